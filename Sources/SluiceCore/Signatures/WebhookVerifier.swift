@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+
+/// Verifies inbound Standard Webhooks calls (SPEC §4): `v1` HMAC entries, `v1a` Ed25519 entries
+/// checked against the source's JWKS, or a compact JWT as the whole `webhook-signature` value.
+///
+/// Pure: the current time and the cached key set are parameters; the caller owns fetching and caching.
+public struct WebhookVerifier: Sendable {
+    /// The source's HMAC secrets; several while rotating.
+    public var hmacSecrets: [WebhookSecret]
+    /// The largest accepted `|now − webhook-timestamp|`, in seconds.
+    public var toleranceSeconds: Int64
+    /// The `aud` a JWT must carry; nil (or empty at init) means `aud` is not checked.
+    public var audience: String?
+    /// Clock skew allowed on a JWT's `exp` and `nbf`, in seconds (default 30), on top of the
+    /// timestamp tolerance that applies to every call.
+    public var jwtLeewaySeconds: Int64
+
+    /// Creates a verifier for one source.
+    public init(hmacSecrets: [WebhookSecret], toleranceSeconds: Int64, audience: String?, jwtLeewaySeconds: Int64 = 30) {
+        self.hmacSecrets = hmacSecrets
+        self.toleranceSeconds = toleranceSeconds
+        self.audience = (audience?.isEmpty ?? true) ? nil : audience
+        self.jwtLeewaySeconds = jwtLeewaySeconds
+    }
+
+    /// Verifies one inbound call.
+    ///
+    /// - Parameters:
+    ///   - id, timestamp, signatureHeader: the `webhook-*` header values as received (pass "" when absent).
+    ///   - body: the raw body.
+    ///   - now: the current time, unix seconds.
+    ///   - keySet: the source's cached JWKS (nil when none is configured or none could be fetched).
+    ///   - jwksConfigured: whether the source has a JWKS at all.
+    public func verify(
+        id: String,
+        timestamp: String,
+        signatureHeader: String,
+        body: [UInt8],
+        now: Int64,
+        keySet: JSONWebKeySet?,
+        jwksConfigured: Bool
+    ) -> WebhookVerification {
+        // Malformed requests (400) are told apart before anything is checked cryptographically.
+        guard !id.isEmpty else { return .rejected(.missingID) }
+        guard let sentAt = Self.parseTimestamp(timestamp) else { return .rejected(.invalidTimestamp) }
+        let header = signatureHeader.trimmingCharacters(in: .whitespaces)
+        guard !header.isEmpty else { return .rejected(.missingSignature) }
+
+        // Replays outside the window are refused before any signature work.
+        let (skew, overflow) = now.subtractingReportingOverflow(sentAt)
+        guard !overflow, skew.magnitude <= toleranceSeconds.magnitude else {
+            return .rejected(.timestampOutOfTolerance)
+        }
+
+        if CompactJWT.looksLikeJWT(header[...]) {
+            return verifyJWT(header[...], id: id, body: body, now: now, keySet: keySet, jwksConfigured: jwksConfigured)
+        }
+
+        var hmacSignatures: [[UInt8]] = []
+        var ed25519Signatures: [[UInt8]] = []
+        for entry in header.split(separator: " ", omittingEmptySubsequences: true) {
+            guard let comma = entry.firstIndex(of: ",") else { continue }
+            let version = entry[..<comma]
+            guard let signature = SignatureBase64.decode(entry[entry.index(after: comma)...]) else { continue }
+            switch version {
+            case "v1": hmacSignatures.append(signature)
+            case "v1a": ed25519Signatures.append(signature)
+            default: continue  // Unknown versions are for other receivers; ignore them.
+            }
+        }
+        guard !hmacSignatures.isEmpty || !ed25519Signatures.isEmpty else { return .rejected(.malformedSignature) }
+
+        let message = SignedContent.signedBytes(id: id, timestampText: timestamp, body: body)
+        if !hmacSignatures.isEmpty, verifyHMAC(hmacSignatures, message: message) {
+            return .verified(.hmac)
+        }
+        guard !ed25519Signatures.isEmpty else { return .rejected(.signatureMismatch) }
+        guard jwksConfigured else { return .rejected(hmacSignatures.isEmpty ? .jwksNotConfigured : .signatureMismatch) }
+        guard let keySet else { return .needsKeySet }
+        let keys = keySet.ed25519Keys
+        guard !keys.isEmpty else { return .needsKeySet }
+        for signature in ed25519Signatures where signature.count == 64 {
+            for key in keys where key.isValidSignature(signature, for: message) {
+                return .verified(.ed25519)
+            }
+        }
+        return .rejected(.keySetSignatureMismatch)
+    }
+
+    /// Every secret against every `v1` entry; HMAC comparison is constant-time in swift-crypto.
+    private func verifyHMAC(_ signatures: [[UInt8]], message: [UInt8]) -> Bool {
+        var matched = false
+        for secret in hmacSecrets {
+            let key = SymmetricKey(data: secret.keyBytes)
+            for signature in signatures where signature.count == SHA256.byteCount {
+                // No early exit: the time taken does not depend on which secret matched.
+                if HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
+                    matched = true
+                }
+            }
+        }
+        return matched
+    }
+
+    /// An optionally signed run of ASCII digits; `Int64.init` alone would also accept a leading `+`.
+    static func parseTimestamp(_ text: String) -> Int64? {
+        let digits = text.hasPrefix("-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        return Int64(text)
+    }
+}
