@@ -1,0 +1,153 @@
+import Yams
+
+/// Parses and validates routes.yaml text into a `RoutesConfig`, reporting every problem with its
+/// file, line and column. Pure: the caller supplies the text, environment and secret-file reader.
+public enum RoutesLoader {
+    static let topLevelKeys = ["version", "redis", "network", "sources", "tenants", "routes", "worker"]
+
+    /// Loads a routes file.
+    ///
+    /// - Parameters:
+    ///   - text: The file's contents.
+    ///   - path: The path to show in diagnostics.
+    ///   - environment: Variables for `${env:NAME}`.
+    ///   - readSecretFile: Reads the file named by `${file:/path}`; a thrown error is reported (without its contents).
+    ///   - allowMissingSecrets: Check structure only: unresolvable references get a valid stand-in
+    ///     (for CI without secrets). Never use the resulting config to serve traffic.
+    /// - Returns: The configuration when there is no error, and all diagnostics sorted by position.
+    public static func load(
+        text: String,
+        path: String,
+        environment: [String: String],
+        readSecretFile: (String) throws -> String,
+        allowMissingSecrets: Bool = false
+    ) -> RoutesLoadResult {
+        withoutActuallyEscaping(readSecretFile) { reader in
+            let decoder = RoutesDecoder(path: path, environment: environment, readSecretFile: reader, allowMissingSecrets: allowMissingSecrets)
+            let config = decoder.decodeFile(text)
+            let diagnostics = decoder.diagnostics.enumerated()
+                .sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }
+                .map(\.element)
+            return RoutesLoadResult(config: decoder.hasErrors ? nil : config, diagnostics: diagnostics)
+        }
+    }
+}
+
+extension RoutesDecoder {
+    func decodeFile(_ text: String) -> RoutesConfig? {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                error(RoutesLocation(line: 1, column: 1), "the file is empty; it needs at least 'version: 1'")
+                return nil
+            }
+            root = node
+        } catch let yamlError as YamlError {
+            reportSyntaxError(yamlError, text: text)
+            return nil
+        } catch {
+            self.error(RoutesLocation(line: 1, column: 1), "cannot parse YAML: \(error)")
+            return nil
+        }
+        guard let top = fields(of: root, in: "the top level", known: RoutesLoader.topLevelKeys) else { return nil }
+        let fileStart = root.location
+        var config = RoutesConfig()
+
+        if let versionField = requireField(top, "version", in: "the file", at: fileStart), let text = string(versionField, in: "the file") {
+            if text != "1" {
+                error(versionField.valueMark, "unsupported version '\(text)'; this sluice reads version 1")
+            }
+        }
+        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix"]),
+           let prefixField = redis["prefix"], let prefix = string(prefixField, in: "'redis'") {
+            if prefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
+                error(prefixField.valueMark, "'prefix' in 'redis' must not contain spaces or braces (sluice adds its own {hash tags})")
+            } else {
+                config.redisPrefix = prefix
+            }
+        }
+        if let networkField = top["network"] { config.network = decodeNetwork(networkField) }
+
+        let declared = declaredNames(sources: top["sources"], tenants: top["tenants"])
+        if let sourcesField = requireField(top, "sources", in: "the file", at: fileStart) {
+            config.sources = decodeSources(sourcesField)
+        }
+        if let tenantsField = top["tenants"] { config.tenants = decodeTenants(tenantsField, network: config.network) }
+        if let routesField = top["routes"] { config.routes = decodeRoutes(routesField, declared: declared) }
+        config.worker = decodeWorker(top["worker"], longestTimeout: config.longestEndpointTimeout)
+        return config
+    }
+
+    private func reportSyntaxError(_ yamlError: YamlError, text: String) {
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let while_ = context.map { " (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? ""
+            error(RoutesLocation(mark), "YAML syntax error: \(problem)\(while_)")
+        case .reader(let problem, let offset, _, _):
+            var location = RoutesLocation(line: 1, column: 1)
+            if let offset {
+                let prefix = text.prefix(offset)
+                let line = prefix.count(where: { $0 == "\n" }) + 1
+                let column = prefix.split(separator: "\n", omittingEmptySubsequences: false).last.map { $0.unicodeScalars.count + 1 } ?? 1
+                location = RoutesLocation(line: line, column: column)
+            }
+            error(location, "cannot read the file: \(problem)")
+        default:
+            error(RoutesLocation(line: 1, column: 1), "cannot parse YAML: \(yamlError)")
+        }
+    }
+
+    private func declaredNames(sources: Field?, tenants: Field?) -> DeclaredNames {
+        var names = DeclaredNames()
+        if case .mapping(let mapping)? = sources?.value {
+            names.sources = Set(mapping.keys.compactMap { $0.scalar?.string })
+        }
+        if case .mapping(let mapping)? = tenants?.value {
+            for (key, value) in mapping {
+                guard let tenant = key.scalar?.string else { continue }
+                var endpoints: Set<String> = []
+                if case .mapping(let tenantBlock) = value, case .mapping(let endpointBlock)? = tenantBlock["endpoints"] {
+                    endpoints = Set(endpointBlock.keys.compactMap { $0.scalar?.string })
+                }
+                names.endpointsByTenant[tenant, default: []].formUnion(endpoints)
+            }
+        }
+        return names
+    }
+
+    private func decodeNetwork(_ field: Field) -> NetworkPolicyConfig {
+        var network = NetworkPolicyConfig()
+        guard let block = fields(of: field.value, in: "'network'", known: ["allow_private", "allow_cidrs"]) else { return network }
+        if let allowField = block["allow_private"], let value = bool(allowField, in: "'network'") { network.allowPrivate = value }
+        if let cidrsField = block["allow_cidrs"], let items = list(cidrsField, in: "'network'") {
+            for item in items {
+                guard case .scalar(let scalar) = item, RoutesCIDR(scalar.string) != nil else {
+                    error(item.location, "invalid CIDR '\(item.scalar?.string ?? "")' in 'allow_cidrs' of 'network'; write ADDRESS/PREFIX such as 127.0.0.1/32 or fd00::/8")
+                    continue
+                }
+                network.allowCIDRs.append(scalar.string)
+            }
+        }
+        return network
+    }
+
+    private func decodeWorker(_ field: Field?, longestTimeout: Duration) -> WorkerConfig {
+        var worker = WorkerConfig(visibilityTimeout: longestTimeout + .seconds(30))
+        guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention"]) else { return worker }
+        if let visibilityField = block["visibility_timeout"], let text = string(visibilityField, in: "'worker'"), text != "auto" {
+            if let value = duration(visibilityField, in: "'worker'") {
+                if value > longestTimeout {
+                    worker.visibilityTimeout = value
+                } else {
+                    error(visibilityField.valueMark, "'visibility_timeout' (\(RoutesScalarParser.format(value))) must be longer than the longest endpoint timeout (\(RoutesScalarParser.format(longestTimeout))), or a delivery still in flight would be handed to a second worker; use auto")
+                }
+            }
+        }
+        if let retentionField = block["attempt_log_retention"], let value = duration(retentionField, in: "'worker'") {
+            if value > .zero { worker.attemptLogRetention = value } else { error(retentionField.valueMark, "'attempt_log_retention' in 'worker' must be longer than zero") }
+        }
+        return worker
+    }
+}

@@ -1,0 +1,61 @@
+/// One ingress source (`POST /webhooks/{name}[/channel]`) and how its requests are verified.
+public struct SourceConfig: Sendable {
+    /// The source name from the `sources:` key.
+    public var name: String
+    /// Which sender conventions apply; decides the JWKS default.
+    public var kind: SourceKind
+    /// Standard Webhooks `v1` secrets; several while rotating. May be empty when a JWKS verifies.
+    public var hmacSecrets: [WebhookSecret]
+    /// Where `v1a` Ed25519 keys and JWT keys come from; nil when only HMAC verifies.
+    public var jwks: JWKSConfig?
+    /// The largest accepted `|now - webhook-timestamp|`.
+    public var tolerance: Duration
+    /// The largest accepted body, in bytes.
+    public var maxBody: Int
+    /// How long a `webhook-id` is remembered for deduplication.
+    public var dedupeWindow: Duration
+
+    /// Creates a source; defaults follow SPEC §3.
+    public init(
+        name: String,
+        kind: SourceKind = .gemini,
+        hmacSecrets: [WebhookSecret] = [],
+        jwks: JWKSConfig? = nil,
+        tolerance: Duration = .seconds(300),
+        maxBody: Int = 1 << 20,
+        dedupeWindow: Duration = .seconds(72 * 3600)
+    ) {
+        self.name = name
+        self.kind = kind
+        self.hmacSecrets = hmacSecrets
+        self.jwks = jwks
+        self.tolerance = tolerance
+        self.maxBody = maxBody
+        self.dedupeWindow = dedupeWindow
+    }
+}
+
+/// The sender conventions of a source.
+public enum SourceKind: String, Sendable, Equatable, CaseIterable {
+    /// Gemini API webhooks; `verify.jwks.url` defaults to Google's key set.
+    case gemini
+    /// Any Standard Webhooks sender; no JWKS unless configured.
+    case standardWebhooks = "standard-webhooks"
+}
+
+/// The `verify.jwks:` block of a source.
+public struct JWKSConfig: Sendable, Equatable {
+    /// Google's JWKS for Gemini webhooks, the default for `kind: gemini`.
+    public static let geminiDefaultURL = "https://generativelanguage.googleapis.com/.well-known/jwks.json"
+
+    /// Where the key set is fetched from (http or https).
+    public var url: String
+    /// The JWT `aud` to require; nil when not checked.
+    public var audience: String?
+
+    /// Creates a JWKS configuration.
+    public init(url: String, audience: String? = nil) {
+        self.url = url
+        self.audience = audience
+    }
+}

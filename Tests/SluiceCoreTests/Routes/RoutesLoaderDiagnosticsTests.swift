@@ -1,0 +1,253 @@
+import SluiceCore
+import Testing
+
+@Suite("routes.yaml diagnostics")
+struct RoutesLoaderDiagnosticsTests {
+    @Test func everyProblemIsReportedAtOnceWithItsLocation() {
+        let text = """
+            version: 2
+            sorces: {}
+            network:
+              allow_cidrs: [127.0.0.1/33, "fd00::/8"]
+            sources:
+              Gemini:
+                kind: weird
+                verify:
+                  hmac:
+                    secrets: ["${env:NOPE}", "whsec_AAECAwQFBgcICQ==", plain]
+                  tolerance: 5 minutes
+                max_body: 1MB
+            tenants:
+              acme:
+                signing:
+                  secrets: []
+                endpoints:
+                  main:
+                    url: ftp://hooks.example/x
+                    timout: 15s
+                    max_in_flight: 0
+                    rate_limit: fast
+                    retry: {schedule: [0s, 5x], jitter: 150%}
+                    headers: {webhook-id: x, "bad name": y}
+                  local:
+                    url: http://10.1.2.3:8080/hook
+                    timeout: 2m
+              ops:
+                endpoints: {}
+            routes:
+              - name: Bad_Name
+                match:
+                  source: gemni
+                  channel: "acme-[abc"
+                  events: ["batch.*", "[z-a]"]
+                  where:
+                    data.state: {glbo: "x*"}
+                    data.list: [1, 2]
+                to: [acme/mian, nobody/main, "acme", "{channel}/*"]
+              - name: two
+                to: [acme/main]
+                final: maybe
+              - name: two
+              - match: {}
+                to: [ops/*]
+            worker:
+              visibility_timeout: 1m
+            """
+        let result = RoutesFixtures.load(text)
+        #expect(result.config == nil)
+        let expected: [String] = [
+            #"1:10: unsupported version '2'; this sluice reads version 1"#,
+            #"2:1: unknown key 'sorces' in the top level; did you mean 'sources'?"#,
+            #"4:17: invalid CIDR '127.0.0.1/33' in 'allow_cidrs' of 'network'; write ADDRESS/PREFIX such as 127.0.0.1/32 or fd00::/8"#,
+            #"6:3: source name 'Gemini' is invalid: names use lowercase letters, digits, '_' and '-', and start with a letter or digit"#,
+            #"7:11: unknown kind 'weird' in source 'Gemini'; expected gemini or standard-webhooks"#,
+            #"10:19: environment variable 'NOPE' referenced by secret 1 of 'verify.hmac' of source 'Gemini' is not set"#,
+            #"10:34: weak or malformed secret in secret 2 of 'verify.hmac' of source 'Gemini': invalid webhook secret: it decodes to 10 bytes, fewer than the minimum 24; expected "whsec_" followed by base64 of 24 to 64 random bytes (generate one with `sluice keygen`)"#,
+            #"10:60: weak or malformed secret in secret 3 of 'verify.hmac' of source 'Gemini': invalid webhook secret: it is not valid base64; expected "whsec_" followed by base64 of 24 to 64 random bytes (generate one with `sluice keygen`)"#,
+            #"11:18: 'tolerance' in 'verify' of source 'Gemini': invalid duration '5 minutes'; expected a duration such as 250ms, 15s, 5m, 2h, 7d or 1h30m"#,
+            #"12:15: 'max_body' in source 'Gemini': invalid size '1MB'; sizes use binary units: KiB or MiB (for example 1MiB)"#,
+            #"16:16: 'secrets' in 'signing' of tenant 'acme' is empty; list at least one whsec_ secret"#,
+            #"19:14: URL 'ftp://hooks.example/x' in endpoint 'acme/main' must use http or https, not 'ftp'"#,
+            #"20:9: unknown key 'timout' in endpoint 'acme/main'; did you mean 'timeout'?"#,
+            #"21:24: 'max_in_flight' in endpoint 'acme/main' must be at least 1, not 0"#,
+            #"22:21: 'rate_limit' in endpoint 'acme/main': invalid rate limit 'fast'; expected COUNT/PERIOD such as 50/s, 1000/m or 5/10s"#,
+            #"23:32: 'schedule' in 'retry' of endpoint 'acme/main': invalid duration '5x'; expected a duration such as 250ms, 15s, 5m, 2h, 7d or 1h30m"#,
+            #"23:45: 'jitter' in 'retry' of endpoint 'acme/main': jitter '150%' is out of range; it must be between 0% and 100%"#,
+            #"24:19: header 'webhook-id' in 'headers' of endpoint 'acme/main' is set by sluice on every delivery and cannot be overridden"#,
+            #"24:34: header name 'bad name' in 'headers' of endpoint 'acme/main' is not a valid HTTP header name"#,
+            #"26:14: warning: endpoint 'acme/local' points at private address '10.1.2.3'; deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it"#,
+            #"28:3: tenant 'ops' is missing required key 'signing'"#,
+            #"29:5: 'endpoints' of tenant 'ops' is empty; define at least one endpoint"#,
+            #"31:11: route name 'Bad_Name' is invalid: names use lowercase letters, digits, '_' and '-', and start with a letter or digit"#,
+            #"33:15: unknown source 'gemni' in 'match' of route 'Bad_Name'; did you mean 'Gemini'?"#,
+            #"34:16: invalid glob 'acme-[abc' in 'channel' of 'match' of route 'Bad_Name': unclosed '[' at position 6"#,
+            #"35:27: invalid glob '[z-a]' in 'events' of 'match' of route 'Bad_Name': character range 'z-a' is reversed"#,
+            #"37:22: unknown operator 'glbo' in condition on 'data.state' in 'where' of 'match' of route 'Bad_Name'; did you mean 'glob'?"#,
+            #"38:20: condition on 'data.list' in 'where' of 'match' of route 'Bad_Name' is a list; write {in: [...]} to accept any of several values"#,
+            #"39:10: unknown endpoint 'mian' of tenant 'acme' in target 'acme/mian' of route 'Bad_Name'; did you mean 'main'?"#,
+            #"39:21: unknown tenant 'nobody' in target 'nobody/main' of route 'Bad_Name'"#,
+            #"39:34: invalid target 'acme' in 'to' of route 'Bad_Name'; write TENANT/ENDPOINT, TENANT/*, {channel}/* or {channel}/ENDPOINT"#,
+            #"42:12: 'final' in route 'two' must be true or false, not 'maybe'"#,
+            #"43:5: route 'two' is missing required key 'to'"#,
+            #"43:11: duplicate route name 'two' (first used at 40:11)"#,
+            #"44:5: route 4 is missing required key 'name'"#,
+            #"47:23: 'visibility_timeout' (1m) must be longer than the longest endpoint timeout (2m), or a delivery still in flight would be handed to a second worker; use auto"#,
+        ]
+        #expect(RoutesFixtures.located(result) == expected)
+        #expect(result.errors.count == expected.count - 1)
+        #expect(result.warnings.count == 1)
+    }
+
+    @Test func descriptionHasFileLineColumnShape() {
+        let error = RoutesDiagnostic(path: "conf/routes.yaml", line: 3, column: 7, severity: .error, message: "bad")
+        let warning = RoutesDiagnostic(path: "conf/routes.yaml", line: 4, column: 1, severity: .warning, message: "odd")
+        #expect(error.description == "conf/routes.yaml:3:7: bad")
+        #expect(warning.description == "conf/routes.yaml:4:1: warning: odd")
+    }
+
+    @Test func yamlSyntaxErrorIsReportedAtItsMark() {
+        let result = RoutesFixtures.load("version: 1\nsources:\n  gemini: [unclosed\n")
+        #expect(result.config == nil)
+        #expect(result.errors.count == 1)
+        let diagnostic = result.diagnostics[0]
+        #expect(diagnostic.message.hasPrefix("YAML syntax error: "))
+        #expect(diagnostic.line == 4)
+        #expect(diagnostic.column == 1)
+    }
+
+    @Test func tabIndentationIsASyntaxErrorWithLocation() {
+        let result = RoutesFixtures.load("version: 1\nsources:\n\tgemini: {}\n")
+        #expect(result.errors.map { "\($0.line):\($0.column)" } == ["3:1"])
+    }
+
+    @Test func emptyFileIsAnError() {
+        #expect(RoutesFixtures.located(RoutesFixtures.load("")) == ["1:1: the file is empty; it needs at least 'version: 1'"])
+    }
+
+    @Test func topLevelThatIsNotAMappingIsAnError() {
+        #expect(RoutesFixtures.located(RoutesFixtures.load("- a\n- b\n")) == ["1:1: the top level must be a mapping of keys to values, not a list"])
+    }
+
+    @Test func duplicateMappingKeysAreReportedAtTheSecondKey() {
+        let text = RoutesFixtures.minimal + "\nworker: {attempt_log_retention: 1d}\nworker: {attempt_log_retention: 2d}\n"
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == ["18:1: duplicate key 'worker' in the top level (first defined at 17:1)"])
+    }
+
+    @Test func missingVersionAndSourcesAreReportedAtTheFileStart() {
+        let text = "redis: {prefix: app}\n"
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "1:1: the file is missing required key 'version'",
+            "1:1: the file is missing required key 'sources'",
+        ])
+    }
+
+    @Test func missingEndpointURLIsReportedAtTheEndpointKey() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: "        timeout: 5s")
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == ["12:7: endpoint 'acme/main' is missing required key 'url'"])
+    }
+
+    @Test func urlWithoutHostIsAnError() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "https:///nohost")
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == ["13:14: URL 'https:///nohost' in endpoint 'acme/main' has no host"])
+    }
+
+    @Test func unknownKeyFarFromAnyKnownKeyListsTheKnownKeys() {
+        let text = RoutesFixtures.minimal + "\nworker: {concurrency: 4}\n"
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "17:10: unknown key 'concurrency' in 'worker'; expected one of: visibility_timeout, attempt_log_retention",
+        ])
+    }
+
+    @Test func wrongTypesAreReported() {
+        let text = RoutesFixtures.minimal + """
+
+            network: {allow_private: "sometimes", allow_cidrs: {a: b}}
+            redis: [sluice]
+            """
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "17:26: 'allow_private' in 'network' must be true or false, not 'sometimes'",
+            "17:52: 'allow_cidrs' in 'network' must be a list, not a mapping",
+            "18:8: 'redis' must be a mapping of keys to values, not a list",
+        ])
+    }
+
+    @Test func badTenantAndEndpointNamesAreReported() {
+        let text = RoutesFixtures.minimal
+            .replacingOccurrences(of: "  acme:", with: "  -acme:")
+            .replacingOccurrences(of: "    main:", with: "    Main Hook:")
+            .replacingOccurrences(of: "to: [acme/main]", with: "to: [ops/x]")
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "8:3: tenant name '-acme' is invalid: names use lowercase letters, digits, '_' and '-', and start with a letter or digit",
+            "12:7: endpoint name 'Main Hook' is invalid: names use lowercase letters, digits, '_' and '-', and start with a letter or digit",
+            "16:10: unknown tenant 'ops' in target 'ops/x' of route 'all'",
+        ])
+    }
+
+    @Test func visibilityTimeoutEqualToLongestTimeoutIsAnError() {
+        let text = RoutesFixtures.minimal + "\nworker: {visibility_timeout: 15s}\n"
+        let result = RoutesFixtures.load(text)
+        #expect(result.config == nil)
+        #expect(result.errors.map { "\($0.line):\($0.column)" } == ["17:30"])
+    }
+
+    @Test func standardWebhooksSourceWithoutAnyKeyCannotVerify() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: """
+              gemini:
+                verify:
+                  hmac:
+                    secrets: ["${env:GEMINI_WEBHOOK_SECRET}"]
+            """, with: """
+              gemini:
+                kind: standard-webhooks
+            """)
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "3:3: source 'gemini' cannot verify anything: set verify.hmac.secrets or verify.jwks.url (kind standard-webhooks has no default JWKS)",
+        ])
+    }
+
+    @Test func jwksCanBeTurnedOffAndConfiguredWithAudience() throws {
+        let off = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    verify:\n      jwks: false\n")
+        #expect(try #require(RoutesFixtures.load(off).config).sources["gemini"]?.jwks == nil)
+        let custom = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    verify:\n      jwks: {url: \"https://keys.example/jwks.json\", audience: sluice}\n")
+        #expect(try #require(RoutesFixtures.load(custom).config).sources["gemini"]?.jwks == JWKSConfig(url: "https://keys.example/jwks.json", audience: "sluice"))
+    }
+
+    @Test func privateAddressWarningIsSilencedByAllowCIDRs() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://127.0.0.1:9000/hook")
+        let warned = RoutesFixtures.load(text)
+        #expect(warned.config != nil)
+        #expect(RoutesFixtures.located(warned) == [
+            "13:14: warning: endpoint 'acme/main' points at private address '127.0.0.1'; deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it",
+        ])
+        #expect(RoutesFixtures.load(text + "\nnetwork: {allow_cidrs: [127.0.0.0/8]}\n").diagnostics.isEmpty)
+        #expect(RoutesFixtures.load(text + "\nnetwork: {allow_private: true}\n").diagnostics.isEmpty)
+    }
+
+    @Test func ipv6LoopbackAndLocalhostAreWarnedAbout() {
+        for host in ["[::1]", "localhost", "[fd00::5]", "169.254.169.254"] {
+            let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://\(host)/hook")
+            let result = RoutesFixtures.load(text)
+            #expect(result.warnings.count == 1, "\(host)")
+            #expect(result.errors.isEmpty, "\(host)")
+        }
+        let publicHost = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://8.8.8.8/hook")
+        #expect(RoutesFixtures.load(publicHost).diagnostics.isEmpty)
+    }
+
+    @Test func mtlsNeedsBothCertificateAndKey() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: """
+                    url: https://hooks.acme.example/gemini
+                    tls: {client_cert_file: /etc/cert.pem}
+            """)
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "14:9: 'tls' of endpoint 'acme/main' needs both 'client_cert_file' and 'client_key_file' for mTLS, or neither",
+        ])
+    }
+
+    @Test func unquotedChannelTargetGetsAQuotingHint() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "to: [acme/main]", with: "to:\n      - {channel}")
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "17:9: a target in 'to' of route 'all' is a mapping; quote targets that start with '{', as in \"{channel}/*\"",
+        ])
+    }
+}
