@@ -1,0 +1,15 @@
+/// Why a delivery (or, for `no_route`, an event) ended in the dead-letter stream.
+///
+/// The raw values are part of the contract: `sluice dlq list --reason` and its JSON output use them.
+public enum DeadLetterReason: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The event matched no route; replay routes it again with the current routes.
+    case noRoute = "no_route"
+    /// Every attempt of the retry schedule failed.
+    case exhausted
+    /// The endpoint answered `410 Gone`.
+    case gone
+    /// The SSRF guard refused the endpoint's address.
+    case blockedAddress = "blocked_address"
+    /// The endpoint was removed from the routes file while the delivery waited.
+    case endpointRemoved = "endpoint_removed"
+}

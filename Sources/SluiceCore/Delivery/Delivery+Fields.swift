@@ -1,0 +1,103 @@
+extension Delivery {
+    /// Field names of a delivery stored as a Redis stream entry or hash.
+    public enum FieldName {
+        public static let ingressID = "ingress_id"
+        public static let tenant = "tenant"
+        public static let endpoint = "endpoint"
+        public static let attempt = "attempt"
+        public static let firstAttemptAt = "first_attempt_at"
+        public static let lastStatus = "last_status"
+        public static let lastError = "last_error"
+        public static let webhookID = "webhook_id"
+        public static let source = "source"
+        public static let channel = "channel"
+        public static let eventType = "type"
+        public static let webhookTimestamp = "ts"
+        public static let receivedAt = "received_at"
+        public static let body = "body"
+    }
+
+    /// The delivery as binary-safe field/value pairs for XADD or HSET.
+    ///
+    /// The body is stored raw (no encoding), numbers as decimal text, and every absent optional
+    /// (channel, first attempt, last status, last error) as the empty value.
+    public func fields() -> [(String, [UInt8])] {
+        func text(_ value: String) -> [UInt8] { Array(value.utf8) }
+        func number<N: BinaryInteger>(_ value: N?) -> [UInt8] { value.map { Array(String($0).utf8) } ?? [] }
+        return [
+            (FieldName.ingressID, text(ingressID)),
+            (FieldName.tenant, text(target.tenant)),
+            (FieldName.endpoint, text(target.endpoint)),
+            (FieldName.attempt, number(attempt)),
+            (FieldName.firstAttemptAt, number(firstAttemptAtMillis)),
+            (FieldName.lastStatus, number(lastStatus)),
+            (FieldName.lastError, text(lastError ?? "")),
+            (FieldName.webhookID, text(event.webhookID)),
+            (FieldName.source, text(event.source)),
+            (FieldName.channel, text(event.channel ?? "")),
+            (FieldName.eventType, text(event.eventType)),
+            (FieldName.webhookTimestamp, number(event.webhookTimestamp)),
+            (FieldName.receivedAt, number(event.receivedAtMillis)),
+            (FieldName.body, event.body),
+        ]
+    }
+
+    /// Decodes what ``fields()`` wrote.
+    ///
+    /// - Returns: nil when a required field is missing, a number is not decimal, or the attempt is below 1.
+    ///   An empty optional field reads as nil, so an empty `last_error` cannot be told from none.
+    public init?(fields: [String: [UInt8]]) {
+        func text(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
+        func optionalNumber<N: FixedWidthInteger>(_ name: String, as type: N.Type) -> N?? {
+            guard let raw = fields[name] else { return .none }
+            if raw.isEmpty { return .some(nil) }
+            guard let value = Self.decimal(raw, as: type) else { return .none }
+            return .some(value)
+        }
+        guard let ingressID = text(FieldName.ingressID),
+            let tenant = text(FieldName.tenant), !tenant.isEmpty,
+            let endpoint = text(FieldName.endpoint), !endpoint.isEmpty,
+            let attemptBytes = fields[FieldName.attempt], let attempt = Self.decimal(attemptBytes, as: Int.self),
+            attempt >= 1,
+            let webhookID = text(FieldName.webhookID),
+            let source = text(FieldName.source),
+            let timestampBytes = fields[FieldName.webhookTimestamp],
+            let timestamp = Self.decimal(timestampBytes, as: Int64.self),
+            let receivedBytes = fields[FieldName.receivedAt],
+            let receivedAt = Self.decimal(receivedBytes, as: Int64.self),
+            let body = fields[FieldName.body]
+        else { return nil }
+        // Optional fields may be absent altogether (an older writer) but not malformed.
+        let firstAttempt = fields[FieldName.firstAttemptAt] == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
+        let lastStatus = fields[FieldName.lastStatus] == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
+        guard let firstAttempt, let lastStatus else { return nil }
+        let channel = text(FieldName.channel) ?? ""
+        let lastError = text(FieldName.lastError) ?? ""
+        self.init(
+            ingressID: ingressID,
+            event: IngressEvent(
+                webhookID: webhookID,
+                source: source,
+                channel: channel.isEmpty ? nil : channel,
+                eventType: text(FieldName.eventType) ?? "",
+                webhookTimestamp: timestamp,
+                receivedAtMillis: receivedAt,
+                body: body
+            ),
+            target: EndpointRef(tenant: tenant, endpoint: endpoint),
+            attempt: attempt,
+            firstAttemptAtMillis: firstAttempt,
+            lastStatus: lastStatus,
+            lastError: lastError.isEmpty ? nil : lastError
+        )
+    }
+
+    /// Strict decimal: an optional `-` and ASCII digits only (no `+`, spaces or hex).
+    static func decimal<N: FixedWidthInteger>(_ bytes: [UInt8], as type: N.Type) -> N? {
+        let digits = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        return N(String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,0 +1,52 @@
+/// The retry schedule of one endpoint as maths: how long to wait before each attempt (SPEC §3, §5).
+///
+/// `schedule[i]` is the delay before attempt `i + 1`, so there are `schedule.count` attempts in all.
+/// Delays are whole milliseconds, the resolution of the retry set's scores.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Delay before attempt 1, 2, ….
+    public var schedule: [Duration]
+    /// Each scheduled delay is spread uniformly by ± this fraction (clamped to 0...1).
+    public var jitter: Double
+
+    /// Creates a policy from explicit values.
+    public init(schedule: [Duration], jitter: Double) {
+        self.schedule = schedule
+        self.jitter = jitter
+    }
+
+    /// Creates the policy of an endpoint's `retry:` block.
+    public init(_ config: RetryConfig) {
+        self.init(schedule: config.schedule, jitter: config.jitter)
+    }
+
+    /// How many attempts the schedule allows in all.
+    public var attemptCount: Int { schedule.count }
+
+    /// The largest step of the schedule; caps a `Retry-After`.
+    public var largestStep: Duration { schedule.max() ?? .zero }
+
+    /// The delay before attempt `n` (1-based), or nil when the schedule has no attempt `n`.
+    ///
+    /// The scheduled step is jittered; a `Retry-After` (capped at ``largestStep``) is a floor on the
+    /// result, not jittered, because the receiver asked not to be called earlier. Never negative.
+    public func delay(
+        beforeAttempt n: Int,
+        retryAfter: Duration?,
+        random: inout some RandomNumberGenerator
+    ) -> Duration? {
+        guard n >= 1, n <= schedule.count else { return nil }
+        let stepMillis = max(0, DeliveryClock.millis(schedule[n - 1]))
+        var millis = stepMillis
+        let spread = min(max(jitter, 0), 1)
+        if spread > 0, stepMillis > 0 {
+            let factor = 1 + spread * Double.random(in: -1...1, using: &random)
+            millis = max(0, Int64((Double(stepMillis) * factor).rounded()))
+        }
+        if let retryAfter {
+            let cap = max(0, DeliveryClock.millis(largestStep))
+            let asked = min(max(0, DeliveryClock.millis(retryAfter)), cap)
+            millis = max(millis, asked)
+        }
+        return .milliseconds(millis)
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+
+@testable import SluiceCore
+
+@Suite struct DeliveryFieldsTests {
+    static func sample(body: [UInt8] = Array(#"{"type":"batch.succeeded"}"#.utf8), channel: String? = "acme") -> Delivery {
+        Delivery(
+            ingressID: "1700000000000-3",
+            event: IngressEvent(
+                webhookID: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+                source: "gemini",
+                channel: channel,
+                eventType: "batch.succeeded",
+                webhookTimestamp: 1_700_000_000,
+                receivedAtMillis: 1_700_000_000_123,
+                body: body
+            ),
+            target: EndpointRef(tenant: "acme", endpoint: "main"),
+            attempt: 3,
+            firstAttemptAtMillis: 1_700_000_000_500,
+            lastStatus: 503,
+            lastError: "HTTP 503"
+        )
+    }
+
+    static func roundTrip(_ delivery: Delivery) -> Delivery? {
+        Delivery(fields: Dictionary(delivery.fields(), uniquingKeysWith: { first, _ in first }))
+    }
+
+    @Test func idNamesTheIngressEntryTenantAndEndpoint() {
+        #expect(Self.sample().id == "1700000000000-3/acme/main")
+    }
+
+    @Test func fieldsRoundTripEveryValue() {
+        let delivery = Self.sample()
+        #expect(Self.roundTrip(delivery) == delivery)
+    }
+
+    @Test func bodyWithNulAndInvalidUTF8SurvivesByteForByte() {
+        let body: [UInt8] = [0x7B, 0x00, 0xFF, 0xFE, 0xC3, 0x28, 0x00, 0x7D, 0x0D, 0x0A]
+        let delivery = Self.sample(body: body)
+        let bodyField = delivery.fields().first { $0.0 == Delivery.FieldName.body }?.1
+        #expect(bodyField == body)
+        #expect(Self.roundTrip(delivery)?.event.body == body)
+    }
+
+    @Test func absentOptionalsAreEmptyFieldsAndReadBackAsNil() {
+        var delivery = Self.sample(channel: nil)
+        delivery.firstAttemptAtMillis = nil
+        delivery.lastStatus = nil
+        delivery.lastError = nil
+        delivery.attempt = 1
+        let fields = Dictionary(delivery.fields(), uniquingKeysWith: { first, _ in first })
+        #expect(fields[Delivery.FieldName.channel] == [])
+        #expect(fields[Delivery.FieldName.lastStatus] == [])
+        #expect(Delivery(fields: fields) == delivery)
+    }
+
+    @Test func numbersAreDecimalText() {
+        let fields = Dictionary(Self.sample().fields(), uniquingKeysWith: { first, _ in first })
+        #expect(fields[Delivery.FieldName.attempt] == Array("3".utf8))
+        #expect(fields[Delivery.FieldName.receivedAt] == Array("1700000000123".utf8))
+    }
+
+    @Test func malformedEntriesAreRefused() {
+        var fields = Dictionary(Self.sample().fields(), uniquingKeysWith: { first, _ in first })
+        fields[Delivery.FieldName.attempt] = Array("0".utf8)
+        #expect(Delivery(fields: fields) == nil)
+        fields[Delivery.FieldName.attempt] = Array("+2".utf8)
+        #expect(Delivery(fields: fields) == nil)
+        fields[Delivery.FieldName.attempt] = Array("2".utf8)
+        fields[Delivery.FieldName.lastStatus] = Array("5xx".utf8)
+        #expect(Delivery(fields: fields) == nil)
+        fields[Delivery.FieldName.lastStatus] = nil
+        fields[Delivery.FieldName.body] = nil
+        #expect(Delivery(fields: fields) == nil)
+    }
+
+    @Test func restartedDeliveryBeginsAFreshSchedule() {
+        let restarted = Self.sample().restarted()
+        #expect(restarted.attempt == 1)
+        #expect(restarted.id == Self.sample().id)
+        #expect(restarted.lastStatus == nil && restarted.lastError == nil && restarted.firstAttemptAtMillis == nil)
+    }
+
+    @Test func deadLetterReasonsUseTheContractNames() {
+        #expect(DeadLetterReason.allCases.map(\.rawValue) == ["no_route", "exhausted", "gone", "blocked_address", "endpoint_removed"])
+    }
+}
