@@ -1,0 +1,380 @@
+internal import CHiredis
+import Foundation
+import Logging
+
+/// One hiredis connection driven by its own thread, with group commit.
+///
+/// hiredis calls block, so they never run on Swift's cooperative pool: callers enqueue a job and
+/// suspend on a continuation; the thread takes every job queued since its last round trip,
+/// appends all their commands to the output buffer (`redisAppendCommandArgv`, binary safe), then
+/// reads the replies in order and resumes each caller. Many concurrent callers thus share one
+/// round trip.
+///
+/// On a broken connection the in-flight batch fails with a connection error, the context is freed
+/// and the next command reconnects; a failed connect is retried at most once per
+/// `reconnectBackoff`, and commands in between fail at once with the last connect error, so callers
+/// never wait on a Redis that is down.
+///
+/// `@unchecked Sendable` is safe because the mutable state is split in two: `queue`,
+/// `isShutdown` and `connectedFD` are only touched with `condition` locked; `context`,
+/// `lastConnectAttempt` and `lastConnectError` are only touched by the connection's own thread
+/// (and by `deinit`, which runs after that thread has exited, since the thread holds `self`).
+final class RedisConnection: @unchecked Sendable {
+    struct Options: Sendable {
+        var connectTimeout: Duration
+        var commandTimeout: Duration?
+        var reconnectBackoff: Duration
+    }
+
+    /// A command flattened into one buffer plus argument lengths, ready for `redisAppendCommandArgv`.
+    struct EncodedCommand: Sendable {
+        var buffer: [UInt8] = []
+        var lengths: [Int] = []
+
+        init(_ arguments: [RedisArgument]) {
+            buffer.reserveCapacity(arguments.reduce(1) { $0 + $1.bytes.count })
+            for argument in arguments {
+                buffer.append(contentsOf: argument.bytes)
+                lengths.append(argument.bytes.count)
+            }
+            // Keeps `baseAddress` non-nil even when every argument is empty.
+            buffer.append(0)
+        }
+    }
+
+    private struct Job {
+        let commands: [EncodedCommand]
+        let continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>
+
+        func finish(_ result: Result<[RedisReply], RedisError>) {
+            continuation.resume(returning: result)
+        }
+    }
+
+    let url: RedisURL
+    private let options: Options
+    private let logger: Logger
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [Job] = []
+    private var isShutdown = false
+    private var connectedFD: Int32 = -1
+    private var counters = RedisClient.Statistics()
+
+    // Owned by the connection thread.
+    private var context: UnsafeMutablePointer<redisContext>?
+    private var lastConnectAttempt: ContinuousClock.Instant?
+    private var lastConnectError: RedisError?
+
+    init(url: RedisURL, options: Options, logger: Logger, name: String) {
+        self.url = url
+        self.options = options
+        self.logger = logger
+        let thread = Thread { [self] in
+            self.runLoop()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    deinit {
+        if let context {
+            redisFree(context)
+        }
+    }
+
+    /// Runs `commands` in order on this connection and returns one reply per command.
+    func execute(_ commands: [[RedisArgument]]) async -> Result<[RedisReply], RedisError> {
+        guard !commands.isEmpty else { return .success([]) }
+        let encoded = commands.map(EncodedCommand.init)
+        return await withCheckedContinuation { continuation in
+            enqueue(Job(commands: encoded, continuation: continuation))
+        }
+    }
+
+    /// Batches taken and commands in them so far.
+    var statistics: RedisClient.Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters
+    }
+
+    /// Stops the thread: queued commands fail with `.clientShutdown`, and a command blocked in a
+    /// read (such as `XREADGROUP BLOCK`) is interrupted by shutting the socket down. Idempotent.
+    func shutdown() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isShutdown else { return }
+        isShutdown = true
+        if connectedFD >= 0 {
+            // Only the socket is shut, not closed: the thread still owns the descriptor and frees it.
+            _ = Foundation.shutdown(connectedFD, Int32(SHUT_RDWR))
+        }
+        condition.broadcast()
+    }
+
+    private func enqueue(_ job: Job) {
+        condition.lock()
+        if isShutdown {
+            condition.unlock()
+            job.finish(.failure(.shutdown(url)))
+            return
+        }
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    // MARK: - The connection thread
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !isShutdown {
+                condition.wait()
+            }
+            let batch = queue
+            queue = []
+            let stopping = isShutdown
+            if !stopping {
+                counters.roundTrips += 1
+                counters.commands += batch.reduce(0) { $0 + $1.commands.count }
+            }
+            condition.unlock()
+
+            if stopping {
+                for job in batch { job.finish(.failure(.shutdown(url))) }
+                break
+            }
+            process(batch)
+        }
+        disconnect()
+    }
+
+    private func process(_ batch: [Job]) {
+        let context: UnsafeMutablePointer<redisContext>
+        switch connectIfNeeded() {
+        case .success(let connected): context = connected
+        case .failure(let error):
+            for job in batch { job.finish(.failure(error)) }
+            return
+        }
+
+        for job in batch {
+            for command in job.commands where !append(command, to: context) {
+                fail(batch[...], with: ioError(context, phase: "sending a command"))
+                return
+            }
+        }
+
+        for (index, job) in batch.enumerated() {
+            var replies: [RedisReply] = []
+            replies.reserveCapacity(job.commands.count)
+            for _ in job.commands {
+                var raw: UnsafeMutableRawPointer?
+                guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+                    fail(batch[index...], with: ioError(context, phase: "waiting for a reply"))
+                    return
+                }
+                replies.append(Self.convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self))))
+                freeReplyObject(raw)
+            }
+            job.finish(.success(replies))
+        }
+    }
+
+    private func fail(_ jobs: ArraySlice<Job>, with error: RedisError) {
+        logger.warning("Redis connection failed", metadata: ["redis": "\(url)", "error": "\(error.message)"])
+        disconnect()
+        for job in jobs { job.finish(.failure(error)) }
+    }
+
+    private func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
+        command.buffer.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var pointers: [UnsafePointer<CChar>?] = []
+            pointers.reserveCapacity(command.lengths.count)
+            var offset = 0
+            for length in command.lengths {
+                pointers.append(base + offset)
+                offset += length
+            }
+            return pointers.withUnsafeMutableBufferPointer { argv in
+                command.lengths.withUnsafeBufferPointer { lengths in
+                    redisAppendCommandArgv(context, Int32(lengths.count), argv.baseAddress, lengths.baseAddress)
+                }
+            } == REDIS_OK
+        }
+    }
+
+    private func disconnect() {
+        guard let context else { return }
+        condition.lock()
+        connectedFD = -1
+        condition.unlock()
+        redisFree(context)
+        self.context = nil
+    }
+}
+
+extension RedisConnection {
+    fileprivate func connectIfNeeded() -> Result<UnsafeMutablePointer<redisContext>, RedisError> {
+        if let context { return .success(context) }
+        let now = ContinuousClock.now
+        if let lastConnectError, let lastConnectAttempt, now < lastConnectAttempt + options.reconnectBackoff {
+            return .failure(lastConnectError)
+        }
+        lastConnectAttempt = now
+        switch connect() {
+        case .success(let context):
+            if lastConnectError != nil {
+                logger.info("Reconnected to Redis", metadata: ["redis": "\(url)"])
+            }
+            lastConnectError = nil
+            self.context = context
+            condition.lock()
+            connectedFD = context.pointee.fd
+            if isShutdown {
+                // shutdown() ran while we were connecting: a blocking command must not wait forever.
+                _ = Foundation.shutdown(connectedFD, Int32(SHUT_RDWR))
+            }
+            condition.unlock()
+            return .success(context)
+        case .failure(let error):
+            if lastConnectError == nil {
+                logger.warning("Cannot connect to Redis", metadata: ["redis": "\(url)", "error": "\(error.message)"])
+            }
+            lastConnectError = error
+            return .failure(error)
+        }
+    }
+
+    private func connect() -> Result<UnsafeMutablePointer<redisContext>, RedisError> {
+        let timeout = Self.timeval(options.connectTimeout)
+        let made: UnsafeMutablePointer<redisContext>?
+        switch url.endpoint {
+        case .tcp(let host, let port):
+            made = redisConnectWithTimeout(host, Int32(port), timeout)
+        case .unix(let path):
+            made = redisConnectUnixWithTimeout(path, timeout)
+        }
+        guard let context = made else {
+            return .failure(RedisError(kind: .unreachable, message: "cannot connect to Redis at \(url): out of memory"))
+        }
+        if context.pointee.err != 0 {
+            let reason = Self.errorString(context)
+            redisFree(context)
+            return .failure(
+                RedisError(
+                    kind: .unreachable,
+                    message: "cannot connect to Redis at \(url): \(reason); check that redis-server is running and the URL is right"
+                )
+            )
+        }
+        if case .tcp = url.endpoint {
+            _ = redisEnableKeepAlive(context)
+        }
+        if let commandTimeout = options.commandTimeout {
+            _ = redisSetTimeout(context, Self.timeval(commandTimeout))
+        }
+
+        var setup: [(what: String, command: [RedisArgument])] = []
+        if let password = url.password {
+            var auth: [RedisArgument] = ["AUTH"]
+            if let username = url.username { auth.append(RedisArgument(username)) }
+            auth.append(RedisArgument(password))
+            setup.append(("log in (AUTH)", auth))
+        }
+        if url.database != 0 {
+            setup.append(("select database \(url.database)", ["SELECT", RedisArgument(url.database)]))
+        }
+        for step in setup {
+            let failure: String?
+            if !append(EncodedCommand(step.command), to: context) {
+                failure = Self.errorString(context)
+            } else {
+                var raw: UnsafeMutableRawPointer?
+                if redisGetReply(context, &raw) == REDIS_OK, let raw {
+                    let reply = Self.convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self)))
+                    freeReplyObject(raw)
+                    failure = reply.errorMessage
+                } else {
+                    failure = Self.errorString(context)
+                }
+            }
+            if let failure {
+                redisFree(context)
+                return .failure(
+                    RedisError(kind: .unreachable, message: "connected to Redis at \(url) but could not \(step.what): \(failure)")
+                )
+            }
+        }
+        return .success(context)
+    }
+
+    fileprivate func ioError(_ context: UnsafeMutablePointer<redisContext>, phase: String) -> RedisError {
+        let reason = Self.errorString(context)
+        let code = context.pointee.err
+        if code == REDIS_ERR_PROTOCOL {
+            return RedisError(kind: .protocolViolation, message: "Redis at \(url) sent an invalid reply: \(reason)")
+        }
+        if code == REDIS_ERR_IO && (reason.contains("temporarily unavailable") || reason.contains("timed out")) {
+            let limit = options.commandTimeout.map { " within \($0)" } ?? ""
+            return RedisError(
+                kind: .timeout,
+                message: "no reply from Redis at \(url)\(limit) while \(phase); the command may or may not have run"
+            )
+        }
+        return RedisError(
+            kind: .connectionLost,
+            message: "lost the connection to Redis at \(url) while \(phase): \(reason); the command may or may not have run"
+        )
+    }
+
+    fileprivate static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
+        let value = reply.pointee
+        switch value.type {
+        case REDIS_REPLY_STRING:
+            return .string(bytes(value.str, value.len))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(value.str, value.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(value.integer))
+        case REDIS_REPLY_NIL:
+            return .null
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(value.elements)
+            for index in 0..<value.elements {
+                if let element = value.element[index] {
+                    elements.append(convert(UnsafePointer(element)))
+                } else {
+                    elements.append(.null)
+                }
+            }
+            return .array(elements)
+        default:
+            return .error("unsupported reply type \(value.type)")
+        }
+    }
+
+    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {
+        guard let pointer, length > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return bytes.isEmpty ? "unknown error" : String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private static func timeval(_ duration: Duration) -> Foundation.timeval {
+        let (seconds, attoseconds) = duration.components
+        return Foundation.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+}

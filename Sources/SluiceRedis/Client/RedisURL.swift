@@ -1,0 +1,156 @@
+/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]` or
+/// `unix:///path/to/redis.sock`.
+///
+/// `description` never shows the password, so a URL can be logged and put in error messages.
+public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// How the server is reached.
+    public enum Endpoint: Sendable, Hashable {
+        /// TCP to `host` (a name, an IPv4 address or an IPv6 address without brackets) and `port`.
+        case tcp(host: String, port: Int)
+        /// A Unix domain socket at `path`.
+        case unix(path: String)
+    }
+
+    /// The port used when a `redis://` URL names none.
+    public static let defaultPort = 6379
+
+    /// How the server is reached.
+    public var endpoint: Endpoint
+    /// The ACL user name (Redis 6+), if any; `AUTH user password` is sent after connecting.
+    public var username: String?
+    /// The password, if any; `AUTH` is sent after connecting. Never part of `description`.
+    public var password: String?
+    /// The logical database; `SELECT` is sent after connecting when it is not 0.
+    public var database: Int
+
+    /// Creates a URL from its parts.
+    public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// Parses `redis://[[user]:password@]host[:port][/db]` or `unix:///path`.
+    ///
+    /// - Throws: `RedisError` of kind `.invalidURL`, naming what is wrong (but not the password).
+    public init(_ string: String) throws(RedisError) {
+        if string.hasPrefix("unix://") {
+            let path = String(string.dropFirst("unix://".count))
+            guard path.hasPrefix("/") else {
+                throw Self.invalid("a unix socket URL needs an absolute path, as in unix:///run/redis/redis.sock")
+            }
+            self.init(endpoint: .unix(path: path))
+            return
+        }
+        guard string.hasPrefix("redis://") else {
+            let scheme = string.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            throw Self.invalid("unsupported scheme '\(scheme)'; only redis:// and unix:// are supported (no TLS)")
+        }
+        var rest = Substring(string.dropFirst("redis://".count))
+
+        var username: String?
+        var password: String?
+        // The password may contain '@' in theory, so split at the last one.
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                let user = String(userInfo[..<colon])
+                username = user.isEmpty ? nil : Self.percentDecoded(user)
+                password = Self.percentDecoded(String(userInfo[userInfo.index(after: colon)...]))
+            } else {
+                // `redis://secret@host`: a lone user-info part is taken as the password, as redis-cli does.
+                password = Self.percentDecoded(String(userInfo))
+            }
+        }
+
+        var database = 0
+        if let slash = rest.firstIndex(of: "/") {
+            let dbText = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+            if !dbText.isEmpty {
+                guard let db = Int(dbText), db >= 0 else {
+                    throw Self.invalid("database '\(dbText)' is not a non-negative number")
+                }
+                database = db
+            }
+        }
+
+        var host: Substring
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else {
+                throw Self.invalid("IPv6 address is missing its closing ']'")
+            }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
+                throw Self.invalid("unexpected '\(after)' after the IPv6 address")
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+        }
+        guard !host.isEmpty else {
+            throw Self.invalid("no host; expected redis://host:port")
+        }
+        var port = Self.defaultPort
+        if let portText {
+            guard let parsed = Int(portText), (1...65535).contains(parsed) else {
+                throw Self.invalid("port '\(portText)' is not a number between 1 and 65535")
+            }
+            port = parsed
+        }
+        self.init(endpoint: .tcp(host: String(host), port: port), username: username, password: password, database: database)
+    }
+
+    /// The URL with the password replaced by `***`.
+    public var description: String {
+        var credentials = ""
+        if password != nil {
+            credentials = "\(username ?? ""):***@"
+        } else if let username {
+            credentials = "\(username)@"
+        }
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            let db = database == 0 ? "" : "/\(database)"
+            return "redis://\(credentials)\(shownHost):\(port)\(db)"
+        case .unix(let path):
+            return "unix://\(path)"
+        }
+    }
+
+    /// Same as `description`: the password stays hidden in debug output too.
+    public var debugDescription: String { description }
+
+    private static func invalid(_ problem: String) -> RedisError {
+        RedisError(
+            kind: .invalidURL,
+            message: "invalid Redis URL: \(problem) (expected redis://[:password@]host:port[/db] or unix:///path)"
+        )
+    }
+
+    private static func percentDecoded(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

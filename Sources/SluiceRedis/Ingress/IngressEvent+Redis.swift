@@ -1,0 +1,47 @@
+public import SluiceCore
+
+extension IngressEvent {
+    /// The field names of an ingress stream entry, as the ingest script writes them.
+    public enum StreamField {
+        public static let id = "id"
+        public static let source = "source"
+        public static let channel = "channel"
+        public static let type = "type"
+        public static let timestamp = "ts"
+        public static let receivedAt = "received_at"
+        public static let body = "body"
+    }
+
+    /// Decodes an ingress stream entry's field list (`[name, value, name, value, …]`, as XRANGE,
+    /// XREADGROUP and XAUTOCLAIM return it).
+    ///
+    /// - Returns: nil when a required field is missing or malformed; an empty `channel` is nil.
+    public static func decode(fields: [RedisReply]) -> IngressEvent? {
+        var values: [String: [UInt8]] = [:]
+        var index = 0
+        while index + 1 < fields.count {
+            guard let name = fields[index].string, let value = fields[index + 1].bytes else { return nil }
+            values[name] = value
+            index += 2
+        }
+        func text(_ name: String) -> String? {
+            values[name].map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let webhookID = text(StreamField.id),
+            let source = text(StreamField.source),
+            let timestamp = text(StreamField.timestamp).flatMap({ Int64($0) }),
+            let receivedAt = text(StreamField.receivedAt).flatMap({ Int64($0) }),
+            let body = values[StreamField.body]
+        else { return nil }
+        let channel = text(StreamField.channel) ?? ""
+        return IngressEvent(
+            webhookID: webhookID,
+            source: source,
+            channel: channel.isEmpty ? nil : channel,
+            eventType: text(StreamField.type) ?? "",
+            webhookTimestamp: timestamp,
+            receivedAtMillis: receivedAt,
+            body: body
+        )
+    }
+}

@@ -1,0 +1,59 @@
+public import SluiceCore
+
+/// Makes verified events durable: dedupe by webhook-id and append to the ingress stream in one
+/// atomic script (see `IngestScript`).
+///
+/// Calls from many concurrent requests share round trips through the client's group commit.
+public struct IngressStore: Sendable {
+    /// The client the script runs on.
+    public let client: RedisClient
+    /// The keys it writes.
+    public let keyspace: Keyspace
+
+    /// Creates a store writing under `keyspace` through `client`.
+    public init(client: RedisClient, keyspace: Keyspace) {
+        self.client = client
+        self.keyspace = keyspace
+    }
+
+    /// Records `event` unless its webhook-id from the same source was accepted within
+    /// `dedupeWindow`.
+    ///
+    /// Returns only once the event is stored (or known to be a duplicate).
+    ///
+    /// - Throws: `RedisError` when Redis is unreachable or refuses the write (`isUnavailable`:
+    ///   answer 503); nothing is half-written in that case.
+    public func accept(_ event: IngressEvent, dedupeWindow: Duration) async throws(RedisError) -> IngestOutcome {
+        let (seconds, attoseconds) = dedupeWindow.components
+        // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
+        let windowMillis = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let reply = try await client.run(
+            IngestScript.script,
+            keys: [
+                RedisArgument(keyspace.dedupe(source: event.source, webhookID: event.webhookID)),
+                RedisArgument(keyspace.ingress),
+            ],
+            args: [
+                RedisArgument(windowMillis),
+                RedisArgument(event.webhookID),
+                RedisArgument(event.source),
+                RedisArgument(event.channel ?? ""),
+                RedisArgument(event.eventType),
+                RedisArgument(event.webhookTimestamp),
+                RedisArgument(event.receivedAtMillis),
+                RedisArgument(event.body),
+            ]
+        )
+        switch reply {
+        case .null:
+            return .duplicate
+        case .string, .status:
+            return .accepted(streamID: reply.string ?? "")
+        default:
+            throw RedisError(
+                kind: .protocolViolation,
+                message: "the ingest script on Redis at \(client.url) returned \(reply) instead of a stream id"
+            )
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A child process started with `posix_spawn` and reaped by a thread of its own.
+///
+/// Foundation's `Process` hands the parent's blocked-signal mask down to the child, and processes
+/// that handle SIGTERM themselves (swift-service-lifecycle, test runners) block it, so a child
+/// started that way ignores SIGTERM. Spawning directly lets us reset the mask and dispositions.
+final class ChildProcess: Sendable {
+    /// The child's process id.
+    let pid: pid_t
+    /// Resolves when the child has exited (and been reaped).
+    let exit = ProcessExit()
+
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    /// Starts `executable` with `arguments`, stdin from /dev/null and stdout/stderr appended to `logPath`.
+    static func spawn(executable: String, arguments: [String], logPath: String) throws(RedisError) -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+
+        var pid: pid_t = 0
+        let result = argv.withUnsafeBufferPointer { buffer in
+            posix_spawn(&pid, executable, &actions, &attributes, buffer.baseAddress!, environ)
+        }
+        guard result == 0 else {
+            throw RedisError(kind: .launchFailed, message: "cannot run \(executable): \(String(cString: strerror(result)))")
+        }
+
+        let child = ChildProcess(pid: pid)
+        let reaper = Thread {
+            var status: Int32 = 0
+            while waitpid(child.pid, &status, 0) == -1 && errno == EINTR {}
+            child.exit.markExited()
+        }
+        reaper.name = "sluice-redis-server-reaper"
+        reaper.start()
+        return child
+    }
+
+    /// Sends `signal` unless the child has already exited.
+    func send(_ signal: Int32) {
+        guard !exit.hasExited else { return }
+        _ = kill(pid, signal)
+    }
+}
