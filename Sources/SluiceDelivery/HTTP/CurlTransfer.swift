@@ -1,0 +1,145 @@
+internal import CCurl
+
+/// One request in flight: owns its curl easy handle and everything curl points into
+/// (header lists, error buffer) until the handle is cleaned up in `deinit`.
+///
+/// Confined to the engine thread after submission; callbacks reach it through an
+/// unretained pointer that stays valid because the engine keeps the transfer in its
+/// active table until curl reports it done.
+final class CurlTransfer: @unchecked Sendable {
+    // @unchecked: created by the caller, then touched only by the engine thread.
+    typealias Completion = @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
+
+    let request: HTTPRequest
+    let easy: UnsafeMutableRawPointer
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    let submittedAt: ContinuousClock.Instant
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var connectToList: UnsafeMutablePointer<curl_slist>?
+    var responseHeaders: [HTTPHeader] = []
+    var responseBody: [UInt8] = []
+    var bodyTruncated = false
+    var rejectedOption: CURLoption?
+    /// Set by the caller before `submit`, read and cleared by the engine thread only after it.
+    var completion: Completion?
+
+    init?(request: HTTPRequest) {
+        guard CurlGlobal.initialized, let easy = curl_easy_init() else { return nil }
+        self.request = request
+        self.easy = easy
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        self.submittedAt = .now
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        curl_slist_free_all(connectToList)
+        errorBuffer.deallocate()
+    }
+
+    var elapsed: Duration { .now - submittedAt }
+
+    /// Resumes the caller exactly once.
+    func finish(_ result: Result<HTTPResponse, HTTPClientError>) {
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
+    }
+
+    func fail(_ kind: HTTPClientError.Kind, _ message: String) {
+        finish(.failure(HTTPClientError(kind: kind, message: message, duration: elapsed)))
+    }
+
+    /// Called by the engine when curl reports the transfer done.
+    func complete(_ code: CURLcode) {
+        // A body over the cap aborts the transfer from the write callback; that is still a response.
+        guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && bodyTruncated) else {
+            let buffered = String(cString: errorBuffer)
+            fail(Self.kind(of: code), buffered.isEmpty ? CurlGlobal.describe(code) : buffered)
+            return
+        }
+        var status = 0
+        var version = 0
+        var connects = 0
+        _ = sluice_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        _ = sluice_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        _ = sluice_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        finish(
+            .success(
+                HTTPResponse(
+                    status: status,
+                    headers: responseHeaders,
+                    body: responseBody,
+                    bodyTruncated: bodyTruncated,
+                    duration: elapsed,
+                    httpVersion: Self.versionText(version),
+                    newConnections: connects
+                )
+            )
+        )
+    }
+
+    /// Write callback body: keep the first `maxResponseBytes`, abort once more arrives.
+    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        let room = max(request.maxResponseBytes - responseBody.count, 0)
+        if chunk.count <= room {
+            responseBody.append(contentsOf: chunk)
+            return chunk.count
+        }
+        responseBody.append(contentsOf: chunk.prefix(room))
+        bodyTruncated = true
+        return 0
+    }
+
+    /// Header callback body: one raw line per call, status lines included.
+    func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+        // Trim bytes, not Characters: "\r\n" is a single Character in Swift.
+        var end = raw.count
+        while end > 0, raw[end - 1] == UInt8(ascii: "\r") || raw[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<end]), as: UTF8.self))
+        if line.hasPrefix("HTTP/") {
+            // A new status line (after a 1xx) starts a new header block.
+            responseHeaders.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        responseHeaders.append(HTTPHeader(name: name, value: String(value)))
+    }
+
+    static func kind(of code: CURLcode) -> HTTPClientError.Kind {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_COULDNT_CONNECT: .connect
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+            CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_SSL_CLIENTCERT, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
+            .tls
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT: .invalidRequest
+        default: .other
+        }
+    }
+
+    private static func versionText(_ version: Int) -> String {
+        switch version {
+        case Int(CURL_HTTP_VERSION_1_0): "1.0"
+        case Int(CURL_HTTP_VERSION_2_0): "2"
+        case Int(CURL_HTTP_VERSION_3): "3"
+        default: "1.1"
+        }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}

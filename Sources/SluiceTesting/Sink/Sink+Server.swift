@@ -1,0 +1,93 @@
+import Hummingbird
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The error thrown when a ``Sink`` cannot start.
+public struct SinkError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let message: String
+    /// The message.
+    public var description: String { message }
+}
+
+/// Starts a ``Sink`` on 127.0.0.1 (port chosen by the kernel), runs `body`, and stops the
+/// sink afterwards, also when `body` throws. Requests still waiting on a delay are cut off.
+public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
+    let script = SinkScript()
+    let connections = NIOLockedValueBox(0)
+    var http1 = HTTP1Channel.Configuration()
+    // Called once per accepted connection: the cheapest exact connection count.
+    http1.additionalChannelHandlers = {
+        connections.withLockedValue { $0 += 1 }
+        return []
+    }
+    var logger = Logger(label: "sluice.test.sink")
+    // Hummingbird reports the cancellation that stops the sink at error level: not news in a test.
+    logger.logLevel = .critical
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let app = Application(
+        responder: CallbackResponder { (request: Request, _: BasicRequestContext) in
+            try await answer(request, script: script)
+        },
+        server: .http1(configuration: http1),
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            portContinuation.yield(channel.localAddress?.port ?? 0)
+            portContinuation.finish()
+        },
+        logger: logger
+    )
+    let server = Task {
+        defer { portContinuation.finish() }
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next(), port > 0 else {
+        server.cancel()
+        let failure = await server.result
+        throw SinkError(message: "the HTTP sink did not start on 127.0.0.1: \(failure)")
+    }
+    let sink = Sink(port: port, script: script, connections: connections)
+    do {
+        let result = try await body(sink)
+        server.cancel()
+        _ = await server.result
+        return result
+    } catch {
+        server.cancel()
+        _ = await server.result
+        throw error
+    }
+}
+
+private func answer(_ request: Request, script: SinkScript) async throws -> Response {
+    let buffer = try await request.body.collect(upTo: .max)
+    let recorded = SinkRequest(
+        method: request.method.rawValue,
+        path: request.uri.path,
+        query: request.uri.query,
+        // HTTP/1 `Host` arrives as the `:authority` pseudo-header; give it back its name.
+        headers: (request.head.authority.map { [(name: "host", value: $0)] } ?? [])
+            + request.headers.map { (name: $0.name.rawName, value: $0.value) },
+        body: Array(buffer.readableBytesView),
+        receivedAt: .now
+    )
+    let handler = await script.arrive(recorded)
+    let scripted = await handler(recorded)
+    if let delay = scripted.delay {
+        // Cancelled when the sink stops, so a "hanging" request ends with the test.
+        try await Task.sleep(for: delay)
+    }
+    var headers = HTTPFields()
+    for (name, value) in scripted.headers {
+        if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+    }
+    return Response(
+        status: .init(code: scripted.status),
+        headers: headers,
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: scripted.body))
+    )
+}

@@ -1,0 +1,84 @@
+import SluiceCore
+import Testing
+
+@Suite struct AddressPolicyTests {
+    @Test(arguments: [
+        ("127.0.0.1", "127.0.0.1"),
+        ("::1", "::1"),
+        ("::", "::"),
+        ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+        ("2001:DB8::0:1", "2001:db8::1"),
+        ("fe80::1:2", "fe80::1:2"),
+        ("::ffff:10.1.2.3", "::ffff:10.1.2.3"),
+        ("[2606:4700::1111]", "2606:4700::1111"),
+        ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
+    ])
+    func addressesParseAndFormatCanonically(input: String, canonical: String) throws {
+        let address = try #require(IPAddress(input))
+        #expect(address.description == canonical)
+        #expect(IPAddress(canonical) == address)
+    }
+
+    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "0177.0.0.1", "127.1", "1::2::3", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "localhost", "12345::"])
+    func ambiguousOrInvalidAddressesAreRejected(input: String) {
+        #expect(IPAddress(input) == nil)
+    }
+
+    @Test func cidrContainsOnlyItsBlock() throws {
+        let block = try #require(CIDR(parsing: "172.16.0.0/12"))
+        #expect(block.contains(IPAddress("172.31.255.255")!))
+        #expect(!block.contains(IPAddress("172.32.0.0")!))
+        #expect(!block.contains(IPAddress("::ffff:172.16.0.1")!))
+        let odd = try #require(CIDR(parsing: "10.1.2.3/7"))
+        #expect(odd.description == "10.0.0.0/7")
+        #expect(CIDR(parsing: "10.0.0.0/33") == nil)
+        #expect(CIDR(parsing: "10.0.0.0/") == nil)
+        #expect(CIDR(parsing: "fc00::/7")!.contains(IPAddress("fdff::1")!))
+        #expect(CIDR(parsing: "127.0.0.1")!.prefixLength == 32)
+        #expect(CIDR(parsing: "::/0")!.contains(IPAddress("2001:db8::1")!))
+    }
+
+    @Test(arguments: [
+        ("0.0.0.0", AddressCategory.unspecified), ("0.1.2.3", .unspecified), ("::", .unspecified),
+        ("127.0.0.1", .loopback), ("127.255.255.254", .loopback), ("::1", .loopback),
+        ("10.0.0.1", .private), ("172.16.0.1", .private), ("172.31.0.1", .private), ("192.168.1.1", .private),
+        ("fc00::1", .private), ("fd12:3456::1", .private),
+        ("100.64.0.1", .cgnat), ("100.127.255.255", .cgnat),
+        ("169.254.1.1", .linkLocal), ("fe80::1", .linkLocal), ("febf::1", .linkLocal),
+        ("169.254.169.254", .metadata), ("fd00:ec2::254", .metadata), ("100.100.100.200", .metadata),
+        ("224.0.0.1", .multicast), ("239.255.255.255", .multicast), ("ff02::1", .multicast),
+        ("255.255.255.255", .reserved), ("240.0.0.1", .reserved),
+        ("::ffff:127.0.0.1", .loopback), ("::ffff:10.0.0.1", .private), ("::ffff:169.254.169.254", .metadata),
+        ("64:ff9b::7f00:1", .loopback), ("::127.0.0.1", .loopback),
+    ])
+    func defaultPolicyRefusesEveryInternalRange(address: String, category: AddressCategory) throws {
+        let ip = try #require(IPAddress(address))
+        #expect(AddressPolicy().refusal(for: ip) == category)
+        #expect(!AddressPolicy().isAllowed(ip))
+    }
+
+    @Test(arguments: ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "192.0.2.1"])
+    func defaultPolicyAllowsPublicAddresses(address: String) {
+        #expect(AddressPolicy().isAllowed(IPAddress(address)!))
+    }
+
+    @Test func allowPrivateAdmitsInternalRangesButNotMetadata() {
+        let policy = AddressPolicy(allowPrivate: true)
+        for address in ["127.0.0.1", "10.1.1.1", "::1", "fe80::1", "100.64.0.1", "::ffff:192.168.0.1"] {
+            #expect(policy.isAllowed(IPAddress(address)!), "\(address)")
+        }
+        #expect(policy.refusal(for: IPAddress("169.254.169.254")!) == .metadata)
+        #expect(policy.refusal(for: IPAddress("fd00:ec2::254")!) == .metadata)
+    }
+
+    @Test func allowCIDRsAdmitExactlyTheirBlocks() {
+        let policy = AddressPolicy(allowCIDRs: [CIDR(parsing: "127.0.0.1/32")!, CIDR(parsing: "fd00:1::/32")!, CIDR(parsing: "169.254.169.254/32")!])
+        #expect(policy.isAllowed(IPAddress("127.0.0.1")!))
+        #expect(policy.isAllowed(IPAddress("::ffff:127.0.0.1")!))
+        #expect(!policy.isAllowed(IPAddress("127.0.0.2")!))
+        #expect(!policy.isAllowed(IPAddress("::1")!))
+        #expect(policy.isAllowed(IPAddress("fd00:1::5")!))
+        #expect(!policy.isAllowed(IPAddress("fd00:2::5")!))
+        #expect(policy.isAllowed(IPAddress("169.254.169.254")!))
+    }
+}

@@ -1,0 +1,229 @@
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+@Suite struct HTTPClientTests {
+    @Test func postArrivesWithExactBodyBytesAndHeaders() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            let body = Array(0...255).map(UInt8.init) + Array("{\"type\":\"a\"}".utf8)
+            let response = try await client.execute(
+                HTTPRequest(
+                    url: sink.url("/hook"),
+                    headers: [
+                        HTTPHeader(name: "content-type", value: "application/json"),
+                        HTTPHeader(name: "webhook-id", value: "msg_1"),
+                        HTTPHeader(name: "x-sluice-attempt", value: "1"),
+                    ],
+                    body: body,
+                    timeout: .seconds(5)
+                )
+            )
+            #expect(response.status == 200)
+            let received = try await sink.waitForRequests(count: 1)
+            #expect(received[0].method == "POST")
+            #expect(received[0].path == "/hook")
+            #expect(received[0].body == body)
+            #expect(received[0].header("content-type") == "application/json")
+            #expect(received[0].header("webhook-id") == "msg_1")
+            #expect(received[0].header("x-sluice-attempt") == "1")
+            #expect(received[0].header("expect") == nil)
+        }
+    }
+
+    @Test func curlAddsNoFormContentTypeOfItsOwn() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            _ = try await client.execute(HTTPRequest(url: sink.url("/plain"), body: Array("x=1".utf8), timeout: .seconds(5)))
+            let received = try await sink.waitForRequests(count: 1)
+            #expect(received[0].header("content-type") == nil)
+            #expect(received[0].text == "x=1")
+        }
+    }
+
+    @Test func statusCodesAndRetryAfterComeBack() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.enqueue(
+                .status(503, headers: [("Retry-After", "7")]),
+                .status(410),
+                SinkResponse(status: 201, text: "created"),
+                for: "/hook"
+            )
+            let first = try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(5)))
+            #expect(first.status == 503)
+            #expect(first.header("retry-after") == "7")
+            #expect(first.headers.contains(HTTPHeader(name: "retry-after", value: "7")))
+            #expect(try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(5))).status == 410)
+            let third = try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(5)))
+            #expect(third.status == 201)
+            #expect(third.body == Array("created".utf8))
+            #expect(third.httpVersion == "1.1")
+        }
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.respond(to: "/hook", with: .status(302, headers: [("location", sink.url("/elsewhere"))]))
+            let response = try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(5)))
+            #expect(response.status == 302)
+            #expect(response.header("location") == sink.url("/elsewhere"))
+            #expect(await sink.requests(to: "/elsewhere").isEmpty)
+            #expect(await sink.requests.count == 1)
+        }
+    }
+
+    @Test func longResponseBodiesAreCutAtTheCap() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.respond(to: "/big", with: SinkResponse(body: Array(repeating: 0x61, count: 200_000)))
+            let response = try await client.execute(HTTPRequest(url: sink.url("/big"), timeout: .seconds(5), maxResponseBytes: 1024))
+            #expect(response.status == 200)
+            #expect(response.body.count == 1024)
+            #expect(response.bodyTruncated)
+        }
+    }
+
+    @Test func hangingEndpointTimesOutWithoutDelayingAHealthyOne() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { slow in
+            try await withSink { healthy in
+                await slow.setFallback(.hang)
+                async let hung = outcome(client, HTTPRequest(url: slow.url("/hook"), timeout: .seconds(2)))
+                _ = try await slow.waitForRequests(count: 1)
+                let start = ContinuousClock.now
+                let fine = try await client.execute(HTTPRequest(url: healthy.url("/hook"), timeout: .seconds(5)))
+                let healthyElapsed = ContinuousClock.now - start
+                #expect(fine.status == 200)
+                // The healthy request finished while the hung one was still waiting out its timeout.
+                #expect(healthyElapsed < .milliseconds(1500))
+
+                let hungResult = await hung
+                let error = try #require(throws: HTTPClientError.self) { try hungResult.get() }
+                #expect(error.kind == .timeout)
+                #expect(error.duration >= .milliseconds(1950))
+                #expect(error.duration < .seconds(4))
+            }
+        }
+    }
+
+    @Test func refusedConnectionIsAConnectError() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        // A port that was bound and released has no listener; a just-stopped sink may still be closing.
+        let closedPort = try #require(FreePort.pick())
+        let error = try await #require(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(closedPort)/hook", timeout: .seconds(5)))
+        }
+        #expect(error.kind == .connect)
+        #expect(!error.message.isEmpty)
+    }
+
+    @Test func twoHundredConcurrentRequestsAllComplete() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let request = HTTPRequest(url: sink.url("/n/\(index)"), body: Array("\(index)".utf8), timeout: .seconds(20))
+                        return (try? await client.execute(request).status) ?? -1
+                    }
+                }
+                return await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 200)
+            #expect(statuses.allSatisfy { $0 == 200 })
+            #expect(Set(await sink.requests.map(\.path)).count == 200)
+        }
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            var newConnections = 0
+            for index in 0..<50 {
+                let response = try await client.execute(HTTPRequest(url: sink.url("/seq/\(index)"), timeout: .seconds(5)))
+                #expect(response.status == 200)
+                newConnections += response.newConnections
+            }
+            #expect(newConnections == 1)
+            #expect(sink.connectionCount == 1)
+        }
+    }
+
+    @Test func headersWithLineBreaksAreRefusedBeforeSending() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            let error = try await #require(throws: HTTPClientError.self) {
+                try await client.execute(
+                    HTTPRequest(url: sink.url("/hook"), headers: [HTTPHeader(name: "x-a", value: "1\r\nx-b: 2")], timeout: .seconds(5))
+                )
+            }
+            #expect(error.kind == .invalidRequest)
+            #expect(await sink.requests.isEmpty)
+        }
+    }
+
+    @Test func nonWebSchemesAreRefused() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        let error = try await #require(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(method: "GET", url: "file:///etc/hostname", timeout: .seconds(5)))
+        }
+        #expect(error.kind == .invalidRequest)
+    }
+
+    @Test func cancellingTheCallerAbandonsTheTransfer() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.setFallback(.hang)
+            let task = Task { await outcome(client, HTTPRequest(url: sink.url("/hook"), timeout: .seconds(30))) }
+            _ = try await sink.waitForRequests(count: 1)
+            task.cancel()
+            let result = await task.value
+            let error = try #require(throws: HTTPClientError.self) { try result.get() }
+            #expect(error.kind == .cancelled)
+            #expect(error.duration < .seconds(5))
+        }
+    }
+
+    @Test func shutdownFailsInFlightAndLaterRequests() async throws {
+        let client = try HTTPClient()
+        try await withSink { sink in
+            await sink.setFallback(.hang)
+            async let hung = outcome(client, HTTPRequest(url: sink.url("/hook"), timeout: .seconds(30)))
+            _ = try await sink.waitForRequests(count: 1)
+            client.shutdown()
+            client.shutdown()
+            let hungResult = await hung
+                let error = try #require(throws: HTTPClientError.self) { try hungResult.get() }
+            #expect(error.kind == .shutdown)
+            let later = try await #require(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(1)))
+            }
+            #expect(later.kind == .shutdown)
+        }
+    }
+}
+
+/// The request's result as a value, so it can run in an `async let` beside other work.
+private func outcome(_ client: HTTPClient, _ request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
+    do {
+        return .success(try await client.execute(request))
+    } catch {
+        return .failure(error)
+    }
+}

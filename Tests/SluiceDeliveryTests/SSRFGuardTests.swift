@@ -1,0 +1,93 @@
+import SluiceCore
+import SluiceDelivery
+import SluiceTesting
+import Testing
+
+@Suite struct SSRFGuardTests {
+    @Test func loopbackLiteralIsBlockedByDefault() async throws {
+        let error = try await #require(throws: SSRFError.self) {
+            try await SSRFGuard().check(url: "http://127.0.0.1:8080/hook")
+        }
+        #expect(error.kind == .blockedAddress)
+        #expect(error.reason == "blocked_address")
+        #expect(error.host == "127.0.0.1")
+        #expect(error.address == IPAddress("127.0.0.1"))
+        #expect(error.category == .loopback)
+        #expect(error.message.contains("127.0.0.1"))
+    }
+
+    @Test func allowCIDRAdmitsTheLoopbackLiteral() async throws {
+        let guardian = SSRFGuard(policy: AddressPolicy(allowCIDRs: [CIDR(parsing: "127.0.0.1/32")!]))
+        let pinned = try await guardian.check(url: "https://127.0.0.1/hook")
+        #expect(pinned == PinnedAddress(host: "127.0.0.1", port: 443, ip: IPAddress("127.0.0.1")!))
+    }
+
+    @Test(arguments: [
+        "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/", "http://0x7f.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://10.0.0.1/",
+    ])
+    func internalAddressesInAnySpellingAreBlocked(url: String) async throws {
+        let error = try await #require(throws: SSRFError.self) { try await SSRFGuard().check(url: url) }
+        #expect(error.kind == .blockedAddress)
+    }
+
+    @Test func allowPrivateStillBlocksMetadata() async throws {
+        let guardian = SSRFGuard(policy: AddressPolicy(allowPrivate: true))
+        _ = try await guardian.check(url: "http://10.0.0.1/")
+        let error = try await #require(throws: SSRFError.self) { try await guardian.check(url: "http://169.254.169.254/") }
+        #expect(error.category == .metadata)
+    }
+
+    @Test func localhostIsResolvedAndChecked() async throws {
+        let error = try await #require(throws: SSRFError.self) { try await SSRFGuard().check(url: "http://localhost:9/") }
+        #expect(error.kind == .blockedAddress)
+        #expect(error.host == "localhost")
+        #expect(error.category == .loopback)
+
+        let guardian = SSRFGuard(policy: AddressPolicy(allowCIDRs: [CIDR(parsing: "127.0.0.1/32")!]))
+        let pinned = try await guardian.check(url: "http://localhost:9/")
+        #expect(pinned.ip == IPAddress("127.0.0.1"))
+        #expect(pinned.host == "localhost")
+        #expect(pinned.port == 9)
+    }
+
+    @Test func unresolvableHostIsAResolutionFailureNotABlock() async throws {
+        let error = try await #require(throws: SSRFError.self) {
+            try await SSRFGuard().check(url: "http://no-such-host.invalid/")
+        }
+        #expect(error.kind == .resolutionFailed)
+    }
+
+    @Test func nonWebURLsAreInvalid() async throws {
+        let error = try await #require(throws: SSRFError.self) { try await SSRFGuard().check(url: "file:///etc/passwd") }
+        #expect(error.kind == .invalidURL)
+    }
+
+    @Test func pinnedRequestGoesToTheCheckedAddressKeepingTheHostName() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            // A name no resolver knows: only the pin can get the request to the sink.
+            let url = "http://hook.sluice.invalid:\(sink.port)/pinned"
+            let pinned = PinnedAddress(host: "hook.sluice.invalid", port: sink.port, ip: IPAddress("127.0.0.1")!)
+            let response = try await client.execute(HTTPRequest(url: url, body: Array("hi".utf8), timeout: .seconds(5), connectTo: pinned))
+            #expect(response.status == 200)
+            let received = try await sink.waitForRequests(count: 1)
+            #expect(received[0].header("host") == "hook.sluice.invalid:\(sink.port)")
+            #expect(received[0].text == "hi")
+        }
+    }
+
+    @Test func guardThenPinDeliversToLocalhostWhenAllowed() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            let url = "http://localhost:\(sink.port)/hook"
+            let guardian = SSRFGuard(policy: AddressPolicy(allowCIDRs: [CIDR(parsing: "127.0.0.1/32")!]))
+            let pinned = try await guardian.check(url: url)
+            let response = try await client.execute(HTTPRequest(url: url, timeout: .seconds(5), connectTo: pinned))
+            #expect(response.status == 200)
+            #expect(try await sink.waitForRequests(count: 1)[0].header("host") == "localhost:\(sink.port)")
+        }
+    }
+}
