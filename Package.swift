@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 "SluiceCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -64,10 +65,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every long-running process shares: config file loading and hot reload, metrics, logging.
+        .target(
+            name: "SluiceRuntime",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SluiceEdge",
             dependencies: [
                 "SluiceCore",
+                "SluiceRuntime",
                 "SluiceRedis",
                 "SluiceDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,6 +97,7 @@ let package = Package(
             name: "SluiceCLI",
             dependencies: [
                 "SluiceCore",
+                "SluiceRuntime",
                 "SluiceRedis",
                 "SluiceEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,7 +130,10 @@ let package = Package(
         .testTarget(name: "SluiceDeliveryTests", dependencies: ["SluiceDelivery", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceEdgeTests",
-            dependencies: ["SluiceEdge", "SluiceTesting", "SluiceRedis", "SluiceCore"],
+            dependencies: [
+                "SluiceEdge", "SluiceRuntime", "SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

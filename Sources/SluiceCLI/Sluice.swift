@@ -1,10 +1,40 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Webhook fan-out gateway for the Gemini API.",
-        version: "0.1.0"
+        discussion: "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.",
+        version: SluiceVersion.current,
+        subcommands: [EdgeCommand.self, DevCommand.self, RoutesCommand.self, KeygenCommand.self]
     )
+
+    /// ArgumentParser exits 64 on usage errors; Sluice's contract is 2 for usage and
+    /// configuration errors and 1 for runtime failures.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            if let exitCode = error as? ExitCode {
+                Foundation.exit(exitCode.rawValue)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? 2 : 1)
+        }
+    }
+}
+
+enum SluiceVersion {
+    static let current = "0.1.0"
 }

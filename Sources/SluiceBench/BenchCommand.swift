@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// Load generators for Sluice's published figures (see `bench/` for the scripts that run them).
+@main
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice-bench",
+        abstract: "Load generators for Sluice benchmarks.",
+        subcommands: [IngestCommand.self]
+    )
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `sluice-bench ingest`: uniquely signed Gemini events against an edge (or any server).
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Send uniquely signed Gemini events over keep-alive connections and report req/s and latency."
+    )
+
+    @Option(help: "Target URL (http://IPv4:PORT/path).")
+    var url: String = "http://127.0.0.1:8080/webhooks/gemini"
+
+    @Option(help: "whsec_ secret that signs each request (v1).")
+    var secret: String = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+    @Option(help: "Concurrent keep-alive connections.")
+    var connections: Int = 64
+
+    @Option(help: "Requests to send (each with a unique webhook-id).")
+    var requests: Int = 100_000
+
+    @Option(help: "Requests sent first and not measured.")
+    var warmup: Int = 5_000
+
+    @Option(help: "Name printed in front of the result line.")
+    var label: String = "target"
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard let components = URLComponents(string: url), let host = components.host,
+            let port = components.port, components.scheme == "http"
+        else { throw ValidationError("--url must look like http://127.0.0.1:8080/webhooks/gemini") }
+        let key = try WebhookSecret(parsing: secret)
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        let runID = UInt64.random(in: 0..<UInt64.max)
+        let now = Int64(Date().timeIntervalSince1970)
+
+        func build(_ count: Int, tag: String) -> [[UInt8]] {
+            (0..<count).map { i in
+                let id = "msg_bench_\(runID)_\(tag)_\(i)"
+                let body = Array(#"{"type":"batch.succeeded","data":{"batch":"batches/\#(i)","output_file_uri":"files/acme-\#(i)"}}"#.utf8)
+                let signature = WebhookSigner.signatureHeader(
+                    for: SignedContent(id: id, timestamp: now, body: body), secrets: [key], ed25519Keys: [])
+                let head = "POST \(path) HTTP/1.1\r\nhost: \(host):\(port)\r\ncontent-type: application/json\r\n"
+                    + "webhook-id: \(id)\r\nwebhook-timestamp: \(now)\r\nwebhook-signature: \(signature)\r\n"
+                    + "content-length: \(body.count)\r\n\r\n"
+                return Array(head.utf8) + body
+            }
+        }
+
+        if warmup > 0 {
+            _ = LoadRun(host: host, port: UInt16(port), connections: connections, requests: build(warmup, tag: "w")).run()
+        }
+        let report = LoadRun(host: host, port: UInt16(port), connections: connections, requests: build(requests, tag: "m")).run()
+        print(Self.format(report, label: label, json: json))
+        if !report.errors.isEmpty { throw ExitCode(1) }
+    }
+
+    static func format(_ r: LoadRun.Report, label: String, json: Bool) -> String {
+        let statuses = r.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
+        if json {
+            let statusJSON = r.statuses.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+            return #"{"label":"\#(label)","requests":\#(r.requests),"seconds":\#(String(format: "%.3f", r.seconds)),"rps":\#(Int(r.requestsPerSecond)),"p50_ms":\#(String(format: "%.3f", r.percentile(0.5))),"p99_ms":\#(String(format: "%.3f", r.percentile(0.99))),"errors":\#(r.errors.values.reduce(0, +)),"statuses":{\#(statusJSON)}}"#
+        }
+        var line = String(
+            format: "%@: %d requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms, statuses %@",
+            label, r.requests, r.seconds, r.requestsPerSecond, r.percentile(0.5), r.percentile(0.99), statuses)
+        for (error, count) in r.errors { line += "\n  error ×\(count): \(error)" }
+        return line
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+
+/// Sends a fixed list of pre-built requests over `connections` keep-alive connections,
+/// one OS thread each, and measures throughput and latency.
+struct LoadRun {
+    struct Report {
+        var requests: Int
+        var seconds: Double
+        var statuses: [Int: Int]
+        var errors: [String: Int]
+        var latenciesMicros: [UInt32]
+
+        var requestsPerSecond: Double { Double(requests) / seconds }
+
+        func percentile(_ p: Double) -> Double {
+            guard !latenciesMicros.isEmpty else { return 0 }
+            let sorted = latenciesMicros.sorted()
+            let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
+            return Double(sorted[max(0, index)]) / 1000
+        }
+    }
+
+    var host: String
+    var port: UInt16
+    var connections: Int
+    var requests: [[UInt8]]
+
+    func run() -> Report {
+        let next = Atomic<Int>(0)
+        let results = Mutex<[(statuses: [Int: Int], errors: [String: Int], latencies: [UInt32])]>([])
+        let group = DispatchGroup()
+        let requests = self.requests
+        let start = ContinuousClock.now
+        for _ in 0..<connections {
+            group.enter()
+            let host = self.host
+            let port = self.port
+            let thread = Thread {
+                var statuses: [Int: Int] = [:]
+                var errors: [String: Int] = [:]
+                var latencies: [UInt32] = []
+                latencies.reserveCapacity(requests.count / max(1, connections) + 16)
+                let connection = LoadConnection(host: host, port: port)
+                var connected = false
+                while true {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    if i >= requests.count { break }
+                    do {
+                        if !connected {
+                            try connection.connect()
+                            connected = true
+                        }
+                        let t0 = ContinuousClock.now
+                        let status = try connection.roundTrip(requests[i])
+                        let elapsed = ContinuousClock.now - t0
+                        latencies.append(UInt32(clamping: elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000))
+                        statuses[status, default: 0] += 1
+                    } catch {
+                        errors["\(error)", default: 0] += 1
+                        connected = false
+                    }
+                }
+                results.withLock { $0.append((statuses, errors, latencies)) }
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        let elapsed = ContinuousClock.now - start
+        var report = Report(requests: requests.count, seconds: Self.seconds(elapsed), statuses: [:], errors: [:], latenciesMicros: [])
+        for r in results.withLock({ $0 }) {
+            report.statuses.merge(r.statuses, uniquingKeysWith: +)
+            report.errors.merge(r.errors, uniquingKeysWith: +)
+            report.latenciesMicros.append(contentsOf: r.latencies)
+        }
+        return report
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

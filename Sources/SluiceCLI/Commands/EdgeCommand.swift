@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SluiceEdge
+import SluiceRuntime
+
+/// `sluice edge`: verify Gemini calls and make them durable in Redis before answering.
+struct EdgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge",
+        abstract: "HTTP ingress: verify, dedupe, enqueue."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to listen on (env SLUICE_LISTEN).")
+    var listen: String?
+
+    @Option(help: "Seconds /readyz fails before the listener closes on SIGTERM (env SLUICE_DRAIN_DELAY).")
+    var drainDelay: Double?
+
+    func run() async throws {
+        let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_LISTEN"] ?? "0.0.0.0:8080", flag: "--listen")
+        let redisURL = try EdgeRuntime.parseRedisURL(global.redisURL)
+        let logger = try global.bootstrapLogging(label: "sluice.edge")
+        let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0
+        logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)"])
+        try await EdgeRuntime.run(
+            options: .init(host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000))),
+            routesSource: RoutesFileSource(path: global.configPath),
+            redisURL: redisURL,
+            logger: logger,
+            onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) }
+        )
+    }
+}

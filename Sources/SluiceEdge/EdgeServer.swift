@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceRuntime
+
+/// The `sluice edge` process: the HTTP ingress and the services that keep it current.
+///
+/// Add `services` to a `ServiceGroup`; they drain gracefully on SIGTERM.
+public struct EdgeServer: Sendable {
+    /// Where and how the edge listens.
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        /// How long `/readyz` fails before the listener closes on SIGTERM.
+        public var drainDelay: Duration
+        /// How often routes.yaml is re-read.
+        public var reloadInterval: Duration
+        /// Idle keep-alive connections are closed after this long.
+        public var idleTimeout: Duration
+
+        public init(host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1), idleTimeout: Duration = .seconds(60)) {
+            self.host = host
+            self.port = port
+            self.drainDelay = drainDelay
+            self.reloadInterval = reloadInterval
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    /// Long-running parts, in start order: reloader, HTTP server, drain monitor.
+    public let services: [any Service]
+
+    /// - Parameters:
+    ///   - routes: the validated routes file (and its bytes, so the first poll does not reload it).
+    ///   - onListening: called with the bound port once the server accepts connections.
+    public init(
+        options: Options,
+        routesSource: RoutesFileSource,
+        routes: LoadedRoutes,
+        routesBytes: [UInt8]?,
+        redis: RedisClient,
+        httpClient: HTTPClient,
+        exporter: PrometheusExporter,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        let state = EdgeState(routes: routes.config, httpClient: httpClient)
+        let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
+        let router = Router()
+        IngressController(
+            state: state, store: store, metrics: IngressMetrics(factory: exporter.factory), logger: logger, clock: clock
+        ).register(on: router)
+        OperationsController(state: state, redis: redis, exporter: exporter).register(on: router)
+
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "sluice-edge"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
+            logger: logger
+        )
+        let reloader = RoutesReloader(
+            source: routesSource, initialBytes: routesBytes, pollInterval: options.reloadInterval,
+            metrics: exporter.factory, logger: logger
+        ) { config in
+            if config.redisPrefix != routes.config.redisPrefix {
+                logger.warning("redis.prefix changed in routes.yaml; the edge keeps writing under the old prefix until restarted")
+            }
+            state.apply(config)
+        }
+        self.services = [reloader, app, DrainMonitor(state: state, delay: options.drainDelay)]
+    }
+}

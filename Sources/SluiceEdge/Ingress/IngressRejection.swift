@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Why the edge refused a call, with the exact status and the JSON body the sender sees.
+///
+/// Messages say what to fix; they never say which key almost matched.
+struct IngressRejection: Error, Sendable {
+    var status: HTTPResponse.Status
+    var reason: String
+    var message: String
+    /// Seconds the sender should wait before retrying (503 only).
+    var retryAfter: Int?
+
+    static func unknownSource(_ name: String) -> Self {
+        Self(status: .notFound, reason: "unknown_source", message: "no source named '\(name)' is configured")
+    }
+
+    static func missingHeader(_ name: String) -> Self {
+        Self(status: .badRequest, reason: "missing_header", message: "the \(name) header is required")
+    }
+
+    static func bodyTooLarge(limit: Int) -> Self {
+        Self(status: .contentTooLarge, reason: "body_too_large", message: "the body is larger than this source's max_body of \(limit) bytes")
+    }
+
+    static func invalidJSON() -> Self {
+        Self(status: .badRequest, reason: "invalid_json", message: "the body is not valid JSON")
+    }
+
+    static func notAnObject() -> Self {
+        Self(status: .badRequest, reason: "not_an_object", message: "the body must be a JSON object")
+    }
+
+    static func verification(_ failure: VerificationFailureView) -> Self {
+        Self(status: failure.isBadRequest ? .badRequest : .unauthorized, reason: failure.reason, message: failure.message)
+    }
+
+    static func keysUnavailable(retryAfter: Int) -> Self {
+        Self(
+            status: .serviceUnavailable, reason: "jwks_unavailable",
+            message: "the signing keys needed to verify this request cannot be fetched right now; retry later",
+            retryAfter: retryAfter)
+    }
+
+    static func storeUnavailable() -> Self {
+        Self(
+            status: .serviceUnavailable, reason: "store_unavailable",
+            message: "the event could not be stored durably; it was not accepted, retry later",
+            retryAfter: 5)
+    }
+
+    static func methodNotAllowed() -> Self {
+        Self(status: .methodNotAllowed, reason: "method_not_allowed", message: "webhooks are accepted with POST only")
+    }
+
+    var response: Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if status == .methodNotAllowed { headers[.allow] = "POST" }
+        let body = JSONBody.encode(["error": message, "reason": reason])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// The verification failure fields the edge needs, independent of how the core names them.
+struct VerificationFailureView: Sendable {
+    var reason: String
+    var message: String
+    var isBadRequest: Bool
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SluiceCore
+
+/// Reads routes.yaml from disk and resolves `${env:…}` / `${file:…}` against this process.
+///
+/// The core loader is pure; this is the one place that touches the file system for it.
+public struct RoutesFileSource: Sendable {
+    /// Path as the operator gave it (shown in diagnostics).
+    public var path: String
+    /// Environment used for `${env:NAME}`; the process environment unless overridden (tests).
+    public var environment: [String: String]
+    /// `--allow-missing-secrets`: check structure only.
+    public var allowMissingSecrets: Bool
+
+    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment, allowMissingSecrets: Bool = false) {
+        self.path = path
+        self.environment = environment
+        self.allowMissingSecrets = allowMissingSecrets
+    }
+
+    /// Reads the raw bytes, so a watcher can tell whether anything changed.
+    public func readBytes() throws(RoutesFileError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "file is not readable" : "no such file"
+            throw RoutesFileError(diagnostics: [
+                RoutesDiagnostic(path: path, line: 1, column: 1, severity: .error, message: "cannot read routes file: \(reason)")
+            ])
+        }
+        return [UInt8](data)
+    }
+
+    /// Loads and validates the file; every problem comes back as a `FILE:LINE:COL: message` diagnostic.
+    public func load() throws(RoutesFileError) -> LoadedRoutes {
+        try load(bytes: readBytes())
+    }
+
+    /// Validates already-read bytes (the watcher reads once, then loads what it read).
+    public func load(bytes: [UInt8]) throws(RoutesFileError) -> LoadedRoutes {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let result = RoutesLoader.load(
+            text: text,
+            path: path,
+            environment: environment,
+            readSecretFile: { secretPath in
+                guard let data = FileManager.default.contents(atPath: secretPath) else {
+                    throw SecretFileUnreadable(path: secretPath)
+                }
+                // Secret files from Kubernetes Secrets usually end with a newline that is not part of the secret.
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            },
+            allowMissingSecrets: allowMissingSecrets
+        )
+        guard let config = result.config else {
+            throw RoutesFileError(diagnostics: result.diagnostics)
+        }
+        return LoadedRoutes(config: config, warnings: result.diagnostics.filter { $0.severity == .warning })
+    }
+}
+
+/// A validated routes file and the warnings it produced.
+public struct LoadedRoutes: Sendable {
+    public var config: RoutesConfig
+    public var warnings: [RoutesDiagnostic]
+}
+
+/// A routes file that cannot be applied, with every problem found.
+public struct RoutesFileError: Error, CustomStringConvertible, Sendable {
+    public var diagnostics: [RoutesDiagnostic]
+
+    public init(diagnostics: [RoutesDiagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    public var description: String {
+        diagnostics.map(\.description).joined(separator: "\n")
+    }
+}
+
+struct SecretFileUnreadable: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "cannot read secret file \(path)" }
+}

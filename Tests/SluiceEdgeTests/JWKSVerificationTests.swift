@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// Dynamic webhooks: v1a Ed25519 and JWTs verified against a JWKS served by a real local server.
+@Suite struct JWKSVerificationTests {
+    static func base64URL(_ bytes: some DataProtocol) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func jwk(_ key: Curve25519.Signing.PublicKey, kid: String) -> String {
+        #"{"kty":"OKP","crv":"Ed25519","kid":"\#(kid)","x":"\#(base64URL(key.rawRepresentation))"}"#
+    }
+
+    static func jwks(_ keys: [(Curve25519.Signing.PublicKey, String)]) -> SinkResponse {
+        SinkResponse(
+            status: 200, headers: [(name: "content-type", value: "application/json"), (name: "cache-control", value: "max-age=600")],
+            text: #"{"keys":[\#(keys.map { jwk($0.0, kid: $0.1) }.joined(separator: ","))]}"#)
+    }
+
+    static func jwt(_ key: Curve25519.Signing.PrivateKey, kid: String, claims: String) throws -> String {
+        let header = base64URL(Data(#"{"alg":"EdDSA","typ":"JWT","kid":"\#(kid)"}"#.utf8))
+        let input = header + "." + base64URL(Data(claims.utf8))
+        return input + "." + base64URL(try key.signature(for: Data(input.utf8)))
+    }
+
+    static func v1a(_ key: Curve25519.Signing.PrivateKey, id: String, timestamp: Int64, body: String) throws -> String {
+        let signing = try Ed25519SigningKey(seed: Array(key.rawRepresentation))
+        return WebhookSigner.signatureHeader(
+            for: SignedContent(id: id, timestamp: timestamp, body: Array(body.utf8)), secrets: [], ed25519Keys: [signing])
+    }
+
+    static let body = #"{"type":"interaction.completed","data":{"id":"interactions/1"}}"#
+
+    @Test func v1aSignatureVerifiesWithAKeyFromTheJWKS() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        try await withSink { jwks in
+            await jwks.respond(to: "/jwks", with: Self.jwks([(key.publicKey, "k1")]))
+            try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }) { edge in
+                let now = Int64(Date().timeIntervalSince1970)
+                let signature = try Self.v1a(key, id: "msg_v1a", timestamp: now, body: Self.body)
+                let response = try await edge.post(id: "msg_v1a", timestamp: now, body: Self.body, signature: signature)
+                #expect(response.status == 202)
+                let forged = try Self.v1a(Curve25519.Signing.PrivateKey(), id: "msg_v1a_forged", timestamp: now, body: Self.body)
+                #expect(try await edge.post(id: "msg_v1a_forged", timestamp: now, body: Self.body, signature: forged).status == 401)
+            }
+        }
+    }
+
+    @Test func newKeyIDInTheJWKSIsPickedUpByARefetch() async throws {
+        let old = Curve25519.Signing.PrivateKey()
+        let new = Curve25519.Signing.PrivateKey()
+        let clock = TestClock()
+        try await withSink { jwks in
+            await jwks.respond(to: "/jwks", with: Self.jwks([(old.publicKey, "k1")]))
+            try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }, clock: clock) { edge in
+                let first = try Self.jwt(old, kid: "k1", claims: #"{"exp":\#(clock.unixSeconds + 300)}"#)
+                #expect(try await edge.post(timestamp: clock.unixSeconds, body: Self.body, signature: first).status == 202)
+
+                // Google rotates: k2 appears. Refetches are limited to one a minute, so move the clock past that.
+                await jwks.respond(to: "/jwks", with: Self.jwks([(old.publicKey, "k1"), (new.publicKey, "k2")]))
+                clock.advance(by: 61)
+                let rotated = try Self.jwt(new, kid: "k2", claims: #"{"exp":\#(clock.unixSeconds + 300)}"#)
+                let response = try await edge.post(timestamp: clock.unixSeconds, body: Self.body, signature: rotated)
+                #expect(response.status == 202)
+                #expect(await jwks.requests(to: "/jwks").count == 2)
+            }
+        }
+    }
+
+    @Test func unknownKeyIDWithinTheRefetchIntervalIs401AndDoesNotRefetch() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        try await withSink { jwks in
+            await jwks.respond(to: "/jwks", with: Self.jwks([(key.publicKey, "k1")]))
+            try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }) { edge in
+                let now = Int64(Date().timeIntervalSince1970)
+                #expect(try await edge.post(timestamp: now, body: Self.body, signature: try Self.jwt(key, kid: "k1", claims: #"{"exp":\#(now + 300)}"#)).status == 202)
+                for _ in 0..<5 {
+                    let unknown = try Self.jwt(Curve25519.Signing.PrivateKey(), kid: "kX", claims: #"{"exp":\#(now + 300)}"#)
+                    #expect(try await edge.post(timestamp: now, body: Self.body, signature: unknown).status == 401)
+                }
+                #expect(await jwks.requests(to: "/jwks").count == 1)
+            }
+        }
+    }
+
+    @Test func jwksServerDownGives503ForJWKSOnlyRequestsButHMACStillWorks() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let closedPort = try #require(FreePort.pick())
+        try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: "http://127.0.0.1:\(closedPort)/jwks") }) { edge in
+            let now = Int64(Date().timeIntervalSince1970)
+            let signature = try Self.v1a(key, id: "msg_nokeys", timestamp: now, body: Self.body)
+            let response = try await edge.post(id: "msg_nokeys", timestamp: now, body: Self.body, signature: signature)
+            #expect(response.status == 503)
+            #expect(response.header("retry-after") != nil)
+            #expect(response.json["reason"] as? String == "jwks_unavailable")
+
+            #expect(try await edge.post(id: "msg_hmac").status == 202)
+            #expect(try await edge.ingressEvents().map(\.webhookID) == ["msg_hmac"])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+/// routes.yaml changes apply without a restart; a broken file never replaces a working one.
+@Suite struct RoutesReloadTests {
+    static func write(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func validChangeIsAppliedWithoutRestart() async throws {
+        try await EdgeHarness.with { edge in
+            #expect(try await edge.post(path: "/webhooks/partner").status == 404)
+            let original = try String(contentsOfFile: edge.routesPath, encoding: .utf8)
+            let extra = """
+                  partner:
+                    kind: standard-webhooks
+                    verify:
+                      hmac: {secrets: ["\(EdgeHarness.secret)"]}
+                """
+            try Self.write(original.replacingOccurrences(of: "sources:\n", with: "sources:\n" + extra + "\n"), to: edge.routesPath)
+            try await poll(until: { try await edge.post(path: "/webhooks/partner").status == 202 }, timeout: .seconds(10), "the new source is served")
+        }
+    }
+
+    @Test func invalidFileKeepsTheOldConfigAndCountsTheFailure() async throws {
+        try await EdgeHarness.with { edge in
+            try Self.write("version: 1\nsources:\n  gemini:\n    kind: carrier-pigeon\n", to: edge.routesPath)
+            try await poll(
+                until: { edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#) },
+                timeout: .seconds(10), "the failed reload is counted")
+            #expect(try await edge.post().status == 202)
+            #expect(try await edge.post(path: "/webhooks/gemini/acme").status == 202)
+            #expect(try await edge.ingressLength() == 2)
+        }
+    }
+
+    @Test func configMapStyleSymlinkSwapIsNoticed() async throws {
+        try await EdgeHarness.with { edge in
+            // Kubernetes mounts routes.yaml as a symlink into a ..data directory that it swaps atomically.
+            let dir = URL(fileURLWithPath: edge.routesPath).deletingLastPathComponent()
+            let original = try String(contentsOfFile: edge.routesPath, encoding: .utf8)
+            let v1 = dir.appendingPathComponent("..v1")
+            try FileManager.default.createDirectory(at: v1, withIntermediateDirectories: true)
+            try Self.write(original, to: v1.appendingPathComponent("routes.yaml").path)
+            try FileManager.default.removeItem(atPath: edge.routesPath)
+            try FileManager.default.createSymbolicLink(atPath: edge.routesPath, withDestinationPath: "..v1/routes.yaml")
+            #expect(try await edge.post().status == 202)
+
+            let v2 = dir.appendingPathComponent("..v2")
+            try FileManager.default.createDirectory(at: v2, withIntermediateDirectories: true)
+            let extra = """
+                  renamed:
+                    kind: standard-webhooks
+                    verify:
+                      hmac: {secrets: ["\(EdgeHarness.secret)"]}
+                """
+            let swapped = original.replacingOccurrences(of: "sources:\n", with: "sources:\n" + extra + "\n")
+            try Self.write(swapped, to: v2.appendingPathComponent("routes.yaml").path)
+            let tmpLink = dir.appendingPathComponent("routes.yaml.tmp").path
+            try FileManager.default.createSymbolicLink(atPath: tmpLink, withDestinationPath: "..v2/routes.yaml")
+            #expect(rename(tmpLink, edge.routesPath) == 0)
+            try await poll(until: { try await edge.post(path: "/webhooks/renamed").status == 202 }, timeout: .seconds(10), "the swapped file is applied")
+            #expect(try await edge.post(path: "/webhooks/gemini").status == 202)
+        }
+    }
+}
