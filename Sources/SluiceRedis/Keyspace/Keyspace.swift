@@ -1,3 +1,5 @@
+public import SluiceCore
+
 // Sluice's Redis data structures. Every key starts with the hash tag `{P}` (P = routes.yaml
 // `redis.prefix`, default "sluice") followed by a layout version, so all keys of one installation
 // live in one Redis Cluster slot and every Lua script touches a single slot; a future layout
@@ -12,17 +14,43 @@
 //                                                 TTL = the source's dedupe window. Written by the
 //                                                 same script as the XADD, so it never exists
 //                                                 without its stream entry.
-//   {P}:v1:deliveries                     STREAM  one entry per (event, endpoint) to deliver;
-//                                                 consumer group `delivery`. (Worker.)
-//   {P}:v1:retry                          ZSET    deliveries waiting for their next attempt,
-//                                                 scored by due time in unix ms. (Worker.)
-//   {P}:v1:dlq                            STREAM  dead letters; removed only by `dlq purge` or
-//                                                 `dlq replay`, never trimmed silently. (Worker.)
-//   {P}:v1:attempts:<delivery-id>         LIST    the attempt log of one delivery, expiring after
-//                                                 `worker.attempt_log_retention`. (Worker.)
+//   {P}:v1:deliveries                     STREAM  one entry per (event, endpoint) to deliver, the
+//                                                 fields of `Delivery.fields()` (binary safe, body
+//                                                 raw). Consumer group `delivery`. Written by the
+//                                                 route, mover and replay scripts; an entry is
+//                                                 XDEL'd by the script that XACKs it.
+//   {P}:v1:retry                          ZSET    member = delivery id (`<ingress-id>/<tenant>/
+//                                                 <endpoint>`), score = due time in unix ms:
+//                                                 deliveries waiting for their next attempt (or
+//                                                 parked by an open circuit / rate limit).
+//   {P}:v1:retry:<delivery-id>            HASH    the waiting delivery's `Delivery.fields()`, as
+//                                                 it will be retried (attempt already advanced).
+//                                                 Written with its ZSET member by the complete
+//                                                 script; both removed by the mover script as it
+//                                                 XADDs the fields back to `deliveries`.
+//   {P}:v1:dlq                            STREAM  dead letters: `Delivery.fields()` (last_status
+//                                                 and last_error of the final attempt) plus
+//                                                 `reason` (DeadLetterReason raw value), `attempts`
+//                                                 (attempts made) and `dead_lettered_at` (unix ms).
+//                                                 The entry id is the dead letter's id. For
+//                                                 `no_route` tenant and endpoint are "" and
+//                                                 attempts 0. Removed only by `dlq purge` or
+//                                                 `dlq replay`, never trimmed silently.
+//   {P}:v1:event:<webhook-id>             HASH    what the router recorded: webhook_id, source,
+//                                                 channel ("" = none), type, received_at,
+//                                                 routed_at (unix ms), targets (comma-separated
+//                                                 "tenant/endpoint", "" for no route). Expires
+//                                                 after `worker.attempt_log_retention`.
+//   {P}:v1:attempts:<webhook-id>          LIST    the attempt log of one event, oldest first: one
+//                                                 JSON object per attempt, `AttemptRecord` JSON
+//                                                 plus "target": "tenant/endpoint". Its expiry
+//                                                 (the retention) is refreshed on every push.
+//   {P}:v1:bucket:<tenant>/<endpoint>     HASH    the endpoint's shared token bucket (`u`, `t`;
+//                                                 see `TokenBucket.luaSource`); expires once full.
 //
-// Keys for the worker are named here so that every layout decision stays in one file; the worker
-// may add keys, always through this type and always under the same hash tag.
+// Every state change of the worker is one Lua script (Scripts/) whose keys are all passed in
+// KEYS, so each script touches one slot. Keys are named here so that every layout decision stays
+// in one file; new keys go through this type and under the same hash tag.
 
 /// The names of every Redis key and consumer group Sluice uses, under one hash-tagged prefix.
 public struct Keyspace: Sendable, Hashable {
@@ -64,8 +92,29 @@ public struct Keyspace: Sendable, Hashable {
         "\(base):dedupe:\(source):\(webhookID)"
     }
 
-    /// The attempt log of one delivery.
+    /// The attempt log of one event (all its deliveries), by webhook-id.
+    public func attempts(webhookID: String) -> String {
+        "\(base):attempts:\(webhookID)"
+    }
+
+    /// The attempt log key for `deliveryID`; superseded by ``attempts(webhookID:)`` now that the
+    /// log is kept per event, and kept for source compatibility.
     public func attempts(deliveryID: String) -> String {
         "\(base):attempts:\(deliveryID)"
+    }
+
+    /// The fields of a delivery waiting in the retry set.
+    public func retryEntry(deliveryID: String) -> String {
+        "\(base):retry:\(deliveryID)"
+    }
+
+    /// The router's record of one event, by webhook-id.
+    public func event(webhookID: String) -> String {
+        "\(base):event:\(webhookID)"
+    }
+
+    /// The shared token bucket of one endpoint.
+    public func bucket(endpoint: EndpointRef) -> String {
+        "\(base):bucket:\(endpoint.tenant)/\(endpoint.endpoint)"
     }
 }

@@ -5,18 +5,20 @@ import Foundation
 /// Foundation's `Process` hands the parent's blocked-signal mask down to the child, and processes
 /// that handle SIGTERM themselves (swift-service-lifecycle, test runners) block it, so a child
 /// started that way ignores SIGTERM. Spawning directly lets us reset the mask and dispositions.
-final class ChildProcess: Sendable {
+/// `sluice dev` starts redis-server with it; process-level tests start `sluice` processes with it.
+public final class ChildProcess: Sendable {
     /// The child's process id.
-    let pid: pid_t
+    public let pid: pid_t
     /// Resolves when the child has exited (and been reaped).
-    let exit = ProcessExit()
+    public let exit = ProcessExit()
 
     private init(pid: pid_t) {
         self.pid = pid
     }
 
     /// Starts `executable` with `arguments`, stdin from /dev/null and stdout/stderr appended to `logPath`.
-    static func spawn(executable: String, arguments: [String], logPath: String) throws(RedisError) -> ChildProcess {
+    /// `environment` replaces this process's environment when given.
+    public static func spawn(executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws(RedisError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -38,9 +40,17 @@ final class ChildProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
 
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in envp ?? [] { free(pointer) } }
+
         var pid: pid_t = 0
         let result = argv.withUnsafeBufferPointer { buffer in
-            posix_spawn(&pid, executable, &actions, &attributes, buffer.baseAddress!, environ)
+            if let envp {
+                return envp.withUnsafeBufferPointer { env in
+                    posix_spawn(&pid, executable, &actions, &attributes, buffer.baseAddress!, env.baseAddress!)
+                }
+            }
+            return posix_spawn(&pid, executable, &actions, &attributes, buffer.baseAddress!, environ)
         }
         guard result == 0 else {
             throw RedisError(kind: .launchFailed, message: "cannot run \(executable): \(String(cString: strerror(result)))")
@@ -50,15 +60,17 @@ final class ChildProcess: Sendable {
         let reaper = Thread {
             var status: Int32 = 0
             while waitpid(child.pid, &status, 0) == -1 && errno == EINTR {}
-            child.exit.markExited()
+            // WIFEXITED / WEXITSTATUS, spelled out: the macros are not visible from Swift.
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
+            child.exit.markExited(status: code)
         }
-        reaper.name = "sluice-redis-server-reaper"
+        reaper.name = "sluice-child-reaper"
         reaper.start()
         return child
     }
 
     /// Sends `signal` unless the child has already exited.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         guard !exit.hasExited else { return }
         _ = kill(pid, signal)
     }

@@ -1,0 +1,196 @@
+import Foundation
+public import SluiceCore
+
+/// Field names of a dead-letter stream entry beyond the delivery's own (`Delivery.FieldName`).
+public enum DeadLetterFieldName {
+    /// `DeadLetterReason` raw value.
+    public static let reason = "reason"
+    /// Attempts made before the delivery died.
+    public static let attempts = "attempts"
+    /// When it was dead-lettered, unix ms.
+    public static let deadLetteredAt = "dead_lettered_at"
+}
+
+/// Field names of an event record hash (`{P}:v1:event:<webhook-id>`).
+public enum EventRecordFieldName {
+    public static let webhookID = "webhook_id"
+    public static let source = "source"
+    public static let channel = "channel"
+    public static let type = "type"
+    public static let receivedAt = "received_at"
+    public static let routedAt = "routed_at"
+    /// Comma-separated `tenant/endpoint`; "" when the event matched no route.
+    public static let targets = "targets"
+}
+
+extension WorkerStore {
+    /// Fields as a name → bytes map; a repeated name keeps its last value.
+    static func fieldMap(_ fields: [RedisReply]) -> [String: [UInt8]] {
+        var map: [String: [UInt8]] = [:]
+        var index = 0
+        while index + 1 < fields.count {
+            if let name = fields[index].string, let value = fields[index + 1].bytes {
+                map[name] = value
+            }
+            index += 2
+        }
+        return map
+    }
+
+    /// Field pairs flattened to script arguments: pair count, then name, value, …
+    static func section(_ fields: [(String, [UInt8])]) -> [RedisArgument] {
+        var arguments: [RedisArgument] = [RedisArgument(fields.count)]
+        arguments.reserveCapacity(1 + 2 * fields.count)
+        for (name, value) in fields {
+            arguments.append(RedisArgument(name))
+            arguments.append(RedisArgument(value))
+        }
+        return arguments
+    }
+
+    /// Several field lists as script arguments: count, then one ``section(_:)`` each.
+    static func sections(_ lists: [[(String, [UInt8])]]) -> [RedisArgument] {
+        [RedisArgument(lists.count)] + lists.flatMap { section($0) }
+    }
+
+    /// The dead-letter entry fields of `delivery`.
+    static func deadLetterFields(
+        _ delivery: Delivery,
+        reason: DeadLetterReason,
+        attempts: Int,
+        nowMillis: Int64
+    ) -> [(String, [UInt8])] {
+        delivery.fields() + [
+            (DeadLetterFieldName.reason, Array(reason.rawValue.utf8)),
+            (DeadLetterFieldName.attempts, Array(String(attempts).utf8)),
+            (DeadLetterFieldName.deadLetteredAt, Array(String(nowMillis).utf8)),
+        ]
+    }
+
+    /// Decodes a dead-letter stream entry; nil when it is not one.
+    static func deadLetter(from entry: RedisStreamEntry) -> DeadLetterEntry? {
+        var fields = fieldMap(entry.fields)
+        guard let reasonText = fields[DeadLetterFieldName.reason].map({ String(decoding: $0, as: UTF8.self) }),
+            let reason = DeadLetterReason(rawValue: reasonText),
+            let attempts = fields[DeadLetterFieldName.attempts].flatMap({ Int(String(decoding: $0, as: UTF8.self)) }),
+            let deadLetteredAt = fields[DeadLetterFieldName.deadLetteredAt].flatMap({ Int64(String(decoding: $0, as: UTF8.self)) })
+        else { return nil }
+        // A `no_route` dead letter has no target, which `Delivery(fields:)` rejects: decode it
+        // with a stand-in and put the empty target back.
+        let tenant = fields[Delivery.FieldName.tenant] ?? []
+        let endpoint = fields[Delivery.FieldName.endpoint] ?? []
+        let targetless = tenant.isEmpty && endpoint.isEmpty
+        if targetless {
+            fields[Delivery.FieldName.tenant] = Array("-".utf8)
+            fields[Delivery.FieldName.endpoint] = Array("-".utf8)
+        }
+        guard var delivery = Delivery(fields: fields) else { return nil }
+        if targetless {
+            delivery.target = EndpointRef(tenant: "", endpoint: "")
+        }
+        return DeadLetterEntry(
+            id: entry.id,
+            delivery: delivery,
+            reason: reason,
+            lastStatus: delivery.lastStatus,
+            lastError: delivery.lastError,
+            attempts: attempts,
+            deadLetteredAtMillis: deadLetteredAt
+        )
+    }
+
+    /// The event record hash fields.
+    static func eventRecordFields(_ event: IngressEvent, targets: [EndpointRef], routedAtMillis: Int64) -> [(String, [UInt8])] {
+        [
+            (EventRecordFieldName.webhookID, Array(event.webhookID.utf8)),
+            (EventRecordFieldName.source, Array(event.source.utf8)),
+            (EventRecordFieldName.channel, Array((event.channel ?? "").utf8)),
+            (EventRecordFieldName.type, Array(event.eventType.utf8)),
+            (EventRecordFieldName.receivedAt, Array(String(event.receivedAtMillis).utf8)),
+            (EventRecordFieldName.routedAt, Array(String(routedAtMillis).utf8)),
+            (EventRecordFieldName.targets, Array(targets.map(\.description).joined(separator: ",").utf8)),
+        ]
+    }
+
+    /// Decodes an event record hash (HGETALL reply); nil when it is empty or malformed.
+    static func eventRecord(webhookID: String, from fields: [RedisReply]) -> EventRecord? {
+        let map = fieldMap(fields)
+        func text(_ name: String) -> String? { map[name].map { String(decoding: $0, as: UTF8.self) } }
+        guard let source = text(EventRecordFieldName.source),
+            let receivedAt = text(EventRecordFieldName.receivedAt).flatMap({ Int64($0) }),
+            let routedAt = text(EventRecordFieldName.routedAt).flatMap({ Int64($0) })
+        else { return nil }
+        let channel = text(EventRecordFieldName.channel) ?? ""
+        let targets = (text(EventRecordFieldName.targets) ?? "")
+            .split(separator: ",")
+            .compactMap { EndpointRef(parsing: String($0)) }
+        return EventRecord(
+            webhookID: text(EventRecordFieldName.webhookID) ?? webhookID,
+            source: source,
+            channel: channel.isEmpty ? nil : channel,
+            eventType: text(EventRecordFieldName.type) ?? "",
+            receivedAtMillis: receivedAt,
+            routedAtMillis: routedAt,
+            targets: targets
+        )
+    }
+
+    /// One attempt log line: the record's JSON object with `"target": "tenant/endpoint"` first.
+    static func attemptLine(target: EndpointRef, record: AttemptRecord) -> [UInt8] {
+        let json = record.jsonBytes()
+        let targetJSON = jsonString(target.description)
+        guard json.first == UInt8(ascii: "{") else { return json }
+        let rest = json.dropFirst()
+        let separator: [UInt8] = rest.first == UInt8(ascii: "}") ? [] : [UInt8(ascii: ",")]
+        return Array(#"{"target":"#.utf8) + targetJSON + separator + rest
+    }
+
+    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped);
+    /// cheaper than a `JSONEncoder` on the completion path.
+    static func jsonString(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(text.utf8.count + 2)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out += [UInt8(ascii: "\\"), byte]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    private struct AttemptTarget: Decodable {
+        var target: String
+    }
+
+    /// Decodes a line written by ``attemptLine(target:record:)``; nil when it is not one.
+    static func loggedAttempt(from line: [UInt8]) -> LoggedAttempt? {
+        guard let record = AttemptRecord(json: line),
+            let target = try? JSONDecoder().decode(AttemptTarget.self, from: Data(line)),
+            let ref = EndpointRef(parsing: target.target)
+        else { return nil }
+        return LoggedAttempt(target: ref, record: record)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds between 1 and about 100 years (PEXPIRE refuses 0 and expiry times
+    /// that overflow).
+    var expiryMillis: Int64 {
+        min(max(1, wholeMillis), 100 * 365 * 86_400_000)
+    }
+
+    /// Whole milliseconds, not below 0.
+    var wholeMillis: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? 0 : .max }
+        return max(0, whole &+ attoseconds / 1_000_000_000_000_000)
+    }
+}

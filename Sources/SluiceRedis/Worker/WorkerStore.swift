@@ -1,0 +1,355 @@
+public import SluiceCore
+
+/// The worker's view of Redis: claiming, routing, completing, retrying and dead-lettering
+/// deliveries, each state change one atomic script (see `Scripts/` and `Keyspace`).
+///
+/// `blockingClient` carries the XREADGROUP BLOCK calls so they never hold up the pipelined
+/// writes on `client`.
+public struct WorkerStore: Sendable {
+    public let client: RedisClient
+    public let blockingClient: RedisClient
+    public let keyspace: Keyspace
+
+    public init(client: RedisClient, blockingClient: RedisClient, keyspace: Keyspace) {
+        self.client = client
+        self.blockingClient = blockingClient
+        self.keyspace = keyspace
+    }
+
+    /// How many XAUTOCLAIM pages one claim call reads at most, so a large pending list of
+    /// deleted entries cannot keep a claim call busy.
+    static let claimPages = 4
+
+    /// Creates the `router` and `delivery` consumer groups (and their streams) if missing.
+    ///
+    /// Groups start at `0`: an entry still in a stream has not been acknowledged (the scripts
+    /// delete what they acknowledge), so after Redis lost a group everything left is unprocessed.
+    public func ensureGroups() async throws(RedisError) {
+        let replies = try await client.pipeline([
+            ["XGROUP", "CREATE", RedisArgument(keyspace.ingress), RedisArgument(Keyspace.routerGroup), "0", "MKSTREAM"],
+            ["XGROUP", "CREATE", RedisArgument(keyspace.deliveries), RedisArgument(Keyspace.deliveryGroup), "0", "MKSTREAM"],
+        ])
+        for reply in replies {
+            if let message = reply.errorMessage {
+                let error = RedisError(kind: .server, message: message)
+                if !error.isBusyGroup { throw error }
+            }
+        }
+    }
+
+    // MARK: Router stage
+
+    /// New ingress entries for this consumer (XREADGROUP … BLOCK); recreates the groups on NOGROUP.
+    ///
+    /// A `block` of zero does not block. Entries whose fields do not decode come back with a nil
+    /// `event` (they stay pending).
+    public func readIngress(consumer: String, count: Int, block: Duration) async throws(RedisError) -> [IngressEntry] {
+        let entries = try await readGroup(stream: keyspace.ingress, group: Keyspace.routerGroup, consumer: consumer, count: count, block: block)
+        return entries.map { IngressEntry(streamID: $0.id, event: IngressEvent.decode(fields: $0.fields)) }
+    }
+
+    /// Ingress entries pending longer than `minIdle` in other (dead) consumers, claimed for this one (XAUTOCLAIM).
+    public func claimStaleIngress(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [IngressEntry] {
+        let entries = try await claim(stream: keyspace.ingress, group: Keyspace.routerGroup, consumer: consumer, minIdle: minIdle, count: count)
+        return entries.map { IngressEntry(streamID: $0.id, event: IngressEvent.decode(fields: $0.fields)) }
+    }
+
+    /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
+    /// one `no_route` dead letter — plus the event record, then XACK and XDEL of the ingress entry.
+    ///
+    /// - Returns: false, having written nothing, when the ingress entry was no longer pending
+    ///   (another router already routed it): routing is never applied twice.
+    @discardableResult
+    public func route(_ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
+        var deadLetters: [[(String, [UInt8])]] = []
+        if deliveries.isEmpty {
+            let targetless = Delivery(ingressID: entry.streamID, event: event, target: EndpointRef(tenant: "", endpoint: ""))
+            deadLetters.append(Self.deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
+        }
+        let record = Self.eventRecordFields(event, targets: deliveries.map(\.target), routedAtMillis: nowMillis)
+        let args: [RedisArgument] =
+            [RedisArgument(entry.streamID), RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis)]
+            + Self.section(record)
+            + Self.sections(deliveries.map { $0.fields() })
+            + Self.sections(deadLetters)
+        let reply = try await client.run(
+            RouteScript.script,
+            keys: [
+                RedisArgument(keyspace.ingress),
+                RedisArgument(keyspace.deliveries),
+                RedisArgument(keyspace.deadLetters),
+                RedisArgument(keyspace.event(webhookID: event.webhookID)),
+            ],
+            args: args
+        )
+        return reply.int == 1
+    }
+
+    // MARK: Delivery stage
+
+    /// New deliveries for this consumer (XREADGROUP … BLOCK); recreates the groups on NOGROUP.
+    ///
+    /// A `block` of zero does not block. An entry whose fields do not decode as a `Delivery`
+    /// (not written by Sluice) is left pending and not returned.
+    public func readDeliveries(consumer: String, count: Int, block: Duration) async throws(RedisError) -> [DeliveryEntry] {
+        let entries = try await readGroup(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, count: count, block: block)
+        return entries.compactMap(Self.deliveryEntry(from:))
+    }
+
+    /// Deliveries pending longer than `minIdle` (their worker died), claimed for this consumer (XAUTOCLAIM).
+    public func claimStaleDeliveries(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [DeliveryEntry] {
+        let entries = try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count)
+        return entries.compactMap(Self.deliveryEntry(from:))
+    }
+
+    /// Atomically applies `resolution`, appends `attempt` (when one was made) to the event's
+    /// attempt log, and XACKs + XDELs the deliveries entry.
+    ///
+    /// For `.deadLetter` the dead letter's `attempts` is `attempt.attempt` when an attempt is
+    /// given, else `delivery.attempt - 1` (the attempts made before this claim).
+    ///
+    /// - Returns: false, having written nothing, when the entry was no longer pending (another
+    ///   worker reclaimed and completed it): a completion is never applied twice.
+    @discardableResult
+    public func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
+        let mode: String
+        var deliveryID = entry.delivery.id
+        var dueAtMillis: Int64 = 0
+        var fields: [(String, [UInt8])] = []
+        switch resolution {
+        case .delivered:
+            mode = "delivered"
+        case .retry(let next, let due):
+            mode = "retry"
+            deliveryID = next.id
+            dueAtMillis = due
+            fields = next.fields()
+        case .park(let due):
+            mode = "retry"
+            dueAtMillis = due
+            fields = entry.delivery.fields()
+        case .deadLetter(let reason, let lastStatus, let lastError):
+            mode = "dead_letter"
+            var dead = entry.delivery
+            dead.lastStatus = lastStatus
+            dead.lastError = lastError
+            let attempts = attempt?.attempt ?? max(0, dead.attempt - 1)
+            fields = Self.deadLetterFields(dead, reason: reason, attempts: attempts, nowMillis: nowMillis)
+        }
+        var args: [RedisArgument] = [
+            RedisArgument(entry.streamID),
+            RedisArgument(Keyspace.deliveryGroup),
+            RedisArgument(mode),
+            RedisArgument(deliveryID),
+            RedisArgument(dueAtMillis),
+            RedisArgument(attempt.map { Self.attemptLine(target: entry.delivery.target, record: $0) } ?? []),
+            RedisArgument(retention.expiryMillis),
+        ]
+        for (name, value) in fields {
+            args.append(RedisArgument(name))
+            args.append(RedisArgument(value))
+        }
+        let reply = try await client.run(
+            CompleteScript.script,
+            keys: [
+                RedisArgument(keyspace.deliveries),
+                RedisArgument(keyspace.retry),
+                RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)),
+                RedisArgument(keyspace.deadLetters),
+                RedisArgument(keyspace.attempts(webhookID: entry.delivery.event.webhookID)),
+            ],
+            args: args
+        )
+        return reply.int == 1
+    }
+
+    /// Moves retries due by `nowMillis` back onto the deliveries stream; returns how many moved.
+    ///
+    /// Moves at most `limit` per call (one script run); call again while it returns `limit`.
+    public func moveDueRetries(nowMillis: Int64, limit: Int) async throws(RedisError) -> Int {
+        let due = try await client.send([
+            "ZRANGEBYSCORE", RedisArgument(keyspace.retry), "-inf", RedisArgument(nowMillis), "LIMIT", "0", RedisArgument(max(1, limit)),
+        ])
+        let ids = (due.array ?? []).compactMap(\.string)
+        if ids.isEmpty { return 0 }
+        let reply = try await client.run(
+            MoveRetriesScript.script,
+            keys: [RedisArgument(keyspace.retry), RedisArgument(keyspace.deliveries)]
+                + ids.map { RedisArgument(keyspace.retryEntry(deliveryID: $0)) },
+            args: [RedisArgument(nowMillis)] + ids.map { RedisArgument($0) }
+        )
+        return Int(reply.int ?? 0)
+    }
+
+    /// Takes one token from the endpoint's shared bucket: nil when granted, else how long until one is free.
+    public func takeToken(endpoint: EndpointRef, limit: RateLimit, nowMillis: Int64) async throws(RedisError) -> Duration? {
+        let bucket = TokenBucket(limit: limit, nowMillis: nowMillis)
+        let reply = try await client.run(
+            TokenBucketScript.script,
+            keys: [RedisArgument(keyspace.bucket(endpoint: endpoint))],
+            args: bucket.scriptArguments(nowMillis: nowMillis).map { RedisArgument($0) }
+        )
+        guard let wait = reply.int else {
+            throw RedisError(kind: .protocolViolation, message: "the token bucket script on Redis at \(client.url) returned \(reply) instead of a wait in ms")
+        }
+        return wait <= 0 ? nil : .milliseconds(wait)
+    }
+
+    // MARK: Operators
+
+    /// Dead letters, oldest first.
+    ///
+    /// - Parameters:
+    ///   - count: at most this many (nil: all).
+    ///   - after: only those after this dead-letter id (for paging; nil: from the start).
+    ///
+    /// Entries that do not decode (not written by Sluice) are skipped.
+    public func deadLetters(count: Int? = nil, after: String? = nil) async throws(RedisError) -> [DeadLetterEntry] {
+        let start: String
+        if let after {
+            guard Self.isStreamID(after) else { return [] }
+            start = "(" + after
+        } else {
+            start = "-"
+        }
+        var command: [RedisArgument] = ["XRANGE", RedisArgument(keyspace.deadLetters), RedisArgument(start), "+"]
+        if let count { command += ["COUNT", RedisArgument(max(1, count))] }
+        let reply = try await client.send(command)
+        return RedisStreamEntry.entries(from: reply).compactMap(Self.deadLetter(from:))
+    }
+
+    /// One dead letter, or nil when there is none with that id.
+    public func deadLetter(id: String) async throws(RedisError) -> DeadLetterEntry? {
+        guard Self.isStreamID(id) else { return nil }
+        let reply = try await client.send(["XRANGE", RedisArgument(keyspace.deadLetters), RedisArgument(id), RedisArgument(id)])
+        return RedisStreamEntry.entries(from: reply).first.flatMap(Self.deadLetter(from:))
+    }
+
+    /// Atomically replaces dead letter `id` by `deliveries` (fresh schedules) on the deliveries stream.
+    /// Returns false (and changes nothing) when the dead letter no longer exists — replay is idempotent.
+    ///
+    /// With no deliveries (a `no_route` event that still matches no route), or with a delivery
+    /// that has no target (a `no_route` dead letter's own delivery, which no worker could
+    /// decode), nothing changes and it returns false: the dead letter stays.
+    public func replay(deadLetterID id: String, with deliveries: [Delivery]) async throws(RedisError) -> Bool {
+        guard Self.isStreamID(id), !deliveries.isEmpty,
+            deliveries.allSatisfy({ !$0.target.tenant.isEmpty && !$0.target.endpoint.isEmpty })
+        else { return false }
+        let reply = try await client.run(
+            ReplayScript.script,
+            keys: [RedisArgument(keyspace.deadLetters), RedisArgument(keyspace.deliveries)],
+            args: [RedisArgument(id)] + Self.sections(deliveries.map { $0.fields() })
+        )
+        return reply.int == 1
+    }
+
+    /// Deletes dead letters; returns how many existed.
+    public func purge(deadLetterIDs ids: [String]) async throws(RedisError) -> Int {
+        let valid = ids.filter(Self.isStreamID)
+        if valid.isEmpty { return 0 }
+        let reply = try await client.send(["XDEL", RedisArgument(keyspace.deadLetters)] + valid.map { RedisArgument($0) })
+        return Int(reply.int ?? 0)
+    }
+
+    /// What the router recorded about an event, or nil (unknown, or past retention).
+    public func eventRecord(webhookID: String) async throws(RedisError) -> EventRecord? {
+        let reply = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
+        guard let fields = reply.array, !fields.isEmpty else { return nil }
+        return Self.eventRecord(webhookID: webhookID, from: fields)
+    }
+
+    /// Every attempt made for the event, in order.
+    public func attemptLog(webhookID: String) async throws(RedisError) -> [LoggedAttempt] {
+        let reply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
+        return (reply.array ?? []).compactMap { $0.bytes.flatMap(Self.loggedAttempt(from:)) }
+    }
+
+    /// Queue depths (one round trip; a missing consumer group counts 0 pending).
+    public func status() async throws(RedisError) -> StoreStatus {
+        let replies = try await client.pipeline([
+            ["XLEN", RedisArgument(keyspace.ingress)],
+            ["XPENDING", RedisArgument(keyspace.ingress), RedisArgument(Keyspace.routerGroup)],
+            ["XLEN", RedisArgument(keyspace.deliveries)],
+            ["XPENDING", RedisArgument(keyspace.deliveries), RedisArgument(Keyspace.deliveryGroup)],
+            ["ZCARD", RedisArgument(keyspace.retry)],
+            ["XLEN", RedisArgument(keyspace.deadLetters)],
+        ])
+        guard replies.count == 6 else {
+            throw RedisError(kind: .protocolViolation, message: "Redis at \(client.url) answered \(replies.count) of 6 status commands")
+        }
+        func count(_ reply: RedisReply) throws(RedisError) -> Int {
+            if let message = reply.errorMessage {
+                let error = RedisError(kind: .server, message: message)
+                if error.isNoGroup { return 0 }
+                throw error
+            }
+            // XPENDING's summary form is [count, first id, last id, consumers].
+            if let elements = reply.array { return Int(elements.first?.int ?? 0) }
+            return Int(reply.int ?? 0)
+        }
+        return StoreStatus(
+            ingressLength: try count(replies[0]),
+            ingressPending: try count(replies[1]),
+            deliveriesLength: try count(replies[2]),
+            deliveriesPending: try count(replies[3]),
+            retryBacklog: try count(replies[4]),
+            deadLetters: try count(replies[5])
+        )
+    }
+
+    // MARK: Helpers
+
+    private func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration) async throws(RedisError) -> [RedisStreamEntry] {
+        var command: [RedisArgument] = ["XREADGROUP", "GROUP", RedisArgument(group), RedisArgument(consumer), "COUNT", RedisArgument(max(1, count))]
+        let blockMillis = block.wholeMillis
+        if blockMillis > 0 { command += ["BLOCK", RedisArgument(blockMillis)] }
+        command += ["STREAMS", RedisArgument(stream), ">"]
+        let reply: RedisReply
+        do {
+            reply = try await blockingClient.send(command)
+        } catch where error.isNoGroup {
+            // Redis lost the group (flush, restart without persistence): recreate and carry on.
+            try await ensureGroups()
+            reply = try await blockingClient.send(command)
+        }
+        return RedisStreamEntry.streams(from: reply)[stream] ?? []
+    }
+
+    private func claim(stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [RedisStreamEntry] {
+        let wanted = max(1, count)
+        var claimed: [RedisStreamEntry] = []
+        var cursor = "0-0"
+        for _ in 0..<Self.claimPages {
+            let reply: RedisReply
+            do {
+                reply = try await client.send([
+                    "XAUTOCLAIM", RedisArgument(stream), RedisArgument(group), RedisArgument(consumer),
+                    RedisArgument(minIdle.wholeMillis), RedisArgument(cursor), "COUNT", RedisArgument(wanted - claimed.count),
+                ])
+            } catch where error.isNoGroup {
+                try await ensureGroups()
+                return claimed
+            }
+            guard let parts = reply.array, parts.count >= 2, let next = parts[0].string else {
+                throw RedisError(kind: .protocolViolation, message: "Redis at \(client.url) answered XAUTOCLAIM with \(reply)")
+            }
+            // Entries deleted while pending come back with nil fields (Redis 6.2) or only in the
+            // third element (Redis 7); either way there is nothing to process.
+            claimed += RedisStreamEntry.entries(from: parts[1]).filter { !$0.fields.isEmpty }
+            cursor = next
+            if cursor == "0-0" || claimed.count >= wanted { break }
+        }
+        return claimed
+    }
+
+    static func deliveryEntry(from entry: RedisStreamEntry) -> DeliveryEntry? {
+        Delivery(fields: fieldMap(entry.fields)).map { DeliveryEntry(streamID: entry.id, delivery: $0) }
+    }
+
+    /// `<ms>` or `<ms>-<seq>`: anything else would make XRANGE/XDEL answer an error.
+    static func isStreamID(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count) else { return false }
+        return parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+}

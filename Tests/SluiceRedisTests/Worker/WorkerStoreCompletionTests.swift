@@ -1,0 +1,198 @@
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+@Suite("WorkerStore completion, retries and reclaim against a real redis-server")
+struct WorkerStoreCompletionTests {
+    typealias Harness = WorkerStoreHarness
+
+    @Test func deliveredAcksDeletesAndLogsTheAttempt() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let entry = try await h.readOne()
+            let record = Harness.attempt(1, status: 200, outcome: .delivered)
+            let settled = try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention)
+            #expect(settled)
+            let keys = h.redis.keyspace
+            #expect(try await h.length(keys.deliveries) == 0)
+            #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 0)
+            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
+            #expect(try await h.send(["ZCARD", RedisArgument(keys.retry)]).int == 0)
+        }
+    }
+
+    @Test func retryWaitsInTheRetrySetUntilDueThenMovesBackUnchanged() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let entry = try await h.readOne()
+            var next = entry.delivery
+            next.attempt = 2
+            next.firstAttemptAtMillis = Harness.now
+            next.lastStatus = 500
+            next.lastError = "HTTP 500"
+            let due = Harness.now + 5_000
+            try await h.store.complete(
+                entry, attempt: Harness.attempt(1, status: 500, outcome: .retry),
+                resolution: .retry(next: next, dueAtMillis: due), nowMillis: Harness.now, retention: Harness.retention
+            )
+            let keys = h.redis.keyspace
+            #expect(try await h.length(keys.deliveries) == 0)
+            #expect(try await h.send(["ZSCORE", RedisArgument(keys.retry), RedisArgument(next.id)]).int == due)
+            let hash = try await h.send(["HGETALL", RedisArgument(keys.retryEntry(deliveryID: next.id))]).array ?? []
+            #expect(Delivery(fields: Harness.fieldMap(hash)) == next)
+            #expect(try await h.store.status().retryBacklog == 1)
+
+            #expect(try await h.store.moveDueRetries(nowMillis: due - 1, limit: 100) == 0)
+            #expect(try await h.store.moveDueRetries(nowMillis: due, limit: 100) == 1)
+            #expect(try await h.send(["ZCARD", RedisArgument(keys.retry)]).int == 0)
+            #expect(try await h.send(["EXISTS", RedisArgument(keys.retryEntry(deliveryID: next.id))]).int == 0)
+            #expect(try await h.readOne(consumer: "worker-2").delivery == next)
+            #expect(try await h.store.moveDueRetries(nowMillis: due + 10_000, limit: 100) == 0)
+        }
+    }
+
+    @Test func moveDueRetriesMovesAtMostTheLimitPerCall() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event())
+            let entries = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            #expect(entries.count == 3)
+            for entry in entries {
+                try await h.store.complete(entry, attempt: nil, resolution: .park(dueAtMillis: Harness.now), nowMillis: Harness.now, retention: Harness.retention)
+            }
+            #expect(try await h.store.moveDueRetries(nowMillis: Harness.now, limit: 2) == 2)
+            #expect(try await h.store.moveDueRetries(nowMillis: Harness.now, limit: 2) == 1)
+            let moved = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            // Parked deliveries come back as they were: same attempt, no history added.
+            #expect(Set(moved.map(\.delivery.id)) == Set(entries.map(\.delivery.id)))
+            #expect(moved.allSatisfy { $0.delivery.attempt == 1 && $0.delivery.lastStatus == nil })
+            #expect(try await h.store.attemptLog(webhookID: "msg_1").isEmpty)
+        }
+    }
+
+    @Test func deadLetterRecordsReasonLastStatusAndAttempts() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[1]])
+            var entry = try await h.readOne()
+            entry.delivery.attempt = 3  // as if two earlier attempts failed
+            let settled = try await h.store.complete(
+                entry, attempt: Harness.attempt(3, status: 502, outcome: .deadLetter, reason: .exhausted),
+                resolution: .deadLetter(.exhausted, lastStatus: 502, lastError: "HTTP 502"),
+                nowMillis: Harness.now + 7, retention: Harness.retention
+            )
+            #expect(settled)
+            #expect(try await h.length(h.redis.keyspace.deliveries) == 0)
+            let letters = try await h.store.deadLetters()
+            #expect(letters.count == 1)
+            let letter = try #require(letters.first)
+            #expect(letter.reason == .exhausted)
+            #expect(letter.lastStatus == 502)
+            #expect(letter.lastError == "HTTP 502")
+            #expect(letter.attempts == 3)
+            #expect(letter.deadLetteredAtMillis == Harness.now + 7)
+            #expect(letter.delivery.target == Harness.targets[1])
+            #expect(letter.delivery.event == Harness.event())
+        }
+    }
+
+    @Test func completingAnEntryTwiceChangesNothingTheSecondTime() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let entry = try await h.readOne()
+            let record = Harness.attempt(1, status: 200, outcome: .delivered)
+            #expect(try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention))
+            // A second worker that had reclaimed the same entry finishes later with a failure.
+            let late = try await h.store.complete(
+                entry, attempt: Harness.attempt(1, status: 500, outcome: .deadLetter, reason: .gone),
+                resolution: .deadLetter(.gone, lastStatus: 410, lastError: nil), nowMillis: Harness.now, retention: Harness.retention
+            )
+            #expect(!late)
+            #expect(try await h.store.deadLetters().isEmpty)
+            #expect(try await h.store.attemptLog(webhookID: "msg_1").count == 1)
+            let parked = try await h.store.complete(entry, attempt: nil, resolution: .park(dueAtMillis: 0), nowMillis: Harness.now, retention: Harness.retention)
+            #expect(!parked)
+            #expect(try await h.store.status().retryBacklog == 0)
+        }
+    }
+
+    @Test func deliveriesPendingInADeadConsumerAreClaimedAfterMinIdle() async throws {
+        try await Harness.run { h in
+            let deliveries = try await h.ingestAndRoute(Harness.event())
+            let taken = try await h.store.readDeliveries(consumer: "dead", count: 10, block: .zero)
+            #expect(taken.count == 3)
+            var claimed: [DeliveryEntry] = []
+            try await poll(until: {
+                claimed += try await h.store.claimStaleDeliveries(consumer: "alive", minIdle: .milliseconds(50), count: 10)
+                return claimed.count >= 3
+            }, "the dead consumer's deliveries to be claimed")
+            #expect(claimed.map(\.delivery) == deliveries)
+            #expect(claimed.map(\.streamID) == taken.map(\.streamID))
+            let consumers = try await h.send(["XPENDING", RedisArgument(h.redis.keyspace.deliveries), RedisArgument(Keyspace.deliveryGroup)])
+            let owners = consumers.array?[3].array?.compactMap { $0.array?.first?.string }
+            #expect(owners == ["alive"])
+            // The reclaiming worker completes them like any other.
+            for entry in claimed {
+                #expect(try await h.store.complete(entry, attempt: nil, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention))
+            }
+            #expect(try await h.store.status().deliveriesPending == 0)
+        }
+    }
+
+    @Test func lostConsumerGroupsAreRecreatedOnRead() async throws {
+        try await Harness.run { h in
+            _ = try await h.send(["FLUSHALL"])
+            #expect(try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero).isEmpty)
+            #expect(try await h.store.claimStaleDeliveries(consumer: "worker-1", minIdle: .zero, count: 10).isEmpty)
+            _ = try await h.send(["XGROUP", "DESTROY", RedisArgument(h.redis.keyspace.ingress), RedisArgument(Keyspace.routerGroup)])
+            // The router carries on too: an event accepted after the loss is read and routed.
+            let deliveries = try await h.ingestAndRoute(Harness.event())
+            _ = try await h.send(["XGROUP", "DESTROY", RedisArgument(h.redis.keyspace.deliveries), RedisArgument(Keyspace.deliveryGroup)])
+            let read = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            #expect(read.map(\.delivery) == deliveries)
+        }
+    }
+
+    @Test func attemptLogKeepsOrderAcrossDeliveriesAndRefreshesItsRetention() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let retention: Duration = .seconds(600)
+            var entry = try await h.readOne()
+            var expected: [LoggedAttempt] = []
+            for number in 1...3 {
+                let final = number == 3
+                let record = Harness.attempt(number, status: final ? 200 : 500, outcome: final ? .delivered : .retry, at: Harness.now + Int64(number))
+                expected.append(LoggedAttempt(target: Harness.targets[0], record: record))
+                var next = entry.delivery
+                next.attempt = number + 1
+                next.lastStatus = 500
+                let resolution: DeliveryResolution = final ? .delivered : .retry(next: next, dueAtMillis: Harness.now)
+                try await h.store.complete(entry, attempt: record, resolution: resolution, nowMillis: Harness.now, retention: retention)
+                if !final {
+                    #expect(try await h.store.moveDueRetries(nowMillis: Harness.now, limit: 10) == 1)
+                    entry = try await h.readOne()
+                    #expect(entry.delivery.attempt == number + 1)
+                }
+            }
+            #expect(try await h.store.attemptLog(webhookID: "msg_1") == expected)
+            let key = RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))
+            let ttl = try await h.send(["PTTL", key]).int ?? -1
+            #expect(ttl > 590_000 && ttl <= 600_000)
+            // Each line is one JSON object naming its target.
+            let first = try await h.send(["LINDEX", key, "0"]).string ?? ""
+            #expect(first.hasPrefix(#"{"target":"acme/main","#))
+            #expect(try await h.store.attemptLog(webhookID: "unknown").isEmpty)
+        }
+    }
+
+    @Test func attemptLogLinesStayValidJSONForUnusualTargetNames() async throws {
+        try await Harness.run { h in
+            let target = EndpointRef(tenant: #"q"uote"#, endpoint: "back\\slash\tand é")
+            try await h.ingestAndRoute(Harness.event(), to: [target])
+            let entry = try await h.readOne()
+            #expect(entry.delivery.target == target)
+            let record = Harness.attempt(1, status: 200, outcome: .delivered)
+            try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention)
+            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: target, record: record)])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+@Suite("WorkerStore routing against a real redis-server")
+struct WorkerStoreRoutingTests {
+    typealias Harness = WorkerStoreHarness
+
+    @Test func routeWritesOneDeliveryPerTargetAndAcksAndDeletesTheIngressEntry() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let deliveries = try await h.ingestAndRoute(event)
+            let keys = h.redis.keyspace
+
+            let stored = try await h.streamEntries(keys.deliveries)
+            #expect(stored.count == 3)
+            #expect(stored.compactMap { Delivery(fields: Harness.fieldMap($0.fields)) } == deliveries)
+            #expect(try await h.length(keys.ingress) == 0)
+            #expect(try await h.pending(keys.ingress, group: Keyspace.routerGroup) == 0)
+            #expect(try await h.length(keys.deadLetters) == 0)
+
+            let record = try #require(try await h.store.eventRecord(webhookID: "msg_1"))
+            #expect(record == EventRecord(
+                webhookID: "msg_1", source: "gemini", channel: "acme", eventType: "batch.completed",
+                receivedAtMillis: event.receivedAtMillis, routedAtMillis: Harness.now, targets: Harness.targets
+            ))
+            let ttl = try await h.send(["PTTL", RedisArgument(keys.event(webhookID: "msg_1"))]).int ?? -1
+            #expect(ttl > 0 && ttl <= 3_600_000)
+            #expect(try await h.store.eventRecord(webhookID: "unknown") == nil)
+        }
+    }
+
+    @Test func readDeliveriesReturnsEachRoutedDeliveryOnce() async throws {
+        try await Harness.run { h in
+            let deliveries = try await h.ingestAndRoute(Harness.event())
+            let read = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .milliseconds(100))
+            #expect(read.map(\.delivery) == deliveries)
+            #expect(Set(read.map(\.streamID)).count == 3)
+            #expect(try await h.pending(h.redis.keyspace.deliveries, group: Keyspace.deliveryGroup) == 3)
+            // Nothing new for anyone after that; the block times out with an empty answer.
+            #expect(try await h.store.readDeliveries(consumer: "worker-2", count: 10, block: .milliseconds(50)).isEmpty)
+        }
+    }
+
+    @Test func routeWithoutDeliveriesDeadLettersTheEventAsNoRoute() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let entry = try await h.ingest(event)
+            let routed = try await h.store.route(entry, event: event, deliveries: [], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(routed)
+            #expect(try await h.length(h.redis.keyspace.deliveries) == 0)
+            #expect(try await h.length(h.redis.keyspace.ingress) == 0)
+
+            let letters = try await h.store.deadLetters()
+            #expect(letters.count == 1)
+            let letter = try #require(letters.first)
+            #expect(letter.reason == .noRoute)
+            #expect(letter.attempts == 0)
+            #expect(letter.lastStatus == nil && letter.lastError == nil)
+            #expect(letter.deadLetteredAtMillis == Harness.now)
+            #expect(letter.delivery.target == EndpointRef(tenant: "", endpoint: ""))
+            #expect(letter.delivery.event == event)
+            #expect(letter.delivery.ingressID == entry.streamID)
+            #expect(try await h.store.deadLetter(id: letter.id) == letter)
+            #expect(try await h.store.eventRecord(webhookID: "msg_1")?.targets == [])
+        }
+    }
+
+    @Test func routingTheSameIngressEntryAgainAfterItsAckWritesNothing() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let entry = try await h.ingest(event)
+            let deliveries = Harness.targets.map { Delivery(ingressID: entry.streamID, event: event, target: $0) }
+            #expect(try await h.store.route(entry, event: event, deliveries: deliveries, nowMillis: Harness.now, retention: Harness.retention))
+            // A second router that had claimed the same entry before the first one committed.
+            #expect(!(try await h.store.route(entry, event: event, deliveries: deliveries, nowMillis: Harness.now + 5, retention: Harness.retention)))
+            #expect(!(try await h.store.route(entry, event: event, deliveries: [], nowMillis: Harness.now + 5, retention: Harness.retention)))
+            #expect(try await h.length(h.redis.keyspace.deliveries) == 3)
+            #expect(try await h.length(h.redis.keyspace.deadLetters) == 0)
+            #expect(try await h.store.eventRecord(webhookID: "msg_1")?.routedAtMillis == Harness.now)
+        }
+    }
+
+    @Test func staleIngressEntriesOfADeadRouterAreClaimedByAnother() async throws {
+        try await Harness.run { h in
+            let entry = try await h.ingest(Harness.event(), consumer: "dead-router")
+            var claimed: [IngressEntry] = []
+            try await poll(until: {
+                claimed = try await h.store.claimStaleIngress(consumer: "alive-router", minIdle: .milliseconds(50), count: 10)
+                return !claimed.isEmpty
+            }, "the stale ingress entry to be claimed")
+            #expect(claimed == [entry])
+        }
+    }
+}
