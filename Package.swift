@@ -93,6 +93,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The worker process: router stage, delivery stage, retry mover, reclaimer, metrics endpoint.
+        .target(
+            name: "SluiceWorker",
+            dependencies: [
+                "SluiceCore",
+                "SluiceRedis",
+                "SluiceDelivery",
+                "SluiceRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
@@ -100,6 +115,7 @@ let package = Package(
                 "SluiceRuntime",
                 "SluiceRedis",
                 "SluiceEdge",
+                "SluiceWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,6 +144,21 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceRedisTests", dependencies: ["SluiceRedis", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceDeliveryTests", dependencies: ["SluiceDelivery", "SluiceTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceWorkerTests",
+            dependencies: [
+                "SluiceWorker", "SluiceEdge", "SluiceRuntime", "SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the real `sluice` binary as separate processes: signals, exit codes, crashes.
+        .testTarget(
+            name: "SluiceIntegrationTests",
+            dependencies: ["SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery"],
+            swiftSettings: swiftSettings
+        ),
+        // The Helm chart, the Dockerfile and the monitoring examples, checked offline.
+        .testTarget(name: "SluiceDeployTests", dependencies: ["SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceEdgeTests",
             dependencies: [

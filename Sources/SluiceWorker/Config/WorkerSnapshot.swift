@@ -1,0 +1,23 @@
+import SluiceCore
+import SluiceDelivery
+
+/// Everything the worker derives from one routes file, swapped whole on reload.
+///
+/// A delivery attempt reads one snapshot and uses it to the end, so a reload mid-attempt never
+/// mixes two configurations.
+struct WorkerSnapshot: Sendable {
+    let routes: RoutesConfig
+    let matcher: RouteMatcher
+    /// The SSRF guard for `routes.network`; CIDRs were validated at load, so none is dropped here.
+    let ssrfGuard: SSRFGuard
+
+    init(routes: RoutesConfig) {
+        self.routes = routes
+        self.matcher = RouteMatcher(config: routes)
+        let policy = AddressPolicy(
+            allowPrivate: routes.network.allowPrivate,
+            allowCIDRs: routes.network.allowCIDRs.compactMap { CIDR(parsing: $0) }
+        )
+        self.ssrfGuard = SSRFGuard(policy: policy)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+
+/// Makes one attempt of one claimed delivery and records its result (SPEC §5, §7).
+///
+/// In order: an endpoint gone from routes.yaml dead-letters (`endpoint_removed`); an open circuit
+/// or an empty rate-limit bucket parks the delivery in the retry set unchanged; the SSRF guard
+/// resolves and pins the address (`blocked_address` dead-letters); then the signed request goes
+/// out and its result is classified into delivered, retry or dead letter. An attempt abandoned
+/// by shutdown or cancellation records nothing: the entry stays pending and is reclaimed.
+struct DeliveryExecutor: Sendable {
+    let state: WorkerState
+    let store: WorkerStore
+    let httpClient: HTTPClient
+    let breakers: CircuitBreakers
+    let metrics: DeliveryMetrics
+    let builder: OutboundRequestBuilder
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    func deliver(_ entry: DeliveryEntry) async {
+        let snapshot = state.current
+        let delivery = entry.delivery
+        let ref = delivery.target
+        guard let tenant = snapshot.routes.tenants[ref.tenant], let endpoint = tenant.endpoints[ref.endpoint] else {
+            metrics.count(ref, outcome: "dead_letter")
+            logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery))
+            await complete(
+                entry, attempt: nil,
+                resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"),
+                snapshot: snapshot)
+            return
+        }
+        let now = clock().unixMillis
+        if let reopens = breakers.isOpen(endpoint, nowMillis: now) {
+            await park(entry, until: reopens, snapshot: snapshot)
+            return
+        }
+        if let limit = endpoint.rateLimit {
+            do {
+                if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
+                    await park(entry, until: now + max(1, wait.wholeMillis), snapshot: snapshot)
+                    return
+                }
+            } catch {
+                logger.error("rate limit bucket unavailable; parking the delivery", metadata: metadata(delivery, error: error))
+                await park(entry, until: now + 1000, snapshot: snapshot)
+                return
+            }
+        }
+        if case .wait(let until) = breakers.admit(endpoint, nowMillis: now) {
+            await park(entry, until: until, snapshot: snapshot)
+            return
+        }
+        await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot)
+    }
+
+    private func attempt(_ entry: DeliveryEntry, endpoint: EndpointConfig, tenant: TenantConfig, snapshot: WorkerSnapshot) async {
+        let delivery = entry.delivery
+        let startedAt = clock()
+        let started = ContinuousClock.now
+        var result: AttemptResult
+        var reachedEndpoint = false
+        do throws(SSRFError) {
+            let pinned = try await snapshot.ssrfGuard.check(url: endpoint.url)
+            let outbound = builder.request(
+                for: delivery, endpoint: endpoint, tenant: tenant, nowSeconds: Int64(startedAt.timeIntervalSince1970))
+            let request = HTTPRequest(
+                method: "POST", url: outbound.url,
+                headers: outbound.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
+                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: Self.tlsOptions(endpoint.tls))
+            do throws(HTTPClientError) {
+                let response = try await httpClient.execute(request)
+                result = .response(status: response.status, headers: response.headers.map { (name: $0.name, value: $0.value) })
+                reachedEndpoint = true
+            } catch {
+                guard let kind = error.transportFailureKind else {
+                    logger.info("attempt abandoned by shutdown; the delivery stays pending", metadata: metadata(delivery))
+                    return
+                }
+                result = .transportFailure(kind, message: error.message)
+                reachedEndpoint = true
+            }
+        } catch {
+            switch error.kind {
+            case .blockedAddress: result = .blockedAddress(message: error.message)
+            case .resolutionFailed: result = .transportFailure(.dns, message: error.message)
+            case .invalidURL: result = .transportFailure(.other, message: error.message)
+            }
+        }
+        let duration = ContinuousClock.now - started
+        let finishedMillis = clock().unixMillis
+        var random = SystemRandomNumberGenerator()
+        let outcome = DeliveryOutcome.classify(
+            result, attempt: delivery.attempt, policy: RetryPolicy(endpoint.retry), nowMillis: finishedMillis, random: &random)
+
+        if reachedEndpoint {
+            // A 410 proves the endpoint alive; only failures to get a useful answer count against it.
+            let healthy: Bool
+            switch outcome {
+            case .delivered, .deadLetter(.gone, _, _): healthy = true
+            default: healthy = false
+            }
+            let open = breakers.record(endpoint, success: healthy, nowMillis: finishedMillis)
+            metrics.setCircuitOpen(delivery.target, open)
+            metrics.recordDuration(delivery.target, duration)
+        }
+
+        let record: AttemptRecord
+        let resolution: DeliveryResolution
+        switch outcome {
+        case .delivered:
+            let status: Int? = if case .response(let code, _) = result { code } else { nil }
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: status, durationMillis: duration.wholeMillis, error: nil, outcome: .delivered)
+            resolution = .delivered
+            metrics.count(delivery.target, outcome: "delivered")
+            logger.debug("delivered", metadata: metadata(delivery))
+        case .retry(let after, let lastStatus, let lastError):
+            var next = delivery
+            next.attempt += 1
+            next.firstAttemptAtMillis = delivery.firstAttemptAtMillis ?? startedAt.unixMillis
+            next.lastStatus = lastStatus
+            next.lastError = lastError
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .retry)
+            resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMillis)
+            metrics.count(delivery.target, outcome: "retry")
+            logger.info("attempt failed; retrying", metadata: metadata(delivery, error: lastError ?? ""))
+        case .deadLetter(let reason, let lastStatus, let lastError):
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .deadLetter, reason: reason)
+            resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)
+            metrics.count(delivery.target, outcome: "dead_letter")
+            logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
+        }
+        await complete(entry, attempt: record, resolution: resolution, snapshot: snapshot)
+    }
+
+    /// Puts the delivery back in the retry set unchanged (no attempt made).
+    func park(_ entry: DeliveryEntry, until dueAtMillis: Int64, snapshot: WorkerSnapshot) async {
+        await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis), snapshot: snapshot)
+    }
+
+    /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
+    /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
+    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, snapshot: WorkerSnapshot) async {
+        var lastError: RedisError?
+        for tryNumber in 0..<5 {
+            if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
+            do {
+                try await store.complete(
+                    entry, attempt: attempt, resolution: resolution, nowMillis: clock().unixMillis,
+                    retention: snapshot.routes.worker.attemptLogRetention)
+                return
+            } catch {
+                lastError = error
+                guard error.isUnavailable, error.kind != .clientShutdown else { break }
+            }
+        }
+        logger.error(
+            "delivery result could not be recorded; the delivery stays pending and will be reclaimed",
+            metadata: metadata(entry.delivery, error: lastError.map { "\($0)" } ?? ""))
+    }
+
+    private func metadata(_ delivery: Delivery, error: Any? = nil) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "event_id": "\(delivery.event.webhookID)",
+            "tenant": "\(delivery.target.tenant)",
+            "endpoint": "\(delivery.target.endpoint)",
+            "attempt": "\(delivery.attempt)",
+        ]
+        if let error { metadata["error"] = "\(error)" }
+        return metadata
+    }
+
+    private static func tlsOptions(_ tls: TLSConfig) -> TLSOptions? {
+        guard tls.caFile != nil || tls.clientCertFile != nil || tls.clientKeyFile != nil else { return nil }
+        return TLSOptions(caFile: tls.caFile, clientCertFile: tls.clientCertFile, clientKeyFile: tls.clientKeyFile)
+    }
+}

@@ -1,0 +1,58 @@
+import CoreMetrics
+import SluiceCore
+import Synchronization
+
+/// `sluice_deliveries_total{tenant,endpoint,outcome}`, `sluice_delivery_seconds{tenant,endpoint}` and
+/// `sluice_endpoint_circuit_open{tenant,endpoint}`, with the labelled metrics cached so the hot
+/// path does not hit the registry's lock for every attempt.
+final class DeliveryMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[EndpointRef: Timer]>([:])
+    private let circuits = Mutex<[EndpointRef: Gauge]>([:])
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    /// Counts one outcome: `delivered`, `retry`, `dead_letter` or `parked`.
+    func count(_ endpoint: EndpointRef, outcome: String) {
+        let key = "\(endpoint.tenant)\u{0}\(endpoint.endpoint)\u{0}\(outcome)"
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(
+                label: "sluice_deliveries_total",
+                dimensions: [("tenant", endpoint.tenant), ("endpoint", endpoint.endpoint), ("outcome", outcome)],
+                factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Records how long an attempt took.
+    func recordDuration(_ endpoint: EndpointRef, _ duration: Duration) {
+        let timer = timers.withLock { timers in
+            if let timer = timers[endpoint] { return timer }
+            let timer = Timer(
+                label: "sluice_delivery_seconds", dimensions: [("tenant", endpoint.tenant), ("endpoint", endpoint.endpoint)],
+                factory: factory)
+            timers[endpoint] = timer
+            return timer
+        }
+        timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Sets the circuit gauge: 1 while open, else 0.
+    func setCircuitOpen(_ endpoint: EndpointRef, _ open: Bool) {
+        let gauge = circuits.withLock { gauges in
+            if let gauge = gauges[endpoint] { return gauge }
+            let gauge = Gauge(
+                label: "sluice_endpoint_circuit_open", dimensions: [("tenant", endpoint.tenant), ("endpoint", endpoint.endpoint)],
+                factory: factory)
+            gauges[endpoint] = gauge
+            return gauge
+        }
+        gauge.record(open ? 1 : 0)
+    }
+}

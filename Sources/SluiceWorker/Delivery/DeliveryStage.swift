@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceCore
+import SluiceRedis
+
+/// Claims deliveries and hands them to per-endpoint lanes (SPEC §5).
+///
+/// Reads the deliveries stream in the `delivery` consumer group whenever the process has room
+/// (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
+/// the visibility timeout. A delivery whose lane is full is parked in the retry set for a second
+/// rather than waiting here, so no endpoint blocks the reader.
+///
+/// On graceful shutdown it stops reading, parks what was queued but not started (so another
+/// worker takes it at once), lets running attempts finish within `shutdownGrace`, then abandons
+/// the rest, which stay pending and are reclaimed.
+struct DeliveryStage: Service {
+    let state: WorkerState
+    let store: WorkerStore
+    let executor: DeliveryExecutor
+    let dispatcher: DeliveryDispatcher
+    let consumer: String
+    let shutdownGrace: Duration
+    let logger: Logger
+    let clock: @Sendable () -> Date
+    /// Shut down when the stage ends (a blocking client of its own), if any.
+    let ownedClient: RedisClient?
+    var batchSize = 256
+    var block: Duration = .seconds(1)
+    var claimInterval: Duration = .seconds(5)
+
+    init(
+        state: WorkerState, store: WorkerStore, executor: DeliveryExecutor, maxInFlight: Int, consumer: String,
+        shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, ownedClient: RedisClient?
+    ) {
+        self.state = state
+        self.store = store
+        self.executor = executor
+        self.dispatcher = DeliveryDispatcher(maxInFlight: maxInFlight) { entry in await executor.deliver(entry) }
+        self.consumer = consumer
+        self.shutdownGrace = shutdownGrace
+        self.logger = logger
+        self.clock = clock
+        self.ownedClient = ownedClient
+    }
+
+    func run() async throws {
+        defer { ownedClient?.shutdown() }
+        await store.ensureGroupsRetrying(state: state, logger: logger)
+        await readLoop()
+        await drain()
+    }
+
+    private func readLoop() async {
+        var nextClaim = ContinuousClock.now
+        while !isStopping {
+            let free = await dispatcher.freeCapacity
+            if free == 0 {
+                _ = await cancelWhenGracefulShutdown { [dispatcher] in await dispatcher.waitForCapacity() }
+                continue
+            }
+            do {
+                let count = min(free, batchSize)
+                var entries: [DeliveryEntry] = []
+                if ContinuousClock.now >= nextClaim {
+                    nextClaim = ContinuousClock.now + claimInterval
+                    entries = try await store.claimStaleDeliveries(
+                        consumer: consumer, minIdle: state.current.routes.worker.visibilityTimeout, count: count)
+                }
+                if entries.isEmpty {
+                    entries = try await store.readDeliveries(consumer: consumer, count: count, block: block)
+                }
+                await dispatch(entries)
+            } catch {
+                logger.error("delivery stage cannot read the deliveries stream; retrying", metadata: ["error": "\(error)"])
+                await sleepUnlessShuttingDown(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// Hands entries to their lanes; parks the ones whose lane is full.
+    private func dispatch(_ entries: [DeliveryEntry]) async {
+        guard !entries.isEmpty else { return }
+        let snapshot = state.current
+        var refused: [DeliveryEntry] = []
+        for entry in entries {
+            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot.routes, maxInFlight: dispatcher.maxInFlight)
+            if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
+                refused.append(entry)
+            }
+        }
+        await park(refused, afterMillis: 1000, snapshot: snapshot)
+    }
+
+    /// How many attempts an endpoint runs at once and how many more may wait in its queue.
+    ///
+    /// A queued delivery is still pending in Redis, and one pending past the visibility timeout is
+    /// reclaimed by another worker; so the queue holds only as many rounds as fit in that slack
+    /// even if every attempt takes the full endpoint timeout. One endpoint's queue is also capped at
+    /// a quarter of the process's room, so a few stuck endpoints cannot fill it.
+    static func laneSize(for ref: EndpointRef, in routes: RoutesConfig, maxInFlight: Int) -> (limit: Int, queue: Int) {
+        guard let endpoint = routes.endpoint(ref) else { return (1, 16) }
+        let limit = max(1, endpoint.maxInFlight)
+        let timeout = max(1, endpoint.timeout.wholeMillis)
+        let slack = routes.worker.visibilityTimeout.wholeMillis - timeout
+        let rounds = max(1, Int(slack / timeout) - 1)
+        let queue = min(limit * rounds, max(limit, maxInFlight / 4))
+        return (limit, queue)
+    }
+
+    private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64, snapshot: WorkerSnapshot) async {
+        guard !entries.isEmpty else { return }
+        let due = clock().unixMillis + delay
+        await withDiscardingTaskGroup { group in
+            for entry in entries {
+                group.addTask { await executor.park(entry, until: due, snapshot: snapshot) }
+            }
+        }
+    }
+
+    private func drain() async {
+        let queued = await dispatcher.stopAccepting()
+        await park(queued, afterMillis: 0, snapshot: state.current)
+        let running = await dispatcher.occupiedCount
+        guard running > 0 else { return }
+        logger.info("draining in-flight deliveries", metadata: ["in_flight": "\(running)", "grace": "\(shutdownGrace)"])
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [dispatcher] in
+                await dispatcher.waitUntilIdle()
+                return !Task.isCancelled
+            }
+            group.addTask { [shutdownGrace] in
+                try? await Task.sleep(for: shutdownGrace)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !drained {
+            logger.warning("shutdown grace elapsed; abandoning in-flight deliveries, which stay pending for other workers")
+            await dispatcher.cancelRunning()
+            await dispatcher.waitUntilIdle()
+        }
+    }
+}

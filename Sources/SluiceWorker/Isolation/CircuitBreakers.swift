@@ -1,0 +1,51 @@
+import SluiceCore
+import Synchronization
+
+/// One ``CircuitBreaker`` per endpoint in this process.
+///
+/// A breaker whose endpoint's `circuit_breaker:` block changed on reload starts afresh (closed).
+final class CircuitBreakers: Sendable {
+    private let breakers = Mutex<[EndpointRef: CircuitBreaker]>([:])
+
+    /// What an attempt may do now.
+    enum Decision: Equatable {
+        case send
+        /// Open (or its probe is out): try again at this unix ms.
+        case wait(untilMillis: Int64)
+    }
+
+    /// Whether the endpoint is open and not yet due for a probe; does not claim the probe.
+    func isOpen(_ endpoint: EndpointConfig, nowMillis: Int64) -> Int64? {
+        breakers.withLock { all in
+            guard let reopens = all[endpoint.ref]?.reopensAt(), nowMillis < reopens else { return nil }
+            return reopens
+        }
+    }
+
+    /// Asks the breaker whether a request may go; in half-open this claims the single probe.
+    func admit(_ endpoint: EndpointConfig, nowMillis: Int64) -> Decision {
+        breakers.withLock { all in
+            var breaker = Self.breaker(in: all, for: endpoint)
+            defer { all[endpoint.ref] = breaker }
+            if breaker.canSend(nowMillis: nowMillis) { return .send }
+            // Half-open with its probe out: look again after a cooldown at the latest.
+            let retryAt = breaker.reopensAt() ?? nowMillis + min(1000, max(100, endpoint.circuitBreaker.cooldown.wholeMillis))
+            return .wait(untilMillis: retryAt)
+        }
+    }
+
+    /// Records an attempt's result; returns whether the circuit is open afterwards.
+    func record(_ endpoint: EndpointConfig, success: Bool, nowMillis: Int64) -> Bool {
+        breakers.withLock { all in
+            var breaker = Self.breaker(in: all, for: endpoint)
+            breaker.record(success: success, nowMillis: nowMillis)
+            all[endpoint.ref] = breaker
+            return breaker.state == .open
+        }
+    }
+
+    private static func breaker(in all: [EndpointRef: CircuitBreaker], for endpoint: EndpointConfig) -> CircuitBreaker {
+        if let existing = all[endpoint.ref], existing.config == endpoint.circuitBreaker { return existing }
+        return CircuitBreaker(config: endpoint.circuitBreaker)
+    }
+}

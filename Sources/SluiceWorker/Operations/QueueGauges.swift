@@ -1,0 +1,40 @@
+import CoreMetrics
+import Logging
+import ServiceLifecycle
+import SluiceRedis
+
+/// Refreshes `sluice_queue_depth{stream}`, `sluice_retry_backlog` and `sluice_dlq_size` from Redis.
+struct QueueGauges: Service {
+    let store: WorkerStore
+    let logger: Logger
+    let interval: Duration
+    private let ingressDepth: Gauge
+    private let deliveriesDepth: Gauge
+    private let retryBacklog: Gauge
+    private let dlqSize: Gauge
+
+    init(store: WorkerStore, factory: any MetricsFactory, interval: Duration, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        self.interval = interval
+        ingressDepth = Gauge(label: "sluice_queue_depth", dimensions: [("stream", "ingress")], factory: factory)
+        deliveriesDepth = Gauge(label: "sluice_queue_depth", dimensions: [("stream", "deliveries")], factory: factory)
+        retryBacklog = Gauge(label: "sluice_retry_backlog", dimensions: [], factory: factory)
+        dlqSize = Gauge(label: "sluice_dlq_size", dimensions: [], factory: factory)
+    }
+
+    func run() async throws {
+        while !isStopping {
+            do {
+                let status = try await store.status()
+                ingressDepth.record(status.ingressLength)
+                deliveriesDepth.record(status.deliveriesLength)
+                retryBacklog.record(status.retryBacklog)
+                dlqSize.record(status.deadLetters)
+            } catch {
+                logger.debug("queue gauges not refreshed", metadata: ["error": "\(error)"])
+            }
+            await sleepUnlessShuttingDown(for: interval)
+        }
+    }
+}

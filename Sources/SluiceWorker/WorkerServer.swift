@@ -1,0 +1,150 @@
+public import Foundation
+import Hummingbird
+public import Logging
+public import ServiceLifecycle
+import SluiceCore
+public import SluiceDelivery
+public import SluiceRedis
+public import SluiceRuntime
+
+/// The `sluice worker` process: the router and delivery stages and the services around them.
+///
+/// Add `services` to a `ServiceGroup`. They start in order and stop in reverse on SIGTERM:
+/// `/readyz` fails first, then the router stops, then the delivery stage stops reading and
+/// finishes in-flight attempts within ``Options/shutdownGrace``, then the rest.
+public struct WorkerServer: Sendable {
+    /// The long-running halves of the worker; a process runs either or both.
+    public enum Stage: String, Sendable, CaseIterable {
+        /// Expands ingress events into deliveries.
+        case router
+        /// Attempts deliveries, retries and dead-letters them.
+        case delivery
+    }
+
+    /// How the worker runs.
+    public struct Options: Sendable {
+        /// Which stages run in this process.
+        public var stages: Set<Stage>
+        /// Where `/healthz`, `/readyz` and `/metrics` listen.
+        public var metricsHost: String
+        /// The metrics port; 0 picks a free one (reported through `onMetricsListening`).
+        public var metricsPort: Int
+        /// This process's consumer name in both consumer groups; unique per process.
+        public var consumerName: String
+        /// How often routes.yaml is re-read.
+        public var reloadInterval: Duration
+        /// On SIGTERM, how long in-flight deliveries may take to finish before they are abandoned
+        /// (they stay pending and another worker reclaims them).
+        public var shutdownGrace: Duration
+        /// Deliveries queued or running at once in this process, over all endpoints.
+        public var maxInFlight: Int
+        /// How often the queue-depth gauges are refreshed from Redis.
+        public var statusInterval: Duration
+        /// The version in `user-agent: sluice/VERSION`.
+        public var version: String
+
+        /// Creates options; the defaults suit a production worker.
+        public init(
+            stages: Set<Stage> = [.router, .delivery],
+            metricsHost: String = "0.0.0.0",
+            metricsPort: Int = 9090,
+            consumerName: String = Options.defaultConsumerName(),
+            reloadInterval: Duration = .seconds(1),
+            shutdownGrace: Duration = .seconds(30),
+            maxInFlight: Int = 1024,
+            statusInterval: Duration = .seconds(5),
+            version: String = "0.1.0"
+        ) {
+            self.stages = stages
+            self.metricsHost = metricsHost
+            self.metricsPort = metricsPort
+            self.consumerName = consumerName
+            self.reloadInterval = reloadInterval
+            self.shutdownGrace = shutdownGrace
+            self.maxInFlight = maxInFlight
+            self.statusInterval = statusInterval
+            self.version = version
+        }
+
+        /// `hostname-pid-random`: unique even when a pod restarts with the same pid.
+        public static func defaultConsumerName() -> String {
+            let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(random)"
+        }
+    }
+
+    /// Long-running parts, in start order: reloader, metrics server, gauges, retry mover,
+    /// delivery stage, router stage, drain monitor.
+    public let services: [any Service]
+
+    /// - Parameters:
+    ///   - routes: the validated routes file (and its bytes, so the first poll does not reload it).
+    ///   - store: the worker's Redis view. Its `blockingClient` carries the router's blocking reads;
+    ///     when both stages run, the delivery stage opens one more blocking connection of its own,
+    ///     so the two stages' `XREADGROUP BLOCK` calls never wait on each other.
+    ///   - onMetricsListening: called with the bound metrics port once it accepts connections.
+    public init(
+        options: Options,
+        routesSource: RoutesFileSource,
+        routes: LoadedRoutes,
+        routesBytes: [UInt8]?,
+        store: WorkerStore,
+        httpClient: HTTPClient,
+        exporter: PrometheusExporter,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        onMetricsListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        let state = WorkerState(routes: routes.config)
+        let reloader = RoutesReloader(
+            source: routesSource, initialBytes: routesBytes, pollInterval: options.reloadInterval,
+            metrics: exporter.factory, logger: logger
+        ) { config in
+            if config.redisPrefix != routes.config.redisPrefix {
+                logger.warning("redis.prefix changed in routes.yaml; the worker keeps using the old prefix until restarted")
+            }
+            state.apply(config)
+        }
+
+        let router = Router()
+        OperationsController(state: state, redis: store.client, exporter: exporter).register(on: router)
+        let operations = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.metricsHost, port: options.metricsPort), serverName: "sluice-worker"),
+            onServerRunning: { channel in await onMetricsListening(channel.localAddress?.port ?? options.metricsPort) },
+            logger: logger
+        )
+
+        var services: [any Service] = [
+            reloader, operations,
+            QueueGauges(store: store, factory: exporter.factory, interval: options.statusInterval, logger: logger),
+        ]
+        if options.stages.contains(.delivery) {
+            let deliveryStore: WorkerStore
+            let ownedClient: RedisClient?
+            if options.stages.contains(.router) {
+                let client = RedisClient(url: store.blockingClient.url, logger: logger, commandTimeout: .seconds(30))
+                deliveryStore = WorkerStore(client: store.client, blockingClient: client, keyspace: store.keyspace)
+                ownedClient = client
+            } else {
+                deliveryStore = store
+                ownedClient = nil
+            }
+            let executor = DeliveryExecutor(
+                state: state, store: store, httpClient: httpClient, breakers: CircuitBreakers(),
+                metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
+                logger: logger, clock: clock)
+            services.append(RetryMover(store: store, logger: logger, clock: clock))
+            services.append(
+                DeliveryStage(
+                    state: state, store: deliveryStore, executor: executor, maxInFlight: options.maxInFlight,
+                    consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
+                    ownedClient: ownedClient))
+        }
+        if options.stages.contains(.router) {
+            services.append(RouterStage(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock))
+        }
+        services.append(DrainMonitor(state: state))
+        self.services = services
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// Failed attempts are retried by the endpoint's schedule; 410 and exhaustion dead-letter.
+@Suite struct RetryTests {
+    /// One tenant, one endpoint at `/hook` with `retry` as its retry block.
+    static func routes(prefix: String, sink: Sink, retry: String) -> String {
+        WorkerHarness.routes(prefix: prefix, """
+            tenants:
+              acme:
+                signing: {secrets: ["\(TenantSecrets.acme)"]}
+                endpoints:
+                  main:
+                    url: "\(sink.url("/hook"))"
+                    retry: \(retry)
+            routes:
+              - name: all
+                match: {source: gemini}
+                to: [acme/main]
+            """)
+    }
+
+    @Test func failedAttemptsAreRetriedWithTheSameWebhookID() async throws {
+        try await withSink { sink in
+            await sink.enqueue(.status(500), .status(500), .ok, for: "/hook")
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [0s, 100ms, 100ms], jitter: 0%}")
+            }) { harness in
+                let id = try await harness.post()
+                let requests = try await sink.waitForRequests(count: 3, path: "/hook")
+                #expect(requests.map { $0.header("x-sluice-attempt") } == ["1", "2", "3"])
+                #expect(requests.allSatisfy { $0.header("webhook-id") == id })
+                #expect(requests.allSatisfy { TenantSecrets.verifies($0, with: TenantSecrets.acme) })
+
+                var log: [LoggedAttempt] = []
+                try await poll(until: {
+                    log = try await harness.store.attemptLog(webhookID: id)
+                    return log.count == 3
+                }, "three attempts are logged")
+                #expect(log.map(\.record.outcome) == [.retry, .retry, .delivered])
+                #expect(log.map(\.record.status) == [500, 500, 200])
+                #expect(try await harness.store.deadLetters().isEmpty)
+                #expect(await sink.requests(to: "/hook").count == 3)
+            }
+        }
+    }
+
+    @Test func retryAfterDelaysTheNextAttempt() async throws {
+        try await withSink { sink in
+            await sink.enqueue(.status(429, headers: [("retry-after", "1")]), .ok, for: "/hook")
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [0s, 100ms, 2s], jitter: 0%}")
+            }) { harness in
+                try await harness.post()
+                let requests = try await sink.waitForRequests(count: 2, path: "/hook")
+                let gap = requests[1].receivedAt - requests[0].receivedAt
+                #expect(gap >= .milliseconds(950), "Retry-After: 1 was honoured (gap \(gap))")
+                #expect(requests[1].header("x-sluice-attempt") == "2")
+            }
+        }
+    }
+
+    @Test func goneDeadLettersAtOnceAfterOneRequest() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hook", with: .status(410))
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [0s, 100ms, 100ms], jitter: 0%}")
+            }) { harness in
+                let id = try await harness.post()
+                let dead = try await harness.waitForDeadLetters(count: 1)
+                #expect(dead[0].reason == .gone)
+                #expect(dead[0].lastStatus == 410)
+                #expect(dead[0].attempts == 1)
+                #expect(dead[0].delivery.event.webhookID == id)
+                #expect(await sink.requests(to: "/hook").count == 1)
+            }
+        }
+    }
+
+    @Test func exhaustedScheduleDeadLettersWithTheLastStatus() async throws {
+        try await withSink { sink in
+            await sink.enqueue(.status(500), .status(502), for: "/hook")
+            await sink.respond(to: "/hook", with: .status(503))
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [0s, 100ms, 100ms], jitter: 0%}")
+            }) { harness in
+                try await harness.post()
+                let dead = try await harness.waitForDeadLetters(count: 1)
+                #expect(dead[0].reason == .exhausted)
+                #expect(dead[0].lastStatus == 503)
+                #expect(dead[0].lastError == "HTTP 503")
+                #expect(dead[0].attempts == 3)
+                #expect(await sink.requests(to: "/hook").count == 3)
+            }
+        }
+    }
+}

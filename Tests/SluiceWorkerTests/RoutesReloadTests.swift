@@ -1,0 +1,94 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+/// routes.yaml changes apply to the worker without a restart.
+@Suite struct RoutesReloadTests {
+    static func tenants(_ sink: Sink, mainRetry: String = "{schedule: [0s, 100ms], jitter: 0%}") -> String {
+        """
+        tenants:
+          acme:
+            signing: {secrets: ["\(TenantSecrets.acme)"]}
+            endpoints:
+              main: {url: "\(sink.url("/main"))", retry: \(mainRetry)}
+          ops:
+            signing: {secrets: ["\(TenantSecrets.ops)"]}
+            endpoints:
+              audit: {url: "\(sink.url("/audit"))"}
+        """
+    }
+
+    @Test func addedRouteReachesTheNewEndpointForLaterEvents() async throws {
+        try await withSink { sink in
+            let initial: @Sendable (String) -> String = { prefix in
+                WorkerHarness.routes(prefix: prefix, Self.tenants(sink) + """
+
+                    routes:
+                      - name: main
+                        match: {source: gemini}
+                        to: [acme/main]
+                    """)
+            }
+            try await WorkerHarness.with(routes: initial) { harness in
+                let first = try await harness.post()
+                _ = try await sink.waitForRequests(count: 1, path: "/main")
+                #expect(await sink.requests(to: "/audit").isEmpty)
+
+                try await harness.rewriteRoutes(
+                    WorkerHarness.routes(prefix: harness.redis.prefix, Self.tenants(sink) + """
+
+                        routes:
+                          - name: main
+                            match: {source: gemini}
+                            to: [acme/main]
+                          - name: audit
+                            match: {source: gemini}
+                            to: [ops/audit]
+                        """))
+                let second = try await harness.post()
+                let audit = try await sink.waitForRequests(count: 1, path: "/audit")
+                #expect(audit.map { $0.header("webhook-id") } == [second])
+                let main = try await sink.waitForRequests(count: 2, path: "/main")
+                #expect(main.map { $0.header("webhook-id") } == [first, second])
+            }
+        }
+    }
+
+    @Test func deliveryToAnEndpointRemovedByReloadIsDeadLettered() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/main", with: .status(500))
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.routes(prefix: prefix, Self.tenants(sink, mainRetry: "{schedule: [0s, 2s], jitter: 0%}") + """
+
+                    routes:
+                      - name: main
+                        match: {source: gemini}
+                        to: [acme/main]
+                    """)
+            }) { harness in
+                let id = try await harness.post()
+                _ = try await sink.waitForRequests(count: 1, path: "/main")
+                // The retry waits 2 s; meanwhile acme/main disappears from the file.
+                try await harness.rewriteRoutes(
+                    WorkerHarness.routes(prefix: harness.redis.prefix, """
+                        tenants:
+                          ops:
+                            signing: {secrets: ["\(TenantSecrets.ops)"]}
+                            endpoints:
+                              audit: {url: "\(sink.url("/audit"))"}
+                        routes:
+                          - name: audit
+                            match: {source: gemini}
+                            to: [ops/audit]
+                        """))
+                let dead = try await harness.waitForDeadLetters(count: 1)
+                #expect(dead[0].reason == .endpointRemoved)
+                #expect(dead[0].delivery.event.webhookID == id)
+                #expect(dead[0].delivery.target == EndpointRef(tenant: "acme", endpoint: "main"))
+                #expect(dead[0].lastStatus == 500)
+                #expect(await sink.requests(to: "/main").count == 1)
+            }
+        }
+    }
+}
