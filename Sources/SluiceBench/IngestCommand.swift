@@ -30,6 +30,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(help: "Sign each request when it is sent, with its send time (unix µs) as the last part of its webhook-id, so a sink can compute ingest-to-delivery latency.")
+    var stamp = false
+
     func run() throws {
         guard let components = URLComponents(string: url), let host = components.host,
             let port = components.port, components.scheme == "http"
@@ -39,23 +42,29 @@ struct IngestCommand: ParsableCommand {
         let runID = UInt64.random(in: 0..<UInt64.max)
         let now = Int64(Date().timeIntervalSince1970)
 
-        func build(_ count: Int, tag: String) -> [[UInt8]] {
-            (0..<count).map { i in
-                let id = "msg_bench_\(runID)_\(tag)_\(i)"
-                let body = Array(#"{"type":"batch.succeeded","data":{"batch":"batches/\#(i)","output_file_uri":"files/acme-\#(i)"}}"#.utf8)
-                let signature = WebhookSigner.signatureHeader(
-                    for: SignedContent(id: id, timestamp: now, body: body), secrets: [key], ed25519Keys: [])
-                let head = "POST \(path) HTTP/1.1\r\nhost: \(host):\(port)\r\ncontent-type: application/json\r\n"
-                    + "webhook-id: \(id)\r\nwebhook-timestamp: \(now)\r\nwebhook-signature: \(signature)\r\n"
-                    + "content-length: \(body.count)\r\n\r\n"
-                return Array(head.utf8) + body
+        let stamp = self.stamp
+        @Sendable func build(_ i: Int, tag: String) -> [UInt8] {
+            let sent = stamp ? "_t\(Int64(Date().timeIntervalSince1970 * 1_000_000))" : ""
+            let id = "msg_bench_\(runID)_\(tag)_\(i)\(sent)"
+            let body = Array(#"{"type":"batch.succeeded","data":{"batch":"batches/\#(i)","output_file_uri":"files/acme-\#(i)"}}"#.utf8)
+            let signature = WebhookSigner.signatureHeader(
+                for: SignedContent(id: id, timestamp: now, body: body), secrets: [key], ed25519Keys: [])
+            let head = "POST \(path) HTTP/1.1\r\nhost: \(host):\(port)\r\ncontent-type: application/json\r\n"
+                + "webhook-id: \(id)\r\nwebhook-timestamp: \(now)\r\nwebhook-signature: \(signature)\r\n"
+                + "content-length: \(body.count)\r\n\r\n"
+            return Array(head.utf8) + body
+        }
+        func load(_ count: Int, tag: String) -> LoadRun {
+            if stamp {
+                return LoadRun(host: host, port: UInt16(port), connections: connections, count: count) { build($0, tag: tag) }
             }
+            return LoadRun(host: host, port: UInt16(port), connections: connections, requests: (0..<count).map { build($0, tag: tag) })
         }
 
         if warmup > 0 {
-            _ = LoadRun(host: host, port: UInt16(port), connections: connections, requests: build(warmup, tag: "w")).run()
+            _ = load(warmup, tag: "w").run()
         }
-        let report = LoadRun(host: host, port: UInt16(port), connections: connections, requests: build(requests, tag: "m")).run()
+        let report = load(requests, tag: "m").run()
         print(Self.format(report, label: label, json: json))
         if !report.errors.isEmpty { throw ExitCode(1) }
     }

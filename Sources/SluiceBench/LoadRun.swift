@@ -24,13 +24,29 @@ struct LoadRun {
     var host: String
     var port: UInt16
     var connections: Int
-    var requests: [[UInt8]]
+    /// How many requests to send.
+    var count: Int
+    /// The bytes of request `i`, built when it is sent (so it may carry its send time).
+    var request: @Sendable (Int) -> [UInt8]
+
+    init(host: String, port: UInt16, connections: Int, requests: [[UInt8]]) {
+        self.init(host: host, port: port, connections: connections, count: requests.count) { requests[$0] }
+    }
+
+    init(host: String, port: UInt16, connections: Int, count: Int, request: @escaping @Sendable (Int) -> [UInt8]) {
+        self.host = host
+        self.port = port
+        self.connections = connections
+        self.count = count
+        self.request = request
+    }
 
     func run() -> Report {
         let next = Atomic<Int>(0)
         let results = Mutex<[(statuses: [Int: Int], errors: [String: Int], latencies: [UInt32])]>([])
         let group = DispatchGroup()
-        let requests = self.requests
+        let count = self.count
+        let request = self.request
         let start = ContinuousClock.now
         for _ in 0..<connections {
             group.enter()
@@ -40,19 +56,19 @@ struct LoadRun {
                 var statuses: [Int: Int] = [:]
                 var errors: [String: Int] = [:]
                 var latencies: [UInt32] = []
-                latencies.reserveCapacity(requests.count / max(1, connections) + 16)
+                latencies.reserveCapacity(count / max(1, connections) + 16)
                 let connection = LoadConnection(host: host, port: port)
                 var connected = false
                 while true {
                     let i = next.add(1, ordering: .relaxed).oldValue
-                    if i >= requests.count { break }
+                    if i >= count { break }
                     do {
                         if !connected {
                             try connection.connect()
                             connected = true
                         }
                         let t0 = ContinuousClock.now
-                        let status = try connection.roundTrip(requests[i])
+                        let status = try connection.roundTrip(request(i))
                         let elapsed = ContinuousClock.now - t0
                         latencies.append(UInt32(clamping: elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000))
                         statuses[status, default: 0] += 1
@@ -69,7 +85,7 @@ struct LoadRun {
         }
         group.wait()
         let elapsed = ContinuousClock.now - start
-        var report = Report(requests: requests.count, seconds: Self.seconds(elapsed), statuses: [:], errors: [:], latenciesMicros: [])
+        var report = Report(requests: count, seconds: Self.seconds(elapsed), statuses: [:], errors: [:], latenciesMicros: [])
         for r in results.withLock({ $0 }) {
             report.statuses.merge(r.statuses, uniquingKeysWith: +)
             report.errors.merge(r.errors, uniquingKeysWith: +)

@@ -7,8 +7,28 @@ import SluiceEdge
 import SluiceRedis
 import SluiceRuntime
 
-/// Builds and runs an edge: the shared path of `sluice edge` and `sluice dev`.
-enum EdgeRuntime {
+/// The shared clients and configuration of one `sluice` process, and the edge/worker built on them.
+final class ProcessRuntime: Sendable {
+    let routesSource: RoutesFileSource
+    let routes: LoadedRoutes
+    let routesBytes: [UInt8]
+    let redis: RedisClient
+    let blockingRedis: RedisClient
+    let httpClient: HTTPClient
+    let exporter = PrometheusExporter()
+    let logger: Logger
+
+    /// Loads routes.yaml (exit 2 when invalid) and opens the Redis and HTTP clients.
+    init(routesSource: RoutesFileSource, redisURL: RedisURL, logger: Logger) throws {
+        (routes, routesBytes) = try RoutesBootstrap.load(routesSource, logger: logger)
+        self.routesSource = routesSource
+        self.logger = logger
+        redis = RedisClient(url: redisURL, logger: logger)
+        // XREADGROUP BLOCK holds its connection: give blocking reads their own, with a timeout above the block time.
+        blockingRedis = RedisClient(url: redisURL, logger: logger, commandTimeout: .seconds(30))
+        httpClient = try HTTPClient()
+    }
+
     static func parseRedisURL(_ text: String) throws -> RedisURL {
         do {
             return try RedisURL(text)
@@ -17,30 +37,19 @@ enum EdgeRuntime {
         }
     }
 
-    static func run(
-        options: EdgeServer.Options,
-        routesSource: RoutesFileSource,
-        redisURL: RedisURL,
-        logger: Logger,
-        extraServices: [any Service] = [],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) async throws {
-        let (routes, bytes) = try RoutesBootstrap.load(routesSource, logger: logger)
-        let redis = RedisClient(url: redisURL, logger: logger)
-        let httpClient = try HTTPClient()
-        defer {
-            redis.shutdown()
-            httpClient.shutdown()
-        }
-        let edge = EdgeServer(
-            options: options, routesSource: routesSource, routes: routes, routesBytes: bytes,
-            redis: redis, httpClient: httpClient, exporter: PrometheusExporter(), logger: logger,
-            onListening: onListening)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: (extraServices + edge.services).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+    var keyspace: Keyspace { Keyspace(prefix: routes.config.redisPrefix) }
+
+    func edgeServices(options: EdgeServer.Options, onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+        EdgeServer(
+            options: options, routesSource: routesSource, routes: routes, routesBytes: routesBytes,
+            redis: redis, httpClient: httpClient, exporter: exporter, logger: logger,
+            onListening: onListening
+        ).services
+    }
+
+    func shutdown() {
+        redis.shutdown()
+        blockingRedis.shutdown()
+        httpClient.shutdown()
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import SluiceEdge
 import SluiceRedis
 import SluiceRuntime
+import SluiceWorker
 
 /// `sluice dev`: the gateway on one machine with no setup — a private redis-server unless `--redis` is given.
 struct DevCommand: AsyncParsableCommand {
@@ -17,13 +18,16 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (env SLUICE_LISTEN).")
     var listen: String?
 
+    @Option(help: "Address of the worker's /healthz, /readyz and /metrics (env SLUICE_METRICS_LISTEN).")
+    var metricsListen: String?
+
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_LISTEN"] ?? "127.0.0.1:8080", flag: "--listen")
         let logger = try global.bootstrapLogging(label: "sluice.dev")
         var server: RedisServer?
         let redisURL: RedisURL
         if global.redisGiven {
-            redisURL = try EdgeRuntime.parseRedisURL(global.redisURL)
+            redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         } else {
             do {
                 server = try await RedisServer.start()
@@ -45,24 +49,32 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     private func runEdge(address: ListenAddress, configPath: String, redisURL: RedisURL, logger: Logger) async throws {
-        try await EdgeRuntime.run(
+        let metrics = try ListenAddress(parsing: metricsListen ?? global.environment["SLUICE_METRICS_LISTEN"] ?? "127.0.0.1:9090", flag: "--metrics-listen")
+        let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: configPath), redisURL: redisURL, logger: logger)
+        defer { runtime.shutdown() }
+        var workerOptions = WorkerServer.Options()
+        workerOptions.metricsHost = metrics.host
+        workerOptions.metricsPort = metrics.port
+        let worker = runtime.workerServices(options: workerOptions) { _ in }
+        let edge = runtime.edgeServices(
             options: .init(host: address.host, port: address.port),
-            routesSource: RoutesFileSource(path: configPath),
-            redisURL: redisURL,
-            logger: logger,
             onListening: { port in
                 let host = address.host == "0.0.0.0" ? "127.0.0.1" : address.host
                 print("""
 
-                    Sluice is running (edge; the worker stage arrives with issue #4).
+                    Sluice is running: edge and worker (router + delivery) in one process.
                       ingress:  POST http://\(host):\(port)/webhooks/<source>[/<channel>]
-                      health:   http://\(host):\(port)/readyz   metrics: http://\(host):\(port)/metrics
+                      edge:     http://\(host):\(port)/readyz   http://\(host):\(port)/metrics
+                      worker:   http://\(metrics.host):\(metrics.port)/readyz   http://\(metrics.host):\(metrics.port)/metrics
                       redis:    \(redisURL)
                       routes:   \(configPath) (reloaded on change and on SIGHUP)
+                    Try it:
+                      sluice send-test --url http://\(host):\(port)/webhooks/gemini --secret "$GEMINI_WEBHOOK_SECRET"
+                      sluice status --config \(configPath) --redis \(redisURL)
                     Stop with Ctrl-C.
 
                     """)
-            }
-        )
+            })
+        try await ServiceRunner.run(worker + edge, logger: logger)
     }
 }

@@ -20,16 +20,15 @@ struct EdgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_LISTEN"] ?? "0.0.0.0:8080", flag: "--listen")
-        let redisURL = try EdgeRuntime.parseRedisURL(global.redisURL)
+        let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.edge")
         let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0
         logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)"])
-        try await EdgeRuntime.run(
+        let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
+        defer { runtime.shutdown() }
+        let services = runtime.edgeServices(
             options: .init(host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000))),
-            routesSource: RoutesFileSource(path: global.configPath),
-            redisURL: redisURL,
-            logger: logger,
-            onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) }
-        )
+            onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) })
+        try await ServiceRunner.run(services, logger: logger)
     }
 }

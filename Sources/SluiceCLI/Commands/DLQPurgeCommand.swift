@@ -1,0 +1,22 @@
+import ArgumentParser
+import SluiceRedis
+
+/// `sluice dlq purge`: delete dead letters for good.
+struct DLQPurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "purge", abstract: "Delete dead-lettered deliveries.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: DeadLetterSelection
+
+    func validate() throws {
+        if selection.isEmpty { throw ValidationError("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all") }
+    }
+
+    func run() async throws {
+        let context = try OperatorContext(global: global)
+        defer { context.close() }
+        let ids = try await context.run { try await context.store.deadLetters() }.filter(selection.matches).map(\.id)
+        let purged = ids.isEmpty ? 0 : try await context.run { try await context.store.purge(deadLetterIDs: ids) }
+        print("purged \(purged) dead letter(s)")
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SluiceRedis
+
+/// `sluice events show ID`: the event and every attempt of each of its deliveries.
+struct EventsShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an event and the attempt history of each delivery.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The event's webhook-id.")
+    var id: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let context = try OperatorContext(global: global)
+        defer { context.close() }
+        let (record, attempts) = try await context.run {
+            (try await context.store.eventRecord(webhookID: id), try await context.store.attemptLog(webhookID: id))
+        }
+        guard record != nil || !attempts.isEmpty else {
+            FileHandle.standardError.write(Data("sluice: no event \(id) (unknown, not routed yet, or older than worker.attempt_log_retention)\n".utf8))
+            throw ExitCode(1)
+        }
+        if json {
+            var object: [String: Any] = ["id": id]
+            if let record {
+                object["source"] = record.source
+                object["channel"] = record.channel ?? NSNull()
+                object["type"] = record.eventType
+                object["received_at"] = Timestamps.iso(record.receivedAtMillis)
+                object["routed_at"] = Timestamps.iso(record.routedAtMillis)
+                object["targets"] = record.targets.map(\.description)
+            }
+            object["attempts"] = attempts.map { attempt -> [String: Any] in
+                var line: [String: Any] = [
+                    "target": attempt.target.description, "attempt": attempt.record.attempt,
+                    "at": Timestamps.iso(attempt.record.atMillis), "duration_ms": attempt.record.durationMillis,
+                    "outcome": attempt.record.outcome.rawValue,
+                ]
+                if let status = attempt.record.status { line["status"] = status }
+                if let error = attempt.record.error { line["error"] = error }
+                if let reason = attempt.record.reason { line["reason"] = reason.rawValue }
+                return line
+            }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        if let record {
+            print("event \(id)")
+            print("  source \(record.source)\(record.channel.map { " / channel \($0)" } ?? ""), type \(record.eventType.isEmpty ? "(none)" : record.eventType)")
+            print("  received \(Timestamps.iso(record.receivedAtMillis)), routed \(Timestamps.iso(record.routedAtMillis))")
+            print("  targets: \(record.targets.isEmpty ? "none (no_route)" : record.targets.map(\.description).joined(separator: ", "))")
+        } else {
+            print("event \(id) (routing record expired)")
+        }
+        guard !attempts.isEmpty else {
+            print("  no attempts yet")
+            return
+        }
+        var table = TextTable(columns: ["TARGET", "#", "AT", "STATUS", "DURATION", "OUTCOME", "ERROR"])
+        for attempt in attempts {
+            let r = attempt.record
+            let outcome = r.reason.map { "\(r.outcome.rawValue) (\($0.rawValue))" } ?? r.outcome.rawValue
+            table.add([attempt.target.description, String(r.attempt), Timestamps.iso(r.atMillis), r.status.map(String.init) ?? "-", "\(r.durationMillis) ms", outcome, r.error ?? ""])
+        }
+        print(table.render())
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import SluiceCore
+import SluiceRedis
+
+/// Which dead letters a `dlq` command acts on: ids, filters, or `--all`.
+struct DeadLetterSelection: ParsableArguments {
+    @Option(name: .customLong("id"), help: "A dead letter's id (repeatable).")
+    var ids: [String] = []
+
+    @Option(help: "Only this tenant's dead letters.")
+    var tenant: String?
+
+    @Option(help: "Only this endpoint's (TENANT/ENDPOINT or ENDPOINT).")
+    var endpoint: String?
+
+    @Option(help: "Only this reason: no_route, exhausted, gone, blocked_address, endpoint_removed.")
+    var reason: String?
+
+    @Flag(help: "Every dead letter.")
+    var all = false
+
+    var isEmpty: Bool { ids.isEmpty && tenant == nil && endpoint == nil && reason == nil && !all }
+
+    func validate() throws {
+        if let reason, DeadLetterReason(rawValue: reason) == nil {
+            throw ValidationError("unknown --reason '\(reason)'; use one of \(DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func matches(_ entry: DeadLetterEntry) -> Bool {
+        if !ids.isEmpty && !ids.contains(entry.id) { return false }
+        if let tenant, entry.delivery.target.tenant != tenant { return false }
+        if let endpoint {
+            let target = entry.delivery.target
+            if endpoint.contains("/") ? target.description != endpoint : target.endpoint != endpoint { return false }
+        }
+        if let reason, entry.reason.rawValue != reason { return false }
+        return true
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import SluiceRedis
+
+/// `sluice dlq list --json`: one object per dead letter with the keys SPEC §2 names.
+enum DeadLetterJSON {
+    static func line(_ entry: DeadLetterEntry) -> String {
+        let target = entry.delivery.target
+        let object: [String: Any] = [
+            "id": entry.id,
+            "event_id": entry.delivery.event.webhookID,
+            "tenant": target.tenant.isEmpty ? NSNull() : target.tenant,
+            "endpoint": target.tenant.isEmpty ? NSNull() : target.endpoint,
+            "reason": entry.reason.rawValue,
+            "last_status": entry.lastStatus.map { $0 as Any } ?? NSNull(),
+            "last_error": entry.lastError.map { $0 as Any } ?? NSNull(),
+            "attempts": entry.attempts,
+            "dead_lettered_at": Timestamps.iso(entry.deadLetteredAtMillis),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

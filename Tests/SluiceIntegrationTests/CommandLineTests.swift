@@ -1,0 +1,88 @@
+import Foundation
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// The `sluice` binary as an operator meets it: exit codes, diagnostics, signals.
+@Suite struct CommandLineTests {
+    static let routes = """
+        version: 1
+        sources:
+          gemini:
+            kind: standard-webhooks
+            verify:
+              hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}
+        tenants:
+          acme:
+            signing: {secrets: ["${env:ACME_WHSEC}"]}
+            endpoints:
+              main: {url: "https://hooks.acme.example/gemini"}
+        routes:
+          - name: all
+            to: [acme/main]
+        """
+
+    @Test func routesCheckExits0ForAValidFile() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("routes.yaml", Self.routes)
+        let result = try await SluiceBinary.run(["routes", "check", path], environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("ok"))
+    }
+
+    @Test func routesCheckExits2WithFileLineColumnForEachProblem() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("routes.yaml", Self.routes.replacingOccurrences(of: "to: [acme/main]", with: "to: [acme/nope]\n    colour: blue"))
+        let result = try await SluiceBinary.run(["routes", "check", path, "--allow-missing-secrets"])
+        #expect(result.status == 2)
+        #expect(result.output.contains("\(path):14:10: unknown endpoint"), "\(result.output)")
+        #expect(result.output.contains("\(path):15:5: "), "\(result.output)")
+    }
+
+    @Test func missingSecretIsAnErrorUnlessAllowed() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("routes.yaml", Self.routes.replacingOccurrences(of: "ACME_WHSEC", with: "SLUICE_TEST_NEVER_SET"))
+        let strict = try await SluiceBinary.run(["routes", "check", path])
+        #expect(strict.status == 2)
+        #expect(strict.output.contains("\(path):9:25: "), "\(strict.output)")
+        #expect(strict.output.contains("SLUICE_TEST_NEVER_SET"))
+        #expect(!strict.output.contains("whsec_MfKQ"), "secrets never appear in output")
+        let relaxed = try await SluiceBinary.run(["routes", "check", path, "--allow-missing-secrets"])
+        #expect(relaxed.status == 0, "\(relaxed.output)")
+    }
+
+    @Test func edgeRefusesToStartOnAnInvalidFileWithExit2() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("routes.yaml", "version: 1\nsources: {}\nbogus: true\n")
+        let result = try await SluiceBinary.run(["edge", "--config", path, "--listen", "127.0.0.1:0"])
+        #expect(result.status == 2)
+        #expect(result.output.contains("\(path):3:1: "), "\(result.output)")
+    }
+
+    @Test func edgeDrainsAndExits0OnSIGTERM() async throws {
+        try await withRedis { redis in
+            let dir = try ScratchDirectory()
+            defer { dir.remove() }
+            let path = try dir.write("routes.yaml", Self.routes)
+            let port = try #require(FreePort.pick())
+            let edge = try SluiceBinary.start(
+                ["edge", "--config", path, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--drain-delay", "1"],
+                log: dir.file("edge.log"), environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"])
+            let client = try HTTPClient()
+            defer { client.shutdown() }
+            let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
+            try await poll(until: { (try? await client.execute(readyz))?.status == 200 }, timeout: .seconds(20), "the edge is ready")
+
+            edge.send(SIGTERM)
+            // During the drain delay the edge still answers, but says it is not ready.
+            try await poll(until: { (try? await client.execute(readyz))?.status == 503 }, timeout: .seconds(5), "readyz fails while draining")
+            #expect(await edge.exit.wait(timeout: .seconds(15)))
+            #expect(edge.exit.status == 0)
+        }
+    }
+}

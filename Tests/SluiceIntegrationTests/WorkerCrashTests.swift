@@ -1,0 +1,125 @@
+import Foundation
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// Crashes with real processes: nothing accepted is ever lost.
+@Suite struct WorkerCrashTests {
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let tenantSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+    static func routes(sinkURL: String, timeout: String = "5s", visibility: String = "auto") -> String {
+        """
+        version: 1
+        network: {allow_cidrs: [127.0.0.1/32]}
+        sources:
+          gemini:
+            kind: standard-webhooks
+            verify:
+              hmac: {secrets: ["\(secret)"]}
+        tenants:
+          acme:
+            signing: {secrets: ["\(tenantSecret)"]}
+            endpoints:
+              main:
+                url: "\(sinkURL)"
+                timeout: \(timeout)
+                max_in_flight: 8
+                retry: {schedule: [0s, 200ms, 200ms, 200ms, 200ms, 200ms], jitter: 0%}
+        routes:
+          - name: all
+            to: [acme/main]
+        worker:
+          visibility_timeout: \(visibility)
+        """
+    }
+
+    /// Sends `count` signed events to the edge; returns the ids answered 202.
+    static func send(_ count: Int, tag: String, edgePort: Int, client: HTTPClient) async throws -> [String] {
+        var accepted: [String] = []
+        let key = try WebhookSecret(parsing: secret)
+        for i in 0..<count {
+            let id = "msg_\(tag)_\(i)"
+            let now = Int64(Date().timeIntervalSince1970)
+            let body = Array(#"{"type":"batch.succeeded","n":\#(i)}"#.utf8)
+            let signature = WebhookSigner.signatureHeader(for: SignedContent(id: id, timestamp: now, body: body), secrets: [key])
+            let response = try await client.execute(HTTPRequest(
+                url: "http://127.0.0.1:\(edgePort)/webhooks/gemini",
+                headers: [.init(name: "webhook-id", value: id), .init(name: "webhook-timestamp", value: String(now)), .init(name: "webhook-signature", value: signature)],
+                body: body, timeout: .seconds(10)))
+            if response.status == 202 { accepted.append(id) }
+        }
+        return accepted
+    }
+
+    static func startWorker(routes: String, redis: RedisURL, dir: ScratchDirectory, name: String) throws -> ChildProcess {
+        let port = FreePort.pick() ?? 0
+        return try SluiceBinary.start(
+            ["worker", "--config", routes, "--redis", "\(redis)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"],
+            log: dir.file("\(name).log"))
+    }
+
+    @Test func workerKilledMidDeliveryLosesNothing() async throws {
+        try await withSink { sink in
+            // Slow answers keep deliveries in flight when the worker dies.
+            await sink.setFallback(SinkResponse(status: 200, delay: .milliseconds(300)))
+            try await withRedis(appendOnly: true) { redis in
+                let dir = try ScratchDirectory()
+                defer { dir.remove() }
+                let routes = try dir.write("routes.yaml", Self.routes(sinkURL: sink.url("/hook"), visibility: "6s"))
+                let edgePort = try #require(FreePort.pick())
+                let edge = try SluiceBinary.start(["edge", "--config", routes, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(edgePort)"], log: dir.file("edge.log"))
+                defer { edge.send(SIGKILL) }
+                let client = try HTTPClient()
+                defer { client.shutdown() }
+                try await poll(until: { (try? await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(edgePort)/readyz")))?.status == 200 }, timeout: .seconds(20), "edge ready")
+
+                let accepted = try await Self.send(60, tag: "kill", edgePort: edgePort, client: client)
+                #expect(accepted.count == 60)
+
+                let first = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker1")
+                try await poll(until: { await sink.requests.count >= 5 }, timeout: .seconds(20), "the first worker delivers some")
+                first.send(SIGKILL)
+                await first.exit.wait()
+
+                let second = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker2")
+                defer { second.send(SIGKILL) }
+                try await poll(
+                    until: { Set(await sink.requests.compactMap { $0.header("webhook-id") }).count == 60 },
+                    timeout: .seconds(60), "every accepted event is delivered after the crash")
+                let delivered = Set(await sink.requests.compactMap { $0.header("webhook-id") })
+                #expect(delivered == Set(accepted))
+            }
+        }
+    }
+
+    @Test func redisRestartedWithAOFBetweenIngestAndDeliveryLosesNothing() async throws {
+        try await withSink { sink in
+            try await withRedis(appendOnly: true, appendFsync: "always") { redis in
+                let dir = try ScratchDirectory()
+                defer { dir.remove() }
+                let routes = try dir.write("routes.yaml", Self.routes(sinkURL: sink.url("/hook")))
+                let edgePort = try #require(FreePort.pick())
+                let edge = try SluiceBinary.start(["edge", "--config", routes, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(edgePort)"], log: dir.file("edge.log"))
+                defer { edge.send(SIGKILL) }
+                let client = try HTTPClient()
+                defer { client.shutdown() }
+                try await poll(until: { (try? await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(edgePort)/readyz")))?.status == 200 }, timeout: .seconds(20), "edge ready")
+
+                let accepted = try await Self.send(30, tag: "aof", edgePort: edgePort, client: client)
+                #expect(accepted.count == 30)
+                await redis.server.kill()
+                try await redis.server.restart()
+
+                let worker = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker")
+                defer { worker.send(SIGKILL) }
+                try await poll(
+                    until: { Set(await sink.requests.compactMap { $0.header("webhook-id") }).count == 30 },
+                    timeout: .seconds(30), "every event accepted before the restart is delivered")
+                #expect(Set(await sink.requests.compactMap { $0.header("webhook-id") }) == Set(accepted))
+            }
+        }
+    }
+}

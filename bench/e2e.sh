@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: load generator → sluice edge → Redis → sluice worker → nginx sink,
+# all on this machine. Reports events/s (fan-out ×1) and deliveries/s (fan-out ×10) from the
+# first send to the last delivery, and ingest-to-delivery latency percentiles.
+#
+#   bench/e2e.sh [EVENTS] [CONNECTIONS]        (defaults: 50000 events, 64 connections)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EVENTS=${1:-50000}
+CONNECTIONS=${2:-64}
+SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+command -v nginx >/dev/null || { echo "bench/e2e.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    swift build -c release --product sluice >/dev/null
+    swift build -c release --product sluice-bench >/dev/null
+fi
+BIN=.build/release
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+
+nport=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+    log_format bench '\$msec \$http_webhook_id';
+    access_log $work/nginx/access.log bench buffer=64k flush=1s;
+    client_body_temp_path $work/nginx;
+    proxy_temp_path $work/nginx;
+    fastcgi_temp_path $work/nginx;
+    uwsgi_temp_path $work/nginx;
+    scgi_temp_path $work/nginx;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$nport;
+        location / { return 200; }
+    }
+}
+NGINX
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/"
+
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly yes --appendfsync everysec --daemonize no >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+endpoints=""
+for i in $(seq 0 9); do
+    endpoints="$endpoints      e$i: {url: \"http://127.0.0.1:$nport/hook/$i\", max_in_flight: 64, timeout: 5s}
+"
+done
+cat >"$work/routes.yaml" <<YAML
+version: 1
+redis: {prefix: bench}
+network: {allow_cidrs: [127.0.0.1/32]}
+sources:
+  gemini:
+    kind: standard-webhooks
+    verify: {hmac: {secrets: ["$SECRET"]}}
+tenants:
+  acme:
+    signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+    endpoints:
+$endpoints
+routes:
+  - {name: one, match: {channel: one}, to: [acme/e0]}
+  - {name: ten, match: {channel: ten}, to: ["acme/*"]}
+YAML
+
+eport=$(free_port); mport=$(free_port)
+SLUICE_LOG_LEVEL=warning $BIN/sluice edge --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --listen "127.0.0.1:$eport" &
+edge=$!; pids+=($edge)
+SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
+worker=$!; pids+=($worker)
+wait_http "http://127.0.0.1:$eport/readyz"
+wait_http "http://127.0.0.1:$mport/readyz"
+
+run() {  # run NAME CHANNEL FANOUT
+    local name=$1 channel=$2 fanout=$3
+    : >"$work/nginx/access.log"
+    kill -USR1 "$(cat "$work/nginx/nginx.pid")"
+    local expected=$((EVENTS * fanout))
+    local start
+    start=$(date +%s.%N)
+    $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini/$channel" --secret "$SECRET" \
+        --connections "$CONNECTIONS" --requests "$EVENTS" --warmup 0 --stamp --label "$name ingest"
+    local deadline=$(( $(date +%s) + 600 ))
+    while :; do
+        local got
+        got=$(grep -c "msg_bench" "$work/nginx/access.log" || true)
+        [ "$got" -ge "$expected" ] && break
+        [ "$(date +%s)" -ge "$deadline" ] && { echo "$name: only $got of $expected deliveries after 600 s"; break; }
+        sleep 0.5
+    done
+    sleep 1.2   # nginx flushes its access log buffer every second
+    python3 - "$work/nginx/access.log" "$start" "$EVENTS" "$fanout" "$name" <<'PY'
+import sys
+path, start, events, fanout, name = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+lat, last, ids = [], 0.0, set()
+for line in open(path):
+    parts = line.split()
+    if len(parts) != 2 or "_t" not in parts[1]:
+        continue
+    at = float(parts[0]); sent = int(parts[1].rsplit("_t", 1)[1]) / 1e6
+    lat.append((at - sent) * 1000); last = max(last, at); ids.add(parts[1])
+lat.sort()
+pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else float("nan")
+span = last - start
+print(f"{name}: {events} events ×{fanout} = {len(lat)} deliveries ({len(ids)} distinct events) in {span:.2f} s "
+      f"= {events/span:.0f} events/s, {len(lat)/span:.0f} deliveries/s; ingest→delivery p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
+PY
+}
+
+run "fan-out ×1" one 1
+run "fan-out ×10" ten 10
+echo "edge peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$edge/status), worker peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
