@@ -9,8 +9,8 @@ CONNECTIONS=${1:-64}
 REQUESTS=${2:-200000}
 SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 
-swift build -c release --product sluice >/dev/null
-swift build -c release --product sluice-bench >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice-bench >/dev/null
 BIN=.build/release
 
 work=$(mktemp -d)
