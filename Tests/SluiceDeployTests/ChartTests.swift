@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// The Helm chart, checked offline by chartcheck: helm lint --strict, a render with Helm's own
+/// install action, and strict validation against the Kubernetes JSON schemas.
+@Suite(.serialized) struct ChartTests {
+    init() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: RepoTool.chartcheck.path),
+            "chartcheck not found at \(RepoTool.chartcheck.path)"
+        )
+    }
+
+    @Test(arguments: ["1.25", "1.31", "1.37"])
+    func defaultValuesLintRenderAndValidate(kubeVersion: String) throws {
+        let result = try RepoTool.chartcheck(["--kube-version", kubeVersion])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("lint ok"), "\(result.output)")
+    }
+
+    @Test(arguments: ["1.25", "1.31", "1.37"])
+    func everyOptionalPartSwitchedOnLintsRendersAndValidates(kubeVersion: String) throws {
+        let result = try RepoTool.chartcheck([
+            "-f", "charts/sluice/ci/all-on.yaml", "--kube-version", kubeVersion,
+            "--api-versions", "keda.sh/v1alpha1/ScaledObject",
+            "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        // ScaledObject and two ServiceMonitors are custom resources: rendered, not schema-checked.
+        #expect(result.output.contains("3 CRDs skipped"), "\(result.output)")
+    }
+
+    @Test func routesGivenAsTextAreRenderedIntoTheConfigMapByteForByte() throws {
+        let routesFile = RepoTool.root.appendingPathComponent("routes.yaml")
+        let expected = try String(contentsOf: routesFile, encoding: .utf8)
+        let rendered = try render(["--set-file", "routes=\(routesFile.path)"])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try RepoTool.python(
+            """
+            import sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            maps = [d for d in docs if d["kind"] == "ConfigMap"]
+            assert len(maps) == 1, maps
+            sys.stdout.write(maps[0]["data"]["routes.yaml"])
+            """,
+            [rendered.appendingPathComponent("all.yaml").path]
+        )
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == expected)
+    }
+
+    @Test func routesGivenAsAnObjectAreRenderedAsTheSameDocument() throws {
+        let rendered = try render([])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try RepoTool.python(
+            """
+            import json, sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            rendered = yaml.safe_load([d for d in docs if d["kind"] == "ConfigMap"][0]["data"]["routes.yaml"])
+            given = yaml.safe_load(open(sys.argv[2]))["routes"]
+            print(json.dumps(rendered, sort_keys=True))
+            print(json.dumps(given, sort_keys=True))
+            """,
+            [rendered.appendingPathComponent("all.yaml").path, RepoTool.root.appendingPathComponent("charts/sluice/values.yaml").path]
+        )
+        #expect(result.status == 0, "\(result.output)")
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0] == lines[1], "\(result.output)")
+    }
+
+    @Test func anExistingConfigMapReplacesTheRenderedOne() throws {
+        let rendered = try render(["--set", "existingConfigMap=team-routes", "--set", "existingConfigMapKey=prod.yaml"])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let all = try String(contentsOf: rendered.appendingPathComponent("all.yaml"), encoding: .utf8)
+        #expect(!all.contains("kind: ConfigMap"))
+        #expect(all.contains("name: team-routes"))
+        #expect(all.contains("key: prod.yaml"))
+    }
+
+    /// Both Deployments run locked down, mount routes.yaml as a directory (a subPath mount
+    /// would never see ConfigMap updates) and have probes and a grace period.
+    @Test func podsAreLockedDownAndMountRoutesAsADirectory() throws {
+        let rendered = try render(["-f", "charts/sluice/ci/all-on.yaml"])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try RepoTool.python(
+            """
+            import sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+            assert sorted(deployments) == ["release-name-sluice-edge", "release-name-sluice-worker"], sorted(deployments)
+            for name, d in deployments.items():
+                pod = d["spec"]["template"]["spec"]
+                assert pod["securityContext"]["runAsNonRoot"] is True, name
+                assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
+                (c,) = pod["containers"]
+                sc = c["securityContext"]
+                assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False, name
+                assert sc["capabilities"]["drop"] == ["ALL"], name
+                assert c["livenessProbe"]["httpGet"]["path"] == "/healthz", name
+                assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", name
+                mounts = {m["name"]: m for m in c["volumeMounts"]}
+                assert mounts["routes"]["mountPath"] == "/etc/sluice" and "subPath" not in mounts["routes"], name
+                assert mounts["tmp"]["mountPath"] == "/tmp", name
+                env = {e["name"]: e for e in c["env"]}
+                assert env["SLUICE_CONFIG"]["value"] == "/etc/sluice/routes.yaml", name
+                assert env["SLUICE_REDIS_URL"]["valueFrom"]["secretKeyRef"] == {"name": "sluice-redis", "key": "url"}, name
+                assert [e["secretRef"]["name"] for e in c["envFrom"]] == ["sluice-webhook-secrets", "sluice-tenant-secrets"], name
+            worker = deployments["release-name-sluice-worker"]["spec"]["template"]["spec"]
+            wenv = {e["name"]: e.get("value") for e in worker["containers"][0]["env"]}
+            assert int(worker["terminationGracePeriodSeconds"]) > int(wenv["SLUICE_SHUTDOWN_GRACE"]), worker
+            assert wenv["SLUICE_STAGES"] == "router,delivery", wenv
+            edge = deployments["release-name-sluice-edge"]["spec"]["template"]["spec"]["containers"][0]
+            assert edge["args"] == ["edge"] and edge["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep", edge
+            (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
+            (trigger, lag) = so["spec"]["triggers"]
+            assert trigger["type"] == "redis-streams" and trigger["metadata"]["stream"] == "{sluice}:v1:deliveries", trigger
+            assert trigger["metadata"]["consumerGroup"] == "delivery" and "pendingEntriesCount" in trigger["metadata"], trigger
+            print("ok")
+            """,
+            [rendered.appendingPathComponent("all.yaml").path]
+        )
+        #expect(result.status == 0 && result.output == "ok\n", "\(result.output)")
+    }
+
+    @Test(arguments: [
+        ("edge.replicaCount=-1", "/edge/replicaCount"),
+        ("worker.replicaCount=-3", "/worker/replicaCount"),
+        ("log.format=xml", "/log/format"),
+        ("worker.stages={router,bogus}", "/worker/stages"),
+        ("edge.port=70000", "/edge/port"),
+        ("edge.replicaCont=2", "replicaCont"),
+    ])
+    func badValuesAreRefusedByTheSchema(setting: String, path: String) throws {
+        let result = try RepoTool.chartcheck(["--set", setting])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains(path), "\(result.output)")
+    }
+
+    @Test func aWorkerGracePeriodThatCutsDeliveriesShortIsRefused() throws {
+        let result = try RepoTool.chartcheck(["--set", "worker.terminationGracePeriodSeconds=30"])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("worker.terminationGracePeriodSeconds must be above"), "\(result.output)")
+    }
+
+    /// Renders the chart with `arguments` and returns the folder holding all.yaml.
+    private func render(_ arguments: [String]) throws -> URL {
+        let folder = try RepoTool.temporaryDirectory()
+        let result = try RepoTool.chartcheck(arguments + ["--kube-version", "1.31", "--out", folder.path])
+        try #require(result.status == 0, "\(result.output)")
+        return folder
+    }
+}

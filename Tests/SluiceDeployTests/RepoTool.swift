@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs the repository's external tools (chartcheck, python3, hadolint) for the deployment tests.
+enum RepoTool {
+    /// The repository root: this file is Tests/SluiceDeployTests/RepoTool.swift.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/tools/chartcheck/chartcheck`, beside the checkout.
+    static let chartcheck = root.appendingPathComponent("../shared/tools/chartcheck/chartcheck").standardizedFileURL
+
+    /// The chart under test, relative to ``root``.
+    static let chart = "charts/sluice"
+
+    /// What a finished process printed (stdout and stderr together) and how it exited.
+    struct Result {
+        let status: Int32
+        let output: String
+    }
+
+    /// Runs `executable` with `arguments` in the repository root and waits for it.
+    static func run(_ executable: URL, _ arguments: [String], input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+        }
+        try stdin.fileHandleForWriting.close()
+        // Read before waiting, so a chatty process cannot fill the pipe and block.
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs a program found on PATH (through /usr/bin/env).
+    static func run(program: String, _ arguments: [String], input: String? = nil) throws -> Result {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [program] + arguments, input: input)
+    }
+
+    /// Runs chartcheck on the chart with `arguments` appended.
+    static func chartcheck(_ arguments: [String]) throws -> Result {
+        try run(chartcheck, [chart] + arguments)
+    }
+
+    /// Runs a Python 3 script (given on stdin) with `arguments` as sys.argv[1...].
+    static func python(_ script: String, _ arguments: [String] = []) throws -> Result {
+        try run(program: "python3", ["-"] + arguments, input: script)
+    }
+
+    /// Whether `program` is on PATH.
+    static func onPath(_ program: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(program)")
+        }
+    }
+
+    /// A fresh temporary folder, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-deploy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
