@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Backlog benchmark: BACKLOG deliveries already waiting in Redis (written straight into the
+# deliveries stream, as the router would), one `sluice worker` draining them into an nginx
+# sink. Samples the worker's RSS every 2 s: it must stay flat however large the backlog.
+#
+#   bench/backlog.sh [BACKLOG]        (default 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BACKLOG=${1:-1000000}
+command -v nginx >/dev/null || { echo "bench/backlog.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
+BIN=.build/release
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
+
+nport=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx;
+    proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$nport; location / { return 200; } }
+}
+NGINX
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/"
+
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+cat >"$work/routes.yaml" <<YAML
+version: 1
+redis: {prefix: bench}
+network: {allow_cidrs: [127.0.0.1/32]}
+sources:
+  gemini:
+    kind: standard-webhooks
+    verify: {hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}}
+tenants:
+  acme:
+    signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+    endpoints:
+      main: {url: "http://127.0.0.1:$nport/hook", max_in_flight: 128, timeout: 5s}
+routes:
+  - {name: all, to: [acme/main]}
+YAML
+
+echo "writing $BACKLOG deliveries into {bench}:v1:deliveries …"
+now=$(date +%s)
+python3 - "$BACKLOG" "$now" <<'PY' | redis-cli -p "$rport" --pipe >/dev/null
+import sys
+n, now = int(sys.argv[1]), sys.argv[2]
+out = sys.stdout.buffer
+body = b'{"type":"batch.succeeded","data":{"batch":"batches/1"}}'
+def cmd(*args):
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(parts)
+out.write(cmd("XGROUP", "CREATE", "{bench}:v1:deliveries", "delivery", "0", "MKSTREAM"))
+for i in range(n):
+    out.write(cmd("XADD", "{bench}:v1:deliveries", "*", "ingress_id", f"0-{i+1}", "tenant", "acme", "endpoint", "main",
+                  "attempt", "1", "first_attempt_at", "", "last_status", "", "last_error", "",
+                  "webhook_id", f"msg_backlog_{i}", "source", "gemini", "channel", "", "type", "batch.succeeded",
+                  "ts", now, "received_at", now + "000", "body", body))
+PY
+echo "stream length: $(redis-cli -p "$rport" xlen '{bench}:v1:deliveries'), redis memory: $(redis-cli -p "$rport" info memory | awk -F: '/used_memory_human/ {print $2}' | tr -d '\r')"
+
+mport=$(free_port)
+start=$(date +%s.%N)
+SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
+worker=$!; pids+=($worker)
+printf '%8s %12s %12s %10s\n' "t (s)" "waiting" "retry set" "RSS (MB)"
+while :; do
+    left=$(redis-cli -p "$rport" xlen '{bench}:v1:deliveries')
+    parked=$(redis-cli -p "$rport" zcard '{bench}:v1:retry')
+    rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$worker/status 2>/dev/null || echo "-")
+    printf '%8.0f %12s %12s %10s\n' "$(awk "BEGIN {print $(date +%s.%N) - $start}")" "$left" "$parked" "$rss"
+    [ "$left" -eq 0 ] && [ "$parked" -eq 0 ] && break
+    sleep 2
+done
+end=$(date +%s.%N)
+echo "drained $BACKLOG deliveries in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s = $(awk "BEGIN {printf \"%.0f\", $BACKLOG / ($end - $start)}") deliveries/s; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
