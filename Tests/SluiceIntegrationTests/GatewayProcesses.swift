@@ -1,0 +1,125 @@
+import Foundation
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// Edge and worker as real `sluice` child processes against one redis-server, for operator-level tests.
+struct GatewayProcesses {
+    static let sourceSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let tenantSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+    let redis: RedisFixture
+    let dir: ScratchDirectory
+    let routesPath: String
+    let client: HTTPClient
+    private(set) var edgePort = 0
+
+    /// The keyspace the routes file names (`redis.prefix` is the fixture's prefix).
+    var store: WorkerStore { WorkerStore(client: redis.client, blockingClient: redis.client, keyspace: redis.keyspace) }
+
+    /// A routes file: the `gemini` source, tenant `acme` with endpoint `main` at `sinkURL`, then `routes`.
+    static func routes(prefix: String, sinkURL: String, timeout: String = "5s", routes: String) -> String {
+        """
+        version: 1
+        redis: {prefix: \(prefix)}
+        network: {allow_cidrs: [127.0.0.1/32]}
+        sources:
+          gemini:
+            kind: standard-webhooks
+            verify:
+              hmac: {secrets: ["\(sourceSecret)"]}
+        tenants:
+          acme:
+            signing: {secrets: ["\(tenantSecret)"]}
+            endpoints:
+              main:
+                url: "\(sinkURL)"
+                timeout: \(timeout)
+                retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
+        routes:
+        \(routes)
+        """
+    }
+
+    init(redis: RedisFixture, routes: String) throws {
+        self.redis = redis
+        dir = try ScratchDirectory()
+        routesPath = try dir.write("routes.yaml", routes)
+        client = try HTTPClient()
+    }
+
+    func close() {
+        client.shutdown()
+        dir.remove()
+    }
+
+    /// Starts `sluice edge` and waits until it is ready.
+    mutating func startEdge() async throws -> ChildProcess {
+        let port = try #require(FreePort.pick())
+        let edge = try SluiceBinary.start(
+            ["edge", "--config", routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"],
+            log: dir.file("edge.log"))
+        edgePort = port
+        try await waitReady(port: port, what: "the edge")
+        return edge
+    }
+
+    /// Starts `sluice worker ARGS…` and waits until its /readyz answers 200.
+    func startWorker(name: String, _ arguments: [String] = []) async throws -> ChildProcess {
+        let port = try #require(FreePort.pick())
+        let worker = try SluiceBinary.start(
+            ["worker", "--config", routesPath, "--redis", "\(redis.url)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"]
+                + arguments,
+            log: dir.file("\(name).log"))
+        try await waitReady(port: port, what: "worker \(name)")
+        return worker
+    }
+
+    private func waitReady(port: Int, what: String) async throws {
+        let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
+        try await poll(until: { (try? await client.execute(readyz))?.status == 200 }, timeout: .seconds(20), "\(what) is ready")
+    }
+
+    /// POSTs a signed event of `type` to the edge and expects 202; returns its webhook-id.
+    @discardableResult
+    func post(type: String, id: String = "msg_\(UUID().uuidString)") async throws -> String {
+        let now = Int64(Date().timeIntervalSince1970)
+        let body = Array(#"{"type":"\#(type)","data":{}}"#.utf8)
+        let signature = WebhookSigner.signatureHeader(
+            for: SignedContent(id: id, timestamp: now, body: body), secrets: [try WebhookSecret(parsing: Self.sourceSecret)])
+        let response = try await client.execute(HTTPRequest(
+            url: "http://127.0.0.1:\(edgePort)/webhooks/gemini",
+            headers: [
+                .init(name: "content-type", value: "application/json"), .init(name: "webhook-id", value: id),
+                .init(name: "webhook-timestamp", value: String(now)), .init(name: "webhook-signature", value: signature),
+            ],
+            body: body, timeout: .seconds(10)))
+        try #require(response.status == 202, "the edge accepted \(id)")
+        return id
+    }
+
+    /// Runs an operator command (`--config` and `--redis` added) and expects exit 0; returns its output.
+    func sluice(_ arguments: [String]) async throws -> String {
+        let result = try await SluiceBinary.run(arguments + ["--config", routesPath, "--redis", "\(redis.url)"])
+        try #require(result.status == 0, "sluice \(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
+        return result.output
+    }
+
+    /// Runs an operator command with `--json` and parses each output line as one JSON object.
+    func sluiceJSONLines(_ arguments: [String]) async throws -> [[String: Any]] {
+        let output = try await sluice(arguments + ["--json"])
+        return try output.split(separator: "\n").map { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+            return try #require(object as? [String: Any], "a JSON object per line: \(line)")
+        }
+    }
+
+    /// Runs an operator command with `--json` and parses its whole output as one JSON object.
+    func sluiceJSON(_ arguments: [String]) async throws -> [String: Any] {
+        let output = try await sluice(arguments + ["--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
+        return try #require(object as? [String: Any], "one JSON object: \(output)")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// `sluice worker` processes: split stages, and SIGTERM with a delivery in flight.
+@Suite struct WorkerProcessTests {
+    static let allRoute = """
+          - name: all
+            match: {source: gemini}
+            to: [acme/main]
+        """
+
+    @Test func routerAndDeliveryStagesInSeparateProcessesDeliverEverything() async throws {
+        try await withSink { sink in
+            try await withRedis { redis in
+                var gateway = try GatewayProcesses(
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.allRoute))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
+                defer { edge.send(SIGKILL) }
+                let router = try await gateway.startWorker(name: "router", ["--stages", "router"])
+                defer { router.send(SIGKILL) }
+
+                var ids: Set<String> = []
+                for _ in 0..<20 { ids.insert(try await gateway.post(type: "batch.succeeded")) }
+                // The router alone expands but never delivers.
+                try await poll(until: { (try await gateway.store.status()).deliveriesLength == 20 }, timeout: .seconds(10), "the router alone writes 20 deliveries")
+                #expect(await sink.requests.isEmpty)
+
+                let delivery = try await gateway.startWorker(name: "delivery", ["--stages", "delivery"])
+                defer { delivery.send(SIGKILL) }
+                try await poll(until: {
+                    Set(await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }) == ids
+                }, timeout: .seconds(15), "the delivery-only worker delivers every event")
+                try await poll(until: {
+                    let status = try await gateway.store.status()
+                    return status.deliveriesPending == 0 && status.ingressPending == 0 && status.deliveriesLength == 0
+                }, "nothing is left pending")
+                #expect(await sink.requests(to: "/hook").count == 20)
+                #expect(try await gateway.store.deadLetters().isEmpty)
+            }
+        }
+    }
+
+    @Test func sigtermFinishesTheInFlightDeliveryAndExits0() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/slow", with: SinkResponse(status: 200, delay: .seconds(2)))
+            try await withRedis { redis in
+                var gateway = try GatewayProcesses(
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/slow"), routes: Self.allRoute))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
+                defer { edge.send(SIGKILL) }
+                let first = try await gateway.startWorker(name: "worker1")
+                defer { first.send(SIGKILL) }
+
+                let id = try await gateway.post(type: "batch.succeeded")
+                _ = try await sink.waitForRequests(count: 1, path: "/slow", timeout: .seconds(10))
+                first.send(SIGTERM)
+                #expect(await first.exit.wait(timeout: .seconds(20)), "the worker exits after draining")
+                #expect(first.exit.status == 0)
+
+                // Recorded delivered before the exit, so nothing is left for another worker to repeat.
+                let log = try await gateway.store.attemptLog(webhookID: id)
+                #expect(log.map(\.record.outcome) == [.delivered])
+                #expect(log.map(\.record.status) == [200])
+                let status = try await gateway.store.status()
+                #expect(status.deliveriesPending == 0)
+                #expect(status.deliveriesLength == 0)
+                #expect(status.retryBacklog == 0)
+
+                // A second worker delivers new work and does not repeat the drained delivery.
+                let second = try await gateway.startWorker(name: "worker2")
+                defer { second.send(SIGKILL) }
+                let next = try await gateway.post(type: "batch.succeeded")
+                try await poll(until: {
+                    try await gateway.store.attemptLog(webhookID: next).map(\.record.outcome) == [.delivered]
+                }, timeout: .seconds(10), "the second worker delivers a new event")
+                let ids = await sink.requests(to: "/slow").compactMap { $0.header("webhook-id") }
+                #expect(ids == [id, next], "the drained delivery was sent exactly once")
+            }
+        }
+    }
+}

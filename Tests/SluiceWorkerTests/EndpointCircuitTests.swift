@@ -1,0 +1,110 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// A failing endpoint's circuit opens, parks its deliveries instead of sending them, and a
+/// successful probe closes it again.
+@Suite struct EndpointCircuitTests {
+    @Test func openCircuitStopsRequestsForTheCooldownAndASuccessfulProbeClosesIt() async throws {
+        try await withSink { sink in
+            let health = EndpointHealth(healthy: false)
+            await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.routes(prefix: prefix, """
+                    tenants:
+                      acme:
+                        signing: {secrets: ["\(TenantSecrets.acme)"]}
+                        endpoints:
+                          main:
+                            url: "\(sink.url("/hook"))"
+                            max_in_flight: 1
+                            circuit_breaker: {failures: 3, cooldown: 1s}
+                            retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
+                    routes:
+                      - name: all
+                        match: {source: gemini}
+                        to: [acme/main]
+                    """)
+            }) { harness in
+                let first = try await harness.post()
+                let failures = try await sink.waitForRequests(count: 3, path: "/hook")
+                let opened = failures[2].receivedAt
+                let series = #"sluice_endpoint_circuit_open{tenant="acme",endpoint="main"}"#
+                try await poll(until: {
+                    let metrics = String(decoding: try await harness.getMetricsPort("/metrics").body, as: UTF8.self)
+                    return MetricsText.value(of: series, in: metrics) == 1
+                }, "the worker's /metrics shows the circuit open")
+
+                // Due at once by their schedules, but the circuit is open: they must wait for the probe.
+                let second = try await harness.post()
+                let third = try await harness.post()
+                await health.set(true)
+
+                let all = try await sink.waitForRequests(count: 4, path: "/hook", timeout: .seconds(10))
+                let quiet = all[3].receivedAt - opened
+                #expect(quiet >= .milliseconds(900), "no request while the circuit was open (first after \(quiet))")
+                #expect(all[0..<3].allSatisfy { $0.header("webhook-id") == first })
+
+                try await poll(until: {
+                    let delivered = Set(await sink.requests(to: "/hook").dropFirst(3).compactMap { $0.header("webhook-id") })
+                    return delivered == [first, second, third]
+                }, timeout: .seconds(10), "every parked delivery is delivered once the probe succeeds")
+                try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 0 }, "the circuit-open gauge reads 0")
+                let requests = await sink.requests(to: "/hook")
+                #expect(requests.count == 6, "three failures, then one request per event: \(requests.map { $0.header("webhook-id") ?? "" })")
+                // Parking is not an attempt: the first event's probe is its fourth attempt, the others' their first.
+                #expect(requests.first(where: { $0.header("webhook-id") == second })?.header("x-sluice-attempt") == "1")
+                #expect(try await harness.store.deadLetters().isEmpty)
+            }
+        }
+    }
+
+    @Test func concurrentFailuresOpenTheCircuitOnceAndEveryDeliveryArrivesAfterRecovery() async throws {
+        try await withSink { sink in
+            let health = EndpointHealth(healthy: false)
+            await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.routes(prefix: prefix, """
+                    tenants:
+                      acme:
+                        signing: {secrets: ["\(TenantSecrets.acme)"]}
+                        endpoints:
+                          main:
+                            url: "\(sink.url("/hook"))"
+                            circuit_breaker: {failures: 3, cooldown: 1s}
+                            retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
+                    routes:
+                      - name: all
+                        match: {source: gemini}
+                        to: [acme/main]
+                    """)
+            }) { harness in
+                var ids: Set<String> = []
+                for _ in 0..<8 { ids.insert(try await harness.post()) }
+                let series = #"sluice_endpoint_circuit_open{tenant="acme",endpoint="main"}"#
+                try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 1 }, "the circuit opens")
+                let observedOpen = ContinuousClock.now
+                await health.set(true)
+
+                try await poll(until: {
+                    var delivered: Set<String> = []
+                    for id in ids where try await harness.store.attemptLog(webhookID: id).last?.record.outcome == .delivered {
+                        delivered.insert(id)
+                    }
+                    return delivered == ids
+                }, timeout: .seconds(15), "every delivery is delivered after the circuit closes")
+                let requests = await sink.requests(to: "/hook")
+                let duringOpen = requests.filter { $0.receivedAt > observedOpen && $0.receivedAt < observedOpen + .milliseconds(500) }
+                #expect(duringOpen.isEmpty, "\(duringOpen.count) request(s) reached the endpoint while its circuit was open")
+                for id in ids {
+                    let log = try await harness.store.attemptLog(webhookID: id)
+                    #expect(log.filter { $0.record.outcome == .delivered }.count == 1, "\(id) delivered once")
+                }
+                #expect(try await harness.store.deadLetters().isEmpty)
+                try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 0 }, "the circuit closes")
+            }
+        }
+    }
+}

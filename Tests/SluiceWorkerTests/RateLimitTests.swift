@@ -1,0 +1,46 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+/// `rate_limit` spreads deliveries over time and loses none.
+@Suite struct RateLimitTests {
+    @Test func rateLimitSpreadsDeliveriesAndLosesNone() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.routes(prefix: prefix, """
+                    tenants:
+                      acme:
+                        signing: {secrets: ["\(TenantSecrets.acme)"]}
+                        endpoints:
+                          main:
+                            url: "\(sink.url("/hook"))"
+                            rate_limit: 5/s
+                            retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
+                    routes:
+                      - name: all
+                        match: {source: gemini}
+                        to: [acme/main]
+                    """)
+            }) { harness in
+                var ids: Set<String> = []
+                for _ in 0..<15 { ids.insert(try await harness.post()) }
+                let requests = try await sink.waitForRequests(count: 15, path: "/hook", timeout: .seconds(15))
+                #expect(Set(requests.compactMap { $0.header("webhook-id") }) == ids)
+                // A burst of 5, then 5 per second for the other 10: about 2 s from first to last.
+                let spread = requests[14].receivedAt - requests[0].receivedAt
+                #expect(spread >= .milliseconds(1700), "15 deliveries at 5/s took only \(spread)")
+                #expect(spread < .seconds(8), "15 deliveries at 5/s took \(spread)")
+                // In no one-second window did more than burst + rate arrive (one more for loopback latency jitter).
+                for (index, request) in requests.enumerated() {
+                    let window = requests[index...].prefix { $0.receivedAt - request.receivedAt < .seconds(1) }
+                    #expect(window.count <= 11, "\(window.count) deliveries within one second")
+                }
+                #expect(requests.allSatisfy { $0.header("x-sluice-attempt") == "1" }, "waiting for a token is not an attempt")
+                try await poll(until: { (try await harness.store.status()).deliveriesPending == 0 }, "nothing stays pending")
+                #expect(await sink.requests(to: "/hook").count == 15)
+                #expect(try await harness.store.deadLetters().isEmpty)
+            }
+        }
+    }
+}
