@@ -90,6 +90,10 @@ struct DeliveryStage: Service {
             }
         }
         await park(refused, afterMillis: 1000, snapshot: snapshot)
+        if !refused.isEmpty {
+            // A full lane would refuse the next batch too: give it a moment to drain first.
+            await dispatcher.waitForRoom(in: Set(refused.map(\.delivery.target)), timeout: .milliseconds(100))
+        }
     }
 
     /// How many attempts an endpoint runs at once and how many more may wait in its queue.

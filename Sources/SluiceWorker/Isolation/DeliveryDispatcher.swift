@@ -11,14 +11,18 @@ actor DeliveryDispatcher {
     typealias Perform = @Sendable (DeliveryEntry) async -> Void
 
     private struct Lane {
-        var queue: [DeliveryEntry] = []
+        var queue = FIFO()
         var running = 0
         var limit = 1
+        var queueCapacity = 0
+
+        var hasRoom: Bool { running < limit || queue.count < queueCapacity }
     }
 
     private enum Waiter {
         case capacity(CheckedContinuation<Void, Never>)
         case idle(CheckedContinuation<Void, Never>)
+        case room(Set<EndpointRef>, CheckedContinuation<Void, Never>)
     }
 
     let maxInFlight: Int
@@ -47,17 +51,18 @@ actor DeliveryDispatcher {
     func submit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) -> Bool {
         guard !stopped else { return false }
         let ref = entry.delivery.target
-        var lane = lanes[ref] ?? Lane()
-        lane.limit = max(1, limit)
-        defer { lanes[ref] = lane }
-        if lane.running < lane.limit {
-            lane.running += 1
+        // Mutate the lane in place: copying it out and back would copy its whole queue each time.
+        if lanes[ref] == nil { lanes[ref] = Lane() }
+        lanes[ref]!.limit = max(1, limit)
+        lanes[ref]!.queueCapacity = queueCapacity
+        if lanes[ref]!.running < lanes[ref]!.limit {
+            lanes[ref]!.running += 1
             occupied += 1
             start(entry)
             return true
         }
-        guard lane.queue.count < queueCapacity else { return false }
-        lane.queue.append(entry)
+        guard lanes[ref]!.queue.count < queueCapacity else { return false }
+        lanes[ref]!.queue.append(entry)
         occupied += 1
         return true
     }
@@ -66,11 +71,10 @@ actor DeliveryDispatcher {
     func stopAccepting() -> [DeliveryEntry] {
         stopped = true
         var queued: [DeliveryEntry] = []
-        for (ref, var lane) in lanes {
-            queued += lane.queue
-            occupied -= lane.queue.count
-            lane.queue = []
-            lanes[ref] = lane
+        for ref in Array(lanes.keys) {
+            let waiting = lanes[ref]!.queue.removeAll()
+            queued += waiting
+            occupied -= waiting.count
         }
         wakeWaiters()
         return queued
@@ -91,12 +95,30 @@ actor DeliveryDispatcher {
         await wait(for: .idle)
     }
 
-    private enum Condition { case capacity, idle }
+    /// Suspends until one of `refs`'s lanes could take a delivery again, or `timeout` passes.
+    ///
+    /// The reader calls this after a lane refused deliveries: reading more at once would only
+    /// park them too. The timeout bounds how long a stuck lane can hold up reading for the others.
+    func waitForRoom(in refs: Set<EndpointRef>, timeout: Duration) async {
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wait(for: .room(refs)) }
+            group.addTask { await timer.value }
+            await group.next()
+            group.cancelAll()
+        }
+        timer.cancel()
+    }
+
+    private enum Condition { case capacity, idle, room(Set<EndpointRef>) }
 
     private func holds(_ condition: Condition) -> Bool {
         switch condition {
         case .capacity: freeCapacity > 0 || stopped
         case .idle: occupied == 0
+        case .room(let refs): stopped || refs.contains { lanes[$0]?.hasRoom ?? true }
         }
     }
 
@@ -109,7 +131,11 @@ actor DeliveryDispatcher {
                 if abandonedWaiters.remove(id) != nil {
                     continuation.resume()
                 } else {
-                    waiters[id] = condition == .capacity ? .capacity(continuation) : .idle(continuation)
+                    switch condition {
+                    case .capacity: waiters[id] = .capacity(continuation)
+                    case .idle: waiters[id] = .idle(continuation)
+                    case .room(let refs): waiters[id] = .room(refs, continuation)
+                    }
                 }
             }
         } onCancel: {
@@ -120,7 +146,7 @@ actor DeliveryDispatcher {
     private func abandonWaiter(_ id: Int) {
         if let waiter = waiters.removeValue(forKey: id) {
             switch waiter {
-            case .capacity(let continuation), .idle(let continuation): continuation.resume()
+            case .capacity(let continuation), .idle(let continuation), .room(_, let continuation): continuation.resume()
             }
         } else {
             abandonedWaiters.insert(id)
@@ -140,14 +166,13 @@ actor DeliveryDispatcher {
     private func finished(_ ref: EndpointRef, taskID: Int) {
         tasks[taskID] = nil
         occupied -= 1
-        if var lane = lanes[ref] {
-            lane.running -= 1
-            while !stopped, lane.running < lane.limit, !lane.queue.isEmpty {
-                let next = lane.queue.removeFirst()
-                lane.running += 1
+        if lanes[ref] != nil {
+            lanes[ref]!.running -= 1
+            while !stopped, lanes[ref]!.running < lanes[ref]!.limit, let next = lanes[ref]!.queue.popFirst() {
+                lanes[ref]!.running += 1
                 start(next)
             }
-            lanes[ref] = lane.running == 0 && lane.queue.isEmpty ? nil : lane
+            if lanes[ref]!.running == 0 && lanes[ref]!.queue.isEmpty { lanes[ref] = nil }
         }
         wakeWaiters()
     }
@@ -161,9 +186,45 @@ actor DeliveryDispatcher {
             case .idle(let continuation) where holds(.idle):
                 waiters[id] = nil
                 continuation.resume()
+            case .room(let refs, let continuation) where holds(.room(refs)):
+                waiters[id] = nil
+                continuation.resume()
             default:
                 break
             }
         }
+    }
+}
+
+/// A first-in-first-out queue with O(1) removal at the front (Array.removeFirst is O(n)).
+private struct FIFO {
+    private var items: [DeliveryEntry] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ entry: DeliveryEntry) {
+        items.append(entry)
+    }
+
+    mutating func popFirst() -> DeliveryEntry? {
+        guard head < items.count else { return nil }
+        let entry = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return entry
+    }
+
+    /// Empties the queue and returns what it held, oldest first.
+    mutating func removeAll() -> [DeliveryEntry] {
+        defer {
+            items = []
+            head = 0
+        }
+        return Array(items[head...])
     }
 }
