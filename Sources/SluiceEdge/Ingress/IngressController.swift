@@ -95,9 +95,9 @@ struct IngressController: Sendable {
         }
         switch result {
         case .accepted:
-            return (Self.json(.accepted, ["id": id]), "accepted")
+            return (Self.json(.accepted, JSONBody.encode(["id": .string(id)])), "accepted")
         case .duplicate:
-            return (Self.json(.ok, ["id": id, "duplicate": true]), "duplicate")
+            return (Self.json(.ok, JSONBody.encode(["id": .string(id), "duplicate": .bool(true)])), "duplicate")
         }
     }
 
@@ -143,10 +143,10 @@ struct IngressController: Sendable {
         }
     }
 
-    private static func json(_ status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
+    private static func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSONBody.encode(object))))
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static let webhookID = HTTPField.Name("webhook-id")!

@@ -58,7 +58,7 @@ struct IngressRejection: Error, Sendable {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .methodNotAllowed { headers[.allow] = "POST" }
-        let body = JSONBody.encode(["error": message, "reason": reason])
+        let body = JSONBody.encode(["error": .string(message), "reason": .string(reason)])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
