@@ -5,6 +5,6 @@ struct RoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routes",
         abstract: "Validate and explain routes files.",
-        subcommands: [RoutesCheckCommand.self]
+        subcommands: [RoutesCheckCommand.self, RoutesExplainCommand.self]
     )
 }
