@@ -25,6 +25,7 @@ struct DLQListCommand: AsyncParsableCommand {
             return
         }
         var table = TextTable(columns: ["ID", "EVENT", "TARGET", "REASON", "LAST", "ATTEMPTS", "DEAD-LETTERED"])
+        table.tones["REASON"] = { _ in .bad }
         for entry in entries {
             let target = entry.delivery.target.tenant.isEmpty ? "-" : entry.delivery.target.description
             let last = entry.lastStatus.map(String.init) ?? entry.lastError.map { String($0.prefix(40)) } ?? "-"

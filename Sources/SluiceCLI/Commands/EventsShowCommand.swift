@@ -62,6 +62,7 @@ struct EventsShowCommand: AsyncParsableCommand {
             return
         }
         var table = TextTable(columns: ["TARGET", "#", "AT", "STATUS", "DURATION", "OUTCOME", "ERROR"])
+        table.tones["OUTCOME"] = { Terminal.tone(forOutcome: String($0.prefix { $0 != " " })) }
         for attempt in attempts {
             let r = attempt.record
             let outcome = r.reason.map { "\(r.outcome.rawValue) (\($0.rawValue))" } ?? r.outcome.rawValue

@@ -63,9 +63,9 @@ struct RoutesExplainCommand: ParsableCommand {
         for explanation in result.explanations {
             let mark: String
             switch explanation.outcome {
-            case .matched: mark = "✔ matched"
-            case .notMatched: mark = "✘ no match"
-            case .skipped(let final): mark = "– skipped (after final route '\(final)')"
+            case .matched: mark = Terminal.paint("✔ matched", .good)
+            case .notMatched: mark = Terminal.paint("✘ no match", .bad)
+            case .skipped(let final): mark = Terminal.paint("– skipped (after final route '\(final)')", .warn)
             }
             print("\nroute \(explanation.route): \(mark)")
             for reason in explanation.reasons { print("    \(reason)") }

@@ -30,6 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
             return #"{"ingress":{"length":\#(s.ingressLength),"pending":\#(s.ingressPending)},"deliveries":{"length":\#(s.deliveriesLength),"pending":\#(s.deliveriesPending)},"retry_backlog":\#(s.retryBacklog),"dlq_size":\#(s.deadLetters)}"#
         }
         var table = TextTable(columns: ["QUEUE", "LENGTH", "PENDING"])
+        table.tones["LENGTH"] = { $0 == "0" ? .dim : nil }
         table.add(["ingress", String(s.ingressLength), String(s.ingressPending)])
         table.add(["deliveries", String(s.deliveriesLength), String(s.deliveriesPending)])
         table.add(["retry", String(s.retryBacklog), "-"])

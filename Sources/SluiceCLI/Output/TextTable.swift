@@ -11,12 +11,18 @@ struct TextTable {
         rows.append(row)
     }
 
+    /// Colours cells of column `name` by `tone` (applied after padding, so columns stay aligned).
+    var tones: [String: (String) -> Terminal.Tone?] = [:]
+
     func render() -> String {
         let all = [columns] + rows
         let widths = columns.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
+        return all.enumerated().map { rowIndex, row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                let padded = index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                if rowIndex == 0 { return Terminal.paint(padded, .bold) }
+                guard let tone = tones[columns[index]]?(cell) else { return padded }
+                return Terminal.paint(padded, tone)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
