@@ -3,10 +3,12 @@
 # deliveries stream, as the router would), one `sluice worker` draining them into an nginx
 # sink. Samples the worker's RSS every 2 s: it must stay flat however large the backlog.
 #
-#   bench/backlog.sh [BACKLOG]        (default 1000000)
+#   bench/backlog.sh [BACKLOG] [SECONDS]   (defaults: 1000000, and run until drained; SECONDS stops
+#                                          sampling earlier, with the rest of the backlog still waiting)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKLOG=${1:-1000000}
+SECONDS_LIMIT=${2:-0}
 command -v nginx >/dev/null || { echo "bench/backlog.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
 BIN=.build/release
@@ -96,6 +98,11 @@ while :; do
     rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$worker/status 2>/dev/null || echo "-")
     printf '%8.0f %12s %12s %10s\n' "$(awk "BEGIN {print $(date +%s.%N) - $start}")" "$left" "$parked" "$rss"
     [ "$left" -eq 0 ] && [ "$parked" -eq 0 ] && break
+    if [ "$SECONDS_LIMIT" -gt 0 ] && awk "BEGIN {exit !($(date +%s.%N) - $start >= $SECONDS_LIMIT)}"; then
+        done_count=$((BACKLOG - left - parked))
+        echo "stopped after ${SECONDS_LIMIT} s: $done_count delivered ($(awk "BEGIN {printf \"%.0f\", $done_count / $SECONDS_LIMIT}") deliveries/s), $((left + parked)) still waiting; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
+        exit 0
+    fi
     sleep 2
 done
 end=$(date +%s.%N)

@@ -97,19 +97,32 @@ extension CurlTransfer {
     }
 
     private func configureHeaders() {
-        var lines: [String] = request.headers.map { header in
+        var hasExpect = false
+        var hasContentType = false
+        for header in request.headers {
             // curl drops "Name:" (empty value) unless written "Name;".
-            header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
-        }
-        let names = Set(request.headers.map { $0.name.lowercased() })
-        // No 100-continue round trip: receivers answer the whole request at once.
-        if !names.contains("expect") { lines.append("Expect:") }
-        // Without this curl labels bodies application/x-www-form-urlencoded.
-        if !names.contains("content-type") { lines.append("Content-Type:") }
-        for line in lines {
+            let line = header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value
             headerList = curl_slist_append(headerList, line)
+            // Names were checked to be ASCII tokens, so an ASCII case-insensitive match suffices.
+            if !hasExpect, Self.isNamed(header.name, "expect") { hasExpect = true }
+            if !hasContentType, Self.isNamed(header.name, "content-type") { hasContentType = true }
         }
+        // No 100-continue round trip: receivers answer the whole request at once.
+        if !hasExpect { headerList = curl_slist_append(headerList, "Expect:") }
+        // Without this curl labels bodies application/x-www-form-urlencoded.
+        if !hasContentType { headerList = curl_slist_append(headerList, "Content-Type:") }
         setPointer(CURLOPT_HTTPHEADER, headerList)
+    }
+
+    /// Whether `name` equals the lowercase ASCII `lowered`, ignoring ASCII case.
+    private static func isNamed(_ name: String, _ lowered: StaticString) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == lowered.utf8CodeUnitCount else { return false }
+        return lowered.withUTF8Buffer { expected in
+            zip(utf8, expected).allSatisfy { byte, want in
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == want
+            }
+        }
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

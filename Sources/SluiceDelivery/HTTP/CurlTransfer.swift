@@ -98,6 +98,12 @@ final class CurlTransfer: @unchecked Sendable {
         // Trim bytes, not Characters: "\r\n" is a single Character in Swift.
         var end = raw.count
         while end > 0, raw[end - 1] == UInt8(ascii: "\r") || raw[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<end])
+        // Header lines are ASCII in practice: handle those on bytes, once per line per response.
+        if !bytes.contains(where: { $0 >= 0x80 }) {
+            receiveASCIIHeaderLine(bytes)
+            return
+        }
         let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<end]), as: UTF8.self))
         if line.hasPrefix("HTTP/") {
             // A new status line (after a 1xx) starts a new header block.
@@ -108,6 +114,31 @@ final class CurlTransfer: @unchecked Sendable {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingSpaces()
         responseHeaders.append(HTTPHeader(name: name, value: String(value)))
+    }
+
+    /// ``receiveHeaderLine(_:)`` for an all-ASCII line (trailing CR/LF already gone): the same
+    /// result without going through Characters.
+    private func receiveASCIIHeaderLine(_ line: UnsafeRawBufferPointer) {
+        if line.count >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
+        {
+            responseHeaders.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(unsafeUninitializedCapacity: colon) { buffer in
+            for index in 0..<colon {
+                let byte = line[index]
+                buffer[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return colon
+        }
+        var start = colon + 1
+        var end = line.count
+        while start < end, line[start] == UInt8(ascii: " ") || line[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, line[end - 1] == UInt8(ascii: " ") || line[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+        responseHeaders.append(HTTPHeader(name: name, value: value))
     }
 
     static func kind(of code: CURLcode) -> HTTPClientError.Kind {

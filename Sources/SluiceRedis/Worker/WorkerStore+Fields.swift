@@ -141,8 +141,13 @@ extension WorkerStore {
         let targetJSON = jsonString(target.description)
         guard json.first == UInt8(ascii: "{") else { return json }
         let rest = json.dropFirst()
-        let separator: [UInt8] = rest.first == UInt8(ascii: "}") ? [] : [UInt8(ascii: ",")]
-        return Array(#"{"target":"#.utf8) + targetJSON + separator + rest
+        var line: [UInt8] = []
+        line.reserveCapacity(12 + targetJSON.count + json.count)
+        line.append(contentsOf: #"{"target":"#.utf8)
+        line.append(contentsOf: targetJSON)
+        if rest.first != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
+        line.append(contentsOf: rest)
+        return line
     }
 
     /// `text` as a JSON string literal (quotes, backslashes and control characters escaped);

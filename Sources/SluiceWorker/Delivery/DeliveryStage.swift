@@ -90,9 +90,15 @@ struct DeliveryStage: Service {
             }
         }
         await park(refused, afterMillis: 1000, snapshot: snapshot)
-        if !refused.isEmpty {
-            // A full lane would refuse the next batch too: give it a moment to drain first.
-            await dispatcher.waitForRoom(in: Set(refused.map(\.delivery.target)), timeout: .milliseconds(100))
+        // A full lane would refuse the next batch too: give it a moment to drain first. That
+        // holds as well when this batch just filled every lane it went to, though none refused.
+        var full = Set(refused.map(\.delivery.target))
+        if full.isEmpty {
+            let targets = Set(entries.map(\.delivery.target))
+            if await dispatcher.areFull(targets) { full = targets }
+        }
+        if !full.isEmpty {
+            await dispatcher.waitForRoom(in: full, timeout: .milliseconds(100))
         }
     }
 

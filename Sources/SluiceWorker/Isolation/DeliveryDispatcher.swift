@@ -15,8 +15,6 @@ actor DeliveryDispatcher {
         var running = 0
         var limit = 1
         var queueCapacity = 0
-
-        var hasRoom: Bool { running < limit || queue.count < queueCapacity }
     }
 
     private enum Waiter {
@@ -67,6 +65,14 @@ actor DeliveryDispatcher {
         return true
     }
 
+    /// Whether every one of `refs`'s lanes would refuse a delivery now (all running, queue full).
+    func areFull(_ refs: Set<EndpointRef>) -> Bool {
+        !refs.isEmpty && refs.allSatisfy { ref in
+            guard let lane = lanes[ref] else { return false }
+            return lane.running >= lane.limit && lane.queue.count >= lane.queueCapacity
+        }
+    }
+
     /// Stops taking work and hands back the queued deliveries that have not started.
     func stopAccepting() -> [DeliveryEntry] {
         stopped = true
@@ -95,21 +101,14 @@ actor DeliveryDispatcher {
         await wait(for: .idle)
     }
 
-    /// Suspends until one of `refs`'s lanes could take a delivery again, or `timeout` passes.
+    /// Suspends until one of `refs`'s lanes has started everything it queued, or `timeout` passes.
     ///
     /// The reader calls this after a lane refused deliveries: reading more at once would only
-    /// park them too. The timeout bounds how long a stuck lane can hold up reading for the others.
+    /// park them too. Waiting for an empty queue, not merely a free place, lets the next read
+    /// fill the lane rather than park most of it again, while its running attempts keep it busy.
+    /// The timeout bounds how long a stuck lane can hold up reading for the others.
     func waitForRoom(in refs: Set<EndpointRef>, timeout: Duration) async {
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-        }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait(for: .room(refs)) }
-            group.addTask { await timer.value }
-            await group.next()
-            group.cancelAll()
-        }
-        timer.cancel()
+        await wait(for: .room(refs), timeout: timeout)
     }
 
     private enum Condition { case capacity, idle, room(Set<EndpointRef>) }
@@ -118,14 +117,24 @@ actor DeliveryDispatcher {
         switch condition {
         case .capacity: freeCapacity > 0 || stopped
         case .idle: occupied == 0
-        case .room(let refs): stopped || refs.contains { lanes[$0]?.hasRoom ?? true }
+        case .room(let refs): stopped || refs.contains { lanes[$0]?.queue.isEmpty ?? true }
         }
     }
 
-    private func wait(for condition: Condition) async {
+    /// With a `timeout`, a timer resumes the waiter if the condition has not by then; the
+    /// condition resumes it directly, with no task group in between, so the reader wakes as soon
+    /// as the lane has room.
+    private func wait(for condition: Condition, timeout: Duration? = nil) async {
         if holds(condition) { return }
         let id = nextID
         nextID += 1
+        let timer = timeout.map { timeout in
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.timeOut(id)
+            }
+        }
+        defer { timer?.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 if abandonedWaiters.remove(id) != nil {
@@ -140,6 +149,14 @@ actor DeliveryDispatcher {
             }
         } onCancel: {
             Task { await self.abandonWaiter(id) }
+        }
+    }
+
+    /// Resumes a waiter whose time is up; a no-op once it was resumed otherwise.
+    private func timeOut(_ id: Int) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        switch waiter {
+        case .capacity(let continuation), .idle(let continuation), .room(_, let continuation): continuation.resume()
         }
     }
 
