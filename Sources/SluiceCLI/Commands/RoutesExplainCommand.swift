@@ -43,8 +43,10 @@ struct RoutesExplainCommand: ParsableCommand {
         if body == "-" {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         } else {
-            guard let data = FileManager.default.contents(atPath: body) else { throw ValidationError("--body: cannot read \(body)") }
-            bytes = [UInt8](data)
+            // FileHandle rather than FileManager, so process substitution (`--body <(echo …)`) works too.
+            guard let handle = FileHandle(forReadingAtPath: body) else { throw ValidationError("--body: cannot read \(body)") }
+            defer { try? handle.close() }
+            bytes = [UInt8](handle.readDataToEndOfFile())
         }
         let value: JSONValue
         do {
