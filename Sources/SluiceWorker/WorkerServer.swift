@@ -131,7 +131,7 @@ public struct WorkerServer: Sendable {
                 ownedClient = nil
             }
             let executor = DeliveryExecutor(
-                state: state, store: store, httpClient: httpClient, breakers: CircuitBreakers(),
+                state: state, store: store, httpClient: httpClient, breakers: CircuitBreakers(), consumer: options.consumerName,
                 metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
                 logger: logger, clock: clock)
             services.append(RetryMover(store: store, logger: logger, clock: clock))

@@ -36,6 +36,10 @@ import Testing
                     let metrics = String(decoding: try await harness.getMetricsPort("/metrics").body, as: UTF8.self)
                     return MetricsText.value(of: series, in: metrics) == 1
                 }, "the worker's /metrics shows the circuit open")
+                // `sluice status` reads what the worker reports: this endpoint, open, with a probe time ahead.
+                try await poll(until: {
+                    try await harness.store.openCircuits().contains { $0.endpoint == EndpointRef(tenant: "acme", endpoint: "main") }
+                }, "the open circuit is reported in Redis for `sluice status`")
 
                 // Due at once by their schedules, but the circuit is open: they must wait for the probe.
                 let second = try await harness.post()
@@ -52,6 +56,7 @@ import Testing
                     return delivered == [first, second, third]
                 }, timeout: .seconds(10), "every parked delivery is delivered once the probe succeeds")
                 try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 0 }, "the circuit-open gauge reads 0")
+                try await poll(until: { try await harness.store.openCircuits().isEmpty }, "the closed circuit is no longer reported")
                 let requests = await sink.requests(to: "/hook")
                 #expect(requests.count == 6, "three failures, then one request per event: \(requests.map { $0.header("webhook-id") ?? "" })")
                 // Parking is not an attempt: the first event's probe is its fourth attempt, the others' their first.

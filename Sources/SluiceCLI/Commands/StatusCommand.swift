@@ -18,16 +18,30 @@ struct StatusCommand: AsyncParsableCommand {
         let context = try OperatorContext(global: global)
         defer { context.close() }
         while true {
-            let status = try await context.run { try await context.store.status() }
-            print(render(status))
+            let (status, circuits) = try await context.run {
+                (try await context.store.status(), try await context.store.openCircuits())
+            }
+            print(render(status, circuits: Self.current(circuits)))
             guard let watch, watch > 0 else { return }
             try await Task.sleep(for: .milliseconds(Int64(watch * 1000)))
         }
     }
 
-    private func render(_ s: StoreStatus) -> String {
+    /// Reports older than this are from workers that died with a circuit open; they are not shown.
+    static let staleAfterMillis: Int64 = 5 * 60 * 1000
+
+    static func current(_ circuits: [OpenCircuit]) -> [OpenCircuit] {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return circuits.filter { $0.probeAtMillis > now - staleAfterMillis }
+    }
+
+    private func render(_ s: StoreStatus, circuits: [OpenCircuit]) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         if json {
-            return #"{"ingress":{"length":\#(s.ingressLength),"pending":\#(s.ingressPending)},"deliveries":{"length":\#(s.deliveriesLength),"pending":\#(s.deliveriesPending)},"retry_backlog":\#(s.retryBacklog),"dlq_size":\#(s.deadLetters)}"#
+            let circuitJSON = circuits.map {
+                #"{"endpoint":"\#($0.endpoint)","consumer":"\#($0.consumer.replacingOccurrences(of: "\"", with: ""))","state":"\#($0.probeAtMillis > now ? "open" : "probing")","probe_at":"\#(Timestamps.iso($0.probeAtMillis))"}"#
+            }.joined(separator: ",")
+            return #"{"ingress":{"length":\#(s.ingressLength),"pending":\#(s.ingressPending)},"deliveries":{"length":\#(s.deliveriesLength),"pending":\#(s.deliveriesPending)},"retry_backlog":\#(s.retryBacklog),"dlq_size":\#(s.deadLetters),"circuits":[\#(circuitJSON)]}"#
         }
         var table = TextTable(columns: ["QUEUE", "LENGTH", "PENDING"])
         table.tones["LENGTH"] = { $0 == "0" ? .dim : nil }
@@ -35,6 +49,12 @@ struct StatusCommand: AsyncParsableCommand {
         table.add(["deliveries", String(s.deliveriesLength), String(s.deliveriesPending)])
         table.add(["retry", String(s.retryBacklog), "-"])
         table.add(["dead letters", String(s.deadLetters), "-"])
-        return table.render()
+        guard !circuits.isEmpty else { return table.render() + "\n\nendpoints: all circuits closed" }
+        var endpoints = TextTable(columns: ["ENDPOINT", "CIRCUIT", "PROBE AT", "WORKER"])
+        endpoints.tones["CIRCUIT"] = { $0 == "open" ? .bad : .warn }
+        for circuit in circuits {
+            endpoints.add([circuit.endpoint.description, circuit.probeAtMillis > now ? "open" : "probing", Timestamps.iso(circuit.probeAtMillis), circuit.consumer])
+        }
+        return table.render() + "\n\n" + endpoints.render()
     }
 }

@@ -47,6 +47,9 @@ public import SluiceCore
 //                                                 (the retention) is refreshed on every push.
 //   {P}:v1:bucket:<tenant>/<endpoint>     HASH    the endpoint's shared token bucket (`u`, `t`;
 //                                                 see `TokenBucket.luaSource`); expires once full.
+//   {P}:v1:circuits                       HASH    open circuits, for `sluice status`: field "<tenant>/<endpoint>@<consumer>",
+//                                                 value = unix ms when that worker may probe again. Written when a
+//                                                 worker's breaker opens, removed when it closes; advisory only.
 //
 // Every state change of the worker is one Lua script (Scripts/) whose keys are all passed in
 // KEYS, so each script touches one slot. Keys are named here so that every layout decision stays
@@ -86,6 +89,8 @@ public struct Keyspace: Sendable, Hashable {
     public var retry: String { "\(base):retry" }
     /// The dead-letter stream.
     public var deadLetters: String { "\(base):dlq" }
+    /// `{P}:v1:circuits`: which workers hold which endpoint's circuit open (for `sluice status`).
+    public var circuits: String { "\(base):circuits" }
 
     /// The dedupe marker of `webhookID` from `source`.
     public func dedupe(source: String, webhookID: String) -> String {

@@ -16,6 +16,8 @@ struct DeliveryExecutor: Sendable {
     let store: WorkerStore
     let httpClient: HTTPClient
     let breakers: CircuitBreakers
+    /// This worker's consumer name, under which it reports open circuits.
+    let consumer: String
     let metrics: DeliveryMetrics
     let builder: OutboundRequestBuilder
     let logger: Logger
@@ -104,8 +106,13 @@ struct DeliveryExecutor: Sendable {
             case .delivered, .deadLetter(.gone, _, _): healthy = true
             default: healthy = false
             }
-            let open = breakers.record(endpoint, success: healthy, nowMillis: finishedMillis)
-            metrics.setCircuitOpen(delivery.target, open)
+            let change = breakers.record(endpoint, success: healthy, nowMillis: finishedMillis)
+            metrics.setCircuitOpen(delivery.target, change.isOpen)
+            if change.flipped || change.isOpen {
+                // For `sluice status`; a lost update only makes the display stale, so it is not awaited.
+                let ref = delivery.target
+                Task { [store, consumer] in try? await store.publishCircuit(ref, consumer: consumer, probeAtMillis: change.isOpen ? change.probeAtMillis : nil) }
+            }
             metrics.recordDuration(delivery.target, duration)
         }
 

@@ -34,13 +34,25 @@ final class CircuitBreakers: Sendable {
         }
     }
 
-    /// Records an attempt's result; returns whether the circuit is open afterwards.
-    func record(_ endpoint: EndpointConfig, success: Bool, nowMillis: Int64) -> Bool {
+    /// What recording a result did to the circuit.
+    struct Change: Equatable {
+        /// Whether the circuit is open afterwards.
+        var isOpen: Bool
+        /// Whether it opened or closed just now (not re-opened after a failed probe).
+        var flipped: Bool
+        /// When a probe may go, while open.
+        var probeAtMillis: Int64?
+    }
+
+    /// Records an attempt's result.
+    func record(_ endpoint: EndpointConfig, success: Bool, nowMillis: Int64) -> Change {
         breakers.withLock { all in
             var breaker = Self.breaker(in: all, for: endpoint)
+            let wasOpen = breaker.state != .closed
             breaker.record(success: success, nowMillis: nowMillis)
             all[endpoint.ref] = breaker
-            return breaker.state == .open
+            let isOpen = breaker.state != .closed
+            return Change(isOpen: breaker.state == .open, flipped: wasOpen != isOpen, probeAtMillis: breaker.reopensAt())
         }
     }
 
