@@ -13,16 +13,7 @@ command -v nginx >/dev/null || { echo "bench/backlog.sh needs nginx as the sink 
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
 BIN=.build/release
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
+. bench/lib.sh
 
 nport=$(free_port)
 mkdir -p "$work/nginx"
@@ -43,10 +34,7 @@ nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 wait_http "http://127.0.0.1:$nport/"
 
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis --appendonly no
 
 cat >"$work/routes.yaml" <<YAML
 version: 1

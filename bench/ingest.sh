@@ -13,19 +13,10 @@ SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice-bench >/dev/null
 BIN=.build/release
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+machine
 echo "load: $CONNECTIONS keep-alive connections, $REQUESTS uniquely signed requests (+5000 warm-up)"
 
 if command -v nginx >/dev/null; then
@@ -59,10 +50,7 @@ else
     echo "nginx not installed: no ceiling figure (apt-get install nginx)"
 fi
 
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly yes --appendfsync everysec --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis --appendonly yes --appendfsync everysec
 
 eport=$(free_port)
 cat >"$work/routes.yaml" <<YAML
