@@ -1,0 +1,93 @@
+import Foundation
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// TLS to endpoints against a real TLS server (`openssl s_server`) with a certificate made for the test:
+/// verification is always on, a CA file makes a private CA trusted, and the name must match.
+@Suite struct TLSVerificationTests {
+    /// A self-signed certificate for `subjectAltName`, and an `openssl s_server` serving it on a free port.
+    struct TLSServer {
+        let dir: URL
+        let port: Int
+        let process: ChildProcess
+        var certificate: String { dir.appendingPathComponent("cert.pem").path }
+
+        static func start(subjectAltName: String) throws -> TLSServer {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let make = Process()
+            make.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            make.arguments = [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                "-subj", "/CN=sluice-test", "-addext", "subjectAltName=\(subjectAltName)",
+                "-keyout", dir.appendingPathComponent("key.pem").path, "-out", dir.appendingPathComponent("cert.pem").path,
+            ]
+            make.standardOutput = FileHandle.nullDevice
+            make.standardError = FileHandle.nullDevice
+            try make.run()
+            make.waitUntilExit()
+            guard make.terminationStatus == 0 else { throw TLSSetupFailed(step: "openssl req exited \(make.terminationStatus)") }
+            guard let port = FreePort.pick() else { throw TLSSetupFailed(step: "no free port") }
+            let process = try ChildProcess.spawn(
+                executable: "/usr/bin/openssl",
+                arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", dir.appendingPathComponent("cert.pem").path,
+                            "-key", dir.appendingPathComponent("key.pem").path, "-www", "-quiet"],
+                logPath: dir.appendingPathComponent("s_server.log").path)
+            return TLSServer(dir: dir, port: port, process: process)
+        }
+
+        func stop() async {
+            process.send(SIGKILL)
+            await process.exit.wait()
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    struct TLSSetupFailed: Error { let step: String }
+
+    func request(_ server: TLSServer, caFile: String?) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/", timeout: .seconds(5), tls: caFile.map { TLSOptions(caFile: $0) })
+    }
+
+    @Test func untrustedCertificateIsATLSFailureAndATrustedOneConnects() async throws {
+        let server = try TLSServer.start(subjectAltName: "IP:127.0.0.1")
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        do {
+            // Wait until the server accepts TLS, using the CA file that makes it trusted.
+            try await poll(until: { (try? await client.execute(request(server, caFile: server.certificate)))?.status == 200 },
+                           timeout: .seconds(10), "openssl s_server answers over TLS")
+            let untrusted = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: nil)) }
+            #expect(untrusted?.kind == .tls)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func certificateForAnotherNameIsRefusedEvenWhenItsCAIsTrusted() async throws {
+        let server = try TLSServer.start(subjectAltName: "DNS:hooks.other.example")
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        do {
+            // The server is up once a plain TCP+TLS handshake gets as far as the name check.
+            try await poll(until: {
+                do {
+                    _ = try await client.execute(request(server, caFile: server.certificate))
+                    return true
+                } catch {
+                    return (error as? HTTPClientError)?.kind == .tls
+                }
+            }, timeout: .seconds(10), "openssl s_server is listening")
+            let mismatch = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: server.certificate)) }
+            #expect(mismatch?.kind == .tls)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+}
