@@ -70,6 +70,7 @@ let package = Package(
             name: "SluiceRuntime",
             dependencies: [
                 "SluiceCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
