@@ -123,12 +123,12 @@ struct IngressController: Sendable {
         case .verified:
             return
         case .rejected(let failure):
-            throw IngressRejection.verification(VerificationFailureView(reason: failure.reason, message: failure.message, isBadRequest: failure.isBadRequest))
+            throw IngressRejection.verification(failure)
         case .needsKeySet:
             if let cache, await cache.cached != nil {
                 // Keys are at hand and fresh, yet none has this request's key id: a forgery or a retired key.
                 throw IngressRejection.verification(
-                    VerificationFailureView(reason: "unknown_key", message: "no signing key matches this request's key id", isBadRequest: false))
+                    VerificationFailure(reason: "unknown_key", message: "no signing key matches this request's key id"))
             }
             throw IngressRejection.keysUnavailable(retryAfter: await cache?.retryAfter(now: now) ?? 10)
         }

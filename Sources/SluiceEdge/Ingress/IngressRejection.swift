@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SluiceCore
 
 /// Why the edge refused a call, with the exact status and the JSON body the sender sees.
 ///
@@ -32,7 +33,7 @@ struct IngressRejection: Error, Sendable {
         Self(status: .badRequest, reason: "not_an_object", message: "the body must be a JSON object")
     }
 
-    static func verification(_ failure: VerificationFailureView) -> Self {
+    static func verification(_ failure: VerificationFailure) -> Self {
         Self(status: failure.isBadRequest ? .badRequest : .unauthorized, reason: failure.reason, message: failure.message)
     }
 
@@ -61,11 +62,4 @@ struct IngressRejection: Error, Sendable {
         let body = JSONBody.encode(["error": .string(message), "reason": .string(reason)])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
-}
-
-/// The verification failure fields the edge needs, independent of how the core names them.
-struct VerificationFailureView: Sendable {
-    var reason: String
-    var message: String
-    var isBadRequest: Bool
 }
