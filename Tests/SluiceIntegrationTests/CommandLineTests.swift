@@ -69,14 +69,14 @@ import Testing
             let dir = try ScratchDirectory()
             defer { dir.remove() }
             let path = try dir.write("routes.yaml", Self.routes)
-            let port = try #require(FreePort.pick())
-            let edge = try SluiceBinary.start(
-                ["edge", "--config", path, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--drain-delay", "1"],
-                log: dir.file("edge.log"), environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"])
             let client = try HTTPClient()
             defer { client.shutdown() }
+            let (edge, port) = try await SluiceBinary.startServer(
+                "the edge", log: dir.file("edge.log"), environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], client: client
+            ) { port in
+                ["edge", "--config", path, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--drain-delay", "1"]
+            }
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
-            try await poll(until: { (try? await client.execute(readyz))?.status == 200 }, timeout: .seconds(20), "the edge is ready")
 
             edge.send(SIGTERM)
             // During the drain delay the edge still answers, but says it is not ready.

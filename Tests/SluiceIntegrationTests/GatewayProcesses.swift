@@ -57,29 +57,19 @@ struct GatewayProcesses {
 
     /// Starts `sluice edge` and waits until it is ready.
     mutating func startEdge() async throws -> ChildProcess {
-        let port = try #require(FreePort.pick())
-        let edge = try SluiceBinary.start(
-            ["edge", "--config", routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"],
-            log: dir.file("edge.log"))
+        let (edge, port) = try await SluiceBinary.startServer("the edge", log: dir.file("edge.log"), client: client) { port in
+            ["edge", "--config", routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
+        }
         edgePort = port
-        try await waitReady(port: port, what: "the edge")
         return edge
     }
 
     /// Starts `sluice worker ARGS…` and waits until its /readyz answers 200.
     func startWorker(name: String, _ arguments: [String] = []) async throws -> ChildProcess {
-        let port = try #require(FreePort.pick())
-        let worker = try SluiceBinary.start(
+        try await SluiceBinary.startServer("worker \(name)", log: dir.file("\(name).log"), client: client) { port in
             ["worker", "--config", routesPath, "--redis", "\(redis.url)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"]
-                + arguments,
-            log: dir.file("\(name).log"))
-        try await waitReady(port: port, what: "worker \(name)")
-        return worker
-    }
-
-    private func waitReady(port: Int, what: String) async throws {
-        let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
-        try await poll(until: { (try? await client.execute(readyz))?.status == 200 }, timeout: .seconds(20), "\(what) is ready")
+                + arguments
+        }.process
     }
 
     /// POSTs a signed event of `type` to the edge and expects 202; returns its webhook-id.
@@ -123,3 +113,4 @@ struct GatewayProcesses {
         return try #require(object as? [String: Any], "one JSON object: \(output)")
     }
 }
+

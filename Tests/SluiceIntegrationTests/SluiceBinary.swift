@@ -1,5 +1,7 @@
 import Foundation
+import SluiceDelivery
 import SluiceRedis
+import SluiceTesting
 
 /// The `sluice` executable that `swift test` built, run as a separate process.
 enum SluiceBinary {
@@ -17,6 +19,32 @@ enum SluiceBinary {
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         return try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: env)
+    }
+
+    /// Starts a `sluice` server on a fresh loopback port and waits until its /readyz answers 200.
+    ///
+    /// A process that exits before it is ready (most often because another test took its port
+    /// between the pick and the bind) is started again on a new port; the third early exit fails
+    /// the test with the process's log rather than a bare timeout.
+    static func startServer(
+        _ what: String, log: String, environment: [String: String] = [:], client: HTTPClient, arguments: (Int) -> [String]
+    ) async throws -> (process: ChildProcess, port: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
+            let process = try start(arguments(port), log: log, environment: environment)
+            let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
+            try await poll(until: {
+                if process.exit.hasExited { return true }
+                return (try? await client.execute(readyz))?.status == 200
+            }, timeout: .seconds(30), "\(what) is ready")
+            if !process.exit.hasExited { return (process, port) }
+            if attempt == 3 {
+                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw ExitedBeforeReady(what: what, status: process.exit.status ?? -1, log: output)
+            }
+        }
     }
 
     /// Runs `sluice ARGS…` to completion; returns its exit code and output.
@@ -48,4 +76,13 @@ struct ScratchDirectory {
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A `sluice` process that ended before its /readyz answered, with what it printed.
+struct ExitedBeforeReady: Error, CustomStringConvertible {
+    let what: String
+    let status: Int32
+    let log: String
+
+    var description: String { "\(what) exited with status \(status) before it was ready:\n\(log)" }
 }

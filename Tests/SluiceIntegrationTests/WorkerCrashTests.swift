@@ -10,9 +10,10 @@ import Testing
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     static let tenantSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 
-    static func routes(sinkURL: String, timeout: String = "5s", visibility: String = "auto") -> String {
+    static func routes(prefix: String, sinkURL: String, timeout: String = "5s", visibility: String = "auto") -> String {
         """
         version: 1
+        redis: {prefix: \(prefix)}
         network: {allow_cidrs: [127.0.0.1/32]}
         sources:
           gemini:
@@ -54,37 +55,26 @@ import Testing
         return accepted
     }
 
-    static func startWorker(routes: String, redis: RedisURL, dir: ScratchDirectory, name: String) throws -> ChildProcess {
-        let port = FreePort.pick() ?? 0
-        return try SluiceBinary.start(
-            ["worker", "--config", routes, "--redis", "\(redis)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"],
-            log: dir.file("\(name).log"))
-    }
-
     @Test func workerKilledMidDeliveryLosesNothing() async throws {
         try await withSink { sink in
             // Slow answers keep deliveries in flight when the worker dies.
             await sink.setFallback(SinkResponse(status: 200, delay: .milliseconds(300)))
             try await withRedis(appendOnly: true) { redis in
-                let dir = try ScratchDirectory()
-                defer { dir.remove() }
-                let routes = try dir.write("routes.yaml", Self.routes(sinkURL: sink.url("/hook"), visibility: "6s"))
-                let edgePort = try #require(FreePort.pick())
-                let edge = try SluiceBinary.start(["edge", "--config", routes, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(edgePort)"], log: dir.file("edge.log"))
+                var gateway = try GatewayProcesses(
+                    redis: redis, routes: Self.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), visibility: "6s"))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
                 defer { edge.send(SIGKILL) }
-                let client = try HTTPClient()
-                defer { client.shutdown() }
-                try await poll(until: { (try? await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(edgePort)/readyz")))?.status == 200 }, timeout: .seconds(20), "edge ready")
 
-                let accepted = try await Self.send(60, tag: "kill", edgePort: edgePort, client: client)
+                let accepted = try await Self.send(60, tag: "kill", edgePort: gateway.edgePort, client: gateway.client)
                 #expect(accepted.count == 60)
 
-                let first = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker1")
+                let first = try await gateway.startWorker(name: "worker1")
                 try await poll(until: { await sink.requests.count >= 5 }, timeout: .seconds(20), "the first worker delivers some")
                 first.send(SIGKILL)
                 await first.exit.wait()
 
-                let second = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker2")
+                let second = try await gateway.startWorker(name: "worker2")
                 defer { second.send(SIGKILL) }
                 try await poll(
                     until: { Set(await sink.requests.compactMap { $0.header("webhook-id") }).count == 60 },
@@ -98,22 +88,17 @@ import Testing
     @Test func redisRestartedWithAOFBetweenIngestAndDeliveryLosesNothing() async throws {
         try await withSink { sink in
             try await withRedis(appendOnly: true, appendFsync: "always") { redis in
-                let dir = try ScratchDirectory()
-                defer { dir.remove() }
-                let routes = try dir.write("routes.yaml", Self.routes(sinkURL: sink.url("/hook")))
-                let edgePort = try #require(FreePort.pick())
-                let edge = try SluiceBinary.start(["edge", "--config", routes, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(edgePort)"], log: dir.file("edge.log"))
+                var gateway = try GatewayProcesses(redis: redis, routes: Self.routes(prefix: redis.prefix, sinkURL: sink.url("/hook")))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
                 defer { edge.send(SIGKILL) }
-                let client = try HTTPClient()
-                defer { client.shutdown() }
-                try await poll(until: { (try? await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(edgePort)/readyz")))?.status == 200 }, timeout: .seconds(20), "edge ready")
 
-                let accepted = try await Self.send(30, tag: "aof", edgePort: edgePort, client: client)
+                let accepted = try await Self.send(30, tag: "aof", edgePort: gateway.edgePort, client: gateway.client)
                 #expect(accepted.count == 30)
                 await redis.server.kill()
                 try await redis.server.restart()
 
-                let worker = try Self.startWorker(routes: routes, redis: redis.url, dir: dir, name: "worker")
+                let worker = try await gateway.startWorker(name: "worker")
                 defer { worker.send(SIGKILL) }
                 try await poll(
                     until: { Set(await sink.requests.compactMap { $0.header("webhook-id") }).count == 30 },
