@@ -142,7 +142,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceRedisTests", dependencies: ["SluiceRedis", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceDeliveryTests", dependencies: ["SluiceDelivery", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(

@@ -74,14 +74,14 @@ import Testing
             let (edge, port) = try await SluiceBinary.startServer(
                 "the edge", log: dir.file("edge.log"), environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], client: client
             ) { port in
-                ["edge", "--config", path, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--drain-delay", "1"]
+                ["edge", "--config", path, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--drain-delay", "5"]
             }
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
 
             edge.send(SIGTERM)
             // During the drain delay the edge still answers, but says it is not ready.
-            try await poll(until: { (try? await client.execute(readyz))?.status == 503 }, timeout: .seconds(5), "readyz fails while draining")
-            #expect(await edge.exit.wait(timeout: .seconds(15)))
+            try await poll(until: { (try? await client.execute(readyz))?.status == 503 }, timeout: .seconds(10), "readyz fails while draining")
+            #expect(await edge.exit.wait(timeout: .seconds(20)))
             #expect(edge.exit.status == 0)
         }
     }

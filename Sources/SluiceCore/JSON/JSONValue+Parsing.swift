@@ -124,20 +124,26 @@ private struct JSONByteReader {
         index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
-        func flushRun(_ end: Int) {
-            if end > runStart { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+        // JSON between systems must be UTF-8 (RFC 8259 §8.1); decoding with replacement would
+        // accept a body whose bytes the receiving tenant cannot read back.
+        func flushRun(_ end: Int) throws(JSONParseError) {
+            guard end > runStart else { return }
+            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                throw JSONParseError(offset: runStart, message: "invalid UTF-8 in string")
+            }
+            scalars.append(contentsOf: run.unicodeScalars)
         }
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flushRun(index)
+                try flushRun(index)
                 index += 1
                 return String(scalars)
             }
             if byte < 0x20 { throw fail("control character in string") }
             if byte == UInt8(ascii: "\\") {
-                flushRun(index)
+                try flushRun(index)
                 index += 1
                 guard index < bytes.count else { throw fail("unterminated escape") }
                 let escape = bytes[index]

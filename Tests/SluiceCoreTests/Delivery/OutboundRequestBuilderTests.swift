@@ -1,10 +1,11 @@
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
 
 @Suite struct OutboundRequestBuilderTests {
     static func secret(_ seed: UInt64) -> WebhookSecret {
-        var rng = DeliveryTestRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return WebhookSecret.generate(using: &rng)
     }
 
@@ -49,7 +50,7 @@ import Testing
     }
 
     @Test func twoSecretsGiveTwoV1EntriesAndEachKeyAV1aEntry() throws {
-        var rng = DeliveryTestRNG(seed: 11)
+        var rng = SeededRandom(seed: 11)
         let key = Ed25519SigningKey.generate(using: &rng)
         let tenant = TenantConfig(name: "acme", signingSecrets: [Self.secret(1), Self.secret(2)], ed25519Keys: [key])
         let request = OutboundRequestBuilder(version: "1.2.3").request(for: delivery, endpoint: endpoint, tenant: tenant, nowSeconds: now)

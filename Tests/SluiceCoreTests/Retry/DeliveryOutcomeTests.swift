@@ -1,3 +1,4 @@
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -6,7 +7,7 @@ import Testing
     let policy = RetryPolicy(schedule: [.zero, .seconds(5), .seconds(300)], jitter: 0)
 
     func classify(_ result: AttemptResult, attempt: Int = 1, nowMillis: Int64 = 0) -> DeliveryOutcome {
-        var rng = DeliveryTestRNG(seed: 1)
+        var rng = SeededRandom(seed: 1)
         return DeliveryOutcome.classify(result, attempt: attempt, policy: policy, nowMillis: nowMillis, random: &rng)
     }
 

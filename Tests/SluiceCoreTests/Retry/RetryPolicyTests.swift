@@ -1,3 +1,4 @@
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -7,7 +8,7 @@ import Testing
 
     @Test func scheduleStepIsTheDelayBeforeTheNextAttemptWithoutJitter() {
         let policy = RetryPolicy(schedule: schedule, jitter: 0)
-        var rng = DeliveryTestRNG(seed: 1)
+        var rng = SeededRandom(seed: 1)
         #expect(policy.attemptCount == 4)
         #expect(policy.delay(beforeAttempt: 1, retryAfter: nil, random: &rng) == .zero)
         #expect(policy.delay(beforeAttempt: 2, retryAfter: nil, random: &rng) == .seconds(5))
@@ -16,7 +17,7 @@ import Testing
 
     @Test func attemptsBeyondTheScheduleAreExhausted() {
         let policy = RetryPolicy(RetryConfig(schedule: schedule, jitter: 0.2))
-        var rng = DeliveryTestRNG(seed: 1)
+        var rng = SeededRandom(seed: 1)
         #expect(policy.delay(beforeAttempt: 5, retryAfter: nil, random: &rng) == nil)
         #expect(policy.delay(beforeAttempt: 0, retryAfter: nil, random: &rng) == nil)
         #expect(RetryPolicy(schedule: [], jitter: 0).delay(beforeAttempt: 1, retryAfter: nil, random: &rng) == nil)
@@ -24,7 +25,7 @@ import Testing
 
     @Test func jitterStaysWithinTheFractionAndSpreadsBothWays() {
         let policy = RetryPolicy(schedule: [.seconds(100)], jitter: 0.2)
-        var rng = DeliveryTestRNG(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let delays = (0..<2000).map { _ in policy.delay(beforeAttempt: 1, retryAfter: nil, random: &rng)! }
         #expect(delays.allSatisfy { $0 >= .seconds(80) && $0 <= .seconds(120) })
         #expect(delays.contains { $0 < .seconds(85) })
@@ -34,8 +35,8 @@ import Testing
 
     @Test func sameSeedGivesSameDelays() {
         let policy = RetryPolicy(schedule: schedule, jitter: 0.2)
-        var first = DeliveryTestRNG(seed: 7)
-        var second = DeliveryTestRNG(seed: 7)
+        var first = SeededRandom(seed: 7)
+        var second = SeededRandom(seed: 7)
         let a = (1...4).map { policy.delay(beforeAttempt: $0, retryAfter: nil, random: &first) }
         let b = (1...4).map { policy.delay(beforeAttempt: $0, retryAfter: nil, random: &second) }
         #expect(a == b)
@@ -43,7 +44,7 @@ import Testing
 
     @Test func fullJitterNeverGoesNegative() {
         let policy = RetryPolicy(schedule: [.seconds(1)], jitter: 5)
-        var rng = DeliveryTestRNG(seed: 3)
+        var rng = SeededRandom(seed: 3)
         for _ in 0..<500 {
             let delay = policy.delay(beforeAttempt: 1, retryAfter: nil, random: &rng)!
             #expect(delay >= .zero && delay <= .seconds(2))
@@ -52,7 +53,7 @@ import Testing
 
     @Test func retryAfterIsAFloorCappedAtTheLargestStep() {
         let policy = RetryPolicy(schedule: schedule, jitter: 0)
-        var rng = DeliveryTestRNG(seed: 1)
+        var rng = SeededRandom(seed: 1)
         // Larger than the step: wins.
         #expect(policy.delay(beforeAttempt: 2, retryAfter: .seconds(60), random: &rng) == .seconds(60))
         // Smaller than the step: the step wins.
@@ -63,7 +64,7 @@ import Testing
 
     @Test func retryAfterIsNotJitteredBelow() {
         let policy = RetryPolicy(schedule: [.seconds(10), .seconds(10)], jitter: 0.5)
-        var rng = DeliveryTestRNG(seed: 9)
+        var rng = SeededRandom(seed: 9)
         for _ in 0..<200 {
             let delay = policy.delay(beforeAttempt: 2, retryAfter: .seconds(10), random: &rng)!
             #expect(delay >= .seconds(10) && delay <= .seconds(15))

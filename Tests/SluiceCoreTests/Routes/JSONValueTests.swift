@@ -33,6 +33,16 @@ struct JSONValueTests {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
     }
 
+    @Test(arguments: [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xE2, 0x82]] as [[UInt8]])
+    func invalidUTF8InAStringIsRefused(bad: [UInt8]) {
+        let body = Array(#"{"type":"x"#.utf8) + bad + Array(#""}"#.utf8)
+        #expect(throws: JSONParseError(offset: 9, message: "invalid UTF-8 in string")) { try JSONValue(parsing: body) }
+    }
+
+    @Test func multiByteUTF8IsKept() throws {
+        #expect(try JSONValue(parsing: Array(#"{"a":"é€😀"}"#.utf8))[path: "a"] == .string("é€😀"))
+    }
+
     @Test func errorsCarryTheByteOffset() {
         #expect(throws: JSONParseError(offset: 5, message: "unexpected character")) { try JSONValue(parsing: #"{"a":?}"#) }
     }

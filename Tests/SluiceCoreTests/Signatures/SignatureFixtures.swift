@@ -4,19 +4,6 @@ import _CryptoExtras
 
 @testable import SluiceCore
 
-/// A seeded generator (SplitMix64) so generated secrets and keys are reproducible in tests.
-struct SignatureTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Keys generated in-process, the JWKS that publishes them, and a JWT builder that signs with them.
 enum SignatureFixtures {
     static func base64URL(_ bytes: some DataProtocol) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func generatedSecretRoundTripsThroughItsEncoding() throws {
-        var rng = SignatureTestRNG(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let secret = WebhookSecret.generate(using: &rng)
         #expect(secret.keyBytes.count == 32)
         #expect(secret.encoded.hasPrefix("whsec_"))
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func signingKeyParsesSeedAndSeedWithPublicKey() throws {
-        var rng = SignatureTestRNG(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let key = Ed25519SigningKey.generate(using: &rng)
         #expect(key.encoded.hasPrefix("whsk_"))
         let reparsed = try Ed25519SigningKey(parsing: key.encoded)
