@@ -182,12 +182,13 @@ extension RoutesDecoder {
     }
 
     /// SSRF is enforced at delivery (DNS answers change); here a literal private address only earns a
-    /// warning, and none when the network policy admits it anyway.
+    /// warning, judged by the same policy the delivery-time guard applies, and none when it admits it.
     private func warnAboutPrivateHost(_ host: String, url: String, at location: RoutesLocation, in context: String, network: NetworkPolicyConfig) {
-        let literal = RoutesIPLiteral(host) ?? (host.lowercased() == "localhost" || host.lowercased().hasSuffix(".localhost") ? RoutesIPLiteral("127.0.0.1") : nil)
-        guard let literal, literal.isPrivate, !network.allowPrivate else { return }
-        let admitted = network.allowCIDRs.contains { RoutesCIDR($0)?.contains(literal.unmapped) == true || RoutesCIDR($0)?.contains(literal) == true }
-        guard !admitted else { return }
+        let lowered = host.lowercased()
+        let localhost = lowered == "localhost" || lowered.hasSuffix(".localhost")
+        guard let address = IPAddress(host) ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
+        let policy = AddressPolicy(allowPrivate: network.allowPrivate, allowCIDRs: network.allowCIDRs.compactMap { CIDR(parsing: $0) })
+        guard policy.refusal(for: address) != nil else { return }
         warning(location, "\(context) points at private address '\(host)'; deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it")
     }
 }

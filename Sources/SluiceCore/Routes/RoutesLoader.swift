@@ -123,7 +123,7 @@ extension RoutesDecoder {
         if let allowField = block["allow_private"], let value = bool(allowField, in: "'network'") { network.allowPrivate = value }
         if let cidrsField = block["allow_cidrs"], let items = list(cidrsField, in: "'network'") {
             for item in items {
-                guard case .scalar(let scalar) = item, RoutesCIDR(scalar.string) != nil else {
+                guard case .scalar(let scalar) = item, scalar.string.contains("/"), CIDR(parsing: scalar.string) != nil else {
                     error(item.location, "invalid CIDR '\(item.scalar?.string ?? "")' in 'allow_cidrs' of 'network'; write ADDRESS/PREFIX such as 127.0.0.1/32 or fd00::/8")
                     continue
                 }

@@ -234,6 +234,13 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(RoutesFixtures.load(publicHost).diagnostics.isEmpty)
     }
 
+    @Test func allowPrivateDoesNotSilenceTheWarningForACloudMetadataAddress() {
+        // The delivery-time guard refuses metadata addresses even with allow_private; the warning says so too.
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://169.254.169.254/latest")
+        #expect(RoutesFixtures.load(text + "\nnetwork: {allow_private: true}\n").warnings.count == 1)
+        #expect(RoutesFixtures.load(text + "\nnetwork: {allow_cidrs: [169.254.169.254/32]}\n").diagnostics.isEmpty)
+    }
+
     @Test func mtlsNeedsBothCertificateAndKey() {
         let text = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: """
                     url: https://hooks.acme.example/gemini
