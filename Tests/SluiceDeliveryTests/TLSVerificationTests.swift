@@ -13,29 +13,43 @@ import Testing
         let port: Int
         let process: ChildProcess
         var certificate: String { dir.appendingPathComponent("cert.pem").path }
+        /// A client certificate (self-signed, so also its own CA) and its key, for mutual TLS.
+        var clientCertificate: String { dir.appendingPathComponent("client-cert.pem").path }
+        var clientKey: String { dir.appendingPathComponent("client-key.pem").path }
 
-        static func start(subjectAltName: String) throws -> TLSServer {
+        /// With `requireClientCertificate`, the server refuses any client that does not present
+        /// ``clientCertificate``.
+        static func start(subjectAltName: String, requireClientCertificate: Bool = false) throws -> TLSServer {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try makeCertificate(in: dir, name: "", subject: "/CN=sluice-test", subjectAltName: subjectAltName)
+            var arguments = ["s_server", "-accept", "", "-cert", dir.appendingPathComponent("cert.pem").path,
+                             "-key", dir.appendingPathComponent("key.pem").path, "-www", "-quiet"]
+            if requireClientCertificate {
+                try makeCertificate(in: dir, name: "client-", subject: "/CN=sluice-client", subjectAltName: "DNS:sluice-client")
+                arguments += ["-Verify", "1", "-verify_return_error", "-CAfile", dir.appendingPathComponent("client-cert.pem").path]
+            }
+            guard let port = FreePort.pick() else { throw TLSSetupFailed(step: "no free port") }
+            arguments[2] = "127.0.0.1:\(port)"
+            let process = try ChildProcess.spawn(
+                executable: "/usr/bin/openssl", arguments: arguments, logPath: dir.appendingPathComponent("s_server.log").path)
+            return TLSServer(dir: dir, port: port, process: process)
+        }
+
+        /// `NAMEcert.pem` and `NAMEkey.pem` in `dir`: a self-signed P-256 certificate valid for a day.
+        private static func makeCertificate(in dir: URL, name: String, subject: String, subjectAltName: String) throws {
             let make = Process()
             make.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
             make.arguments = [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                "-subj", "/CN=sluice-test", "-addext", "subjectAltName=\(subjectAltName)",
-                "-keyout", dir.appendingPathComponent("key.pem").path, "-out", dir.appendingPathComponent("cert.pem").path,
+                "-subj", subject, "-addext", "subjectAltName=\(subjectAltName)",
+                "-keyout", dir.appendingPathComponent("\(name)key.pem").path, "-out", dir.appendingPathComponent("\(name)cert.pem").path,
             ]
             make.standardOutput = FileHandle.nullDevice
             make.standardError = FileHandle.nullDevice
             try make.run()
             make.waitUntilExit()
             guard make.terminationStatus == 0 else { throw TLSSetupFailed(step: "openssl req exited \(make.terminationStatus)") }
-            guard let port = FreePort.pick() else { throw TLSSetupFailed(step: "no free port") }
-            let process = try ChildProcess.spawn(
-                executable: "/usr/bin/openssl",
-                arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", dir.appendingPathComponent("cert.pem").path,
-                            "-key", dir.appendingPathComponent("key.pem").path, "-www", "-quiet"],
-                logPath: dir.appendingPathComponent("s_server.log").path)
-            return TLSServer(dir: dir, port: port, process: process)
         }
 
         func stop() async {
@@ -84,6 +98,25 @@ import Testing
             }, timeout: .seconds(10), "openssl s_server is listening")
             let mismatch = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: server.certificate)) }
             #expect(mismatch?.kind == .tls)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func mutualTLSPresentsTheEndpointsClientCertificate() async throws {
+        let server = try TLSServer.start(subjectAltName: "IP:127.0.0.1", requireClientCertificate: true)
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        let withIdentity = HTTPRequest(
+            method: "GET", url: "https://127.0.0.1:\(server.port)/", timeout: .seconds(5),
+            tls: TLSOptions(caFile: server.certificate, clientCertFile: server.clientCertificate, clientKeyFile: server.clientKey))
+        do {
+            try await poll(until: { (try? await client.execute(withIdentity))?.status == 200 },
+                           timeout: .seconds(10), "the server accepts the client certificate")
+            // Without the client identity the same server refuses the connection.
+            await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: server.certificate)) }
         } catch {
             await server.stop()
             throw error
