@@ -11,7 +11,7 @@ BACKLOG=${1:-1000000}
 SECONDS_LIMIT=${2:-0}
 command -v nginx >/dev/null || { echo "bench/backlog.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
-BIN=.build/release
+BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older build, to compare)
 
 . bench/lib.sh
 
@@ -79,6 +79,15 @@ mport=$(free_port)
 start=$(date +%s.%N)
 SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
 worker=$!; pids+=($worker)
+redis_pid=${pids[1]}
+nginx_pid=${pids[0]}
+cpu0=$(cpu_ticks "$worker"); rcpu0=$(cpu_ticks "$redis_pid"); ncpu0=$(cpu_ticks "$nginx_pid")
+report_cpu() {  # report_cpu DELIVERED
+    echo "CPU over the run (user+sys; the worker's includes its start-up):"
+    cpu_per worker $(( $(cpu_ticks "$worker") - cpu0 )) "$1" delivery
+    cpu_per redis $(( $(cpu_ticks "$redis_pid") - rcpu0 )) "$1" delivery
+    cpu_per nginx $(( $(cpu_ticks "$nginx_pid") - ncpu0 )) "$1" delivery
+}
 printf '%8s %12s %12s %10s\n' "t (s)" "waiting" "retry set" "RSS (MB)"
 while :; do
     left=$(redis-cli -p "$rport" xlen '{bench}:v1:deliveries')
@@ -89,9 +98,11 @@ while :; do
     if [ "$SECONDS_LIMIT" -gt 0 ] && awk "BEGIN {exit !($(date +%s.%N) - $start >= $SECONDS_LIMIT)}"; then
         done_count=$((BACKLOG - left - parked))
         echo "stopped after ${SECONDS_LIMIT} s: $done_count delivered ($(awk "BEGIN {printf \"%.0f\", $done_count / $SECONDS_LIMIT}") deliveries/s), $((left + parked)) still waiting; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
+        report_cpu "$done_count"
         exit 0
     fi
     sleep 2
 done
 end=$(date +%s.%N)
 echo "drained $BACKLOG deliveries in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s = $(awk "BEGIN {printf \"%.0f\", $BACKLOG / ($end - $start)}") deliveries/s; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
+report_cpu "$BACKLOG"

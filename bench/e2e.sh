@@ -15,7 +15,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     swift build -c release --product sluice >/dev/null
     swift build -c release --product sluice-bench >/dev/null
 fi
-BIN=.build/release
+BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older build, to compare)
 
 . bench/lib.sh
 
@@ -48,6 +48,7 @@ pids+=($!)
 wait_http "http://127.0.0.1:$nport/"
 
 start_redis --appendonly yes --appendfsync everysec
+nginx_pid=${pids[0]}; redis_pid=${pids[1]}
 
 endpoints=""
 for i in $(seq 0 9); do
@@ -85,9 +86,10 @@ run() {  # run NAME CHANNEL FANOUT
     : >"$work/nginx/access.log"
     kill -USR1 "$(cat "$work/nginx/nginx.pid")"
     local expected=$((EVENTS * fanout))
-    local start
+    local start c_edge c_worker c_redis c_nginx
+    c_edge=$(cpu_ticks "$edge"); c_worker=$(cpu_ticks "$worker"); c_redis=$(cpu_ticks "$redis_pid"); c_nginx=$(cpu_ticks "$nginx_pid")
     start=$(date +%s.%N)
-    $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini/$channel" --secret "$SECRET" \
+    /usr/bin/time -f "%U %S" -o "$work/loadgen.cpu" $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini/$channel" --secret "$SECRET" \
         --connections "$CONNECTIONS" --requests "$EVENTS" --warmup 0 --stamp --label "$name ingest"
     local deadline=$(( $(date +%s) + 600 ))
     while :; do
@@ -97,6 +99,9 @@ run() {  # run NAME CHANNEL FANOUT
         [ "$(date +%s)" -ge "$deadline" ] && { echo "$name: only $got of $expected deliveries after 600 s"; break; }
         sleep 0.5
     done
+    # Taken before the flush wait, so the idle second adds next to nothing.
+    c_edge=$(( $(cpu_ticks "$edge") - c_edge )); c_worker=$(( $(cpu_ticks "$worker") - c_worker ))
+    c_redis=$(( $(cpu_ticks "$redis_pid") - c_redis )); c_nginx=$(( $(cpu_ticks "$nginx_pid") - c_nginx ))
     sleep 1.2   # nginx flushes its access log buffer every second
     python3 - "$work/nginx/access.log" "$start" "$EVENTS" "$fanout" "$name" <<'PY'
 import sys
@@ -114,6 +119,12 @@ span = last - start
 print(f"{name}: {events} events ×{fanout} = {len(lat)} deliveries ({len(ids)} distinct events) in {span:.2f} s "
       f"= {events/span:.0f} events/s, {len(lat)/span:.0f} deliveries/s; ingest→delivery p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
 PY
+    echo "CPU for this run (user+sys), per event:"
+    cpu_per loadgen "$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * hz}' "$work/loadgen.cpu")" "$EVENTS" event
+    cpu_per edge "$c_edge" "$EVENTS" event
+    cpu_per worker "$c_worker" "$EVENTS" event
+    cpu_per redis "$c_redis" "$EVENTS" event
+    cpu_per nginx "$c_nginx" "$EVENTS" event
 }
 
 run "fan-out ×1" one 1

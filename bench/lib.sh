@@ -5,7 +5,9 @@
 work=$(mktemp -d)
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Newest first: the worker and edge stop before the Redis and sink they depend on.
+    local i
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -21,4 +23,23 @@ start_redis() {
     redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --daemonize no "$@" >"$work/redis.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+}
+
+# cpu_ticks PID…: user+system CPU ticks (1/CLK_TCK s) of the processes and their children
+# (nginx's worker is a child of its master), summed. Judge changes by CPU per delivery: wall-clock
+# rates swing with whatever else runs on the machine.
+cpu_ticks() {
+    local total=0 pid child
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] || continue
+        # Fields 14 and 15 (utime, stime) counted after the ") " that ends the command name.
+        total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+        for child in $(pgrep -P "$pid" 2>/dev/null); do total=$((total + $(cpu_ticks "$child"))); done
+    done
+    echo "$total"
+}
+# cpu_per NAME TICKS COUNT UNIT: prints "NAME: S s CPU = µs per UNIT".
+cpu_per() {
+    awk -v name="$1" -v ticks="$2" -v n="$3" -v unit="$4" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { s = ticks / hz; printf "  %-8s %7.2f s CPU = %6.1f µs per %s\n", name, s, (n > 0 ? s * 1e6 / n : 0), unit }'
 }

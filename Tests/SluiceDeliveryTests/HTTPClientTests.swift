@@ -34,6 +34,27 @@ import Testing
         }
     }
 
+    /// The engine reuses curl handles: nothing of one request (headers, body, method, URL) may
+    /// reach the next one sent on the same handle.
+    @Test func aReusedHandleCarriesNothingOfThePreviousRequest() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            _ = try await client.execute(
+                HTTPRequest(
+                    url: sink.url("/first"),
+                    headers: [HTTPHeader(name: "x-only-first", value: "1"), HTTPHeader(name: "content-type", value: "application/json")],
+                    body: Array("{\"n\":1}".utf8), timeout: .seconds(5)))
+            _ = try await client.execute(HTTPRequest(method: "GET", url: sink.url("/second"), timeout: .seconds(5)))
+            let received = try await sink.waitForRequests(count: 2)
+            let second = try #require(received.first { $0.path == "/second" })
+            #expect(second.method == "GET")
+            #expect(second.header("x-only-first") == nil)
+            #expect(second.header("content-type") == nil)
+            #expect(second.body.isEmpty)
+        }
+    }
+
     @Test func curlAddsNoFormContentTypeOfItsOwn() async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }

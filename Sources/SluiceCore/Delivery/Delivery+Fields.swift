@@ -47,9 +47,16 @@ extension Delivery {
     /// - Returns: nil when a required field is missing, a number is not decimal, or the attempt is below 1.
     ///   An empty optional field reads as nil, so an empty `last_error` cannot be told from none.
     public init?(fields: [String: [UInt8]]) {
-        func text(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
+        self.init(field: { fields[$0] })
+    }
+
+    /// Decodes what ``fields()`` wrote, asking `field` for each value by name (nil: absent), so a
+    /// caller holding the raw field list need not build a dictionary first. Same rules as
+    /// ``init(fields:)``.
+    public init?(field: (String) -> [UInt8]?) {
+        func text(_ name: String) -> String? { field(name).map { String(decoding: $0, as: UTF8.self) } }
         func optionalNumber<N: FixedWidthInteger>(_ name: String, as type: N.Type) -> N?? {
-            guard let raw = fields[name] else { return .none }
+            guard let raw = field(name) else { return .none }
             if raw.isEmpty { return .some(nil) }
             guard let value = Self.decimal(raw, as: type) else { return .none }
             return .some(value)
@@ -57,19 +64,19 @@ extension Delivery {
         guard let ingressID = text(FieldName.ingressID),
             let tenant = text(FieldName.tenant), !tenant.isEmpty,
             let endpoint = text(FieldName.endpoint), !endpoint.isEmpty,
-            let attemptBytes = fields[FieldName.attempt], let attempt = Self.decimal(attemptBytes, as: Int.self),
+            let attemptBytes = field(FieldName.attempt), let attempt = Self.decimal(attemptBytes, as: Int.self),
             attempt >= 1,
             let webhookID = text(FieldName.webhookID),
             let source = text(FieldName.source),
-            let timestampBytes = fields[FieldName.webhookTimestamp],
+            let timestampBytes = field(FieldName.webhookTimestamp),
             let timestamp = Self.decimal(timestampBytes, as: Int64.self),
-            let receivedBytes = fields[FieldName.receivedAt],
+            let receivedBytes = field(FieldName.receivedAt),
             let receivedAt = Self.decimal(receivedBytes, as: Int64.self),
-            let body = fields[FieldName.body]
+            let body = field(FieldName.body)
         else { return nil }
         // Optional fields may be absent altogether (an older writer) but not malformed.
-        let firstAttempt = fields[FieldName.firstAttemptAt] == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
-        let lastStatus = fields[FieldName.lastStatus] == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
+        let firstAttempt = field(FieldName.firstAttemptAt) == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
+        let lastStatus = field(FieldName.lastStatus) == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
         guard let firstAttempt, let lastStatus else { return nil }
         let channel = text(FieldName.channel) ?? ""
         let lastError = text(FieldName.lastError) ?? ""
@@ -92,12 +99,21 @@ extension Delivery {
         )
     }
 
-    /// Strict decimal: an optional `-` and ASCII digits only (no `+`, spaces or hex).
+    /// Strict decimal: an optional `-` and ASCII digits only (no `+`, spaces or hex); nil on overflow.
+    /// Parsed from the bytes directly, without a String in between (this runs per field per delivery).
     static func decimal<N: FixedWidthInteger>(_ bytes: [UInt8], as type: N.Type) -> N? {
-        let digits = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            return nil
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = negative ? bytes.dropFirst() : bytes[...]
+        guard !digits.isEmpty else { return nil }
+        var value: N = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = N(byte - UInt8(ascii: "0"))
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, carried) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflowed, !carried else { return nil }
+            value = next
         }
-        return N(String(decoding: bytes, as: UTF8.self))
+        return value
     }
 }

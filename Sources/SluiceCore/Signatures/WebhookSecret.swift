@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A Standard Webhooks HMAC secret: `whsec_` followed by base64 of 24 to 64 random bytes.
@@ -14,6 +15,10 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
 
     /// The decoded key bytes.
     public let keyBytes: [UInt8]
+    /// HMAC-SHA256 with this key already absorbed (both padded key blocks hashed): a copy signs a
+    /// message without redoing that per attempt. Only the key is cached, never a signature, as
+    /// every attempt signs a fresh timestamp.
+    let keyedHMAC: HMAC<SHA256>
 
     /// Parses `whsec_<base64>`; the bare base64 is accepted too, as Standard Webhooks libraries do.
     public init(parsing text: String) throws(SignatureError) {
@@ -33,6 +38,12 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
             throw .invalidSecret("it decodes to \(keyBytes.count) bytes, more than the maximum \(Self.maximumByteCount)")
         }
         self.keyBytes = keyBytes
+        self.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
+    }
+
+    /// Secrets are equal when their keys are (the keyed HMAC state is derived from the key).
+    public static func == (lhs: WebhookSecret, rhs: WebhookSecret) -> Bool {
+        lhs.keyBytes == rhs.keyBytes
     }
 
     /// A new random secret of `byteCount` bytes (clamped to 24...64).

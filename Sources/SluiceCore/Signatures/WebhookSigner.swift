@@ -22,7 +22,8 @@ public enum WebhookSigner {
     }
 
     static func hmac(_ message: [UInt8], secret: WebhookSecret) -> [UInt8] {
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.keyBytes))
-        return [UInt8](code)
+        var mac = secret.keyedHMAC
+        mac.update(data: message)
+        return [UInt8](mac.finalize())
     }
 }

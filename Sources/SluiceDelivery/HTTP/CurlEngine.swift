@@ -7,10 +7,12 @@ internal import CCurl
 ///
 /// All easy handles live in the same multi handle, so they share its connection cache:
 /// a finished request leaves its kept-alive connection for the next one to the same peer.
+/// Easy handles themselves are reused too: a finished transfer's handle is reset and kept for
+/// the next transfer (up to `maxIdleHandles`).
 final class CurlEngine: @unchecked Sendable {
     // @unchecked: `multi` is used by the engine thread only, except `curl_multi_wakeup`,
-    // which libcurl documents as callable from any thread. `active` is engine-thread only;
-    // `inbox` is guarded by its lock.
+    // which libcurl documents as callable from any thread. `active` and `idleHandles` are
+    // engine-thread only; `inbox` is guarded by its lock.
     private struct Inbox {
         var pending: [CurlTransfer] = []
         var cancelled: [CurlTransfer] = []
@@ -21,11 +23,15 @@ final class CurlEngine: @unchecked Sendable {
     private let configuration: HTTPClient.Configuration
     private let inbox = Locked(Inbox())
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    private var idleHandles: [CurlEasyHandle] = []
+    /// More idle handles than this are freed: enough for every connection the cache may keep busy.
+    private let maxIdleHandles: Int
 
     init?(configuration: HTTPClient.Configuration) {
         guard CurlGlobal.initialized, let multi = curl_multi_init() else { return nil }
         self.multi = multi
         self.configuration = configuration
+        self.maxIdleHandles = max(16, configuration.maxCachedConnections)
         _ = sluice_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
         _ = sluice_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxCachedConnections)
         let thread = Thread { [self] in self.run() }
@@ -79,9 +85,13 @@ final class CurlEngine: @unchecked Sendable {
                 break
             }
             for transfer in incoming { start(transfer) }
-            for transfer in cancelled where active.removeValue(forKey: transfer.easy) != nil {
-                curl_multi_remove_handle(multi, transfer.easy)
+            for transfer in cancelled {
+                // A transfer that already finished has given its handle back (maybe to another transfer).
+                guard let handle = transfer.handle, active[handle.raw] === transfer else { continue }
+                active.removeValue(forKey: handle.raw)
+                curl_multi_remove_handle(multi, handle.raw)
                 transfer.fail(.cancelled, "the request was cancelled by its caller")
+                recycle(from: transfer)
             }
             curl_multi_perform(multi, &running)
             collectFinished()
@@ -91,22 +101,41 @@ final class CurlEngine: @unchecked Sendable {
         for (easy, transfer) in active {
             curl_multi_remove_handle(multi, easy)
             transfer.fail(.shutdown, "the HTTP client was shut down before the request finished")
+            recycle(from: transfer)
         }
         active.removeAll()
+        idleHandles.removeAll()
         curl_multi_cleanup(multi)
     }
 
     private func start(_ transfer: CurlTransfer) {
+        guard let handle = idleHandles.popLast() ?? CurlEasyHandle() else {
+            transfer.fail(.other, "curl could not create a request handle")
+            return
+        }
+        transfer.handle = handle
         if let problem = transfer.configure(defaultConnectTimeout: configuration.connectTimeout) {
             transfer.fail(.invalidRequest, problem)
+            recycle(from: transfer)
             return
         }
-        let code = curl_multi_add_handle(multi, transfer.easy)
+        let code = curl_multi_add_handle(multi, handle.raw)
         guard code == CURLM_OK else {
             transfer.fail(.other, "curl could not start the request (multi code \(code.rawValue))")
+            recycle(from: transfer)
             return
         }
-        active[transfer.easy] = transfer
+        active[handle.raw] = transfer
+    }
+
+    /// Takes a finished transfer's handle back for the next transfer. The reset drops every
+    /// pointer into the transfer (header lists, callbacks' user data) before the transfer,
+    /// which owns those, can be freed.
+    private func recycle(from transfer: CurlTransfer) {
+        guard let handle = transfer.handle else { return }
+        transfer.handle = nil
+        handle.reset()
+        if idleHandles.count < maxIdleHandles { idleHandles.append(handle) }
     }
 
     private func collectFinished() {
@@ -116,7 +145,9 @@ final class CurlEngine: @unchecked Sendable {
             // The message is invalid after remove_handle: copy what we need first.
             let code = message.pointee.data.result
             curl_multi_remove_handle(multi, easy)
-            active.removeValue(forKey: easy)?.complete(code)
+            guard let transfer = active.removeValue(forKey: easy) else { continue }
+            transfer.complete(code)
+            recycle(from: transfer)
         }
     }
 }

@@ -30,7 +30,7 @@ extension CurlTransfer {
         let total = Self.milliseconds(request.timeout)
         set(CURLOPT_TIMEOUT_MS, total)
         set(CURLOPT_CONNECTTIMEOUT_MS, min(Self.milliseconds(request.connectTimeout ?? defaultConnectTimeout), total))
-        setPointer(CURLOPT_ERRORBUFFER, errorBuffer)
+        setPointer(CURLOPT_ERRORBUFFER, handle!.errorBuffer)
 
         if let tls = request.tls {
             if let caFile = tls.caFile { set(CURLOPT_CAINFO, caFile) }

@@ -1,7 +1,8 @@
 internal import CCurl
 
-/// One request in flight: owns its curl easy handle and everything curl points into
-/// (header lists, error buffer) until the handle is cleaned up in `deinit`.
+/// One request in flight: borrows a curl easy handle from the engine while it runs and owns
+/// everything the handle points into (header lists) until it is freed in `deinit`, after the
+/// engine has reset the handle.
 ///
 /// Confined to the engine thread after submission; callbacks reach it through an
 /// unretained pointer that stays valid because the engine keeps the transfer in its
@@ -11,8 +12,8 @@ final class CurlTransfer: @unchecked Sendable {
     typealias Completion = @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
 
     let request: HTTPRequest
-    let easy: UnsafeMutableRawPointer
-    let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The borrowed handle: set by the engine when the transfer starts, taken back when it ends.
+    var handle: CurlEasyHandle?
     let submittedAt: ContinuousClock.Instant
     var headerList: UnsafeMutablePointer<curl_slist>?
     var connectToList: UnsafeMutablePointer<curl_slist>?
@@ -23,21 +24,18 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set by the caller before `submit`, read and cleared by the engine thread only after it.
     var completion: Completion?
 
-    init?(request: HTTPRequest) {
-        guard CurlGlobal.initialized, let easy = curl_easy_init() else { return nil }
+    init(request: HTTPRequest) {
         self.request = request
-        self.easy = easy
-        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
-        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         self.submittedAt = .now
     }
 
     deinit {
-        curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
         curl_slist_free_all(connectToList)
-        errorBuffer.deallocate()
     }
+
+    /// The borrowed handle's raw pointer; only valid while the transfer runs.
+    var easy: UnsafeMutableRawPointer { handle!.raw }
 
     var elapsed: Duration { .now - submittedAt }
 
@@ -56,7 +54,7 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(_ code: CURLcode) {
         // A body over the cap aborts the transfer from the write callback; that is still a response.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && bodyTruncated) else {
-            let buffered = String(cString: errorBuffer)
+            let buffered = handle.map { String(cString: $0.errorBuffer) } ?? ""
             fail(Self.kind(of: code), buffered.isEmpty ? CurlGlobal.describe(code) : buffered)
             return
         }

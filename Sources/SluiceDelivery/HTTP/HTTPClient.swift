@@ -27,9 +27,7 @@ public final class HTTPClient: Sendable {
         guard !Task.isCancelled else {
             throw HTTPClientError(kind: .cancelled, message: "the request was cancelled before it was sent")
         }
-        guard let transfer = CurlTransfer(request: request) else {
-            throw HTTPClientError(kind: .other, message: "curl could not create a request handle")
-        }
+        let transfer = CurlTransfer(request: request)
         let engine = self.engine
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in

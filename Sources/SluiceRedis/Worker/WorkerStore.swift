@@ -312,7 +312,14 @@ public struct WorkerStore: Sendable {
             try await ensureGroups()
             reply = try await blockingClient.send(command)
         }
-        return RedisStreamEntry.streams(from: reply)[stream] ?? []
+        // One stream was asked for: take its entries straight from the reply (`[[stream, entries]]`)
+        // rather than through a dictionary keyed by stream name.
+        for element in reply.array ?? [] {
+            if let pair = element.array, pair.count == 2, pair[0].bytes?.elementsEqual(stream.utf8) == true {
+                return RedisStreamEntry.entries(from: pair[1])
+            }
+        }
+        return []
     }
 
     private func claim(stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [RedisStreamEntry] {
@@ -343,7 +350,8 @@ public struct WorkerStore: Sendable {
     }
 
     static func deliveryEntry(from entry: RedisStreamEntry) -> DeliveryEntry? {
-        Delivery(fields: fieldMap(entry.fields)).map { DeliveryEntry(streamID: entry.id, delivery: $0) }
+        var list = FieldList(entry.fields)
+        return Delivery(field: { list.value(named: $0) }).map { DeliveryEntry(streamID: entry.id, delivery: $0) }
     }
 
     /// `<ms>` or `<ms>-<seq>`: anything else would make XRANGE/XDEL answer an error.

@@ -8,8 +8,8 @@ import SluiceRedis
 ///
 /// Reads the deliveries stream in the `delivery` consumer group whenever the process has room
 /// (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
-/// the visibility timeout. A delivery whose lane is full is parked in the retry set for a second
-/// rather than waiting here, so no endpoint blocks the reader.
+/// the visibility timeout. A delivery whose lane is still full after a short wait (at most 100 ms
+/// per batch) is parked in the retry set for a second, so no endpoint blocks the reader for long.
 ///
 /// On graceful shutdown it stops reading, parks what was queued but not started (so another
 /// worker takes it at once), lets running attempts finish within `shutdownGrace`, then abandons
@@ -78,18 +78,11 @@ struct DeliveryStage: Service {
         }
     }
 
-    /// Hands entries to their lanes; parks the ones whose lane is full.
+    /// Hands entries to their lanes; parks the ones whose lane is still full after a short wait.
     private func dispatch(_ entries: [DeliveryEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
-        var refused: [DeliveryEntry] = []
-        for entry in entries {
-            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot.routes, maxInFlight: dispatcher.maxInFlight)
-            if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
-                refused.append(entry)
-            }
-        }
-        await park(refused, afterMillis: 1000, snapshot: snapshot)
+        var refused = await submit(entries, snapshot: snapshot)
         // A full lane would refuse the next batch too: give it a moment to drain first. That
         // holds as well when this batch just filled every lane it went to, though none refused.
         var full = Set(refused.map(\.delivery.target))
@@ -99,7 +92,24 @@ struct DeliveryStage: Service {
         }
         if !full.isEmpty {
             await dispatcher.waitForRoom(in: full, timeout: .milliseconds(100))
+            // The reader waited anyway: what a busy (not stuck) lane refused a moment ago mostly
+            // fits now, and each delivery taken here is one not parked in the retry set (a Redis
+            // write now and a move back later). What a stuck lane still refuses is parked.
+            if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
+        await park(refused, afterMillis: 1000, snapshot: snapshot)
+    }
+
+    /// Offers each entry to its lane; returns the ones refused.
+    private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
+        var refused: [DeliveryEntry] = []
+        for entry in entries {
+            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot.routes, maxInFlight: dispatcher.maxInFlight)
+            if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
+                refused.append(entry)
+            }
+        }
+        return refused
     }
 
     /// How many attempts an endpoint runs at once and how many more may wait in its queue.
