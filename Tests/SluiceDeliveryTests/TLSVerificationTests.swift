@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceDelivery
 import SluiceRedis
 import SluiceTesting
@@ -62,7 +63,7 @@ import Testing
     struct TLSSetupFailed: Error { let step: String }
 
     func request(_ server: TLSServer, caFile: String?) -> HTTPRequest {
-        HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/", timeout: .seconds(5), tls: caFile.map { TLSOptions(caFile: $0) })
+        HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/", timeout: .seconds(5), tls: caFile.map { TLSConfig(caFile: $0) })
     }
 
     @Test func untrustedCertificateIsATLSFailureAndATrustedOneConnects() async throws {
@@ -111,7 +112,7 @@ import Testing
         defer { client.shutdown() }
         let withIdentity = HTTPRequest(
             method: "GET", url: "https://127.0.0.1:\(server.port)/", timeout: .seconds(5),
-            tls: TLSOptions(caFile: server.certificate, clientCertFile: server.clientCertificate, clientKeyFile: server.clientKey))
+            tls: TLSConfig(caFile: server.certificate, clientCertFile: server.clientCertificate, clientKeyFile: server.clientKey))
         do {
             try await poll(until: { (try? await client.execute(withIdentity))?.status == 200 },
                            timeout: .seconds(10), "the server accepts the client certificate")

@@ -34,28 +34,3 @@ public struct SourceConfig: Sendable {
         self.dedupeWindow = dedupeWindow
     }
 }
-
-/// The sender conventions of a source.
-public enum SourceKind: String, Sendable, Equatable, CaseIterable {
-    /// Gemini API webhooks; `verify.jwks.url` defaults to Google's key set.
-    case gemini
-    /// Any Standard Webhooks sender; no JWKS unless configured.
-    case standardWebhooks = "standard-webhooks"
-}
-
-/// The `verify.jwks:` block of a source.
-public struct JWKSConfig: Sendable, Equatable {
-    /// Google's JWKS for Gemini webhooks, the default for `kind: gemini`.
-    public static let geminiDefaultURL = "https://generativelanguage.googleapis.com/.well-known/jwks.json"
-
-    /// Where the key set is fetched from (http or https).
-    public var url: String
-    /// The JWT `aud` to require; nil when not checked.
-    public var audience: String?
-
-    /// Creates a JWKS configuration.
-    public init(url: String, audience: String? = nil) {
-        self.url = url
-        self.audience = audience
-    }
-}

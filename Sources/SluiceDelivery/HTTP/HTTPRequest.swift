@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// One outbound HTTP request for ``HTTPClient``.
 public struct HTTPRequest: Sendable {
     /// Default cap on how much of a response body is kept.
@@ -18,7 +20,7 @@ public struct HTTPRequest: Sendable {
     /// Address the SSRF guard checked: curl connects there, keeping the URL's host for `Host` and SNI.
     public var connectTo: PinnedAddress?
     /// Extra trust and client identity for `https`; verification is always on.
-    public var tls: TLSOptions?
+    public var tls: TLSConfig?
     /// Only the first N bytes of the response body are kept; a longer body ends the transfer early.
     public var maxResponseBytes: Int
 
@@ -31,7 +33,7 @@ public struct HTTPRequest: Sendable {
         timeout: Duration = .seconds(30),
         connectTimeout: Duration? = nil,
         connectTo: PinnedAddress? = nil,
-        tls: TLSOptions? = nil,
+        tls: TLSConfig? = nil,
         maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes
     ) {
         self.method = method

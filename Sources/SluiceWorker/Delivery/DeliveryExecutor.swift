@@ -73,7 +73,7 @@ struct DeliveryExecutor: Sendable {
             let request = HTTPRequest(
                 method: "POST", url: outbound.url,
                 headers: outbound.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
-                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: Self.tlsOptions(endpoint.tls))
+                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: endpoint.tls.isEmpty ? nil : endpoint.tls)
             do throws(HTTPClientError) {
                 let response = try await httpClient.execute(request)
                 result = .response(status: response.status, headers: response.headers.map { (name: $0.name, value: $0.value) })
@@ -179,10 +179,5 @@ struct DeliveryExecutor: Sendable {
         ]
         if let error { metadata["error"] = "\(error)" }
         return metadata
-    }
-
-    private static func tlsOptions(_ tls: TLSConfig) -> TLSOptions? {
-        guard tls.caFile != nil || tls.clientCertFile != nil || tls.clientKeyFile != nil else { return nil }
-        return TLSOptions(caFile: tls.caFile, clientCertFile: tls.clientCertFile, clientKeyFile: tls.clientKeyFile)
     }
 }
