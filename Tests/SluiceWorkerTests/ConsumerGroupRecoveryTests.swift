@@ -7,18 +7,8 @@ import Testing
 /// Redis losing the consumer groups (NOGROUP) does not stop routing or delivery.
 @Suite struct ConsumerGroupRecoveryTests {
     static func routes(prefix: String, sink: Sink) -> String {
-        WorkerHarness.routes(prefix: prefix, """
-            tenants:
-              acme:
-                signing: {secrets: ["\(TenantSecrets.acme)"]}
-                endpoints:
-                  main:
-                    url: "\(sink.url("/hook"))"
-                    retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
-            routes:
-              - name: all
-                match: {source: gemini}
-                to: [acme/main]
+        WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+            retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
             """)
     }
 

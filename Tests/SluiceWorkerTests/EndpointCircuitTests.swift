@@ -12,20 +12,10 @@ import Testing
             let health = EndpointHealth(healthy: false)
             await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
             try await WorkerHarness.with(routes: { prefix in
-                WorkerHarness.routes(prefix: prefix, """
-                    tenants:
-                      acme:
-                        signing: {secrets: ["\(TenantSecrets.acme)"]}
-                        endpoints:
-                          main:
-                            url: "\(sink.url("/hook"))"
-                            max_in_flight: 1
-                            circuit_breaker: {failures: 3, cooldown: 1s}
-                            retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
-                    routes:
-                      - name: all
-                        match: {source: gemini}
-                        to: [acme/main]
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    max_in_flight: 1
+                    circuit_breaker: {failures: 3, cooldown: 1s}
+                    retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
                     """)
             }) { harness in
                 let first = try await harness.post()
@@ -71,19 +61,9 @@ import Testing
             let health = EndpointHealth(healthy: false)
             await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
             try await WorkerHarness.with(routes: { prefix in
-                WorkerHarness.routes(prefix: prefix, """
-                    tenants:
-                      acme:
-                        signing: {secrets: ["\(TenantSecrets.acme)"]}
-                        endpoints:
-                          main:
-                            url: "\(sink.url("/hook"))"
-                            circuit_breaker: {failures: 3, cooldown: 3s}
-                            retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
-                    routes:
-                      - name: all
-                        match: {source: gemini}
-                        to: [acme/main]
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    circuit_breaker: {failures: 3, cooldown: 3s}
+                    retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms], jitter: 0%}
                     """)
             }) { harness in
                 var ids: Set<String> = []

@@ -8,19 +8,9 @@ import Testing
     @Test func rateLimitSpreadsDeliveriesAndLosesNone() async throws {
         try await withSink { sink in
             try await WorkerHarness.with(routes: { prefix in
-                WorkerHarness.routes(prefix: prefix, """
-                    tenants:
-                      acme:
-                        signing: {secrets: ["\(TenantSecrets.acme)"]}
-                        endpoints:
-                          main:
-                            url: "\(sink.url("/hook"))"
-                            rate_limit: 5/s
-                            retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
-                    routes:
-                      - name: all
-                        match: {source: gemini}
-                        to: [acme/main]
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    rate_limit: 5/s
+                    retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
                     """)
             }) { harness in
                 var ids: Set<String> = []

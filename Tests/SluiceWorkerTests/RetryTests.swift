@@ -8,18 +8,8 @@ import Testing
 @Suite struct RetryTests {
     /// One tenant, one endpoint at `/hook` with `retry` as its retry block.
     static func routes(prefix: String, sink: Sink, retry: String) -> String {
-        WorkerHarness.routes(prefix: prefix, """
-            tenants:
-              acme:
-                signing: {secrets: ["\(TenantSecrets.acme)"]}
-                endpoints:
-                  main:
-                    url: "\(sink.url("/hook"))"
-                    retry: \(retry)
-            routes:
-              - name: all
-                match: {source: gemini}
-                to: [acme/main]
+        WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+            retry: \(retry)
             """)
     }
 

@@ -41,6 +41,24 @@ struct WorkerHarness: Sendable {
         """
     }
 
+    /// Routes with one tenant `acme` and one endpoint `main` at `url` that receives every event;
+    /// `settings` are further lines of the endpoint block (`timeout: 1s`, `retry: {…}`).
+    static func acmeMain(prefix: String, url: String, _ settings: String = "") -> String {
+        let endpointLines = ["url: \"\(url)\""] + settings.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        return routes(prefix: prefix, """
+            tenants:
+              acme:
+                signing: {secrets: ["\(TenantSecrets.acme)"]}
+                endpoints:
+                  main:
+            \(endpointLines.map { "        " + $0 }.joined(separator: "\n"))
+            routes:
+              - name: all
+                match: {source: gemini}
+                to: [acme/main]
+            """)
+    }
+
     /// Starts redis, writes the routes file, runs edge and worker, and stops everything after `body`.
     static func with(
         routes makeRoutes: @escaping @Sendable (String) -> String,
