@@ -20,7 +20,11 @@ struct GatewayProcesses {
     var store: WorkerStore { WorkerStore(client: redis.client, blockingClient: redis.client, keyspace: redis.keyspace) }
 
     /// A routes file: the `gemini` source, tenant `acme` with endpoint `main` at `sinkURL`, then `routes`.
-    static func routes(prefix: String, sinkURL: String, timeout: String = "5s", routes: String) -> String {
+    /// `endpoint` replaces the endpoint's settings after its url; `trailer` is appended (a `worker:` block).
+    static func routes(
+        prefix: String, sinkURL: String, timeout: String = "5s",
+        endpoint: String = "retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}", routes: String, trailer: String = ""
+    ) -> String {
         """
         version: 1
         redis: {prefix: \(prefix)}
@@ -37,9 +41,10 @@ struct GatewayProcesses {
               main:
                 url: "\(sinkURL)"
                 timeout: \(timeout)
-                retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
+        \(endpoint.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
         routes:
         \(routes)
+        \(trailer)
         """
     }
 

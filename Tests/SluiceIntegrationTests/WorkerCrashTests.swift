@@ -7,34 +7,20 @@ import Testing
 
 /// Crashes with real processes: nothing accepted is ever lost.
 @Suite struct WorkerCrashTests {
-    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-    static let tenantSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+    static let secret = GatewayProcesses.sourceSecret
 
-    static func routes(prefix: String, sinkURL: String, timeout: String = "5s", visibility: String = "auto") -> String {
-        """
-        version: 1
-        redis: {prefix: \(prefix)}
-        network: {allow_cidrs: [127.0.0.1/32]}
-        sources:
-          gemini:
-            kind: standard-webhooks
-            verify:
-              hmac: {secrets: ["\(secret)"]}
-        tenants:
-          acme:
-            signing: {secrets: ["\(tenantSecret)"]}
-            endpoints:
-              main:
-                url: "\(sinkURL)"
-                timeout: \(timeout)
+    static func routes(prefix: String, sinkURL: String, visibility: String = "auto") -> String {
+        GatewayProcesses.routes(
+            prefix: prefix, sinkURL: sinkURL,
+            endpoint: """
                 max_in_flight: 8
                 retry: {schedule: [0s, 200ms, 200ms, 200ms, 200ms, 200ms], jitter: 0%}
-        routes:
-          - name: all
-            to: [acme/main]
-        worker:
-          visibility_timeout: \(visibility)
-        """
+                """,
+            routes: """
+                  - name: all
+                    to: [acme/main]
+                """,
+            trailer: "worker: {visibility_timeout: \(visibility)}")
     }
 
     /// Sends `count` signed events to the edge; returns the ids answered 202.
