@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["SluiceCLI"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
+        .executable(name: "sluice-chaos", targets: ["SluiceChaosCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -131,6 +132,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The chaos harness: real redis-server, edge and worker processes through named faults,
+        // with per-event accounting. A library so the short form runs in `swift test`.
+        .target(
+            name: "SluiceChaos",
+            dependencies: ["SluiceCore", "SluiceRedis", "SluiceDelivery", "SluiceTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SluiceChaosCLI",
+            dependencies: ["SluiceChaos", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         // Fixtures for tests: a real redis-server, real HTTP sinks, bounded polling.
         .target(
             name: "SluiceTesting",
@@ -158,6 +171,8 @@ let package = Package(
             dependencies: ["SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery"],
             swiftSettings: swiftSettings
         ),
+        // Every chaos scenario in its short form against the debug `sluice` binary.
+        .testTarget(name: "SluiceChaosTests", dependencies: ["SluiceChaos"], swiftSettings: swiftSettings),
         // The Helm chart, the Dockerfile and the monitoring examples, checked offline.
         .testTarget(name: "SluiceDeployTests", dependencies: ["SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(

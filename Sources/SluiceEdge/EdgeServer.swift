@@ -21,17 +21,23 @@ public struct EdgeServer: Sendable {
         public var reloadInterval: Duration
         /// Idle keep-alive connections are closed after this long.
         public var idleTimeout: Duration
+        /// How often Redis's persistence settings are re-checked when `redis.durability` is `fsync`.
+        public var durabilityCheckInterval: Duration
 
-        public init(host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1), idleTimeout: Duration = .seconds(60)) {
+        public init(
+            host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
+            idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1)
+        ) {
             self.host = host
             self.port = port
             self.drainDelay = drainDelay
             self.reloadInterval = reloadInterval
             self.idleTimeout = idleTimeout
+            self.durabilityCheckInterval = durabilityCheckInterval
         }
     }
 
-    /// Long-running parts, in start order: reloader, HTTP server, drain monitor.
+    /// Long-running parts, in start order: reloader, durability monitor, HTTP server, drain monitor.
     public let services: [any Service]
 
     /// - Parameters:
@@ -52,10 +58,12 @@ public struct EdgeServer: Sendable {
         let state = EdgeState(routes: routes.config, httpClient: httpClient)
         let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
         let router = Router()
-        IngressController(
-            state: state, store: store, metrics: IngressMetrics(factory: exporter.factory), logger: logger, clock: clock
-        ).register(on: router)
-        OperationsController(state: state, redis: redis, exporter: exporter).register(on: router)
+        let metrics = IngressMetrics(factory: exporter.factory)
+        let gate = DurabilityGate(required: routes.config.redisDurability)
+        // Router middleware applies to the routes registered after it.
+        router.add(middleware: DurabilityMiddleware(gate: gate, state: state, metrics: metrics))
+        IngressController(state: state, store: store, metrics: metrics, logger: logger, clock: clock).register(on: router)
+        OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
 
         let app = Application(
             router: router,
@@ -73,6 +81,8 @@ public struct EdgeServer: Sendable {
             }
             state.apply(config)
         }
-        self.services = [reloader, app, DrainMonitor(state: state, delay: options.drainDelay)]
+        let durability = DurabilityMonitor(
+            state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
+        self.services = [reloader, durability, app, DrainMonitor(state: state, delay: options.drainDelay)]
     }
 }

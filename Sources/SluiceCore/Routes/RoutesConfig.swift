@@ -4,6 +4,8 @@ public struct RoutesConfig: Sendable {
     public var version: Int
     /// Prefix of every Redis key (`redis.prefix`).
     public var redisPrefix: String
+    /// What the edge requires of Redis before it answers 202 (`redis.durability`).
+    public var redisDurability: RedisDurability
     /// The outbound SSRF policy.
     public var network: NetworkPolicyConfig
     /// Ingress sources by name.
@@ -19,6 +21,7 @@ public struct RoutesConfig: Sendable {
     public init(
         version: Int = 1,
         redisPrefix: String = "sluice",
+        redisDurability: RedisDurability = .write,
         network: NetworkPolicyConfig = NetworkPolicyConfig(),
         sources: [String: SourceConfig] = [:],
         tenants: [String: TenantConfig] = [:],
@@ -27,6 +30,7 @@ public struct RoutesConfig: Sendable {
     ) {
         self.version = version
         self.redisPrefix = redisPrefix
+        self.redisDurability = redisDurability
         self.network = network
         self.sources = sources
         self.tenants = tenants

@@ -58,12 +58,20 @@ extension RoutesDecoder {
                 error(versionField.valueMark, "unsupported version '\(text)'; this sluice reads version 1")
             }
         }
-        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix"]),
-           let prefixField = redis["prefix"], let prefix = string(prefixField, in: "'redis'") {
-            if prefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
-                error(prefixField.valueMark, "'prefix' in 'redis' must not contain spaces or braces (sluice adds its own {hash tags})")
-            } else {
-                config.redisPrefix = prefix
+        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix", "durability"]) {
+            if let prefixField = redis["prefix"], let prefix = string(prefixField, in: "'redis'") {
+                if prefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
+                    error(prefixField.valueMark, "'prefix' in 'redis' must not contain spaces or braces (sluice adds its own {hash tags})")
+                } else {
+                    config.redisPrefix = prefix
+                }
+            }
+            if let durabilityField = redis["durability"], let text = string(durabilityField, in: "'redis'") {
+                if let durability = RedisDurability(rawValue: text) {
+                    config.redisDurability = durability
+                } else {
+                    error(durabilityField.valueMark, "'durability' in 'redis' must be write (202 once Redis applied the write) or fsync (202 only while Redis runs with appendonly yes and appendfsync always), not '\(text)'")
+                }
             }
         }
         if let networkField = top["network"] { config.network = decodeNetwork(networkField) }

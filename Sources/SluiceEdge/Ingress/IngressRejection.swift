@@ -51,6 +51,13 @@ struct IngressRejection: Error, Sendable {
             retryAfter: 5)
     }
 
+    static func durabilityUnmet(_ reason: String) -> Self {
+        Self(
+            status: .serviceUnavailable, reason: "durability_unmet",
+            message: "Redis does not currently give the durability this gateway is configured to require (\(reason)); retry later",
+            retryAfter: 5)
+    }
+
     static func methodNotAllowed() -> Self {
         Self(status: .methodNotAllowed, reason: "method_not_allowed", message: "webhooks are accepted with POST only")
     }

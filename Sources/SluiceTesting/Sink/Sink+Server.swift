@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HTTPTypes
 import HummingbirdCore
@@ -29,8 +30,8 @@ public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
     logger.logLevel = .critical
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let app = Application(
-        responder: CallbackResponder { (request: Request, _: BasicRequestContext) in
-            try await answer(request, script: script)
+        responder: CallbackResponder { (request: Request, context: SinkRequestContext) in
+            try await answer(request, channel: context.channel, script: script)
         },
         server: .http1(configuration: http1),
         configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
@@ -63,7 +64,7 @@ public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
     }
 }
 
-private func answer(_ request: Request, script: SinkScript) async throws -> Response {
+private func answer(_ request: Request, channel: any Channel, script: SinkScript) async throws -> Response {
     let buffer = try await request.body.collect(upTo: .max)
     let recorded = SinkRequest(
         method: request.method.rawValue,
@@ -80,6 +81,14 @@ private func answer(_ request: Request, script: SinkScript) async throws -> Resp
     if let delay = scripted.delay {
         // Cancelled when the sink stops, so a "hanging" request ends with the test.
         try await Task.sleep(for: delay)
+    }
+    if scripted.resetsConnection {
+        // SO_LINGER 0 turns the close into a RST, so the client sees "connection reset", not a clean EOF.
+        if let socket = channel as? any SocketOptionProvider {
+            try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+        throw SinkError(message: "connection reset as scripted")
     }
     var headers = HTTPFields()
     for (name, value) in scripted.headers {

@@ -8,6 +8,8 @@ public struct SinkResponse: Sendable {
     public var body: [UInt8]
     /// Wait this long before answering; the request is recorded on arrival, before the wait.
     public var delay: Duration?
+    /// Abort the TCP connection (RST) instead of answering, after any `delay`.
+    public var resetsConnection = false
 
     /// Creates a scripted response.
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = [], delay: Duration? = nil) {
@@ -27,6 +29,13 @@ public struct SinkResponse: Sendable {
 
     /// Never answers while the sink runs: for client timeout tests.
     public static let hang = SinkResponse(status: 200, delay: .seconds(3600))
+
+    /// Resets the connection (TCP RST, no HTTP answer): what a crashing proxy or receiver looks like.
+    public static let reset: SinkResponse = {
+        var response = SinkResponse(status: 0)
+        response.resetsConnection = true
+        return response
+    }()
 
     /// A response with just a status code and optional headers.
     public static func status(_ code: Int, headers: [(name: String, value: String)] = []) -> SinkResponse {

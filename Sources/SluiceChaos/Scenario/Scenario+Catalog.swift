@@ -1,0 +1,212 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+
+extension Scenario {
+    /// Every scenario, in the order `run` without names runs them.
+    public static let all: [Scenario] = [
+        baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
+        endpoints, configReload, clockSkew, workerRollingRestart,
+    ]
+
+    /// The scenario named `name`.
+    public static func named(_ name: String) throws(ChaosError) -> Scenario {
+        guard let scenario = all.first(where: { $0.name == name }) else { throw .unknownScenario(name, known: all.map(\.name)) }
+        return scenario
+    }
+
+    static let baseline = Scenario(name: "baseline", summary: "No fault: the reference for delay and duplicates.")
+
+    static let workerKill: Scenario = {
+        var scenario = Scenario(name: "worker-kill", summary: "kill -9 a worker in the middle of deliveries, again and again, and start it again.")
+        scenario.fault = { context in
+            try await context.every(context.scale.pick(short: .milliseconds(1500), full: .seconds(3))) { round in
+                let worker = context.cluster.workers[round % context.cluster.workers.count]
+                await worker.kill()
+                context.notes.count("kills")
+                try await worker.start()
+            }
+            context.notes.add("\(context.notes.counter("kills")) worker kill -9s during delivery")
+        }
+        scenario.check = { report in report.faultCounts["kills", default: 0] == 0 ? ["no worker was killed"] : [] }
+        return scenario
+    }()
+
+    static let edgeKill: Scenario = {
+        var scenario = Scenario(name: "edge-kill", summary: "kill -9 an edge during ingest, again and again; the sender retries unanswered calls on the other edge.")
+        scenario.fault = { context in
+            try await context.every(context.scale.pick(short: .milliseconds(1500), full: .seconds(3))) { round in
+                let edge = context.cluster.edges[round % context.cluster.edges.count]
+                await edge.kill()
+                context.notes.count("kills")
+                try await edge.start()
+            }
+            context.notes.add("\(context.notes.counter("kills")) edge kill -9s during ingest")
+        }
+        scenario.check = { report in report.faultCounts["kills", default: 0] == 0 ? ["no edge was killed"] : [] }
+        return scenario
+    }()
+
+    static let redisKillFsyncAlways: Scenario = {
+        var scenario = Scenario(
+            name: "redis-kill-fsync-always",
+            summary: "kill -9 Redis (appendonly yes, appendfsync always; edges set to durability: fsync) and restart it on the same port.")
+        scenario.appendFsync = "always"
+        scenario.durability = .fsync
+        scenario.fault = { context in try await killRedisRepeatedly(context) }
+        scenario.check = redisWasKilled
+        return scenario
+    }()
+
+    static let redisKillFsyncEverysec: Scenario = {
+        var scenario = Scenario(
+            name: "redis-kill-fsync-everysec",
+            summary: "kill -9 Redis (appendonly yes, appendfsync everysec; durability: write) and restart it on the same port.")
+        scenario.fault = { context in
+            try await killRedisRepeatedly(context)
+            context.notes.add("everysec: a Redis process kill loses nothing acknowledged (the kernel still holds the AOF writes); a crash of the Redis host can lose up to ~1 s of them (2 s if fsync stalls). Use appendfsync always + durability: fsync when that matters")
+        }
+        scenario.check = redisWasKilled
+        return scenario
+    }()
+
+    static let redisDown: Scenario = {
+        var scenario = Scenario(name: "redis-down", summary: "Redis gone for 30 s (4 s with --short): edges answer 503 + Retry-After, the sender retries; then Redis returns with its AOF.")
+        scenario.sendDuration = { $0.short ? .seconds(10) : .seconds(50) }
+        scenario.fault = { context in
+            try await context.waitUntil(fraction: 0.2)
+            let outage = context.scale.pick(short: .seconds(4), full: .seconds(30))
+            await context.cluster.redis.kill()
+            try await Task.sleep(for: outage)
+            try await restartRedis(context)
+            context.notes.add("Redis down for \(outage)")
+        }
+        scenario.check = { report in report.refusals == 0 ? ["the edges never answered 503 while Redis was down"] : [] }
+        return scenario
+    }()
+
+    static let redisMaxMemory: Scenario = {
+        var scenario = Scenario(name: "redis-maxmemory", summary: "Redis at maxmemory (noeviction) refuses writes: edges answer 503, nothing is half-written; then memory is raised.")
+        scenario.fault = { context in
+            try await context.waitUntil(fraction: 0.25)
+            let admin = context.cluster.admin
+            let info = try await admin.send(["INFO", "memory"]).string ?? ""
+            let used = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }.flatMap { Int($0.dropFirst("used_memory:".count)) } ?? 0
+            _ = try await admin.send(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+            _ = try await admin.send(["CONFIG", "SET", "maxmemory", RedisArgument(used + 4 * 1024)])
+            let hold = context.scale.pick(short: .seconds(3), full: .seconds(10))
+            try await Task.sleep(for: hold)
+            _ = try await admin.send(["CONFIG", "SET", "maxmemory", "0"])
+            context.notes.add("maxmemory set to used_memory + 4 KiB for \(hold), then lifted")
+        }
+        scenario.check = { report in
+            var failures: [String] = []
+            if report.refusals == 0 { failures.append("Redis never refused a write (maxmemory was not reached)") }
+            if report.halfWritten > 0 { failures.append("\(report.halfWritten) events answered 'duplicate' after only 503s: half-written") }
+            return failures
+        }
+        return scenario
+    }()
+
+    static let endpoints: Scenario = {
+        var scenario = Scenario(name: "endpoints", summary: "Receivers misbehave: flapping 503/200, slow (just under and over the timeout), 429 + Retry-After, 410 Gone, connection resets.")
+        let secret = ChaosEndpoint.flakySecret
+        let patient = ChaosEndpoint.patientSchedule
+        scenario.extraEndpoints = [
+            ChaosEndpoint("flaky", "flapping", secret: secret, behavior: .flapping(down: .seconds(1), up: .milliseconds(1500)), retrySchedule: patient),
+            ChaosEndpoint("flaky", "slow", secret: secret, behavior: .slow(under: .milliseconds(700), over: .milliseconds(1300)), timeout: .seconds(1), retrySchedule: patient),
+            ChaosEndpoint("flaky", "throttled", secret: secret, behavior: .throttles(every: 3, retryAfterSeconds: 1), retrySchedule: patient),
+            ChaosEndpoint("flaky", "gone", secret: secret, behavior: .gone, expectedDeadLetter: .gone),
+            ChaosEndpoint("flaky", "resets", secret: secret, behavior: .resets(every: 3), retrySchedule: patient),
+        ]
+        scenario.check = { report in
+            // Every accepted event must have ended at flaky/gone as a `gone` dead letter.
+            report.deadLettered < report.accepted ? ["only \(report.deadLettered) of \(report.accepted) deliveries to the 410 endpoint were dead-lettered"] : []
+        }
+        return scenario
+    }()
+
+    static let configReload: Scenario = {
+        var scenario = Scenario(name: "config-reload", summary: "routes.yaml swapped (symlink, as a ConfigMap) every second (2 s full), with SIGHUP every other time.")
+        scenario.fault = { context in
+            try await context.every(context.scale.pick(short: .seconds(1), full: .seconds(2))) { round in
+                try context.cluster.writeRoutes(generation: round + 1)
+                if round % 2 == 1 {
+                    for process in context.cluster.edges + context.cluster.workers { await process.send(SIGHUP) }
+                }
+                context.notes.count("reloads")
+            }
+            context.notes.add("\(context.notes.counter("reloads")) routes.yaml swaps")
+        }
+        scenario.check = { report in
+            // The receivers saw the X-Chaos-Generation header change: the reloads took effect.
+            report.generationsSeen < 3 ? ["the reloads did not reach the deliveries (\(report.generationsSeen) header generations seen)"] : []
+        }
+        return scenario
+    }()
+
+    static let clockSkew: Scenario = {
+        var scenario = Scenario(name: "clock-skew", summary: "The sender's clock is off by tolerance − 3 s either way (tolerance 30 s); every tenth event is 60 s off and must be refused.")
+        scenario.toleranceSeconds = 30
+        scenario.skewedSender = true
+        scenario.check = { report in
+            let outside = (report.sent + 9) / 10
+            return report.rejected == outside ? [] : ["expected \(outside) events refused for their timestamp, got \(report.rejected)"]
+        }
+        return scenario
+    }()
+
+    static let workerRollingRestart: Scenario = {
+        var scenario = Scenario(name: "worker-rolling-restart", summary: "SIGTERM every worker in turn (graceful drain, exit 0) and start a new one, throughout the traffic.")
+        scenario.sendDuration = { $0.short ? .seconds(8) : .seconds(30) }
+        scenario.fault = { context in
+            var round = 0
+            while ContinuousClock.now < context.trafficEnds {
+                let worker = context.cluster.workers[round % context.cluster.workers.count]
+                let status = await worker.terminate(timeout: .seconds(20))
+                if status != 0 { context.notes.count("unclean") }
+                context.notes.count("restarts")
+                try await worker.start()
+                round += 1
+            }
+            context.notes.add("\(context.notes.counter("restarts")) worker SIGTERM restarts, \(context.notes.counter("unclean")) without a clean exit 0")
+        }
+        scenario.check = { report in
+            var failures: [String] = []
+            if report.faultCounts["restarts", default: 0] == 0 { failures.append("no worker was restarted") }
+            if report.faultCounts["unclean", default: 0] > 0 { failures.append("a worker did not exit 0 within 20 s of SIGTERM") }
+            return failures
+        }
+        return scenario
+    }()
+
+    private static let redisWasKilled: @Sendable (ScenarioReport) -> [String] = { report in
+        report.faultCounts["redis kills", default: 0] == 0 ? ["Redis was never killed"] : []
+    }
+
+    /// kill -9 Redis once (short) or every 8 s (full), restarting it after a second each time.
+    private static func killRedisRepeatedly(_ context: FaultContext) async throws {
+        if context.scale.short {
+            try await context.waitUntil(fraction: 0.4)
+            try await killAndRestartRedis(context)
+        } else {
+            try await context.every(.seconds(8)) { _ in try await killAndRestartRedis(context) }
+        }
+        context.notes.add("Redis kill -9 ×\(context.notes.counter("redis kills")), each restarted after 1 s from its AOF")
+    }
+
+    private static func killAndRestartRedis(_ context: FaultContext) async throws {
+        await context.cluster.redis.kill()
+        context.notes.count("redis kills")
+        try await Task.sleep(for: .seconds(1))
+        try await restartRedis(context)
+    }
+
+    private static func restartRedis(_ context: FaultContext) async throws {
+        do {
+            try await context.cluster.redis.restart()
+        } catch {
+            throw ChaosError("redis-server did not come back after the fault: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import SluiceChaos
+import Testing
+
+/// The chaos harness's short form (issue #6): every scenario against the debug `sluice` binary,
+/// with real redis-server, edge and worker processes. Serialized: each scenario wants the CPU for
+/// its own processes, and timings stay meaningful.
+@Suite(.serialized) struct ChaosShortFormTests {
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-chaos-tests-\(UUID().uuidString.prefix(8))").path
+
+    static func run(_ name: String) async throws -> ScenarioReport {
+        let runner = try ScenarioRunner(sluice: SluiceExecutable.besideCurrentExecutable, scale: ChaosScale(short: true), workDirectory: directory)
+        let report = try await runner.run(try Scenario.named(name))
+        // The table row and notes make a failure readable in the CI log.
+        let summary = ReportTable.text([report]) + "\n" + ReportTable.details([report])
+        #expect(report.lost == 0, "\(summary)")
+        #expect(report.passed, "\(summary)")
+        #expect(report.accepted > 0 && report.delivered > 0, "\(summary)")
+        return report
+    }
+
+    @Test(arguments: ["baseline", "worker-kill", "edge-kill", "redis-kill-fsync-always", "redis-kill-fsync-everysec", "config-reload", "worker-rolling-restart"])
+    func scenarioLosesNothing(_ name: String) async throws {
+        let report = try await Self.run(name)
+        #expect(report.accepted == report.sent, "the sender retries until every event is accepted")
+        #expect(report.delivered == report.expected, "no endpoint in this scenario dead-letters")
+    }
+
+    @Test func redisDownIsAnswered503AndRecovered() async throws {
+        let report = try await Self.run("redis-down")
+        #expect(report.refusals > 0)
+        #expect(report.accepted == report.sent)
+    }
+
+    @Test func redisAtMaxMemoryRefusesWithoutHalfWrites() async throws {
+        let report = try await Self.run("redis-maxmemory")
+        #expect(report.refusals > 0)
+        #expect(report.halfWritten == 0)
+        #expect(report.delivered == report.expected)
+    }
+
+    @Test func misbehavingEndpointsDeadLetterOnlyTheGoneOne() async throws {
+        let report = try await Self.run("endpoints")
+        #expect(report.deadLettered == report.accepted, "exactly the 410 endpoint's deliveries are dead letters")
+        #expect(report.delivered == report.expected - report.accepted)
+    }
+
+    @Test func skewedTimestampsAtTheToleranceEdgeAreAccepted() async throws {
+        let report = try await Self.run("clock-skew")
+        #expect(report.rejected == (report.sent + 9) / 10)
+        #expect(report.accepted == report.sent - report.rejected)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// `redis.durability: fsync`: the edge accepts only while Redis fsyncs every write before replying.
+@Suite struct DurabilityGateTests {
+    static let fsyncRoutes = RoutesTemplate { prefix in
+        EdgeHarness.routes(prefix: prefix).replacingOccurrences(
+            of: "redis: {prefix: \(prefix)}", with: "redis: {prefix: \(prefix), durability: fsync}")
+    }
+
+    @Test func fsyncDurabilityFollowsRedisAppendFsyncSetting() async throws {
+        try await EdgeHarness.with(routes: Self.fsyncRoutes) { edge in
+            // The fixture's Redis runs without AOF: the edge must refuse and say why.
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(10), "the edge reports not ready")
+            let refused = try await edge.post(id: "msg_no_aof")
+            #expect(refused.status == 503)
+            #expect(refused.json["reason"] as? String == "durability_unmet")
+            #expect(refused.header("retry-after") != nil)
+            #expect(String(decoding: try await edge.get("/readyz").body, as: UTF8.self).contains("appendonly no"))
+            #expect(try await edge.ingressLength() == 0)
+
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendonly", "yes"])
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
+            try await poll(until: { try await edge.post(id: "msg_fsync").status == 202 }, timeout: .seconds(15), "accepted once Redis fsyncs always")
+            #expect(try await edge.get("/readyz").status == 200)
+
+            // Switching Redis back to everysec at runtime closes the gate again within the check interval.
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "everysec"])
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(15), "not ready under everysec")
+            #expect(try await edge.post(id: "msg_everysec").status == 503)
+            #expect(try await edge.ingressEvents().map(\.webhookID) == ["msg_fsync"])
+            // A refused event was never recorded as seen: its retry is accepted once durability is back.
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
+            try await poll(until: { try await edge.post(id: "msg_everysec").status == 202 }, timeout: .seconds(15), "the retry is accepted")
+        }
+    }
+
+    @Test func configGetForbiddenIsReportedAsTheReason() async throws {
+        try await EdgeHarness.with(routes: Self.fsyncRoutes, redisAppendOnly: true) { edge in
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(15), "ready with appendfsync always")
+            // Managed Redis services often forbid CONFIG; the default user loses it here (the fixture is discarded after).
+            _ = try await edge.redis.client.send(["ACL", "SETUSER", "default", "-config"])
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(15), "not ready without CONFIG")
+            let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
+            #expect(body.contains("refuses CONFIG GET"), "\(body)")
+            #expect(try await edge.post(id: "msg_noconfig").status == 503)
+        }
+    }
+
+    @Test func writeDurabilityAcceptsWithoutAOF() async throws {
+        try await EdgeHarness.with { edge in
+            let response = try await edge.post(id: "msg_write")
+            #expect(response.status == 202)
+            #expect(try await edge.get("/readyz").status == 200)
+        }
+    }
+}
