@@ -94,4 +94,30 @@ import Testing
             }
         }
     }
+
+    @Test func anEndpointThatStaysDownDeadLettersItsParkedDeliveriesOnceTheScheduleIsOver() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hook") { _ in .status(500) }
+            try await WorkerHarness.with(routes: { prefix in
+                // Schedule 0.2 s, cooldown 4 s: without the limit each parked delivery would wait
+                // for a probe of its own, one per cooldown, and take a minute to end.
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    max_in_flight: 1
+                    circuit_breaker: {failures: 2, cooldown: 4s}
+                    retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
+                    """)
+            }) { harness in
+                var ids: Set<String> = []
+                for _ in 0..<6 { ids.insert(try await harness.post()) }
+                try await poll(until: {
+                    Set(try await harness.store.deadLetters().map(\.delivery.event.webhookID)) == ids
+                }, timeout: .seconds(20), "every delivery of the dead endpoint is a dead letter")
+                let letters = try await harness.store.deadLetters()
+                #expect(letters.allSatisfy { $0.reason == .exhausted })
+                #expect(letters.contains { $0.lastError?.contains("circuit stayed open") == true })
+                try await poll(until: { (try await harness.store.status()).retryBacklog == 0 }, "nothing is left in the retry set")
+                #expect(await sink.requests(to: "/hook").count < 18, "parked deliveries were not all attempted three times")
+            }
+        }
+    }
 }

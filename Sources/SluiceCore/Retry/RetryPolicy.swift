@@ -25,6 +25,17 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The largest step of the schedule; caps a `Retry-After`.
     public var largestStep: Duration { schedule.max() ?? .zero }
 
+    /// The longest the whole schedule can take: every step at its largest jitter.
+    ///
+    /// A delivery held back by an open circuit (which parks it without an attempt) is given up
+    /// once it has waited about this long, so an endpoint that stays down does not keep its
+    /// deliveries in the retry set forever instead of in the dead letters, where they can be replayed.
+    public var span: Duration {
+        let spread = min(max(jitter, 0), 1)
+        let millis = schedule.reduce(Int64(0)) { $0 + max(0, DeliveryClock.millis($1)) }
+        return .milliseconds(Int64((Double(millis) * (1 + spread)).rounded(.up)))
+    }
+
     /// The delay before attempt `n` (1-based), or nil when the schedule has no attempt `n`.
     ///
     /// The scheduled step is jittered; a `Retry-After` (capped at ``largestStep``) is a floor on the

@@ -38,6 +38,19 @@ struct DeliveryExecutor: Sendable {
         }
         let now = clock().unixMillis
         if let reopens = breakers.isOpen(endpoint, nowMillis: now) {
+            // A delivery gets its whole schedule and one more cooldown (a last probe's chance)
+            // before an endpoint that stays down sends it to the dead letters for replay.
+            let waitingSince = delivery.firstAttemptAtMillis ?? delivery.event.receivedAtMillis
+            let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
+            if now - waitingSince > patience.wholeMillis {
+                metrics.count(ref, outcome: "dead_letter")
+                logger.warning("circuit still open after the whole retry schedule; dead-lettering", metadata: metadata(delivery))
+                let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
+                await complete(
+                    entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError),
+                    snapshot: snapshot)
+                return
+            }
             await park(entry, until: reopens, snapshot: snapshot)
             return
         }

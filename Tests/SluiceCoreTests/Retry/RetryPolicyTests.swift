@@ -70,4 +70,10 @@ import Testing
             #expect(delay >= .seconds(10) && delay <= .seconds(15))
         }
     }
+
+    @Test func spanIsTheWholeScheduleAtItsLargestJitter() {
+        #expect(RetryPolicy(schedule: [.zero, .seconds(5), .seconds(300)], jitter: 0).span == .seconds(305))
+        #expect(RetryPolicy(schedule: [.zero, .seconds(5), .seconds(300)], jitter: 0.2).span == .seconds(366))
+        #expect(RetryPolicy(schedule: [], jitter: 0.2).span == .zero)
+    }
 }
