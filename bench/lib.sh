@@ -22,3 +22,8 @@ start_redis() {
     pids+=($!)
     for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
 }
+
+# cpu_ticks PID: user+sys CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_micros_per PID TICKS_BEFORE N: CPU µs the process spent per item since TICKS_BEFORE.
+cpu_micros_per() { echo "$(( ($(cpu_ticks "$1") - $2) * 1000000 / $(getconf CLK_TCK) / $3 ))"; }
