@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import SluiceCore
 import SluiceDelivery
@@ -67,7 +66,7 @@ public struct EdgeServer: Sendable {
         ).register(on: router)
         OperationsController(state: state, redis: redis, exporter: exporter).register(on: router)
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.eventLoopThreads))
+        let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
         let app = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
@@ -85,6 +84,6 @@ public struct EdgeServer: Sendable {
             }
             state.apply(config)
         }
-        self.services = [reloader, EventLoopGroupService(server: app, group: group), DrainMonitor(state: state, delay: options.drainDelay)]
+        self.services = [reloader, app, DrainMonitor(state: state, delay: options.drainDelay)]
     }
 }
