@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Ingest benchmark: `sluice edge` (verify + durable XADD) against nginx answering 202
-# on the same machine in the same run. Prints req/s, p50/p99 and the edge's peak RSS.
+# on the same machine in the same run. Prints, for each target:
+#   - closed loop: each connection sends its next request when the previous answer arrived, so
+#     req/s is the maximum throughput and mean latency = CONNECTIONS / req/s;
+#   - for the edge also open loop: requests due at a fixed rate (RATE_PERCENT of nginx's closed-loop
+#     req/s, default 30), latency measured from each request's due time (wrk2-style, free of
+#     coordinated omission) — the latency a sender sees at that load;
+# and the edge's CPU time per request (user+sys, including warm-up) and peak RSS.
 #
 #   bench/ingest.sh [CONNECTIONS] [REQUESTS]      (defaults: 64 connections, 200000 requests)
+#   RATE=N bench/ingest.sh …                      open-loop rate for the edge (default: RATE_PERCENT of nginx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-64}
@@ -44,8 +51,10 @@ NGINX
     nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
     pids+=($!)
     wait_http "http://127.0.0.1:$nport/"
-    $BIN/sluice-bench ingest --url "http://127.0.0.1:$nport/webhooks/gemini" --secret "$SECRET" \
-        --connections "$CONNECTIONS" --requests "$REQUESTS" --label "nginx 202 (ceiling)"
+    line=$($BIN/sluice-bench ingest --url "http://127.0.0.1:$nport/webhooks/gemini" --secret "$SECRET" \
+        --connections "$CONNECTIONS" --requests "$REQUESTS" --label "nginx 202 (ceiling)")
+    echo "$line"
+    nginx_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<<"$line" | head -1)
 else
     echo "nginx not installed: no ceiling figure (apt-get install nginx)"
 fi
@@ -71,7 +80,19 @@ SLUICE_LOG_LEVEL=warning $BIN/sluice edge --config "$work/routes.yaml" --redis "
 epid=$!
 pids+=($epid)
 wait_http "http://127.0.0.1:$eport/readyz"
-$BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
-    --connections "$CONNECTIONS" --requests "$REQUESTS" --label "sluice edge (verify + AOF XADD)"
+before=$(cpu_ticks "$epid")
+line=$($BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
+    --connections "$CONNECTIONS" --requests "$REQUESTS" --label "sluice edge (verify + AOF XADD)")
+echo "$line"
+edge_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<<"$line" | head -1)
+echo "sluice edge CPU: $(cpu_micros_per "$epid" "$before" $((REQUESTS + 5000))) µs/request (user+sys, incl. warm-up)"
+[ -n "${nginx_rps:-}" ] && echo "sluice edge / nginx (closed loop): $((edge_rps * 100 / nginx_rps))%"
+
+rate=${RATE:-}
+[ -n "$rate" ] || { [ -n "${nginx_rps:-}" ] && rate=$((nginx_rps * ${RATE_PERCENT:-30} / 100)); }
+if [ -n "$rate" ]; then
+    $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
+        --connections "$CONNECTIONS" --requests "$REQUESTS" --warmup 0 --rate "$rate" --label "sluice edge (verify + AOF XADD)"
+fi
 echo "sluice edge peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$epid/status)"
 echo "ingress stream length: $(redis-cli -p "$rport" xlen '{bench}:v1:ingress')"

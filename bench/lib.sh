@@ -43,3 +43,5 @@ cpu_per() {
     awk -v name="$1" -v ticks="$2" -v n="$3" -v unit="$4" -v hz="$(getconf CLK_TCK)" \
         'BEGIN { s = ticks / hz; printf "  %-8s %7.2f s CPU = %6.1f µs per %s\n", name, s, (n > 0 ? s * 1e6 / n : 0), unit }'
 }
+# cpu_micros_per PID TICKS_BEFORE N: CPU µs the process spent per item since TICKS_BEFORE.
+cpu_micros_per() { echo "$(( ($(cpu_ticks "$1") - $2) * 1000000 / $(getconf CLK_TCK) / $3 ))"; }

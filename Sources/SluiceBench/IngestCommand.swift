@@ -21,7 +21,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Requests to send (each with a unique webhook-id).")
     var requests: Int = 100_000
 
-    @Option(help: "Requests sent first and not measured.")
+    @Option(help: "Open loop: send at this many requests per second, each due at a fixed time, and measure latency from that time (wrk2-style, no coordinated omission). Without it the load is closed loop: as fast as answers come back.")
+    var rate: Double?
+
+    @Option(help: "Requests sent first and not measured (always closed loop).")
     var warmup: Int = 5_000
 
     @Option(help: "Name printed in front of the result line.")
@@ -32,6 +35,10 @@ struct IngestCommand: ParsableCommand {
 
     @Flag(help: "Sign each request when it is sent, with its send time (unix µs) as the last part of its webhook-id, so a sink can compute ingest-to-delivery latency.")
     var stamp = false
+
+    func validate() throws {
+        if let rate, !(rate > 0) { throw ValidationError("--rate must be a positive number of requests per second") }
+    }
 
     func run() throws {
         guard let components = URLComponents(string: url), let host = components.host,
@@ -54,30 +61,38 @@ struct IngestCommand: ParsableCommand {
                 + "content-length: \(body.count)\r\n\r\n"
             return Array(head.utf8) + body
         }
-        func load(_ count: Int, tag: String) -> LoadRun {
-            if stamp {
-                return LoadRun(host: host, port: UInt16(port), connections: connections, count: count) { build($0, tag: tag) }
-            }
-            return LoadRun(host: host, port: UInt16(port), connections: connections, requests: (0..<count).map { build($0, tag: tag) })
+        func load(_ count: Int, tag: String, rate: Double?) -> LoadRun {
+            var run =
+                stamp
+                ? LoadRun(host: host, port: UInt16(port), connections: connections, count: count) { build($0, tag: tag) }
+                : LoadRun(host: host, port: UInt16(port), connections: connections, requests: (0..<count).map { build($0, tag: tag) })
+            run.rate = rate
+            return run
         }
 
         if warmup > 0 {
-            _ = load(warmup, tag: "w").run()
+            _ = load(warmup, tag: "w", rate: nil).run()
         }
-        let report = load(requests, tag: "m").run()
-        print(Self.format(report, label: label, json: json))
+        let report = load(requests, tag: "m", rate: rate).run()
+        print(Self.format(report, label: label, rate: rate, json: json))
         if !report.errors.isEmpty { throw ExitCode(1) }
     }
 
-    static func format(_ r: LoadRun.Report, label: String, json: Bool) -> String {
+    /// One line (or JSON object); `rate` is the open-loop offered rate, nil for a closed loop.
+    static func format(_ r: LoadRun.Report, label: String, rate: Double?, json: Bool) -> String {
         let statuses = r.statuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
         if json {
             let statusJSON = r.statuses.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
-            return #"{"label":"\#(label)","requests":\#(r.requests),"seconds":\#(String(format: "%.3f", r.seconds)),"rps":\#(Int(r.requestsPerSecond)),"p50_ms":\#(String(format: "%.3f", r.percentile(0.5))),"p99_ms":\#(String(format: "%.3f", r.percentile(0.99))),"errors":\#(r.errors.values.reduce(0, +)),"statuses":{\#(statusJSON)}}"#
+            let mode = rate.map { #""mode":"open","offered_rps":\#(Int($0)),"# } ?? #""mode":"closed","#
+            return #"{"label":"\#(label)",\#(mode)"requests":\#(r.requests),"seconds":\#(String(format: "%.3f", r.seconds)),"rps":\#(Int(r.requestsPerSecond)),"p50_ms":\#(String(format: "%.3f", r.percentile(0.5))),"p99_ms":\#(String(format: "%.3f", r.percentile(0.99))),"errors":\#(r.errors.values.reduce(0, +)),"statuses":{\#(statusJSON)}}"#
         }
+        let mode = rate.map { String(format: "open loop at %.0f req/s offered (latency from due time)", $0) } ?? "closed loop"
         var line = String(
-            format: "%@: %d requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms, statuses %@",
-            label, r.requests, r.seconds, r.requestsPerSecond, r.percentile(0.5), r.percentile(0.99), statuses)
+            format: "%@, %@: %d requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms, statuses %@",
+            label, mode, r.requests, r.seconds, r.requestsPerSecond, r.percentile(0.5), r.percentile(0.99), statuses)
+        if let rate, r.requestsPerSecond < rate * 0.95 {
+            line += "\n  the target fell behind the offered rate: latency above includes the queue that built up"
+        }
         for (error, count) in r.errors { line += "\n  error ×\(count): \(error)" }
         return line
     }

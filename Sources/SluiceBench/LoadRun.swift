@@ -1,8 +1,21 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Sends a fixed list of pre-built requests over `connections` keep-alive connections,
 /// one OS thread each, and measures throughput and latency.
+///
+/// Closed loop (no `rate`): each connection sends its next request as soon as the previous
+/// answer arrived, so throughput is the server's maximum and latency is per round trip — and
+/// mean latency is simply `connections / throughput`.
+///
+/// Open loop (`rate` set): request `i` is due at `start + i / rate`, whatever happened to
+/// earlier ones, and its latency is measured from that due time, not from when a connection
+/// got round to sending it. A server that stalls therefore pays for every request that should
+/// have been sent during the stall (no coordinated omission, as in wrk2).
 struct LoadRun {
     struct Report {
         var requests: Int
@@ -28,6 +41,8 @@ struct LoadRun {
     var count: Int
     /// The bytes of request `i`, built when it is sent (so it may carry its send time).
     var request: @Sendable (Int) -> [UInt8]
+    /// Requests per second for an open-loop run; nil sends as fast as answers come back.
+    var rate: Double?
 
     init(host: String, port: UInt16, connections: Int, requests: [[UInt8]]) {
         self.init(host: host, port: port, connections: connections, count: requests.count) { requests[$0] }
@@ -47,7 +62,9 @@ struct LoadRun {
         let group = DispatchGroup()
         let count = self.count
         let request = self.request
-        let start = ContinuousClock.now
+        // Nanoseconds between due times; nil in a closed loop.
+        let interval = rate.map { 1e9 / $0 }
+        let start = Self.monotonicNanos()
         for _ in 0..<connections {
             group.enter()
             let host = self.host
@@ -67,10 +84,14 @@ struct LoadRun {
                             try connection.connect()
                             connected = true
                         }
-                        let t0 = ContinuousClock.now
+                        var origin = Self.monotonicNanos()
+                        if let interval {
+                            let due = start + UInt64(Double(i) * interval)
+                            if due > origin { Self.sleep(until: due) }
+                            origin = due
+                        }
                         let status = try connection.roundTrip(request(i))
-                        let elapsed = ContinuousClock.now - t0
-                        latencies.append(UInt32(clamping: elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000))
+                        latencies.append(UInt32(clamping: (Self.monotonicNanos() - origin) / 1000))
                         statuses[status, default: 0] += 1
                     } catch {
                         errors["\(error)", default: 0] += 1
@@ -84,8 +105,8 @@ struct LoadRun {
             thread.start()
         }
         group.wait()
-        let elapsed = ContinuousClock.now - start
-        var report = Report(requests: count, seconds: Self.seconds(elapsed), statuses: [:], errors: [:], latenciesMicros: [])
+        let elapsed = Double(Self.monotonicNanos() - start) / 1e9
+        var report = Report(requests: count, seconds: elapsed, statuses: [:], errors: [:], latenciesMicros: [])
         for r in results.withLock({ $0 }) {
             report.statuses.merge(r.statuses, uniquingKeysWith: +)
             report.errors.merge(r.errors, uniquingKeysWith: +)
@@ -94,7 +115,17 @@ struct LoadRun {
         return report
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    /// CLOCK_MONOTONIC in nanoseconds: the clock `sleep(until:)` waits on, so due times and
+    /// measurements agree.
+    static func monotonicNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    /// Sleeps until an absolute CLOCK_MONOTONIC time (retrying after signals).
+    static func sleep(until nanos: UInt64) {
+        var due = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nil) == EINTR {}
     }
 }

@@ -45,17 +45,24 @@ struct CompactJWT {
 
     /// Whether `text` has the shape of a compact JWT: three base64url parts and nothing else.
     static func looksLikeJWT(_ text: Substring) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else { return false }
-        return text.utf8.allSatisfy { byte in
+        // One pass over the bytes: this runs for every request, and splitting by Character
+        // (grapheme breaking) showed in the ingest profile.
+        var dots = 0
+        var partLength = 0
+        for byte in text.utf8 {
             switch byte {
+            case UInt8(ascii: "."):
+                guard partLength > 0 else { return false }
+                dots += 1
+                partLength = 0
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                return true
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                partLength += 1
             default:
                 return false
             }
         }
+        return dots == 2 && partLength > 0
     }
 
     /// Splits and decodes; nil when a part is not base64url or the header is not a JOSE header.

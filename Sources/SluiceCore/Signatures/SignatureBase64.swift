@@ -6,15 +6,50 @@ import Foundation
 /// while still rejecting characters outside the alphabet.
 enum SignatureBase64 {
     /// Decodes standard base64, with or without `=` padding.
+    ///
+    /// Written out rather than through `Data(base64Encoded:)`: it runs for every signature on
+    /// every request, and the Foundation route copies the text into a String and the result
+    /// through Data. It accepts what padding the text and handing it to Foundation accepted, except
+    /// that `=` may only end the text, at most two of them (Foundation also decodes `YQ=A`).
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        var s = String(text)
-        guard !s.isEmpty else { return nil }
-        let remainder = s.utf8.count % 4
-        if remainder == 1 { return nil }
-        if remainder > 0 { s += String(repeating: "=", count: 4 - remainder) }
-        guard let data = Data(base64Encoded: s) else { return nil }
-        return [UInt8](data)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var total = 0
+        var padding = 0
+        for byte in text.utf8 {
+            total += 1
+            if byte == UInt8(ascii: "=") {
+                padding += 1
+                continue
+            }
+            // Padding only at the end.
+            guard padding == 0 else { return nil }
+            let value = decodingTable[Int(byte)]
+            guard value >= 0 else { return nil }
+            accumulator = (accumulator << 6) | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        // The same rules as padding to a multiple of four and decoding strictly: no lone sixth
+        // bits, no more than two `=` in all.
+        let remainder = total % 4
+        guard total > 0, remainder != 1, (total - padding) % 4 != 1, padding + (4 - remainder) % 4 <= 2 else { return nil }
+        return out
     }
+
+    /// Standard alphabet: the value of each byte, or -1 for bytes outside it.
+    private static let decodingTable: [Int8] = {
+        var table = [Int8](repeating: -1, count: 256)
+        for (value, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(byte)] = Int8(value)
+        }
+        return table
+    }()
 
     /// Decodes base64url (RFC 4648 §5) without padding, as JOSE uses it.
     static func decodeURL(_ text: some StringProtocol) -> [UInt8]? {

@@ -53,13 +53,14 @@ struct IngressController: Sendable {
         let snapshot = state.current
         guard let source = snapshot.sources[sourceName] else { throw IngressRejection.unknownSource(sourceName) }
 
-        guard let id = request.headers[Self.webhookID], !id.isEmpty else { throw IngressRejection.missingHeader("webhook-id") }
-        guard let timestamp = request.headers[Self.webhookTimestamp] else { throw IngressRejection.missingHeader("webhook-timestamp") }
-        guard let signature = request.headers[Self.webhookSignature], !signature.isEmpty else {
+        let headers = WebhookHeaders(request.headers)
+        guard let id = headers.id, !id.isEmpty else { throw IngressRejection.missingHeader("webhook-id") }
+        guard let timestamp = headers.timestamp else { throw IngressRejection.missingHeader("webhook-timestamp") }
+        guard let signature = headers.signature, !signature.isEmpty else {
             throw IngressRejection.missingHeader("webhook-signature")
         }
         let maxBody = source.config.maxBody
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBody {
+        if let declared = headers.contentLength.flatMap(Int.init), declared > maxBody {
             throw IngressRejection.bodyTooLarge(limit: maxBody)
         }
         var request = request
@@ -148,8 +149,4 @@ struct IngressController: Sendable {
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
-
-    static let webhookID = HTTPField.Name("webhook-id")!
-    static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
-    static let webhookSignature = HTTPField.Name("webhook-signature")!
 }
