@@ -91,6 +91,6 @@ public struct EdgeServer: Sendable {
         }
         let durability = DurabilityMonitor(
             state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
-        self.services = [reloader, durability, app, DrainMonitor(state: state, delay: options.drainDelay)]
+        self.services = [reloader, durability, app, DrainMonitor(delay: options.drainDelay) { state.startDraining() }]
     }
 }

@@ -144,7 +144,7 @@ public struct WorkerServer: Sendable {
         if options.stages.contains(.router) {
             services.append(RouterStage(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock))
         }
-        services.append(DrainMonitor(state: state))
+        services.append(DrainMonitor { state.startDraining() })
         self.services = services
     }
 }
