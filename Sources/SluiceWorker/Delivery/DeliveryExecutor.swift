@@ -22,6 +22,27 @@ struct DeliveryExecutor: Sendable {
     let builder: OutboundRequestBuilder
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Settles results in batches through `store`.
+    let completions: CompletionBatcher
+
+    init(
+        state: WorkerState, store: WorkerStore, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
+        metrics: DeliveryMetrics, builder: OutboundRequestBuilder, logger: Logger, clock: @escaping @Sendable () -> Date
+    ) {
+        self.state = state
+        self.store = store
+        self.httpClient = httpClient
+        self.breakers = breakers
+        self.consumer = consumer
+        self.metrics = metrics
+        self.builder = builder
+        self.logger = logger
+        self.clock = clock
+        // The retention and time in force when the batch goes, which is when it is written.
+        self.completions = CompletionBatcher { completions throws(RedisError) in
+            try await store.complete(completions, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+        }
+    }
 
     func deliver(_ entry: DeliveryEntry) async {
         let snapshot = state.current
@@ -32,29 +53,28 @@ struct DeliveryExecutor: Sendable {
             logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery))
             await complete(
                 entry, attempt: nil,
-                resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"),
-                snapshot: snapshot)
+                resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
             return
         }
         let now = clock().unixMillis
         if let reopens = breakers.isOpen(endpoint, nowMillis: now) {
-            await park(entry, until: reopens, snapshot: snapshot)
+            await park(entry, until: reopens)
             return
         }
         if let limit = endpoint.rateLimit {
             do {
                 if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
-                    await park(entry, until: now + max(1, wait.wholeMillis), snapshot: snapshot)
+                    await park(entry, until: now + max(1, wait.wholeMillis))
                     return
                 }
             } catch {
                 logger.error("rate limit bucket unavailable; parking the delivery", metadata: metadata(delivery, error: error))
-                await park(entry, until: now + 1000, snapshot: snapshot)
+                await park(entry, until: now + 1000)
                 return
             }
         }
         if case .wait(let until) = breakers.admit(endpoint, nowMillis: now) {
-            await park(entry, until: until, snapshot: snapshot)
+            await park(entry, until: until)
             return
         }
         await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot)
@@ -141,24 +161,22 @@ struct DeliveryExecutor: Sendable {
             metrics.count(delivery.target, outcome: "dead_letter")
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
         }
-        await complete(entry, attempt: record, resolution: resolution, snapshot: snapshot)
+        await complete(entry, attempt: record, resolution: resolution)
     }
 
     /// Puts the delivery back in the retry set unchanged (no attempt made).
-    func park(_ entry: DeliveryEntry, until dueAtMillis: Int64, snapshot: WorkerSnapshot) async {
-        await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis), snapshot: snapshot)
+    func park(_ entry: DeliveryEntry, until dueAtMillis: Int64) async {
+        await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis))
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
-    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, snapshot: WorkerSnapshot) async {
+    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async {
         var lastError: RedisError?
         for tryNumber in 0..<5 {
             if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
             do {
-                try await store.complete(
-                    entry, attempt: attempt, resolution: resolution, nowMillis: clock().unixMillis,
-                    retention: snapshot.routes.worker.attemptLogRetention)
+                _ = try await completions.complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
                 return
             } catch {
                 lastError = error
