@@ -54,37 +54,6 @@ public struct WorkerStore: Sendable {
         return entries.map { IngressEntry(streamID: $0.id, event: IngressEvent.decode(fields: $0.fields)) }
     }
 
-    /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
-    /// one `no_route` dead letter — plus the event record, then XACK and XDEL of the ingress entry.
-    ///
-    /// - Returns: false, having written nothing, when the ingress entry was no longer pending
-    ///   (another router already routed it): routing is never applied twice.
-    @discardableResult
-    public func route(_ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
-        var deadLetters: [[(String, [UInt8])]] = []
-        if deliveries.isEmpty {
-            let targetless = Delivery(ingressID: entry.streamID, event: event, target: EndpointRef(tenant: "", endpoint: ""))
-            deadLetters.append(Self.deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
-        }
-        let record = Self.eventRecordFields(event, targets: deliveries.map(\.target), routedAtMillis: nowMillis)
-        let args: [RedisArgument] =
-            [RedisArgument(entry.streamID), RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis)]
-            + Self.section(record)
-            + Self.sections(deliveries.map { $0.fields() })
-            + Self.sections(deadLetters)
-        let reply = try await client.run(
-            RouteScript.script,
-            keys: [
-                RedisArgument(keyspace.ingress),
-                RedisArgument(keyspace.deliveries),
-                RedisArgument(keyspace.deadLetters),
-                RedisArgument(keyspace.event(webhookID: event.webhookID)),
-            ],
-            args: args
-        )
-        return reply.int == 1
-    }
-
     // MARK: Delivery stage
 
     /// New deliveries for this consumer (XREADGROUP … BLOCK); recreates the groups on NOGROUP.
