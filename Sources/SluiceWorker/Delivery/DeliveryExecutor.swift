@@ -93,10 +93,11 @@ struct DeliveryExecutor: Sendable {
             let request = HTTPRequest(
                 method: "POST", url: outbound.url,
                 headers: outbound.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
-                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: Self.tlsOptions(endpoint.tls))
+                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: Self.tlsOptions(endpoint.tls),
+                keptResponseHeaders: Self.keptResponseHeaders)
             do throws(HTTPClientError) {
                 let response = try await httpClient.execute(request)
-                result = .response(status: response.status, headers: response.headers.map { (name: $0.name, value: $0.value) })
+                result = .response(status: response.status, retryAfter: response.header("retry-after"))
                 reachedEndpoint = true
             } catch {
                 guard let kind = error.transportFailureKind else {
@@ -198,6 +199,9 @@ struct DeliveryExecutor: Sendable {
         if let error { metadata["error"] = "\(error)" }
         return metadata
     }
+
+    /// The only response header the outcome depends on (SPEC §5: 429/503 with Retry-After).
+    private static let keptResponseHeaders = ["retry-after"]
 
     private static func tlsOptions(_ tls: TLSConfig) -> TLSOptions? {
         guard tls.caFile != nil || tls.clientCertFile != nil || tls.clientKeyFile != nil else { return nil }
