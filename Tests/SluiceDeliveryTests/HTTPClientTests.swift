@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// A request that names the response headers it wants gets only those (any case on the wire).
+    @Test func onlyTheKeptResponseHeadersAreReturned() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.respond(to: "/busy", with: SinkResponse(status: 503, headers: [("Retry-After", "7"), ("X-Other", "1")]))
+            let kept = try await client.execute(
+                HTTPRequest(url: sink.url("/busy"), body: Array("{}".utf8), timeout: .seconds(5), keptResponseHeaders: ["Retry-After"]))
+            #expect(kept.status == 503)
+            #expect(kept.headers.map(\.name) == ["retry-after"])
+            #expect(kept.header("retry-after") == "7")
+            let all = try await client.execute(HTTPRequest(url: sink.url("/busy"), body: Array("{}".utf8), timeout: .seconds(5)))
+            #expect(all.header("x-other") == "1")
+            #expect(all.header("retry-after") == "7")
+        }
+    }
+
     @Test func curlAddsNoFormContentTypeOfItsOwn() async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }

@@ -110,6 +110,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
+        if let kept = request.keptResponseHeaders, !kept.contains(name) { return }
         let value = line[line.index(after: colon)...].trimmingSpaces()
         responseHeaders.append(HTTPHeader(name: name, value: String(value)))
     }
@@ -124,6 +125,9 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        if let kept = request.keptResponseHeaders, !Self.names(kept, contain: UnsafeRawBufferPointer(rebasing: line[..<colon])) {
+            return
+        }
         let name = String(unsafeUninitializedCapacity: colon) { buffer in
             for index in 0..<colon {
                 let byte = line[index]
@@ -137,6 +141,16 @@ final class CurlTransfer: @unchecked Sendable {
         while end > start, line[end - 1] == UInt8(ascii: " ") || line[end - 1] == UInt8(ascii: "\t") { end -= 1 }
         let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
         responseHeaders.append(HTTPHeader(name: name, value: value))
+    }
+
+    /// Whether `lowered` holds `name` (raw ASCII bytes, any case), compared without making a String.
+    private static func names(_ lowered: [String], contain name: UnsafeRawBufferPointer) -> Bool {
+        lowered.contains { candidate in
+            candidate.utf8.count == name.count
+                && zip(candidate.utf8, name).allSatisfy { want, byte in
+                    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == want
+                }
+        }
     }
 
     static func kind(of code: CURLcode) -> HTTPClientError.Kind {

@@ -23,6 +23,9 @@ public struct HTTPRequest: Sendable {
     public var tls: TLSConfig?
     /// Only the first N bytes of the response body are kept; a longer body ends the transfer early.
     public var maxResponseBytes: Int
+    /// Lowercased names of the response headers to keep in ``HTTPResponse/headers``; nil keeps
+    /// all. A caller that reads one or two headers spares a String pair per header per response.
+    public var keptResponseHeaders: [String]?
 
     /// Creates a request; defaults suit a webhook delivery.
     public init(
@@ -34,7 +37,8 @@ public struct HTTPRequest: Sendable {
         connectTimeout: Duration? = nil,
         connectTo: PinnedAddress? = nil,
         tls: TLSConfig? = nil,
-        maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes
+        maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+        keptResponseHeaders: [String]? = nil
     ) {
         self.method = method
         self.url = url
@@ -45,5 +49,6 @@ public struct HTTPRequest: Sendable {
         self.connectTo = connectTo
         self.tls = tls
         self.maxResponseBytes = maxResponseBytes
+        self.keptResponseHeaders = keptResponseHeaders.map { $0.map { $0.lowercased() } }
     }
 }

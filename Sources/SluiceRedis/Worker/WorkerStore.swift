@@ -54,37 +54,6 @@ public struct WorkerStore: Sendable {
         return entries.map { IngressEntry(streamID: $0.id, event: IngressEvent.decode(fields: $0.fields)) }
     }
 
-    /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
-    /// one `no_route` dead letter — plus the event record, then XACK and XDEL of the ingress entry.
-    ///
-    /// - Returns: false, having written nothing, when the ingress entry was no longer pending
-    ///   (another router already routed it): routing is never applied twice.
-    @discardableResult
-    public func route(_ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
-        var deadLetters: [[(String, [UInt8])]] = []
-        if deliveries.isEmpty {
-            let targetless = Delivery(ingressID: entry.streamID, event: event, target: EndpointRef(tenant: "", endpoint: ""))
-            deadLetters.append(Self.deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
-        }
-        let record = Self.eventRecordFields(event, targets: deliveries.map(\.target), routedAtMillis: nowMillis)
-        let args: [RedisArgument] =
-            [RedisArgument(entry.streamID), RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis)]
-            + Self.section(record)
-            + Self.sections(deliveries.map { $0.fields() })
-            + Self.sections(deadLetters)
-        let reply = try await client.run(
-            RouteScript.script,
-            keys: [
-                RedisArgument(keyspace.ingress),
-                RedisArgument(keyspace.deliveries),
-                RedisArgument(keyspace.deadLetters),
-                RedisArgument(keyspace.event(webhookID: event.webhookID)),
-            ],
-            args: args
-        )
-        return reply.int == 1
-    }
-
     // MARK: Delivery stage
 
     /// New deliveries for this consumer (XREADGROUP … BLOCK); recreates the groups on NOGROUP.
@@ -100,67 +69,6 @@ public struct WorkerStore: Sendable {
     public func claimStaleDeliveries(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [DeliveryEntry] {
         let entries = try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count)
         return entries.compactMap(Self.deliveryEntry(from:))
-    }
-
-    /// Atomically applies `resolution`, appends `attempt` (when one was made) to the event's
-    /// attempt log, and XACKs + XDELs the deliveries entry.
-    ///
-    /// For `.deadLetter` the dead letter's `attempts` is `attempt.attempt` when an attempt is
-    /// given, else `delivery.attempt - 1` (the attempts made before this claim).
-    ///
-    /// - Returns: false, having written nothing, when the entry was no longer pending (another
-    ///   worker reclaimed and completed it): a completion is never applied twice.
-    @discardableResult
-    public func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
-        let mode: String
-        var deliveryID = entry.delivery.id
-        var dueAtMillis: Int64 = 0
-        var fields: [(String, [UInt8])] = []
-        switch resolution {
-        case .delivered:
-            mode = "delivered"
-        case .retry(let next, let due):
-            mode = "retry"
-            deliveryID = next.id
-            dueAtMillis = due
-            fields = next.fields()
-        case .park(let due):
-            mode = "retry"
-            dueAtMillis = due
-            fields = entry.delivery.fields()
-        case .deadLetter(let reason, let lastStatus, let lastError):
-            mode = "dead_letter"
-            var dead = entry.delivery
-            dead.lastStatus = lastStatus
-            dead.lastError = lastError
-            let attempts = attempt?.attempt ?? max(0, dead.attempt - 1)
-            fields = Self.deadLetterFields(dead, reason: reason, attempts: attempts, nowMillis: nowMillis)
-        }
-        var args: [RedisArgument] = [
-            RedisArgument(entry.streamID),
-            RedisArgument(Keyspace.deliveryGroup),
-            RedisArgument(mode),
-            RedisArgument(deliveryID),
-            RedisArgument(dueAtMillis),
-            RedisArgument(attempt.map { Self.attemptLine(target: entry.delivery.target, record: $0) } ?? []),
-            RedisArgument(retention.expiryMillis),
-        ]
-        for (name, value) in fields {
-            args.append(RedisArgument(name))
-            args.append(RedisArgument(value))
-        }
-        let reply = try await client.run(
-            CompleteScript.script,
-            keys: [
-                RedisArgument(keyspace.deliveries),
-                RedisArgument(keyspace.retry),
-                RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)),
-                RedisArgument(keyspace.deadLetters),
-                RedisArgument(keyspace.attempts(webhookID: entry.delivery.event.webhookID)),
-            ],
-            args: args
-        )
-        return reply.int == 1
     }
 
     /// Moves retries due by `nowMillis` back onto the deliveries stream; returns how many moved.

@@ -22,6 +22,27 @@ struct DeliveryExecutor: Sendable {
     let builder: OutboundRequestBuilder
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Settles results in batches through `store`.
+    let completions: CompletionBatcher
+
+    init(
+        state: WorkerState, store: WorkerStore, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
+        metrics: DeliveryMetrics, builder: OutboundRequestBuilder, logger: Logger, clock: @escaping @Sendable () -> Date
+    ) {
+        self.state = state
+        self.store = store
+        self.httpClient = httpClient
+        self.breakers = breakers
+        self.consumer = consumer
+        self.metrics = metrics
+        self.builder = builder
+        self.logger = logger
+        self.clock = clock
+        // The retention and time in force when the batch goes, which is when it is written.
+        self.completions = CompletionBatcher { completions throws(RedisError) in
+            try await store.complete(completions, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+        }
+    }
 
     func deliver(_ entry: DeliveryEntry) async {
         let snapshot = state.current
@@ -32,8 +53,7 @@ struct DeliveryExecutor: Sendable {
             logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery))
             await complete(
                 entry, attempt: nil,
-                resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"),
-                snapshot: snapshot)
+                resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
             return
         }
         let now = clock().unixMillis
@@ -46,28 +66,26 @@ struct DeliveryExecutor: Sendable {
                 metrics.count(ref, outcome: "dead_letter")
                 logger.warning("circuit still open after the whole retry schedule; dead-lettering", metadata: metadata(delivery))
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
-                await complete(
-                    entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError),
-                    snapshot: snapshot)
+                await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError))
                 return
             }
-            await park(entry, until: reopens, snapshot: snapshot)
+            await park(entry, until: reopens)
             return
         }
         if let limit = endpoint.rateLimit {
             do {
                 if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
-                    await park(entry, until: now + max(1, wait.wholeMillis), snapshot: snapshot)
+                    await park(entry, until: now + max(1, wait.wholeMillis))
                     return
                 }
             } catch {
                 logger.error("rate limit bucket unavailable; parking the delivery", metadata: metadata(delivery, error: error))
-                await park(entry, until: now + 1000, snapshot: snapshot)
+                await park(entry, until: now + 1000)
                 return
             }
         }
         if case .wait(let until) = breakers.admit(endpoint, nowMillis: now) {
-            await park(entry, until: until, snapshot: snapshot)
+            await park(entry, until: until)
             return
         }
         await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot)
@@ -86,10 +104,11 @@ struct DeliveryExecutor: Sendable {
             let request = HTTPRequest(
                 method: "POST", url: outbound.url,
                 headers: outbound.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
-                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: endpoint.tls.isEmpty ? nil : endpoint.tls)
+                body: outbound.body, timeout: endpoint.timeout, connectTo: pinned, tls: endpoint.tls.isEmpty ? nil : endpoint.tls,
+                keptResponseHeaders: Self.keptResponseHeaders)
             do throws(HTTPClientError) {
                 let response = try await httpClient.execute(request)
-                result = .response(status: response.status, headers: response.headers.map { (name: $0.name, value: $0.value) })
+                result = .response(status: response.status, retryAfter: response.header("retry-after"))
                 reachedEndpoint = true
             } catch {
                 guard let kind = error.transportFailureKind else {
@@ -154,24 +173,22 @@ struct DeliveryExecutor: Sendable {
             metrics.count(delivery.target, outcome: "dead_letter")
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
         }
-        await complete(entry, attempt: record, resolution: resolution, snapshot: snapshot)
+        await complete(entry, attempt: record, resolution: resolution)
     }
 
     /// Puts the delivery back in the retry set unchanged (no attempt made).
-    func park(_ entry: DeliveryEntry, until dueAtMillis: Int64, snapshot: WorkerSnapshot) async {
-        await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis), snapshot: snapshot)
+    func park(_ entry: DeliveryEntry, until dueAtMillis: Int64) async {
+        await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis))
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
-    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, snapshot: WorkerSnapshot) async {
+    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async {
         var lastError: RedisError?
         for tryNumber in 0..<5 {
             if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
             do {
-                try await store.complete(
-                    entry, attempt: attempt, resolution: resolution, nowMillis: clock().unixMillis,
-                    retention: snapshot.routes.worker.attemptLogRetention)
+                _ = try await completions.complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
                 return
             } catch {
                 lastError = error
@@ -193,4 +210,7 @@ struct DeliveryExecutor: Sendable {
         if let error { metadata["error"] = "\(error)" }
         return metadata
     }
+
+    /// The only response header the outcome depends on (SPEC §5: 429/503 with Retry-After).
+    private static let keptResponseHeaders = ["retry-after"]
 }

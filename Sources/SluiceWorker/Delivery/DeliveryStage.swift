@@ -97,7 +97,7 @@ struct DeliveryStage: Service {
             // write now and a move back later). What a stuck lane still refuses is parked.
             if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
-        await park(refused, afterMillis: 1000, snapshot: snapshot)
+        await park(refused, afterMillis: 1000)
     }
 
     /// Offers each entry to its lane; returns the ones refused.
@@ -128,19 +128,19 @@ struct DeliveryStage: Service {
         return (limit, queue)
     }
 
-    private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64, snapshot: WorkerSnapshot) async {
+    private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64) async {
         guard !entries.isEmpty else { return }
         let due = clock().unixMillis + delay
         await withDiscardingTaskGroup { group in
             for entry in entries {
-                group.addTask { await executor.park(entry, until: due, snapshot: snapshot) }
+                group.addTask { await executor.park(entry, until: due) }
             }
         }
     }
 
     private func drain() async {
         let queued = await dispatcher.stopAccepting()
-        await park(queued, afterMillis: 0, snapshot: state.current)
+        await park(queued, afterMillis: 0)
         let running = await dispatcher.occupiedCount
         guard running > 0 else { return }
         logger.info("draining in-flight deliveries", metadata: ["in_flight": "\(running)", "grace": "\(shutdownGrace)"])

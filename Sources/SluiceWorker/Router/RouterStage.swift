@@ -9,7 +9,8 @@ import SluiceRedis
 /// Reads the ingress stream in the `router` consumer group and, every few seconds, claims
 /// entries a dead router left pending. Each entry is routed with the routes snapshot in force
 /// at that moment; the store writes the deliveries (or the `no_route` dead letter) and
-/// acknowledges the entry in one script, so a crash never loses or doubles an expansion.
+/// acknowledges the entry in the same script, so a crash never loses or doubles an expansion.
+/// One script call carries a whole batch of entries (each with its own guard).
 struct RouterStage: Service {
     let state: WorkerState
     let store: WorkerStore
@@ -19,6 +20,9 @@ struct RouterStage: Service {
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
+    /// Deliveries (and dead letters) written by one route script call at most: a script holds
+    /// Redis for its whole run, so a batch of wide fan-outs is split into several calls.
+    var maxDeliveriesPerScript = 512
 
     func run() async throws {
         await store.ensureGroupsRetrying(state: state, logger: logger)
@@ -43,23 +47,39 @@ struct RouterStage: Service {
         }
     }
 
-    /// Routes a batch concurrently: the store's client pipelines the scripts into few round trips.
+    /// Routes a batch: matches every event, then writes the expansions in as few script calls as
+    /// the per-call cap allows (sent together, so they share a round trip).
     private func route(_ entries: [IngressEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
+        var chunks: [[EventRouting]] = [[]]
+        var chunkDeliveries = 0
+        for entry in entries {
+            guard let routing = routing(entry, snapshot: snapshot) else { continue }
+            // An event with no delivery still writes a dead letter.
+            let weight = max(1, routing.deliveries.count)
+            if !chunks[chunks.count - 1].isEmpty && chunkDeliveries + weight > maxDeliveriesPerScript {
+                chunks.append([])
+                chunkDeliveries = 0
+            }
+            chunks[chunks.count - 1].append(routing)
+            chunkDeliveries += weight
+        }
+        let retention = snapshot.routes.worker.attemptLogRetention
         await withDiscardingTaskGroup { group in
-            for entry in entries {
-                group.addTask { await route(entry, snapshot: snapshot) }
+            for chunk in chunks where !chunk.isEmpty {
+                group.addTask { await write(chunk, retention: retention) }
             }
         }
     }
 
-    private func route(_ entry: IngressEntry, snapshot: WorkerSnapshot) async {
+    /// Matches one entry; nil (logged, left pending) when it cannot be decoded.
+    private func routing(_ entry: IngressEntry, snapshot: WorkerSnapshot) -> EventRouting? {
         guard let event = entry.event else {
             logger.error(
                 "ingress entry cannot be decoded; leaving it pending for an operator",
                 metadata: ["stream_id": "\(entry.streamID)"])
-            return
+            return nil
         }
         // The edge only accepts JSON objects; an unparseable body still routes, matching no `where`.
         let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
@@ -67,18 +87,24 @@ struct RouterStage: Service {
             source: event.source, channel: event.channel, eventType: event.eventType, body: body
         ).targets
         let deliveries = targets.map { Delivery(ingressID: entry.streamID, event: event, target: $0) }
+        return EventRouting(entry: entry, event: event, deliveries: deliveries)
+    }
+
+    private func write(_ routings: [EventRouting], retention: Duration) async {
         do {
-            try await store.route(
-                entry, event: event, deliveries: deliveries, nowMillis: clock().unixMillis,
-                retention: snapshot.routes.worker.attemptLogRetention)
-            if deliveries.isEmpty {
-                logger.notice("event matched no route; dead-lettered as no_route", metadata: ["event_id": "\(event.webhookID)", "source": "\(event.source)"])
+            let routed = try await store.route(routings, nowMillis: clock().unixMillis, retention: retention)
+            for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
+                logger.notice(
+                    "event matched no route; dead-lettered as no_route",
+                    metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
             }
         } catch {
-            // Left pending: this or another router claims it again after the visibility timeout.
-            logger.error(
-                "event could not be routed; it stays pending and is retried",
-                metadata: ["event_id": "\(event.webhookID)", "error": "\(error)"])
+            // Left pending: this or another router claims them again after the visibility timeout.
+            for routing in routings {
+                logger.error(
+                    "event could not be routed; it stays pending and is retried",
+                    metadata: ["event_id": "\(routing.event.webhookID)", "error": "\(error)"])
+            }
         }
     }
 }

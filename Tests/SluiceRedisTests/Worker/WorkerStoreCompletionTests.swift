@@ -196,3 +196,90 @@ struct WorkerStoreCompletionTests {
         }
     }
 }
+
+@Suite("WorkerStore batched completion against a real redis-server")
+struct WorkerStoreBatchCompletionTests {
+    typealias Harness = WorkerStoreHarness
+
+    /// One script settles a mixed batch, each delivery under its own XACK guard: one settled
+    /// earlier is skipped (its late dead letter is not written), the others are settled, and the
+    /// attempt lines of one event land in batch order.
+    @Test func aBatchSettlesEachDeliveryUnderItsOwnGuard() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event())
+            let entries = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            try #require(entries.count == 3)
+            let first = Harness.attempt(1, status: 200, outcome: .delivered, at: Harness.now + 1)
+            #expect(try await h.store.complete(entries[0], attempt: first, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention))
+
+            var next = entries[2].delivery
+            next.attempt = 2
+            next.lastStatus = 503
+            let second = Harness.attempt(1, status: 200, outcome: .delivered, at: Harness.now + 2)
+            let third = Harness.attempt(1, status: 503, outcome: .retry, at: Harness.now + 3)
+            let settled = try await h.store.complete(
+                [
+                    DeliveryCompletion(
+                        entry: entries[0], attempt: Harness.attempt(1, status: 410, outcome: .deadLetter, reason: .gone),
+                        resolution: .deadLetter(.gone, lastStatus: 410, lastError: nil)),
+                    DeliveryCompletion(entry: entries[1], attempt: second, resolution: .delivered),
+                    DeliveryCompletion(entry: entries[2], attempt: third, resolution: .retry(next: next, dueAtMillis: Harness.now + 5_000)),
+                ], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(settled == [false, true, true])
+
+            let keys = h.redis.keyspace
+            #expect(try await h.length(keys.deliveries) == 0)
+            #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 0)
+            #expect(try await h.store.deadLetters().isEmpty)
+            #expect(try await h.send(["ZSCORE", RedisArgument(keys.retry), RedisArgument(next.id)]).int == Harness.now + 5_000)
+            #expect(try await h.send(["ZCARD", RedisArgument(keys.retry)]).int == 1)
+            #expect(
+                try await h.store.attemptLog(webhookID: "msg_1") == [
+                    LoggedAttempt(target: entries[0].delivery.target, record: first),
+                    LoggedAttempt(target: entries[1].delivery.target, record: second),
+                    LoggedAttempt(target: entries[2].delivery.target, record: third),
+                ])
+        }
+    }
+
+    /// Deliveries of different events in one batch: each event's log gets its own line and expiry,
+    /// parked deliveries share one retry-set write, and a dead letter is written.
+    @Test func aBatchAcrossEventsWritesEachEventsLogAndRetrySet() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(id: "msg_a"), to: [Harness.targets[0]])
+            try await h.ingestAndRoute(Harness.event(id: "msg_b"), to: [Harness.targets[0]])
+            try await h.ingestAndRoute(Harness.event(id: "msg_c"), to: [Harness.targets[1], Harness.targets[2]])
+            let entries = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            try #require(entries.count == 4)
+            let logged = Harness.attempt(1, status: 200, outcome: .delivered)
+            let dead = Harness.attempt(1, status: 410, outcome: .deadLetter, reason: .gone)
+            let settled = try await h.store.complete(
+                [
+                    DeliveryCompletion(entry: entries[0], attempt: logged, resolution: .delivered),
+                    DeliveryCompletion(entry: entries[1], attempt: dead, resolution: .deadLetter(.gone, lastStatus: 410, lastError: "HTTP 410")),
+                    DeliveryCompletion(entry: entries[2], attempt: nil, resolution: .park(dueAtMillis: Harness.now + 1)),
+                    DeliveryCompletion(entry: entries[3], attempt: nil, resolution: .park(dueAtMillis: Harness.now + 2)),
+                ], nowMillis: Harness.now, retention: .seconds(600))
+            #expect(settled == [true, true, true, true])
+            let keys = h.redis.keyspace
+            #expect(try await h.length(keys.deliveries) == 0)
+            #expect(try await h.store.attemptLog(webhookID: "msg_a") == [LoggedAttempt(target: Harness.targets[0], record: logged)])
+            #expect(try await h.store.attemptLog(webhookID: "msg_b") == [LoggedAttempt(target: Harness.targets[0], record: dead)])
+            #expect(try await h.store.attemptLog(webhookID: "msg_c").isEmpty)
+            for id in ["msg_a", "msg_b"] {
+                let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(webhookID: id))]).int ?? -1
+                #expect(ttl > 590_000 && ttl <= 600_000)
+            }
+            let letters = try await h.store.deadLetters()
+            #expect(letters.map(\.reason) == [.gone])
+            #expect(letters.first?.delivery.event.webhookID == "msg_b")
+            #expect(try await h.send(["ZSCORE", RedisArgument(keys.retry), RedisArgument(entries[2].delivery.id)]).int == Harness.now + 1)
+            #expect(try await h.send(["ZSCORE", RedisArgument(keys.retry), RedisArgument(entries[3].delivery.id)]).int == Harness.now + 2)
+            #expect(try await h.store.moveDueRetries(nowMillis: Harness.now + 2, limit: 10) == 2)
+            let moved = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            let movedBack: [Delivery] = moved.map(\.delivery).sorted { $0.id < $1.id }
+            let parked: [Delivery] = [entries[2].delivery, entries[3].delivery].sorted { $0.id < $1.id }
+            #expect(movedBack == parked)
+        }
+    }
+}

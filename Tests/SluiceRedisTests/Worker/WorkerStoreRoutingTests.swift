@@ -93,4 +93,42 @@ struct WorkerStoreRoutingTests {
             #expect(claimed == [entry])
         }
     }
+
+    /// One script routes a batch, each event under its own guard: an entry routed before is
+    /// skipped, the others get their deliveries (or `no_route` dead letter) and event records, and
+    /// every routed entry leaves the ingress stream.
+    @Test func aBatchRoutesEachEventUnderItsOwnGuard() async throws {
+        try await Harness.run { h in
+            let ingress = IngressStore(client: h.redis.client, keyspace: h.redis.keyspace)
+            let events = ["msg_a", "msg_b", "msg_c"].map { Harness.event(id: $0) }
+            for event in events { _ = try await ingress.accept(event, dedupeWindow: .seconds(60)) }
+            let entries = try await h.store.readIngress(consumer: "router-1", count: 10, block: .zero)
+            try #require(entries.count == 3)
+            let first = [Delivery(ingressID: entries[0].streamID, event: events[0], target: Harness.targets[0])]
+            #expect(try await h.store.route(entries[0], event: events[0], deliveries: first, nowMillis: Harness.now, retention: Harness.retention))
+
+            let second = Harness.targets.map { Delivery(ingressID: entries[1].streamID, event: events[1], target: $0) }
+            let routed = try await h.store.route(
+                [
+                    EventRouting(entry: entries[0], event: events[0], deliveries: first),
+                    EventRouting(entry: entries[1], event: events[1], deliveries: second),
+                    EventRouting(entry: entries[2], event: events[2], deliveries: []),
+                ], nowMillis: Harness.now + 9, retention: Harness.retention)
+            #expect(routed == [false, true, true])
+
+            let keys = h.redis.keyspace
+            let stored = try await h.streamEntries(keys.deliveries).compactMap { Delivery(fields: Harness.fieldMap($0.fields)) }
+            #expect(stored == first + second)
+            #expect(try await h.length(keys.ingress) == 0)
+            #expect(try await h.pending(keys.ingress, group: Keyspace.routerGroup) == 0)
+            let letters = try await h.store.deadLetters()
+            #expect(letters.map(\.reason) == [.noRoute])
+            #expect(letters.first?.delivery.event == events[2])
+            #expect(try await h.store.eventRecord(webhookID: "msg_a")?.routedAtMillis == Harness.now)
+            #expect(try await h.store.eventRecord(webhookID: "msg_b")?.targets == Harness.targets)
+            #expect(try await h.store.eventRecord(webhookID: "msg_c")?.targets == [])
+            let ttl = try await h.send(["PTTL", RedisArgument(keys.event(webhookID: "msg_b"))]).int ?? -1
+            #expect(ttl > 0 && ttl <= 3_600_000)
+        }
+    }
 }

@@ -1,0 +1,91 @@
+public import SluiceCore
+
+extension WorkerStore {
+    /// Atomically applies `resolution`, appends `attempt` (when one was made) to the event's
+    /// attempt log, and XACKs + XDELs the deliveries entry.
+    ///
+    /// For `.deadLetter` the dead letter's `attempts` is `attempt.attempt` when an attempt is
+    /// given, else `delivery.attempt - 1` (the attempts made before this claim).
+    ///
+    /// - Returns: false, having written nothing, when the entry was no longer pending (another
+    ///   worker reclaimed and completed it): a completion is never applied twice.
+    @discardableResult
+    public func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
+        let settled = try await complete(
+            [DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution)], nowMillis: nowMillis, retention: retention)
+        return settled[0]
+    }
+
+    /// Settles several claimed deliveries in one script call, each as
+    /// ``complete(_:attempt:resolution:nowMillis:retention:)`` would: the script is atomic as a
+    /// whole, and each delivery keeps its own guard.
+    ///
+    /// - Returns: per completion, in order, whether it was settled (false: its entry was no longer
+    ///   pending, and nothing was written for it).
+    /// - Throws: `RedisError`. A script that fails half-way keeps what it wrote (Redis does not
+    ///   roll scripts back); completing those deliveries again then returns false for them.
+    public func complete(_ completions: [DeliveryCompletion], nowMillis: Int64, retention: Duration) async throws(RedisError) -> [Bool] {
+        guard !completions.isEmpty else { return [] }
+        var keys: [RedisArgument] = [
+            RedisArgument(keyspace.deliveries), RedisArgument(keyspace.retry), RedisArgument(keyspace.deadLetters),
+        ]
+        keys.reserveCapacity(3 + 2 * completions.count)
+        var args: [RedisArgument] = [
+            RedisArgument(Keyspace.deliveryGroup), RedisArgument(retention.expiryMillis), RedisArgument(completions.count),
+        ]
+        args.reserveCapacity(3 + 6 * completions.count)
+        for completion in completions {
+            let deliveryID = Self.appendCompletion(completion, nowMillis: nowMillis, to: &args)
+            keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
+            keys.append(RedisArgument(keyspace.attempts(webhookID: completion.entry.delivery.event.webhookID)))
+        }
+        let reply = try await client.run(CompleteScript.script, keys: keys, args: args)
+        guard let flags = reply.array, flags.count == completions.count else {
+            throw RedisError(
+                kind: .protocolViolation,
+                message: "the complete script on Redis at \(client.url) returned \(reply) for \(completions.count) deliveries")
+        }
+        return flags.map { $0.int == 1 }
+    }
+
+    /// Appends one delivery's section of the complete script's ARGV; returns the delivery id
+    /// whose retry hash the script may write (the next attempt's for a retry).
+    private static func appendCompletion(_ completion: DeliveryCompletion, nowMillis: Int64, to args: inout [RedisArgument]) -> String {
+        let entry = completion.entry
+        let mode: String
+        var deliveryID = entry.delivery.id
+        var dueAtMillis: Int64 = 0
+        var fields: [(String, [UInt8])] = []
+        switch completion.resolution {
+        case .delivered:
+            mode = "delivered"
+        case .retry(let next, let due):
+            mode = "retry"
+            deliveryID = next.id
+            dueAtMillis = due
+            fields = next.fields()
+        case .park(let due):
+            mode = "retry"
+            dueAtMillis = due
+            fields = entry.delivery.fields()
+        case .deadLetter(let reason, let lastStatus, let lastError):
+            mode = "dead_letter"
+            var dead = entry.delivery
+            dead.lastStatus = lastStatus
+            dead.lastError = lastError
+            let attempts = completion.attempt?.attempt ?? max(0, dead.attempt - 1)
+            fields = deadLetterFields(dead, reason: reason, attempts: attempts, nowMillis: nowMillis)
+        }
+        args.append(RedisArgument(entry.streamID))
+        args.append(RedisArgument(mode))
+        args.append(RedisArgument(deliveryID))
+        args.append(RedisArgument(dueAtMillis))
+        args.append(RedisArgument(completion.attempt.map { attemptLine(target: entry.delivery.target, record: $0) } ?? []))
+        args.append(RedisArgument(fields.count))
+        for (name, value) in fields {
+            args.append(RedisArgument(name))
+            args.append(RedisArgument(value))
+        }
+        return deliveryID
+    }
+}

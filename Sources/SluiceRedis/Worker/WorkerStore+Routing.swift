@@ -1,0 +1,54 @@
+public import SluiceCore
+
+extension WorkerStore {
+    /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
+    /// one `no_route` dead letter — plus the event record, then XACK and XDEL of the ingress entry.
+    ///
+    /// - Returns: false, having written nothing, when the ingress entry was no longer pending
+    ///   (another router already routed it): routing is never applied twice.
+    @discardableResult
+    public func route(_ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
+        let routed = try await route([EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: nowMillis, retention: retention)
+        return routed[0]
+    }
+
+    /// Routes several ingress entries in one script call, each as
+    /// ``route(_:event:deliveries:nowMillis:retention:)`` would: each event's expansion and
+    /// acknowledgement are written together, under its own guard.
+    ///
+    /// - Returns: per routing, in order, whether it was applied (false: its ingress entry was no
+    ///   longer pending, and nothing was written for it).
+    public func route(_ routings: [EventRouting], nowMillis: Int64, retention: Duration) async throws(RedisError) -> [Bool] {
+        guard !routings.isEmpty else { return [] }
+        var keys: [RedisArgument] = [
+            RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.deadLetters),
+        ]
+        keys.reserveCapacity(3 + routings.count)
+        var args: [RedisArgument] = [RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count)]
+        for routing in routings {
+            Self.appendRouting(routing, nowMillis: nowMillis, to: &args)
+            keys.append(RedisArgument(keyspace.event(webhookID: routing.event.webhookID)))
+        }
+        let reply = try await client.run(RouteScript.script, keys: keys, args: args)
+        guard let flags = reply.array, flags.count == routings.count else {
+            throw RedisError(
+                kind: .protocolViolation,
+                message: "the route script on Redis at \(client.url) returned \(reply) for \(routings.count) events")
+        }
+        return flags.map { $0.int == 1 }
+    }
+
+    /// Appends one event's section of the route script's ARGV.
+    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, to args: inout [RedisArgument]) {
+        var deadLetters: [[(String, [UInt8])]] = []
+        if routing.deliveries.isEmpty {
+            let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
+            deadLetters.append(deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
+        }
+        let record = eventRecordFields(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis)
+        args.append(RedisArgument(routing.entry.streamID))
+        args += section(record)
+        args += sections(routing.deliveries.map { $0.fields() })
+        args += sections(deadLetters)
+    }
+}

@@ -1,0 +1,89 @@
+import SluiceRedis
+import Synchronization
+
+/// Settles finished deliveries in batches: one complete-script call per Redis round trip rather
+/// than one per delivery (a script call costs Redis more than the few commands inside it).
+///
+/// The first completion to arrive while nothing is on its way to Redis starts a flush at once;
+/// completions arriving while that batch travels wait and go together in the next one (at most
+/// `maxBatch`), the way the connection groups commands itself. So a lone completion is not
+/// delayed, and a busy worker sends few, large batches.
+///
+/// A batch that Redis answers with an error reply (not a connection problem) is split and each
+/// delivery settled alone, so one delivery whose keys Redis refuses cannot hold up the others.
+/// Deliveries the failed batch had already settled report false then, as for any completion that
+/// finds its entry no longer pending.
+final class CompletionBatcher: Sendable {
+    /// Settles one batch: per completion, whether it was settled.
+    typealias Settle = @Sendable ([DeliveryCompletion]) async throws(RedisError) -> [Bool]
+
+    private struct Waiting {
+        let completion: DeliveryCompletion
+        let continuation: CheckedContinuation<Result<Bool, RedisError>, Never>
+    }
+
+    private struct Queue {
+        var waiting: [Waiting] = []
+        var flushing = false
+    }
+
+    let maxBatch: Int
+    private let settle: Settle
+    private let queue = Mutex(Queue())
+
+    init(maxBatch: Int = 256, settle: @escaping Settle) {
+        self.maxBatch = max(1, maxBatch)
+        self.settle = settle
+    }
+
+    /// Settles `completion` with the next batch.
+    /// - Returns: false when its entry was no longer pending (another worker settled it).
+    func complete(_ completion: DeliveryCompletion) async throws(RedisError) -> Bool {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Bool, RedisError>, Never>) in
+            let startsFlush = queue.withLock { queue in
+                queue.waiting.append(Waiting(completion: completion, continuation: continuation))
+                guard !queue.flushing else { return false }
+                queue.flushing = true
+                return true
+            }
+            if startsFlush {
+                Task { await self.flush() }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Sends batches until nothing is waiting; only one flush runs at a time.
+    private func flush() async {
+        while true {
+            let batch = queue.withLock { queue -> [Waiting] in
+                guard !queue.waiting.isEmpty else {
+                    queue.flushing = false
+                    return []
+                }
+                let count = min(maxBatch, queue.waiting.count)
+                let batch = Array(queue.waiting.prefix(count))
+                queue.waiting.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            await send(batch)
+        }
+    }
+
+    private func send(_ batch: [Waiting]) async {
+        do {
+            let settled = try await settle(batch.map(\.completion))
+            guard settled.count == batch.count else {
+                let error = RedisError(kind: .protocolViolation, message: "settling \(batch.count) deliveries returned \(settled.count) results")
+                for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
+                return
+            }
+            for (waiting, flag) in zip(batch, settled) { waiting.continuation.resume(returning: .success(flag)) }
+        } catch where error.kind == .server && batch.count > 1 {
+            for waiting in batch { await send([waiting]) }
+        } catch {
+            for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import SluiceCore
+import SluiceRedis
+import Synchronization
+import Testing
+
+@testable import SluiceWorker
+
+/// The batcher in isolation, with a stand-in for the store.
+@Suite struct CompletionBatcherTests {
+    static func completion(_ number: Int) -> DeliveryCompletion {
+        let event = IngressEvent(
+            webhookID: "msg_\(number)", source: "gemini", channel: nil, eventType: "batch.completed",
+            webhookTimestamp: 1_700_000_000, receivedAtMillis: 1_700_000_000_000, body: Array("{}".utf8))
+        let delivery = Delivery(ingressID: "1-\(number)", event: event, target: EndpointRef(tenant: "acme", endpoint: "main"))
+        return DeliveryCompletion(entry: DeliveryEntry(streamID: "2-\(number)", delivery: delivery), attempt: nil, resolution: .delivered)
+    }
+
+    /// Completions arriving while a batch is on its way go together in the next one.
+    @Test func completionsArrivingDuringARoundTripShareTheNextBatch() async throws {
+        let batches = Mutex<[[String]]>([])
+        let batcher = CompletionBatcher(maxBatch: 64) { completions throws(RedisError) in
+            batches.withLock { $0.append(completions.map(\.entry.streamID)) }
+            try? await Task.sleep(for: .milliseconds(50))  // a slow round trip
+            return completions.map { $0.entry.streamID != "2-7" }
+        }
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for number in 0..<40 {
+                group.addTask { (number, (try? await batcher.complete(Self.completion(number))) ?? false) }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == 40)
+        #expect(results.filter { !$0.value }.map(\.key) == [7])
+        let sent = batches.withLock { $0 }
+        #expect(sent.flatMap { $0 }.sorted() == (0..<40).map { "2-\($0)" }.sorted())
+        #expect(sent.count < 40)
+        #expect(sent.allSatisfy { $0.count <= 64 })
+    }
+
+    @Test func aBatchNeverExceedsTheMaximum() async throws {
+        let sizes = Mutex<[Int]>([])
+        let batcher = CompletionBatcher(maxBatch: 3) { completions throws(RedisError) in
+            sizes.withLock { $0.append(completions.count) }
+            try? await Task.sleep(for: .milliseconds(20))
+            return completions.map { _ in true }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for number in 0..<20 {
+                group.addTask { _ = try? await batcher.complete(Self.completion(number)) }
+            }
+        }
+        let sent = sizes.withLock { $0 }
+        #expect(sent.reduce(0, +) == 20)
+        #expect(sent.allSatisfy { $0 <= 3 })
+    }
+
+    /// An error reply for a batch is retried delivery by delivery, so only the delivery Redis
+    /// refuses fails; a lost connection fails the whole batch (each caller retries).
+    @Test func anErrorReplySettlesTheBatchOneByOne() async throws {
+        let calls = Mutex(0)
+        let batcher = CompletionBatcher { completions throws(RedisError) in
+            calls.withLock { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(20))
+            if completions.contains(where: { $0.entry.streamID == "2-3" }) {
+                throw RedisError(kind: .server, message: "WRONGTYPE Operation against a key holding the wrong kind of value")
+            }
+            return completions.map { _ in true }
+        }
+        let results = await withTaskGroup(of: (Int, Result<Bool, RedisError>).self) { group in
+            for number in 0..<8 {
+                group.addTask {
+                    do throws(RedisError) {
+                        return (number, .success(try await batcher.complete(Self.completion(number))))
+                    } catch {
+                        return (number, .failure(error))
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Result<Bool, RedisError>]()) { $0[$1.0] = $1.1 }
+        }
+        for (number, result) in results {
+            if number == 3 {
+                #expect(throws: RedisError.self) { try result.get() }
+            } else {
+                #expect((try? result.get()) == true)
+            }
+        }
+
+        let lost = CompletionBatcher { _ throws(RedisError) in
+            throw RedisError(kind: .connectionLost, message: "lost the connection")
+        }
+        await #expect(throws: RedisError.self) { try await lost.complete(Self.completion(1)) }
+    }
+}
