@@ -47,11 +47,15 @@ struct IngestCommand: ParsableCommand {
         let key = try WebhookSecret(parsing: secret)
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         let runID = UInt64.random(in: 0..<UInt64.max)
-        let now = Int64(Date().timeIntervalSince1970)
+        let start = Int64(Date().timeIntervalSince1970)
 
         let stamp = self.stamp
         @Sendable func build(_ i: Int, tag: String) -> [UInt8] {
-            let sent = stamp ? "_t\(Int64(Date().timeIntervalSince1970 * 1_000_000))" : ""
+            // Stamped requests are built as they are sent, so they also carry a current
+            // webhook-timestamp: a long run (the soak) would otherwise leave the edge's tolerance.
+            let sentAt = Date().timeIntervalSince1970
+            let now = stamp ? Int64(sentAt) : start
+            let sent = stamp ? "_t\(Int64(sentAt * 1_000_000))" : ""
             let id = "msg_bench_\(runID)_\(tag)_\(i)\(sent)"
             let body = Array(#"{"type":"batch.succeeded","data":{"batch":"batches/\#(i)","output_file_uri":"files/acme-\#(i)"}}"#.utf8)
             let signature = WebhookSigner.signatureHeader(
