@@ -94,5 +94,11 @@ if [ -n "$rate" ]; then
     $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
         --connections "$CONNECTIONS" --requests "$REQUESTS" --warmup 0 --rate "$rate" --label "sluice edge (verify + AOF XADD)"
 fi
+# Latency at a load the edge sustains: half its closed-loop maximum, open loop, 20 s.
+if [ -n "${edge_rps:-}" ] && [ "$edge_rps" -gt 1 ]; then
+    half=$((edge_rps / 2))
+    $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
+        --connections "$CONNECTIONS" --requests $((half * 20)) --warmup 0 --rate "$half" --label "sluice edge at half its maximum"
+fi
 echo "sluice edge peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$epid/status)"
 echo "ingress stream length: $(redis-cli -p "$rport" xlen '{bench}:v1:ingress')"

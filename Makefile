@@ -1,0 +1,26 @@
+# Shortcuts for the commands the README documents; each target is one command you can also run by hand.
+.PHONY: dev test bench soak chaos
+
+# The gateway on the example routes.yaml with a private redis-server (installs packages if missing).
+dev:
+	scripts/dev
+
+# Every test against real components.
+test:
+	swift test
+
+# Every benchmark in one run, then the README performance table (bench/results/results.md).
+bench:
+	bench/all.sh
+
+# Ten minutes at a steady rate with healthy, slow and failing endpoints: SECONDS=600 RATE=1000 by default.
+SECONDS ?= 600
+RATE ?= 1000
+soak:
+	bench/soak.sh $(SECONDS) $(RATE)
+
+# Every chaos scenario in its full form (about 10 minutes); the table goes in the README.
+chaos:
+	swift build -c release --product sluice
+	swift build -c release --product sluice-chaos
+	.build/release/sluice-chaos run --markdown
