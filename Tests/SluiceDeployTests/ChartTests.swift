@@ -12,15 +12,15 @@ import Testing
     }
 
     @Test(arguments: ["1.25", "1.31", "1.37"])
-    func defaultValuesLintRenderAndValidate(kubeVersion: String) throws {
-        let result = try RepoTool.chartcheck(["--kube-version", kubeVersion])
+    func defaultValuesLintRenderAndValidate(kubeVersion: String) async throws {
+        let result = try await RepoTool.chartcheck(["--kube-version", kubeVersion])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("lint ok"), "\(result.output)")
     }
 
     @Test(arguments: ["1.25", "1.31", "1.37"])
-    func everyOptionalPartSwitchedOnLintsRendersAndValidates(kubeVersion: String) throws {
-        let result = try RepoTool.chartcheck([
+    func everyOptionalPartSwitchedOnLintsRendersAndValidates(kubeVersion: String) async throws {
+        let result = try await RepoTool.chartcheck([
             "-f", "charts/sluice/ci/all-on.yaml", "--kube-version", kubeVersion,
             "--api-versions", "keda.sh/v1alpha1/ScaledObject",
             "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
@@ -30,12 +30,12 @@ import Testing
         #expect(result.output.contains("3 CRDs skipped"), "\(result.output)")
     }
 
-    @Test func routesGivenAsTextAreRenderedIntoTheConfigMapByteForByte() throws {
+    @Test func routesGivenAsTextAreRenderedIntoTheConfigMapByteForByte() async throws {
         let routesFile = RepoTool.root.appendingPathComponent("routes.yaml")
         let expected = try String(contentsOf: routesFile, encoding: .utf8)
-        let rendered = try render(["--set-file", "routes=\(routesFile.path)"])
+        let rendered = try await render(["--set-file", "routes=\(routesFile.path)"])
         defer { try? FileManager.default.removeItem(at: rendered) }
-        let result = try RepoTool.python(
+        let result = try await RepoTool.python(
             """
             import sys, yaml
             docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
@@ -49,10 +49,10 @@ import Testing
         #expect(result.output == expected)
     }
 
-    @Test func routesGivenAsAnObjectAreRenderedAsTheSameDocument() throws {
-        let rendered = try render([])
+    @Test func routesGivenAsAnObjectAreRenderedAsTheSameDocument() async throws {
+        let rendered = try await render([])
         defer { try? FileManager.default.removeItem(at: rendered) }
-        let result = try RepoTool.python(
+        let result = try await RepoTool.python(
             """
             import json, sys, yaml
             docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
@@ -68,8 +68,8 @@ import Testing
         #expect(lines.count == 2 && lines[0] == lines[1], "\(result.output)")
     }
 
-    @Test func anExistingConfigMapReplacesTheRenderedOne() throws {
-        let rendered = try render(["--set", "existingConfigMap=team-routes", "--set", "existingConfigMapKey=prod.yaml"])
+    @Test func anExistingConfigMapReplacesTheRenderedOne() async throws {
+        let rendered = try await render(["--set", "existingConfigMap=team-routes", "--set", "existingConfigMapKey=prod.yaml"])
         defer { try? FileManager.default.removeItem(at: rendered) }
         let all = try String(contentsOf: rendered.appendingPathComponent("all.yaml"), encoding: .utf8)
         #expect(!all.contains("kind: ConfigMap"))
@@ -79,10 +79,10 @@ import Testing
 
     /// Both Deployments run locked down, mount routes.yaml as a directory (a subPath mount
     /// would never see ConfigMap updates) and have probes and a grace period.
-    @Test func podsAreLockedDownAndMountRoutesAsADirectory() throws {
-        let rendered = try render(["-f", "charts/sluice/ci/all-on.yaml"])
+    @Test func podsAreLockedDownAndMountRoutesAsADirectory() async throws {
+        let rendered = try await render(["-f", "charts/sluice/ci/all-on.yaml"])
         defer { try? FileManager.default.removeItem(at: rendered) }
-        let result = try RepoTool.python(
+        let result = try await RepoTool.python(
             """
             import sys, yaml
             docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
@@ -130,22 +130,22 @@ import Testing
         ("edge.port=70000", "/edge/port"),
         ("edge.replicaCont=2", "replicaCont"),
     ])
-    func badValuesAreRefusedByTheSchema(setting: String, path: String) throws {
-        let result = try RepoTool.chartcheck(["--set", setting])
+    func badValuesAreRefusedByTheSchema(setting: String, path: String) async throws {
+        let result = try await RepoTool.chartcheck(["--set", setting])
         #expect(result.status != 0, "\(result.output)")
         #expect(result.output.contains(path), "\(result.output)")
     }
 
-    @Test func aWorkerGracePeriodThatCutsDeliveriesShortIsRefused() throws {
-        let result = try RepoTool.chartcheck(["--set", "worker.terminationGracePeriodSeconds=30"])
+    @Test func aWorkerGracePeriodThatCutsDeliveriesShortIsRefused() async throws {
+        let result = try await RepoTool.chartcheck(["--set", "worker.terminationGracePeriodSeconds=30"])
         #expect(result.status != 0, "\(result.output)")
         #expect(result.output.contains("worker.terminationGracePeriodSeconds must be above"), "\(result.output)")
     }
 
     /// Renders the chart with `arguments` and returns the folder holding all.yaml.
-    private func render(_ arguments: [String]) throws -> URL {
+    private func render(_ arguments: [String]) async throws -> URL {
         let folder = try RepoTool.temporaryDirectory()
-        let result = try RepoTool.chartcheck(arguments + ["--kube-version", "1.31", "--out", folder.path])
+        let result = try await RepoTool.chartcheck(arguments + ["--kube-version", "1.31", "--out", folder.path])
         try #require(result.status == 0, "\(result.output)")
         return folder
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct DockerfileTests {
     private static let dockerfile = RepoTool.root.appendingPathComponent("Dockerfile")
 
-    @Test func imageIsMultiStageNonRootWithSluiceAsEntrypoint() throws {
+    @Test func imageIsMultiStageNonRootWithSluiceAsEntrypoint() async throws {
         let text = try String(contentsOf: Self.dockerfile, encoding: .utf8)
         let instructions = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.hasPrefix("#") && !$0.isEmpty }
@@ -24,8 +24,8 @@ import Testing
     }
 
     @Test(.enabled(if: RepoTool.onPath("hadolint"), "hadolint is not installed"))
-    func hadolintFindsNothing() throws {
-        let result = try RepoTool.run(program: "hadolint", [Self.dockerfile.path])
+    func hadolintFindsNothing() async throws {
+        let result = try await RepoTool.run(program: "hadolint", [Self.dockerfile.path])
         #expect(result.status == 0, "\(result.output)")
     }
 }

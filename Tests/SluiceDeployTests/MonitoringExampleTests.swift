@@ -6,7 +6,7 @@ import Testing
 @Suite struct MonitoringExampleTests {
     private static let deploy = RepoTool.root.appendingPathComponent("deploy")
 
-    @Test func grafanaDashboardsAreJSONAndQueryOnlySluiceMetrics() throws {
+    @Test func grafanaDashboardsAreJSONAndQueryOnlySluiceMetrics() async throws {
         let folder = Self.deploy.appendingPathComponent("grafana")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
         try #require(!files.isEmpty, "no dashboard in deploy/grafana")
@@ -23,12 +23,12 @@ import Testing
         }
     }
 
-    @Test func prometheusAlertsAreYAMLAndQueryOnlySluiceMetrics() throws {
+    @Test func prometheusAlertsAreYAMLAndQueryOnlySluiceMetrics() async throws {
         let folder = Self.deploy.appendingPathComponent("prometheus")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
         try #require(!files.isEmpty, "no rule file in deploy/prometheus")
         for file in files {
-            let result = try RepoTool.python(
+            let result = try await RepoTool.python(
                 """
                 import json, sys, yaml
                 doc = yaml.safe_load(open(sys.argv[1]))
