@@ -67,8 +67,9 @@ if drained:
 print(f"Machine: {machine[0] if machine else 'unknown'}; everything (load generator, nginx, edge, worker, Redis) on it.\n")
 print("| what | command | result | target |")
 print("|---|---|---|---|")
-for row in rows:
-    print("| " + " | ".join(row) + " |")
+for what, command, result, target in rows:
+    command = command if command == "same" else f"`{command}`"
+    print(f"| {what} | {command} | {result} | {target} |")
 
 
 def cpu_after(label):
