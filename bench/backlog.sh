@@ -15,24 +15,7 @@ BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older bu
 
 . bench/lib.sh
 
-nport=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx;
-    proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$nport; location / { return 200; } }
-}
-NGINX
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-wait_http "http://127.0.0.1:$nport/"
+start_nginx 1 "access_log off;" "location / { return 200; }"
 
 start_redis --appendonly no
 
@@ -80,7 +63,6 @@ start=$(date +%s.%N)
 SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
 worker=$!; pids+=($worker)
 redis_pid=${pids[1]}
-nginx_pid=${pids[0]}
 cpu0=$(cpu_ticks "$worker"); rcpu0=$(cpu_ticks "$redis_pid"); ncpu0=$(cpu_ticks "$nginx_pid")
 report_cpu() {  # report_cpu DELIVERED
     echo "CPU over the run (user+sys; the worker's includes its start-up):"

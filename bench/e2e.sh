@@ -21,34 +21,11 @@ BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older bu
 
 machine
 
-nport=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-    log_format bench '\$msec \$http_webhook_id';
-    access_log $work/nginx/access.log bench buffer=64k flush=1s;
-    client_body_temp_path $work/nginx;
-    proxy_temp_path $work/nginx;
-    fastcgi_temp_path $work/nginx;
-    uwsgi_temp_path $work/nginx;
-    scgi_temp_path $work/nginx;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$nport;
-        location / { return 200; }
-    }
-}
-NGINX
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-wait_http "http://127.0.0.1:$nport/"
+start_nginx 1 "log_format bench '\$msec \$http_webhook_id'; access_log $work/nginx/access.log bench buffer=64k flush=1s;" \
+    "location / { return 200; }"
 
 start_redis --appendonly yes --appendfsync everysec
-nginx_pid=${pids[0]}; redis_pid=${pids[1]}
+redis_pid=${pids[1]}
 
 endpoints=""
 for i in $(seq 0 9); do

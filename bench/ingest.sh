@@ -27,30 +27,7 @@ machine
 echo "load: $CONNECTIONS keep-alive connections, $REQUESTS uniquely signed requests (+5000 warm-up)"
 
 if command -v nginx >/dev/null; then
-    nport=$(free_port)
-    mkdir -p "$work/nginx"
-    cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx;
-    proxy_temp_path $work/nginx;
-    fastcgi_temp_path $work/nginx;
-    uwsgi_temp_path $work/nginx;
-    scgi_temp_path $work/nginx;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$nport;
-        location / { default_type application/json; return 202 '{"id":"x"}'; }
-    }
-}
-NGINX
-    nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-    pids+=($!)
-    wait_http "http://127.0.0.1:$nport/"
+    start_nginx auto "access_log off;" "location / { default_type application/json; return 202 '{\"id\":\"x\"}'; }"
     line=$($BIN/sluice-bench ingest --url "http://127.0.0.1:$nport/webhooks/gemini" --secret "$SECRET" \
         --connections "$CONNECTIONS" --requests "$REQUESTS" --label "nginx 202 (ceiling)")
     echo "$line"

@@ -45,3 +45,31 @@ cpu_per() {
 }
 # cpu_micros_per PID TICKS_BEFORE N: CPU µs the process spent per item since TICKS_BEFORE.
 cpu_micros_per() { echo "$(( ($(cpu_ticks "$1") - $2) * 1000000 / $(getconf CLK_TCK) / $3 ))"; }
+
+# start_nginx WORKERS LOGGING LOCATIONS: nginx on a free port as the ceiling or the sink; sets
+# $nport and $nginx_pid. LOGGING goes in the http block (access_log, log_format), LOCATIONS in
+# the server block.
+start_nginx() {
+    nport=$(free_port)
+    mkdir -p "$work/nginx"
+    cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes $1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+    $2
+    client_body_temp_path $work/nginx;
+    proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$nport;
+        $3
+    }
+}
+NGINX
+    nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+    nginx_pid=$!
+    pids+=($nginx_pid)
+    wait_http "http://127.0.0.1:$nport/"
+}

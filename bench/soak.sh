@@ -26,30 +26,8 @@ BIN=${BIN:-.build/release}
 machine
 echo "soak: $RATE events/s for $SECONDS_TOTAL s; endpoints ok (all events), slow 0.5 s and failing 500 (1% of events each)"
 
-nport=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-    log_format soak '\$msec \$http_webhook_id';
-    access_log off;
-    client_body_temp_path $work/nginx;
-    proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$nport;
-        location /ok { access_log $work/nginx/ok.log soak buffer=64k flush=1s; return 200; }
-        location /failing { return 500; }
-        location / { return 200; }
-    }
-}
-NGINX
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-wait_http "http://127.0.0.1:$nport/"
+start_nginx 1 "log_format soak '\$msec \$http_webhook_id'; access_log off;" \
+    "location /ok { access_log $work/nginx/ok.log soak buffer=64k flush=1s; return 200; } location /failing { return 500; } location / { return 200; }"
 
 sport=$(free_port)
 python3 bench/slow_sink.py "$sport" 0.5 &
