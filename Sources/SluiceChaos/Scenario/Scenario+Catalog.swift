@@ -17,35 +17,32 @@ extension Scenario {
 
     static let baseline = Scenario(name: "baseline", summary: "No fault: the reference for delay and duplicates.")
 
-    static let workerKill: Scenario = {
-        var scenario = Scenario(name: "worker-kill", summary: "kill -9 a worker in the middle of deliveries, again and again, and start it again.")
-        scenario.fault = { context in
-            try await context.every(context.scale.pick(short: .milliseconds(1500), full: .seconds(3))) { round in
-                let worker = context.cluster.workers[round % context.cluster.workers.count]
-                await worker.kill()
-                context.notes.count("kills")
-                try await worker.start()
-            }
-            context.notes.add("\(context.notes.counter("kills")) worker kill -9s during delivery")
-        }
-        scenario.check = { report in report.faultCounts["kills", default: 0] == 0 ? ["no worker was killed"] : [] }
-        return scenario
-    }()
+    static let workerKill = killingRepeatedly(
+        name: "worker-kill", summary: "kill -9 a worker in the middle of deliveries, again and again, and start it again.",
+        kind: "worker", during: "delivery", processes: { $0.workers })
 
-    static let edgeKill: Scenario = {
-        var scenario = Scenario(name: "edge-kill", summary: "kill -9 an edge during ingest, again and again; the sender retries unanswered calls on the other edge.")
+    static let edgeKill = killingRepeatedly(
+        name: "edge-kill", summary: "kill -9 an edge during ingest, again and again; the sender retries unanswered calls on the other edge.",
+        kind: "edge", during: "ingest", processes: { $0.edges })
+
+    /// `kill -9` one of `processes` in turn every 3 s (1.5 s short) and start it again.
+    private static func killingRepeatedly(
+        name: String, summary: String, kind: String, during: String, processes: @escaping @Sendable (ChaosCluster) -> [SluiceProcess]
+    ) -> Scenario {
+        var scenario = Scenario(name: name, summary: summary)
         scenario.fault = { context in
             try await context.every(context.scale.pick(short: .milliseconds(1500), full: .seconds(3))) { round in
-                let edge = context.cluster.edges[round % context.cluster.edges.count]
-                await edge.kill()
+                let all = processes(context.cluster)
+                let process = all[round % all.count]
+                await process.kill()
                 context.notes.count("kills")
-                try await edge.start()
+                try await process.start()
             }
-            context.notes.add("\(context.notes.counter("kills")) edge kill -9s during ingest")
+            context.notes.add("\(context.notes.counter("kills")) \(kind) kill -9s during \(during)")
         }
-        scenario.check = { report in report.faultCounts["kills", default: 0] == 0 ? ["no edge was killed"] : [] }
+        scenario.check = { report in report.faultCounts["kills", default: 0] == 0 ? ["no \(kind) was killed"] : [] }
         return scenario
-    }()
+    }
 
     static let redisKillFsyncAlways: Scenario = {
         var scenario = Scenario(
