@@ -42,6 +42,28 @@ import Testing
         #expect(result.output.contains("\(path):15:5: "), "\(result.output)")
     }
 
+    @Test func routesCheckJSONListsEveryDiagnosticAndKeepsTheExitCode() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let valid = try dir.write("valid.yaml", Self.routes)
+        let ok = try await SluiceBinary.run(["routes", "check", valid, "--allow-missing-secrets", "--json"])
+        #expect(ok.status == 0, "\(ok.output)")
+        let good = try #require(try JSONSerialization.jsonObject(with: Data(ok.output.utf8)) as? [String: Any], "\(ok.output)")
+        #expect(good["valid"] as? Bool == true)
+        #expect((good["diagnostics"] as? [Any])?.isEmpty == true)
+        #expect((good["counts"] as? [String: Int]) == ["sources": 1, "tenants": 1, "endpoints": 1, "routes": 1])
+
+        let invalid = try dir.write("invalid.yaml", Self.routes.replacingOccurrences(of: "to: [acme/main]", with: "to: [acme/nope]\n    colour: blue"))
+        let bad = try await SluiceBinary.run(["routes", "check", invalid, "--allow-missing-secrets", "--json"])
+        #expect(bad.status == 2, "\(bad.output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bad.output.utf8)) as? [String: Any], "\(bad.output)")
+        #expect(report["valid"] as? Bool == false)
+        let diagnostics = try #require(report["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.map { "\($0["line"] ?? ""):\($0["column"] ?? "")" } == ["14:10", "15:5"], "\(diagnostics)")
+        #expect(diagnostics.allSatisfy { $0["file"] as? String == invalid && $0["severity"] as? String == "error" })
+        #expect((diagnostics.first?["message"] as? String)?.contains("unknown endpoint") == true, "\(diagnostics)")
+    }
+
     @Test func missingSecretIsAnErrorUnlessAllowed() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

@@ -94,8 +94,11 @@ import Testing
                 try GatewayProcesses.routes(
                     prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.batchRoute + "\n" + Self.videoRoute
                 ).write(toFile: gateway.routesPath, atomically: true, encoding: .utf8)
-                let noRouteOutput = try await gateway.sluice(["dlq", "replay", "--reason", "no_route"])
-                #expect(noRouteOutput.contains("replayed 1 of 2"), "\(noRouteOutput)")
+                // --json: the counts and ids for scripts.
+                let noRouteReplay = try await gateway.sluiceJSON(["dlq", "replay", "--reason", "no_route"])
+                #expect(noRouteReplay["selected"] as? Int == 2 && noRouteReplay["replayed"] as? Int == 1, "\(noRouteReplay)")
+                #expect(noRouteReplay["replayed_ids"] as? [String] == [byEvent[unrouted]?["id"] as? String ?? "?"], "\(noRouteReplay)")
+                #expect(noRouteReplay["still_no_route_ids"] as? [String] == [byEvent[unroutable]?["id"] as? String ?? "?"], "\(noRouteReplay)")
                 let routed = try await sink.waitForRequests(count: 5, path: "/hook", timeout: .seconds(10))
                 #expect(routed[4].header("webhook-id") == unrouted)
                 #expect(routed[4].header("x-sluice-attempt") == "1")
@@ -104,8 +107,8 @@ import Testing
                 #expect(remaining.map { $0["event_id"] as? String } == [unroutable])
 
                 // purge --all empties the DLQ.
-                let purged = try await gateway.sluice(["dlq", "purge", "--all"])
-                #expect(purged.contains("purged 1"), "\(purged)")
+                let purged = try await gateway.sluiceJSON(["dlq", "purge", "--all"])
+                #expect(purged["selected"] as? Int == 1 && purged["purged"] as? Int == 1, "\(purged)")
                 #expect(try await gateway.sluiceJSONLines(["dlq", "list"]).isEmpty)
                 try await poll(until: {
                     let status = try await gateway.sluiceJSON(["status"])

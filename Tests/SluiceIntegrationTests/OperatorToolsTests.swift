@@ -55,6 +55,14 @@ import Testing
         let publicKey = try Ed25519PublicKey(parsing: try #require(lines.first { $0.hasPrefix("whpk_") }))
         #expect(privateKey.publicKey == publicKey)
 
+        let secretJSON = try await SluiceBinary.run(["keygen", "--bytes", "48", "--json"])
+        let secretObject = try #require(try JSONSerialization.jsonObject(with: Data(secretJSON.output.utf8)) as? [String: String], "\(secretJSON.output)")
+        #expect(try WebhookSecret(parsing: try #require(secretObject["secret"])).keyBytes.count == 48)
+        let pairJSON = try await SluiceBinary.run(["keygen", "--ed25519", "--json"])
+        let pairObject = try #require(try JSONSerialization.jsonObject(with: Data(pairJSON.output.utf8)) as? [String: String], "\(pairJSON.output)")
+        let jsonPrivate = try Ed25519SigningKey(parsing: try #require(pairObject["private"]))
+        #expect(jsonPrivate.publicKey == (try Ed25519PublicKey(parsing: try #require(pairObject["public"]))))
+
         let tooShort = try await SluiceBinary.run(["keygen", "--bytes", "16"])
         #expect(tooShort.status == 2)
     }

@@ -14,11 +14,17 @@ enum SluiceBinary {
         return root.appendingPathComponent(".build/debug/sluice").path
     }
 
-    /// Starts `sluice ARGS…` with its output in `log`.
-    static func start(_ arguments: [String], log: String, environment: [String: String] = [:]) throws -> ChildProcess {
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        return try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: env)
+    /// Starts `sluice ARGS…` with its output in `log`: this process's environment with
+    /// `environment` added and the variables named in `unsetting` removed.
+    static func start(_ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = []) throws -> ChildProcess {
+        try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: childEnvironment(environment, unsetting: unsetting))
+    }
+
+    /// This process's environment with `added` set and the names in `unsetting` removed.
+    static func childEnvironment(_ added: [String: String], unsetting: Set<String> = []) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !unsetting.contains($0.key) }
+        env.merge(added) { $1 }
+        return env
     }
 
     /// Starts a `sluice` server on a fresh loopback port and waits until its /readyz answers 200.
@@ -27,13 +33,14 @@ enum SluiceBinary {
     /// between the pick and the bind) is started again on a new port; the third early exit fails
     /// the test with the process's log rather than a bare timeout.
     static func startServer(
-        _ what: String, log: String, environment: [String: String] = [:], client: HTTPClient, arguments: (Int) -> [String]
+        _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], client: HTTPClient,
+        arguments: (Int) -> [String]
     ) async throws -> (process: ChildProcess, port: Int) {
         var attempt = 0
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
-            let process = try start(arguments(port), log: log, environment: environment)
+            let process = try start(arguments(port), log: log, environment: environment, unsetting: unsetting)
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
             try await poll(until: {
                 if process.exit.hasExited { return true }
@@ -48,10 +55,23 @@ enum SluiceBinary {
     }
 
     /// Runs `sluice ARGS…` to completion; returns its exit code and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = []) async throws -> (status: Int32, output: String) {
+        try await run(executable: path, arguments, environment: childEnvironment(environment, unsetting: unsetting))
+    }
+
+    /// Runs a shell command line as an operator would paste it (`sh -c LINE`), with the `sluice`
+    /// under test first on PATH; returns its exit code and output.
+    static func runShell(_ line: String, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var env = childEnvironment(environment)
+        env["PATH"] = folder + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        return try await run(executable: "/bin/sh", ["-c", line], environment: env)
+    }
+
+    private static func run(executable: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-run-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let child = try start(arguments, log: log, environment: environment)
+        let child = try ChildProcess.spawn(executable: executable, arguments: arguments, logPath: log, environment: environment)
         await child.exit.wait()
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return (child.exit.status ?? -1, output)

@@ -8,6 +8,9 @@ struct DLQPurgeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: DeadLetterSelection
 
+    @Flag(help: "Print one JSON object: selected, purged.")
+    var json = false
+
     func validate() throws {
         if selection.isEmpty { throw ValidationError("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all") }
     }
@@ -17,6 +20,7 @@ struct DLQPurgeCommand: AsyncParsableCommand {
         defer { context.close() }
         let ids = try await context.run { try await context.store.deadLetters() }.filter(selection.matches).map(\.id)
         let purged = ids.isEmpty ? 0 : try await context.run { try await context.store.purge(deadLetterIDs: ids) }
-        print("purged \(purged) dead letter(s)")
+        // `selected` and `purged` differ when another operator removed some in between.
+        print(json ? JSONOutput.line(["selected": ids.count, "purged": purged]) : "purged \(purged) dead letter(s)")
     }
 }

@@ -14,6 +14,9 @@ struct DLQReplayCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: DeadLetterSelection
 
+    @Flag(help: "Print one JSON object: selected, replayed, still_no_route, and the ids replayed and left.")
+    var json = false
+
     func validate() throws {
         if selection.isEmpty { throw ValidationError("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all") }
     }
@@ -23,8 +26,8 @@ struct DLQReplayCommand: AsyncParsableCommand {
         defer { context.close() }
         let matcher = RouteMatcher(config: context.routes)
         let entries = try await context.run { try await context.store.deadLetters() }.filter(selection.matches)
-        var replayed = 0
-        var unroutable = 0
+        var replayed: [String] = []
+        var unroutable: [String] = []
         for (index, entry) in entries.enumerated() {
             let deliveries: [Delivery]
             if entry.reason == .noRoute {
@@ -36,17 +39,25 @@ struct DLQReplayCommand: AsyncParsableCommand {
                 deliveries = [entry.delivery.restarted()]
             }
             if deliveries.isEmpty {
-                unroutable += 1
+                unroutable.append(entry.id)
                 continue
             }
             if try await context.run({ try await context.store.replay(deadLetterID: entry.id, with: deliveries) }) {
-                replayed += 1
+                replayed.append(entry.id)
             }
             if entries.count >= 100, (index + 1) % 100 == 0, isatty(STDERR_FILENO) != 0 {
-                FileHandle.standardError.write(Data("\rreplayed \(replayed)/\(entries.count)…".utf8))
+                FileHandle.standardError.write(Data("\rreplayed \(replayed.count)/\(entries.count)…".utf8))
             }
         }
         if entries.count >= 100, isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
-        print("replayed \(replayed) of \(entries.count) selected dead letter(s)" + (unroutable > 0 ? "; \(unroutable) still match no route and stay in the DLQ" : ""))
+        if json {
+            // Selected but neither replayed nor unroutable: another replay or purge took them first.
+            print(JSONOutput.line([
+                "selected": entries.count, "replayed": replayed.count, "still_no_route": unroutable.count,
+                "replayed_ids": replayed, "still_no_route_ids": unroutable,
+            ]))
+            return
+        }
+        print("replayed \(replayed.count) of \(entries.count) selected dead letter(s)" + (unroutable.isEmpty ? "" : "; \(unroutable.count) still match no route and stay in the DLQ"))
     }
 }

@@ -39,8 +39,9 @@ struct DevCommand: AsyncParsableCommand {
             logger.info("started a private redis-server", metadata: ["url": "\(redisURL)"])
         }
         let configPath = global.configPath
+        let redisNote = server.map { " (private redis-server, data in \($0.directory); stopped and removed on exit)" } ?? ""
         do {
-            try await runEdge(address: address, configPath: configPath, redisURL: redisURL, logger: logger)
+            try await runEdge(address: address, configPath: configPath, redisURL: redisURL, redisNote: redisNote, logger: logger)
         } catch {
             await server?.stop()
             throw error
@@ -48,7 +49,7 @@ struct DevCommand: AsyncParsableCommand {
         await server?.stop()
     }
 
-    private func runEdge(address: ListenAddress, configPath: String, redisURL: RedisURL, logger: Logger) async throws {
+    private func runEdge(address: ListenAddress, configPath: String, redisURL: RedisURL, redisNote: String, logger: Logger) async throws {
         let metrics = try ListenAddress(parsing: metricsListen ?? global.environment["SLUICE_METRICS_LISTEN"] ?? "127.0.0.1:9090", flag: "--metrics-listen")
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
@@ -60,13 +61,15 @@ struct DevCommand: AsyncParsableCommand {
             options: .init(host: address.host, port: address.port),
             onListening: { port in
                 let host = address.host == "0.0.0.0" ? "127.0.0.1" : address.host
-                print("""
+                // Flushed: when stdout is a pipe or a file (a supervisor, `| tee`), a plain print
+                // would hold the banner back until the process exits.
+                Stdout.line("""
 
                     Sluice is running: edge and worker (router + delivery) in one process.
                       ingress:  POST http://\(host):\(port)/webhooks/<source>[/<channel>]
                       edge:     http://\(host):\(port)/readyz   http://\(host):\(port)/metrics
                       worker:   http://\(metrics.host):\(metrics.port)/readyz   http://\(metrics.host):\(metrics.port)/metrics
-                      redis:    \(redisURL)
+                      redis:    \(redisURL)\(redisNote)
                       routes:   \(configPath) (reloaded on change and on SIGHUP)
                     Try it:
                       sluice send-test --url http://\(host):\(port)/webhooks/gemini --secret "$GEMINI_WEBHOOK_SECRET"

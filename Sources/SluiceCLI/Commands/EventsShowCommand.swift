@@ -45,8 +45,7 @@ struct EventsShowCommand: AsyncParsableCommand {
                 if let reason = attempt.record.reason { line["reason"] = reason.rawValue }
                 return line
             }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONOutput.pretty(object))
             return
         }
         if let record {

@@ -14,6 +14,9 @@ struct KeygenCommand: ParsableCommand {
     @Option(help: "Secret length in bytes (24–64).")
     var bytes: Int = 32
 
+    @Flag(help: "Print one JSON object: {\"secret\": …}, or with --ed25519 {\"private\": …, \"public\": …}.")
+    var json = false
+
     func validate() throws {
         guard (24...64).contains(bytes) else { throw ValidationError("--bytes must be between 24 and 64") }
     }
@@ -22,10 +25,16 @@ struct KeygenCommand: ParsableCommand {
         var rng = SystemRandomNumberGenerator()
         if ed25519 {
             let key = Ed25519SigningKey.generate(using: &rng)
-            print("private: \(key.encoded)")
-            print("public:  \(key.publicKey.encoded)")
+            if json {
+                print(JSONOutput.line(["private": key.encoded, "public": key.publicKey.encoded]))
+            } else {
+                print("private: \(key.encoded)")
+                print("public:  \(key.publicKey.encoded)")
+            }
         } else {
-            print(WebhookSecret.generate(using: &rng, byteCount: bytes).encoded)
+            let secret = WebhookSecret.generate(using: &rng, byteCount: bytes).encoded
+            // The bare secret stays the human default: `$(sluice keygen)` in a shell must give just the secret.
+            print(json ? JSONOutput.line(["secret": secret]) : secret)
         }
     }
 }

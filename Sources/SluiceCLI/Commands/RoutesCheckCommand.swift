@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 import SluiceRuntime
 
 /// `sluice routes check FILE`: exit 0, or 2 with `FILE:LINE:COL: message` per problem.
@@ -15,19 +16,39 @@ struct RoutesCheckCommand: ParsableCommand {
     @Flag(help: "Check structure only; do not require ${env:…} and ${file:…} secrets to resolve (for CI without secrets).")
     var allowMissingSecrets = false
 
+    @Flag(help: "Print one JSON object on stdout: valid, and every diagnostic with file, line, column, severity and message. The exit code is the same (0 valid, 2 invalid).")
+    var json = false
+
     func run() throws {
         let source = RoutesFileSource(path: file, allowMissingSecrets: allowMissingSecrets)
+        let loaded: LoadedRoutes
         do {
-            let loaded = try source.load()
-            for warning in loaded.warnings { print(warning.description) }
-            let config = loaded.config
-            let endpoints = config.tenants.values.reduce(0) { $0 + $1.endpoints.count }
-            print("\(file): ok — \(config.sources.count) source(s), \(config.tenants.count) tenant(s), \(endpoints) endpoint(s), \(config.routes.count) route(s)")
+            loaded = try source.load()
         } catch {
-            for diagnostic in error.diagnostics {
-                FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+            if json {
+                print(JSONOutput.line(["file": file, "valid": false, "diagnostics": error.diagnostics.map(Self.object)]))
+            } else {
+                for diagnostic in error.diagnostics {
+                    FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+                }
             }
             throw ExitCode(2)
         }
+        let config = loaded.config
+        let endpoints = config.tenants.values.reduce(0) { $0 + $1.endpoints.count }
+        if json {
+            let counts = ["sources": config.sources.count, "tenants": config.tenants.count, "endpoints": endpoints, "routes": config.routes.count]
+            print(JSONOutput.line(["file": file, "valid": true, "diagnostics": loaded.warnings.map(Self.object), "counts": counts]))
+            return
+        }
+        for warning in loaded.warnings { print(warning.description) }
+        print("\(file): ok — \(config.sources.count) source(s), \(config.tenants.count) tenant(s), \(endpoints) endpoint(s), \(config.routes.count) route(s)")
+    }
+
+    private static func object(_ diagnostic: RoutesDiagnostic) -> [String: Any] {
+        [
+            "file": diagnostic.path, "line": diagnostic.line, "column": diagnostic.column,
+            "severity": diagnostic.severity.rawValue, "message": diagnostic.message,
+        ]
     }
 }

@@ -101,7 +101,6 @@ struct RoutesExplainCommand: ParsableCommand {
             "source": source, "channel": channel ?? NSNull(), "type": eventType,
             "targets": result.targets.map(\.description), "no_route": result.isNoRoute, "routes": routes,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
-        print(String(decoding: data, as: UTF8.self))
+        print(JSONOutput.pretty(object))
     }
 }

@@ -22,6 +22,9 @@ struct SendTestCommand: AsyncParsableCommand {
     @Option(help: "webhook-id to use (default: a new one); send the same id twice to see deduplication.")
     var id: String?
 
+    @Flag(help: "Print one JSON object: url, webhook_id, type, status, response (the edge's JSON answer), error.")
+    var json = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let target = url ?? environment["SLUICE_SEND_TEST_URL"] ?? "http://127.0.0.1:8080/webhooks/gemini"
@@ -49,13 +52,19 @@ struct SendTestCommand: AsyncParsableCommand {
                 HTTPHeader(name: "webhook-signature", value: signature),
             ],
             body: body, timeout: .seconds(15))
-        print("POST \(target)\n  webhook-id: \(webhookID)\n  type: \(type)")
+        var result: [String: Any] = ["url": target, "webhook_id": webhookID, "type": type, "status": NSNull(), "response": NSNull(), "error": NSNull()]
+        // Shown before the request, so a slow or hanging edge is visible as such.
+        if !json { Stdout.line("POST \(target)\n  webhook-id: \(webhookID)\n  type: \(type)") }
         do {
             let response = try await client.execute(request)
-            print("← \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            let text = String(decoding: response.body, as: UTF8.self)
+            result["status"] = response.status
+            result["response"] = (try? JSONSerialization.jsonObject(with: Data(response.body))) ?? text
+            print(json ? JSONOutput.line(result) : "← \(response.status) \(text)")
             if !(200..<300).contains(response.status) { throw ExitCode(1) }
         } catch let error as HTTPClientError {
-            FileHandle.standardError.write(Data("sluice send-test: \(error)\n".utf8))
+            result["error"] = "\(error)"
+            if json { print(JSONOutput.line(result)) } else { FileHandle.standardError.write(Data("sluice send-test: \(error)\n".utf8)) }
             throw ExitCode(1)
         }
     }

@@ -11,12 +11,11 @@ enum DeadLetterJSON {
             "tenant": target.tenant.isEmpty ? NSNull() : target.tenant,
             "endpoint": target.tenant.isEmpty ? NSNull() : target.endpoint,
             "reason": entry.reason.rawValue,
-            "last_status": entry.lastStatus.map { $0 as Any } ?? NSNull(),
-            "last_error": entry.lastError.map { $0 as Any } ?? NSNull(),
+            "last_status": JSONOutput.orNull(entry.lastStatus),
+            "last_error": JSONOutput.orNull(entry.lastError),
             "attempts": entry.attempts,
             "dead_lettered_at": Timestamps.iso(entry.deadLetteredAtMillis),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return JSONOutput.line(object)
     }
 }

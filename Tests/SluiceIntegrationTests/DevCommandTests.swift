@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// `sluice dev` as a newcomer meets it: a private redis-server, a banner that says what to run,
+/// and nothing left behind after Ctrl-C.
+@Suite struct DevCommandTests {
+    @Test func devBannerIsPrintedWhileRunningItsSendTestLineWorksAndSIGINTLeavesNothingBehind() async throws {
+        try await withSink { sink in
+            let dir = try ScratchDirectory()
+            defer { dir.remove() }
+            let routes = try dir.write("routes.yaml", GatewayProcesses.routes(
+                prefix: "sluice", sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]"))
+            let client = try HTTPClient()
+            defer { client.shutdown() }
+            let metricsPort = try #require(FreePort.pick())
+            let log = dir.file("dev.log")
+            // No SLUICE_REDIS_URL, so dev starts its own redis-server.
+            let (dev, _) = try await SluiceBinary.startServer("sluice dev", log: log, unsetting: ["SLUICE_REDIS_URL"], client: client) { port in
+                ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(metricsPort)", "--log-level", "warning"]
+            }
+            defer { dev.send(SIGKILL) }
+
+            // stdout is a file here, not a terminal: the banner must arrive while dev runs, not at exit.
+            var banner = ""
+            try await poll(until: {
+                banner = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return banner.contains("Stop with Ctrl-C.")
+            }, timeout: .seconds(10), "the banner is in dev's output while it runs")
+            let lines = banner.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let sendTest = try #require(lines.first { $0.hasPrefix("sluice send-test ") }, "\(banner)")
+            let status = try #require(lines.first { $0.hasPrefix("sluice status ") }, "\(banner)")
+            let redisLine = try #require(lines.first { $0.hasPrefix("redis:") }, "\(banner)")
+            let redisURL = try #require(redisLine.split(separator: " ").first { $0.hasPrefix("redis://") }.map(String.init))
+            let dataDirectory = try #require(
+                redisLine.components(separatedBy: "data in ").last?.components(separatedBy: ";").first, "\(redisLine)")
+            #expect(FileManager.default.fileExists(atPath: dataDirectory))
+
+            // The banner's lines, pasted into a shell as printed, work against this dev.
+            let sent = try await SluiceBinary.runShell(sendTest, environment: ["GEMINI_WEBHOOK_SECRET": GatewayProcesses.sourceSecret])
+            #expect(sent.status == 0, "\(sendTest): \(sent.output)")
+            #expect(sent.output.contains("← 202"), "\(sent.output)")
+            _ = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+            let shown = try await SluiceBinary.runShell(status)
+            #expect(shown.status == 0 && shown.output.contains("acme/main"), "\(status): \(shown.output)")
+
+            dev.send(SIGINT)
+            #expect(await dev.exit.wait(timeout: .seconds(30)), "dev stops on SIGINT")
+            #expect(dev.exit.status == 0)
+            // dev waits for its redis-server before exiting: nothing answers there any more.
+            let probe = RedisClient(
+                url: try RedisURL(redisURL), logger: testLogger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(1),
+                reconnectBackoff: .zero)
+            defer { probe.shutdown() }
+            await #expect(throws: RedisError.self) { try await probe.ping() }
+            #expect(!FileManager.default.fileExists(atPath: dataDirectory), "the private Redis's temp dir is removed")
+        }
+    }
+
+    @Test func devWithoutRedisServerOnPathExits1NamingTheDebianPackage() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let routes = try dir.write("routes.yaml", GatewayProcesses.routes(prefix: "sluice", sinkURL: "http://127.0.0.1:9/hook", routes: "  - name: all\n    to: [acme/main]"))
+        let result = try await SluiceBinary.run(
+            ["dev", "--config", routes, "--listen", "127.0.0.1:0"], environment: ["PATH": dir.url.path], unsetting: ["SLUICE_REDIS_URL"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("redis-server was not found on PATH"), "\(result.output)")
+        #expect(result.output.contains("apt-get install redis-server"), "\(result.output)")
+        #expect(result.output.contains("--redis"), "says how to do without: \(result.output)")
+    }
+}
