@@ -20,10 +20,11 @@ struct GatewayProcesses {
     var store: WorkerStore { WorkerStore(client: redis.client, blockingClient: redis.client, keyspace: redis.keyspace) }
 
     /// A routes file: the `gemini` source, tenant `acme` with endpoint `main` at `sinkURL`, then `routes`.
-    /// `endpoint` replaces the endpoint's settings after its url; `trailer` is appended (a `worker:` block).
+    /// `endpoint` replaces the endpoint's settings after its url; `moreEndpoints` adds acme's other
+    /// endpoints (`name: {…}` lines); `trailer` is appended (a `worker:` block).
     static func routes(
         prefix: String, sinkURL: String, timeout: String = "5s",
-        endpoint: String = "retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}", routes: String, trailer: String = ""
+        endpoint: String = "retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}", moreEndpoints: [String] = [], routes: String, trailer: String = ""
     ) -> String {
         """
         version: 1
@@ -42,6 +43,7 @@ struct GatewayProcesses {
                 url: "\(sinkURL)"
                 timeout: \(timeout)
         \(endpoint.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
+        \(moreEndpoints.map { "      " + $0 }.joined(separator: "\n"))
         routes:
         \(routes)
         \(trailer)

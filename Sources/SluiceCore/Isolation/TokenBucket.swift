@@ -27,6 +27,19 @@ public struct TokenBucket: Sendable, Equatable {
         self.updatedAtMillis = nowMillis
     }
 
+    /// The bucket as the Redis script left it (its hash's `u` and `t`), so a reader such as
+    /// `sluice status` can tell with the same maths whether a token is there, without taking one.
+    public init(capacity: Int64, periodMillis: Int64, units: Int64, updatedAtMillis: Int64) {
+        self.init(capacity: capacity, periodMillis: periodMillis, nowMillis: updatedAtMillis)
+        self.units = min(max(0, units), self.capacity * self.periodMillis)
+    }
+
+    /// Milliseconds until a token is there as of `nowMillis` (nil: one is there now); takes nothing.
+    public func waitMillis(nowMillis: Int64) -> Int64? {
+        var copy = self
+        return copy.take(nowMillis: nowMillis).map(DeliveryClock.millis)
+    }
+
     /// Takes one token: nil when the request may go now, else how long until a token is there.
     public mutating func take(nowMillis: Int64) -> Duration? {
         let full = capacity * periodMillis

@@ -59,6 +59,19 @@ import Testing
         #expect(wait10 == .milliseconds(1000))
     }
 
+    @Test func aStoredBucketIsReadWithoutTakingAToken() {
+        var taken = TokenBucket(limit: RateLimit(count: 2, period: .seconds(1)), nowMillis: 0)
+        _ = taken.take(nowMillis: 0)
+        _ = taken.take(nowMillis: 0)
+        // What the Redis hash holds after two takes: no credit, updated at 0.
+        let stored = TokenBucket(capacity: 2, periodMillis: 1000, units: taken.units, updatedAtMillis: taken.updatedAtMillis)
+        #expect(stored.waitMillis(nowMillis: 100) == 400)
+        #expect(stored.waitMillis(nowMillis: 100) == 400, "reading takes nothing")
+        #expect(stored.waitMillis(nowMillis: 500) == nil)
+        // Garbage in the hash is clamped rather than trusted.
+        #expect(TokenBucket(capacity: 2, periodMillis: 1000, units: 1 << 40, updatedAtMillis: 0).units == 2000)
+    }
+
     @Test func scriptArgumentsCarryCapacityPeriodAndNow() {
         let bucket = TokenBucket(limit: RateLimit(count: 50, period: .seconds(1)), nowMillis: 0)
         #expect(bucket.scriptArguments(nowMillis: 42) == ["50", "1000", "42"])
