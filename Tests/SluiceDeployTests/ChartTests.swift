@@ -75,6 +75,9 @@ import Testing
         #expect(!all.contains("kind: ConfigMap"))
         #expect(all.contains("name: team-routes"))
         #expect(all.contains("key: prod.yaml"))
+        // The chart cannot read that ConfigMap's timeouts, so the install notes state the rule instead.
+        let notes = try String(contentsOf: rendered.appendingPathComponent("NOTES.txt"), encoding: .utf8)
+        #expect(notes.contains("Keep\nworker.terminationGracePeriodSeconds (90) above the longest endpoint `timeout`"), "\(notes)")
     }
 
     /// Both Deployments run locked down, mount routes.yaml as a directory (a subPath mount
@@ -140,6 +143,40 @@ import Testing
         let result = try await RepoTool.chartcheck(["--set", "worker.terminationGracePeriodSeconds=30"])
         #expect(result.status != 0, "\(result.output)")
         #expect(result.output.contains("worker.terminationGracePeriodSeconds must be above"), "\(result.output)")
+    }
+
+    /// A 300 s endpoint timeout does not fit the default 90 s grace period (with 30 s of shutdown
+    /// grace), whether routes are given as an object or as a YAML string.
+    @Test(arguments: [false, true])
+    func aGracePeriodBelowTheLongestEndpointTimeoutIsRefused(routesAsText: Bool) async throws {
+        let routes = """
+            version: 1
+            sources: {gemini: {kind: gemini}}
+            tenants:
+              acme:
+                signing: {secrets: ["${env:ACME_WHSEC}"]}
+                endpoints:
+                  quick: {url: "https://hooks.acme.example/quick"}
+                  slow: {url: "https://hooks.acme.example/slow", timeout: 300s}
+            routes: []
+            """
+        let values = routesAsText
+            ? "routes: |\n" + routes.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            : "routes:\n" + routes.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+        let folder = try RepoTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("values.yaml")
+        try values.write(to: file, atomically: true, encoding: .utf8)
+
+        let refused = try await RepoTool.chartcheck(["-f", file.path, "--skip-lint"])
+        #expect(refused.status != 0, "\(refused.output)")
+        #expect(refused.output.contains(
+            "worker.terminationGracePeriodSeconds must be above the longest endpoint timeout in routes (300s, acme/slow) + worker.shutdownGraceSeconds (30) + worker.preStopSleepSeconds (0) = 330"
+        ), "\(refused.output)")
+        #expect(refused.output.contains("it is 90. Set it to 331 or more"), "\(refused.output)")
+
+        let raised = try await RepoTool.chartcheck(["-f", file.path, "--skip-lint", "--set", "worker.terminationGracePeriodSeconds=331"])
+        #expect(raised.status == 0, "\(raised.output)")
     }
 
     /// Renders the chart with `arguments` and returns the folder holding all.yaml.

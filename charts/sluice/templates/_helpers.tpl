@@ -123,3 +123,40 @@ lifecycle:
       command: ["sleep", {{ . | quote }}]
 {{- end }}
 {{- end -}}
+
+{{/* The longest endpoint `timeout` in the routes given in values (an object, or a YAML string
+parsed here), as JSON {"ms": N, "endpoint": "TENANT/NAME", "known": BOOL}. An endpoint without a
+`timeout` has Sluice's default, 15s. "known" is false when routes come from existingConfigMap,
+which the chart cannot read, or when the string is not YAML (Sluice reports that itself). */}}
+{{- define "sluice.longestEndpointTimeout" -}}
+{{- $result := dict "ms" 0 "endpoint" "" "known" false -}}
+{{- $routes := .Values.routes -}}
+{{- if kindIs "string" $routes -}}
+{{- $routes = fromYaml $routes -}}
+{{- end -}}
+{{- if and (not .Values.existingConfigMap) (kindIs "map" $routes) (not (hasKey $routes "Error")) -}}
+{{- $_ := set $result "known" true -}}
+{{- $unitMillis := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 -}}
+{{- range $tenantName, $tenant := (default dict $routes.tenants) -}}
+{{- if kindIs "map" $tenant -}}
+{{- range $endpointName, $endpoint := (default dict $tenant.endpoints) -}}
+{{- $text := "15s" -}}
+{{- if and (kindIs "map" $endpoint) (hasKey $endpoint "timeout") -}}
+{{- $text = toString $endpoint.timeout -}}
+{{- end -}}
+{{- /* Durations are parts from largest to smallest unit, e.g. 1h30m; "ms" is tried before "m". */ -}}
+{{- $ms := 0 -}}
+{{- range $part := regexFindAll "[0-9]+(ms|d|h|m|s)" $text -1 -}}
+{{- $number := regexFind "^[0-9]+" $part -}}
+{{- $ms = add $ms (mul (int64 $number) (get $unitMillis (trimPrefix $number $part))) -}}
+{{- end -}}
+{{- if gt (int64 $ms) (int64 (get $result "ms")) -}}
+{{- $_ := set $result "ms" $ms -}}
+{{- $_ := set $result "endpoint" (printf "%s/%s" $tenantName $endpointName) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
