@@ -16,11 +16,11 @@ import Testing
                 prefix: "sluice", sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]"))
             let client = try HTTPClient()
             defer { client.shutdown() }
-            let metricsPort = try #require(FreePort.pick())
             let log = dir.file("dev.log")
-            // No SLUICE_REDIS_URL, so dev starts its own redis-server.
+            // No SLUICE_REDIS_URL, so dev starts its own redis-server. A fresh metrics port with
+            // each start, as startServer starts again when a port was taken.
             let (dev, _) = try await SluiceBinary.startServer("sluice dev", log: log, unsetting: ["SLUICE_REDIS_URL"], client: client) { port in
-                ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(metricsPort)", "--log-level", "warning"]
+                ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(FreePort.pick() ?? 0)", "--log-level", "warning"]
             }
             defer { dev.send(SIGKILL) }
 
@@ -30,10 +30,11 @@ import Testing
                 banner = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 return banner.contains("Stop with Ctrl-C.")
             }, timeout: .seconds(10), "the banner is in dev's output while it runs")
+            // The last banner: an earlier start that lost its port may have printed one too.
             let lines = banner.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            let sendTest = try #require(lines.first { $0.hasPrefix("sluice send-test ") }, "\(banner)")
-            let status = try #require(lines.first { $0.hasPrefix("sluice status ") }, "\(banner)")
-            let redisLine = try #require(lines.first { $0.hasPrefix("redis:") }, "\(banner)")
+            let sendTest = try #require(lines.last { $0.hasPrefix("sluice send-test ") }, "\(banner)")
+            let status = try #require(lines.last { $0.hasPrefix("sluice status ") }, "\(banner)")
+            let redisLine = try #require(lines.last { $0.hasPrefix("redis:") }, "\(banner)")
             let redisURL = try #require(redisLine.split(separator: " ").first { $0.hasPrefix("redis://") }.map(String.init))
             let dataDirectory = try #require(
                 redisLine.components(separatedBy: "data in ").last?.components(separatedBy: ";").first, "\(redisLine)")
