@@ -22,7 +22,9 @@ import Testing
             let (dev, _) = try await SluiceBinary.startServer("sluice dev", log: log, unsetting: ["SLUICE_REDIS_URL"], client: client) { port in
                 ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(FreePort.pick() ?? 0)", "--log-level", "warning"]
             }
-            defer { dev.send(SIGKILL) }
+            // SIGINT, not SIGKILL, when the test ends early: dev then stops its own redis-server,
+            // which a killed dev would leave running.
+            defer { dev.send(SIGINT) }
 
             // stdout is a file here, not a terminal: the banner must arrive while dev runs, not at exit.
             var banner = ""
