@@ -18,7 +18,7 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
     /// HMAC-SHA256 with this key already absorbed (both padded key blocks hashed): a copy signs a
     /// message without redoing that per attempt. Only the key is cached, never a signature, as
     /// every attempt signs a fresh timestamp.
-    let keyedHMAC: HMAC<SHA256>
+    let hmacKey: HMACSHA256Key
 
     /// Parses `whsec_<base64>`; the bare base64 is accepted too, as Standard Webhooks libraries do.
     public init(parsing text: String) throws(SignatureError) {
@@ -38,7 +38,7 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
             throw .invalidSecret("it decodes to \(keyBytes.count) bytes, more than the maximum \(Self.maximumByteCount)")
         }
         self.keyBytes = keyBytes
-        self.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
+        self.hmacKey = HMACSHA256Key(key: keyBytes)
     }
 
     /// Secrets are equal when their keys are (the keyed HMAC state is derived from the key).

@@ -22,8 +22,6 @@ public enum WebhookSigner {
     }
 
     static func hmac(_ message: [UInt8], secret: WebhookSecret) -> [UInt8] {
-        var mac = secret.keyedHMAC
-        mac.update(data: message)
-        return [UInt8](mac.finalize())
+        [UInt8](secret.hmacKey.code { hash in message.withUnsafeBytes { hash.update(bufferPointer: $0) } })
     }
 }

@@ -7,12 +7,7 @@ import Foundation
 /// Pure: the current time and the cached key set are parameters; the caller owns fetching and caching.
 public struct WebhookVerifier: Sendable {
     /// The source's HMAC secrets; several while rotating.
-    public var hmacSecrets: [WebhookSecret] {
-        didSet { hmacKeys = Self.hmacKeys(hmacSecrets) }
-    }
-    /// One keyed HMAC state per secret, copied for each request: keying HMAC hashes the padded key
-    /// twice and allocates, which would otherwise happen for every request and every secret.
-    private var hmacKeys: [HMAC<SHA256>]
+    public var hmacSecrets: [WebhookSecret]
     /// The largest accepted `|now − webhook-timestamp|`, in seconds.
     public var toleranceSeconds: Int64
     /// The `aud` a JWT must carry; nil (or empty at init) means `aud` is not checked.
@@ -24,7 +19,6 @@ public struct WebhookVerifier: Sendable {
     /// Creates a verifier for one source.
     public init(hmacSecrets: [WebhookSecret], toleranceSeconds: Int64, audience: String?, jwtLeewaySeconds: Int64 = 30) {
         self.hmacSecrets = hmacSecrets
-        self.hmacKeys = Self.hmacKeys(hmacSecrets)
         self.toleranceSeconds = toleranceSeconds
         self.audience = (audience?.isEmpty ?? true) ? nil : audience
         self.jwtLeewaySeconds = jwtLeewaySeconds
@@ -95,36 +89,17 @@ public struct WebhookVerifier: Sendable {
         return .rejected(.keySetSignatureMismatch)
     }
 
-    /// Every secret against every `v1` entry; the MAC comparison (`==` on a MAC) is constant-time
-    /// in swift-crypto.
-    ///
-    /// The signed content `{id}.{timestamp}.{body}` is fed to the MAC piece by piece rather than
-    /// copied into one buffer first.
+    /// Every secret against every `v1` entry, compared in constant time.
     private func verifyHMAC(_ signatures: [[UInt8]], id: String, timestamp: String, body: [UInt8]) -> Bool {
         var matched = false
-        let dot: [UInt8] = [UInt8(ascii: ".")]
-        for key in hmacKeys {
-            var mac = key
-            var id = id
-            var timestamp = timestamp
-            id.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-            dot.withUnsafeBytes { mac.update(data: $0) }
-            timestamp.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-            dot.withUnsafeBytes { mac.update(data: $0) }
-            body.withUnsafeBytes { mac.update(data: $0) }
-            let code = mac.finalize()
-            for signature in signatures where signature.count == SHA256.byteCount {
+        for secret in hmacSecrets {
+            let code = secret.hmacKey.code(id: id, timestamp: timestamp, body: body)
+            for signature in signatures where HMACSHA256Key.matches(code, signature) {
                 // No early exit: the time taken does not depend on which secret matched.
-                if code == signature {
-                    matched = true
-                }
+                matched = true
             }
         }
         return matched
-    }
-
-    private static func hmacKeys(_ secrets: [WebhookSecret]) -> [HMAC<SHA256>] {
-        secrets.map { HMAC<SHA256>(key: SymmetricKey(data: $0.keyBytes)) }
     }
 
     private static func trimmingSpaces(_ text: String) -> Substring {
