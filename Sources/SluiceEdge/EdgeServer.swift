@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import SluiceCore
@@ -43,6 +44,8 @@ public struct EdgeServer: Sendable {
         }
     }
 
+    static let serverName = "sluice-edge"
+
     /// Long-running parts, in start order: reloader, durability monitor, HTTP server, drain monitor.
     public let services: [any Service]
 
@@ -68,14 +71,19 @@ public struct EdgeServer: Sendable {
         let gate = DurabilityGate(required: routes.config.redisDurability)
         // Router middleware applies to the routes registered after it.
         router.add(middleware: DurabilityMiddleware(gate: gate, state: state, metrics: metrics))
-        IngressController(state: state, store: store, metrics: metrics, logger: logger, clock: clock).register(on: router)
+        let ingress = IngressController(state: state, store: store, metrics: metrics, logger: logger, clock: clock)
+        ingress.register(on: router)
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeout.components.seconds))),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "sluice-edge"),
+            server: HTTPServerBuilder { responder in
+                EdgeHTTPChannel(
+                    responder: responder,
+                    connection: .init(ingress: ingress, gate: gate, serverName: Self.serverName, idleTimeout: options.idleTimeout))
+            },
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: Self.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             eventLoopGroupProvider: .shared(group),
             logger: logger

@@ -54,6 +54,7 @@ struct EdgeHarness: Sendable {
         routes makeRoutes: RoutesTemplate = RoutesTemplate { routes(prefix: $0) },
         redisAppendOnly: Bool = false,
         clock: TestClock = TestClock(),
+        idleTimeout: Duration = .seconds(60),
         _ body: (EdgeHarness) async throws -> Void
     ) async throws {
         try await withRedis(appendOnly: redisAppendOnly) { redis in
@@ -73,7 +74,7 @@ struct EdgeHarness: Sendable {
             let exporter = PrometheusExporter()
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
             let edge = EdgeServer(
-                options: .init(host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100)),
+                options: .init(host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100), idleTimeout: idleTimeout),
                 routesSource: source, routes: loaded, routesBytes: bytes,
                 redis: edgeRedis, httpClient: httpClient, exporter: exporter, logger: logger,
                 clock: { clock.now },
@@ -123,6 +124,20 @@ struct EdgeHarness: Sendable {
         if !omit.contains("webhook-timestamp") { headers.append(HTTPHeader(name: "webhook-timestamp", value: String(timestamp))) }
         if !omit.contains("webhook-signature") { headers.append(HTTPHeader(name: "webhook-signature", value: signed)) }
         return try await send(method: method, path: path, headers: headers, body: bytes)
+    }
+
+    /// The bytes of a signed webhook call, for raw-socket tests.
+    func rawWebhook(
+        path: String = "/webhooks/gemini", id: String = "msg_\(UUID().uuidString)",
+        body: String = #"{"type":"batch.succeeded"}"#, extraHeaders: String = ""
+    ) throws -> [UInt8] {
+        let bytes = Array(body.utf8)
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        let signature = WebhookSigner.signatureHeader(
+            for: SignedContent(id: id, timestamp: timestamp, body: bytes), secrets: [try WebhookSecret(parsing: Self.secret)])
+        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(bytes.count)\r\n"
+            + "webhook-id: \(id)\r\nwebhook-timestamp: \(timestamp)\r\nwebhook-signature: \(signature)\r\n\(extraHeaders)\r\n"
+        return Array(head.utf8) + bytes
     }
 
     func send(method: String = "POST", path: String, headers: [HTTPHeader] = [], body: [UInt8] = []) async throws -> HTTPResponse {

@@ -10,6 +10,10 @@ import SluiceRedis
 ///
 /// The order is the contract: nothing is answered 2xx before Redis confirmed the write,
 /// and verification runs before the dedupe check so a forged replay still gets 401.
+///
+/// Calls to sources verified without a JWKS are normally answered by `EdgeConnectionHandler` on
+/// the event loop, using the steps below; this route serves the rest (JWKS sources, unusual
+/// paths) and is the reference the fast path must match.
 struct IngressController: Sendable {
     let state: EdgeState
     let store: IngressStore
@@ -31,85 +35,40 @@ struct IngressController: Sendable {
     private func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let sourceName = context.parameters.get("source") ?? ""
-        let channel = context.parameters.get("channel")
-        let outcome: (Response, String)
+        let answer: IngressAnswer
         do {
-            outcome = try await ingest(request, sourceName: sourceName, channel: channel)
+            answer = try await ingest(request, sourceName: sourceName, channel: context.parameters.get("channel"))
         } catch let rejection as IngressRejection {
-            outcome = (rejection.response, rejection.reason)
-            if rejection.status == .serviceUnavailable {
-                logger.warning("ingest refused", metadata: ["source": "\(sourceName)", "reason": "\(rejection.reason)"])
-            } else {
-                logger.info("ingest rejected", metadata: ["source": "\(sourceName)", "reason": "\(rejection.reason)", "status": "\(rejection.status.code)"])
-            }
+            answer = rejected(rejection, sourceName: sourceName)
         }
-        // Unknown names come from the URL: fold them into one label so strangers cannot grow the metric set.
-        let label = state.current.sources[sourceName] == nil ? "_unknown" : sourceName
-        metrics.record(source: label, outcome: outcome.1, duration: ContinuousClock.now - started)
-        return outcome.0
+        record(answer, sourceName: sourceName, started: started)
+        return answer.response
     }
 
-    private func ingest(_ request: Request, sourceName: String, channel: String?) async throws -> (Response, String) {
-        let snapshot = state.current
-        guard let source = snapshot.sources[sourceName] else { throw IngressRejection.unknownSource(sourceName) }
-
-        let headers = WebhookHeaders(request.headers)
-        guard let id = headers.id, !id.isEmpty else { throw IngressRejection.missingHeader("webhook-id") }
-        guard let timestamp = headers.timestamp else { throw IngressRejection.missingHeader("webhook-timestamp") }
-        guard let signature = headers.signature, !signature.isEmpty else {
-            throw IngressRejection.missingHeader("webhook-signature")
-        }
-        let maxBody = source.config.maxBody
-        if let declared = headers.contentLength.flatMap(Int.init), declared > maxBody {
-            throw IngressRejection.bodyTooLarge(limit: maxBody)
-        }
+    private func ingest(_ request: Request, sourceName: String, channel: String?) async throws -> IngressAnswer {
+        let call = try IngressRequest(sourceName: sourceName, channel: channel, headers: WebhookHeaders(request.headers), snapshot: state.current)
         var request = request
         let body: [UInt8]
         do {
-            body = Array(buffer: try await request.collectBody(upTo: maxBody))
+            body = Array(buffer: try await request.collectBody(upTo: call.maxBody))
         } catch is NIOTooManyBytesError {
-            throw IngressRejection.bodyTooLarge(limit: maxBody)
+            throw IngressRejection.bodyTooLarge(limit: call.maxBody)
         }
-
-        try await verify(id: id, timestamp: timestamp, signature: signature, body: body, source: source)
-
-        guard let json = try? JSONValue(parsing: body) else { throw IngressRejection.invalidJSON() }
-        guard case .object(let fields) = json else { throw IngressRejection.notAnObject() }
-        let eventType: String = if case .string(let type)? = fields["type"] { type } else { "" }
-
-        let now = clock()
-        let event = IngressEvent(
-            webhookID: id,
-            source: sourceName,
-            channel: channel,
-            eventType: eventType,
-            webhookTimestamp: Int64(timestamp) ?? 0,
-            receivedAtMillis: Int64(now.timeIntervalSince1970 * 1000),
-            body: body
-        )
-        let result: IngestOutcome
+        try await verify(call, body: body)
+        let event = try call.event(body: body, receivedAt: clock())
         do {
-            result = try await store.accept(event, dedupeWindow: source.config.dedupeWindow)
+            return IngressAnswer.stored(try await store.accept(event, dedupeWindow: call.source.config.dedupeWindow), id: call.id)
         } catch {
-            logger.error("event not stored", metadata: ["source": "\(sourceName)", "event_id": "\(id)", "error": "\(error)"])
-            throw IngressRejection.storeUnavailable()
-        }
-        switch result {
-        case .accepted:
-            return (Self.json(.accepted, JSONBody.encode(["id": .string(id)])), "accepted")
-        case .duplicate:
-            return (Self.json(.ok, JSONBody.encode(["id": .string(id), "duplicate": .bool(true)])), "duplicate")
+            return storeFailed(error, call: call)
         }
     }
 
     /// Verifies with the cached key set first; fetches keys only when the request needs them.
-    private func verify(id: String, timestamp: String, signature: String, body: [UInt8], source: EdgeSnapshot.Source) async throws {
+    private func verify(_ call: IngressRequest, body: [UInt8]) async throws {
         let now = Int64(clock().timeIntervalSince1970)
-        let cache = state.keySetCache(for: source.config)
+        let cache = state.keySetCache(for: call.source.config)
         func attempt(_ keySet: JSONWebKeySet?) -> WebhookVerification {
-            source.verifier.verify(
-                id: id, timestamp: timestamp, signatureHeader: signature, body: body, now: now,
-                keySet: keySet, jwksConfigured: cache != nil)
+            call.verify(body: body, now: now, keySet: keySet, jwksConfigured: cache != nil)
         }
         var verdict = attempt(await cache?.cached)
         if let cache {
@@ -120,18 +79,24 @@ struct IngressController: Sendable {
                 verdict = attempt(refreshed)
             }
         }
+        if case .needsKeySet = verdict, let cache, await cache.cached != nil {
+            // Keys are at hand and fresh, yet none has this request's key id: a forgery or a retired key.
+            throw IngressRejection.verification(
+                VerificationFailure(reason: "unknown_key", message: "no signing key matches this request's key id"))
+        }
+        try Self.check(verdict, retryAfter: await cache?.retryAfter(now: now) ?? 10)
+    }
+
+    /// Verifies a call to a source without a JWKS, which never waits for keys.
+    func verifyWithoutKeySet(_ call: IngressRequest, body: [UInt8]) throws(IngressRejection) {
+        try Self.check(call.verify(body: body, now: Int64(clock().timeIntervalSince1970), keySet: nil, jwksConfigured: false), retryAfter: 10)
+    }
+
+    private static func check(_ verdict: WebhookVerification, retryAfter: Int) throws(IngressRejection) {
         switch verdict {
-        case .verified:
-            return
-        case .rejected(let failure):
-            throw IngressRejection.verification(failure)
-        case .needsKeySet:
-            if let cache, await cache.cached != nil {
-                // Keys are at hand and fresh, yet none has this request's key id: a forgery or a retired key.
-                throw IngressRejection.verification(
-                    VerificationFailure(reason: "unknown_key", message: "no signing key matches this request's key id"))
-            }
-            throw IngressRejection.keysUnavailable(retryAfter: await cache?.retryAfter(now: now) ?? 10)
+        case .verified: return
+        case .rejected(let failure): throw .verification(failure)
+        case .needsKeySet: throw .keysUnavailable(retryAfter: retryAfter)
         }
     }
 
@@ -144,9 +109,24 @@ struct IngressController: Sendable {
         }
     }
 
-    private static func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    /// The 503 for a write Redis did not confirm; nothing was acknowledged, so the sender retries.
+    func storeFailed(_ error: RedisError, call: IngressRequest) -> IngressAnswer {
+        logger.error("event not stored", metadata: ["source": "\(call.sourceName)", "event_id": "\(call.id)", "error": "\(error)"])
+        return rejected(.storeUnavailable(), sourceName: call.sourceName)
+    }
+
+    func rejected(_ rejection: IngressRejection, sourceName: String) -> IngressAnswer {
+        if rejection.status == .serviceUnavailable {
+            logger.warning("ingest refused", metadata: ["source": "\(sourceName)", "reason": "\(rejection.reason)"])
+        } else {
+            logger.info("ingest rejected", metadata: ["source": "\(sourceName)", "reason": "\(rejection.reason)", "status": "\(rejection.status.code)"])
+        }
+        return rejection.answer
+    }
+
+    func record(_ answer: IngressAnswer, sourceName: String, started: ContinuousClock.Instant) {
+        // Unknown names come from the URL: fold them into one label so strangers cannot grow the metric set.
+        let label = state.current.sources[sourceName] == nil ? "_unknown" : sourceName
+        metrics.record(source: label, outcome: answer.outcome, duration: ContinuousClock.now - started)
     }
 }

@@ -62,11 +62,13 @@ struct IngressRejection: Error, Sendable {
         Self(status: .methodNotAllowed, reason: "method_not_allowed", message: "webhooks are accepted with POST only")
     }
 
-    var response: Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
+    var answer: IngressAnswer {
+        var headers = IngressAnswer.json
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .methodNotAllowed { headers[.allow] = "POST" }
         let body = JSONBody.encode(["error": .string(message), "reason": .string(reason)])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return IngressAnswer(status: status, headers: headers, body: body, outcome: reason)
     }
+
+    var response: Response { answer.response }
 }

@@ -1,16 +1,18 @@
 import HTTPTypes
+import NIOHTTP1
 
 /// The request headers the ingress path reads, gathered in one pass over the fields.
 ///
-/// `HTTPFields`' subscript scans every field and builds a new joined String on each call, and
+/// Looking names up one by one scans every field and builds a joined String on each call, and
 /// the ingress path reads four names per request. Repeated fields are joined with ", " exactly
-/// as the subscript joins them, so what is verified does not change.
+/// as `HTTPFields`' subscript joins them, so what is verified does not change.
 struct WebhookHeaders {
     var id: String?
     var timestamp: String?
     var signature: String?
     var contentLength: String?
 
+    /// From Hummingbird's request (the router's path).
     init(_ fields: HTTPFields) {
         for field in fields {
             switch field.name {
@@ -23,11 +25,37 @@ struct WebhookHeaders {
         }
     }
 
+    /// From NIO's request head (the event-loop path); names match regardless of case.
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            switch name.utf8.count {
+            case 10 where Self.equalsLowercased(name, "webhook-id"):
+                Self.add(value, to: &id)
+            case 14 where Self.equalsLowercased(name, "content-length"):
+                Self.add(value, to: &contentLength)
+            case 17 where Self.equalsLowercased(name, "webhook-timestamp"):
+                Self.add(value, to: &timestamp)
+            case 17 where Self.equalsLowercased(name, "webhook-signature"):
+                Self.add(value, to: &signature)
+            default:
+                continue
+            }
+        }
+    }
+
     private static func add(_ value: String, to slot: inout String?) {
         if let existing = slot {
             slot = existing + ", " + value
         } else {
             slot = value
+        }
+    }
+
+    /// ASCII case-insensitive comparison with an already lowercase name.
+    private static func equalsLowercased(_ name: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return name.utf8.elementsEqual(expected) { byte, wanted in
+            byte == wanted || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == wanted)
         }
     }
 

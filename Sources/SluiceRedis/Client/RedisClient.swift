@@ -52,14 +52,7 @@ public final class RedisClient: Sendable {
     ///
     /// - Throws: `RedisError`: a connection problem, or `.server` when Redis answers with an error reply.
     public func send(_ arguments: [RedisArgument]) async throws(RedisError) -> RedisReply {
-        let replies = try await connection().execute([arguments]).get()
-        guard let reply = replies.first else {
-            throw RedisError(kind: .protocolViolation, message: "Redis at \(url) sent no reply")
-        }
-        if case .error(let message) = reply {
-            throw RedisError.server(message)
-        }
-        return reply
+        try Self.single(await connection().execute([arguments]), url: url).get()
     }
 
     /// Sends several commands in one round trip, in order, on one connection, and returns one reply
@@ -85,6 +78,40 @@ public final class RedisClient: Sendable {
             return try await send([RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + tail)
         } catch where error.isNoScript {
             return try await send([RedisArgument("EVAL"), RedisArgument(script.source)] + tail)
+        }
+    }
+
+    /// `run(_:keys:args:)` for callers that cannot suspend (SwiftNIO handlers): `completion` runs
+    /// once, on the connection's thread, and must hand the result off rather than do work there.
+    public func run(
+        _ script: RedisScript,
+        keys: [RedisArgument],
+        args: [RedisArgument],
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) {
+        let tail = [RedisArgument(keys.count)] + keys + args
+        let connection = connection()
+        let url = url
+        connection.submit([[RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + tail]) { result in
+            switch Self.single(result, url: url) {
+            case .failure(let error) where error.isNoScript:
+                connection.submit([[RedisArgument("EVAL"), RedisArgument(script.source)] + tail]) { retried in
+                    completion(Self.single(retried, url: url))
+                }
+            case let other:
+                completion(other)
+            }
+        }
+    }
+
+    /// The one reply of a one-command batch, with an error reply turned into a thrown error.
+    private static func single(_ result: Result<[RedisReply], RedisError>, url: RedisURL) -> Result<RedisReply, RedisError> {
+        result.flatMap { replies in
+            guard let reply = replies.first else {
+                return .failure(RedisError(kind: .protocolViolation, message: "Redis at \(url) sent no reply"))
+            }
+            if case .error(let message) = reply { return .failure(RedisError.server(message)) }
+            return .success(reply)
         }
     }
 

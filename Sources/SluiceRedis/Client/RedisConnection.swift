@@ -42,13 +42,11 @@ final class RedisConnection: @unchecked Sendable {
         }
     }
 
+    /// A batch of commands and who to tell: runs on the connection thread, so it must hand off
+    /// quickly (resume a continuation, or schedule on an event loop).
     private struct Job {
         let commands: [EncodedCommand]
-        let continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>
-
-        func finish(_ result: Result<[RedisReply], RedisError>) {
-            continuation.resume(returning: result)
-        }
+        let finish: @Sendable (Result<[RedisReply], RedisError>) -> Void
     }
 
     let url: RedisURL
@@ -89,8 +87,15 @@ final class RedisConnection: @unchecked Sendable {
         guard !commands.isEmpty else { return .success([]) }
         let encoded = commands.map(EncodedCommand.init)
         return await withCheckedContinuation { continuation in
-            enqueue(Job(commands: encoded, continuation: continuation))
+            enqueue(Job(commands: encoded) { continuation.resume(returning: $0) })
         }
+    }
+
+    /// Runs `commands` in order and calls `completion` with one reply per command, on the
+    /// connection's thread: for callers on an event loop, which must not suspend a task per command.
+    func submit(_ commands: [[RedisArgument]], completion: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Void) {
+        guard !commands.isEmpty else { return completion(.success([])) }
+        enqueue(Job(commands: commands.map(EncodedCommand.init), finish: completion))
     }
 
     /// Batches taken and commands in them so far.

@@ -24,16 +24,33 @@ public struct IngressStore: Sendable {
     /// - Throws: `RedisError` when Redis is unreachable or refuses the write (`isUnavailable`:
     ///   answer 503); nothing is half-written in that case.
     public func accept(_ event: IngressEvent, dedupeWindow: Duration) async throws(RedisError) -> IngestOutcome {
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
+        return try outcome(of: await client.run(IngestScript.script, keys: keys, args: args)).get()
+    }
+
+    /// `accept(_:dedupeWindow:)` for callers that cannot suspend: `completion` runs once, on the
+    /// Redis connection's thread, after the event is stored (or known to be a duplicate) or the
+    /// write failed.
+    public func accept(
+        _ event: IngressEvent, dedupeWindow: Duration,
+        completion: @escaping @Sendable (Result<IngestOutcome, RedisError>) -> Void
+    ) {
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
+        client.run(IngestScript.script, keys: keys, args: args) { [self] reply in
+            completion(reply.flatMap(outcome(of:)))
+        }
+    }
+
+    private func scriptArguments(_ event: IngressEvent, dedupeWindow: Duration) -> (keys: [RedisArgument], args: [RedisArgument]) {
         let (seconds, attoseconds) = dedupeWindow.components
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
         let windowMillis = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        let reply = try await client.run(
-            IngestScript.script,
-            keys: [
+        return (
+            [
                 RedisArgument(keyspace.dedupe(source: event.source, webhookID: event.webhookID)),
                 RedisArgument(keyspace.ingress),
             ],
-            args: [
+            [
                 RedisArgument(windowMillis),
                 RedisArgument(event.webhookID),
                 RedisArgument(event.source),
@@ -44,16 +61,20 @@ public struct IngressStore: Sendable {
                 RedisArgument(event.body),
             ]
         )
+    }
+
+    private func outcome(of reply: RedisReply) -> Result<IngestOutcome, RedisError> {
         switch reply {
         case .null:
-            return .duplicate
+            return .success(.duplicate)
         case .string, .status:
-            return .accepted(streamID: reply.string ?? "")
+            return .success(.accepted(streamID: reply.string ?? ""))
         default:
-            throw RedisError(
-                kind: .protocolViolation,
-                message: "the ingest script on Redis at \(client.url) returned \(reply) instead of a stream id"
-            )
+            return .failure(
+                RedisError(
+                    kind: .protocolViolation,
+                    message: "the ingest script on Redis at \(client.url) returned \(reply) instead of a stream id"
+                ))
         }
     }
 }

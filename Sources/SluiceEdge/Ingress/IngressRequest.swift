@@ -1,0 +1,63 @@
+import Foundation
+import SluiceCore
+
+/// A webhook call as far as its head tells: the source it names and its Standard Webhooks
+/// headers, checked in the order the contract answers them (404, then 400, then 413).
+struct IngressRequest: Sendable {
+    let sourceName: String
+    let channel: String?
+    let source: EdgeSnapshot.Source
+    let id: String
+    let timestamp: String
+    let signature: String
+
+    /// - Throws: the rejection for an unknown source, a missing header, or a declared
+    ///   `content-length` above the source's `max_body`.
+    init(sourceName: String, channel: String?, headers: WebhookHeaders, snapshot: EdgeSnapshot) throws(IngressRejection) {
+        guard let source = snapshot.sources[sourceName] else { throw .unknownSource(sourceName) }
+        guard let id = headers.id, !id.isEmpty else { throw .missingHeader("webhook-id") }
+        guard let timestamp = headers.timestamp else { throw .missingHeader("webhook-timestamp") }
+        guard let signature = headers.signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
+        if let declared = headers.contentLength.flatMap(Int.init), declared > source.config.maxBody {
+            throw .bodyTooLarge(limit: source.config.maxBody)
+        }
+        self.sourceName = sourceName
+        self.channel = channel
+        self.source = source
+        self.id = id
+        self.timestamp = timestamp
+        self.signature = signature
+    }
+
+    var maxBody: Int { source.config.maxBody }
+
+    /// Whether verification can need keys fetched from a JWKS URL (and so cannot finish without waiting).
+    var mayFetchKeys: Bool { source.config.jwks != nil }
+
+    func verify(body: [UInt8], now: Int64, keySet: JSONWebKeySet?, jwksConfigured: Bool) -> WebhookVerification {
+        source.verifier.verify(
+            id: id, timestamp: timestamp, signatureHeader: signature, body: body, now: now,
+            keySet: keySet, jwksConfigured: jwksConfigured)
+    }
+
+    /// The event to store once the signature holds.
+    ///
+    /// - Throws: 400 when the body is not JSON or not a JSON object.
+    func event(body: [UInt8], receivedAt: Date) throws(IngressRejection) -> IngressEvent {
+        let eventType: String
+        switch JSONEventScan(body) {
+        case .invalid: throw .invalidJSON()
+        case .notAnObject: throw .notAnObject()
+        case .object(let type): eventType = type
+        }
+        return IngressEvent(
+            webhookID: id,
+            source: sourceName,
+            channel: channel,
+            eventType: eventType,
+            webhookTimestamp: Int64(timestamp) ?? 0,
+            receivedAtMillis: Int64(receivedAt.timeIntervalSince1970 * 1000),
+            body: body
+        )
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+/// How the edge handles connections, now that webhook calls are answered on the event loop and
+/// everything else by the router: order, keep-alive and close, early refusals, idle timeouts.
+@Suite("Edge connections")
+struct EdgeConnectionTests {
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await EdgeHarness.with { edge in
+            let id = "msg_pipelined"
+            let request = try edge.rawWebhook(id: id)
+                + Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                + edge.rawWebhook(extraHeaders: "x-note: tampered\r\n").replacingSignature()
+                + Array("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                + edge.rawWebhook(path: "/webhooks/unknown")
+                + edge.rawWebhook(id: id)
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 6)
+            #expect(exchange.responses.map(\.status) == [202, 200, 401, 404, 404, 200])
+            #expect(String(decoding: exchange.responses[5].body, as: UTF8.self).contains(#""duplicate":true"#))
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
+    @Test func connectionCloseIsAnsweredThenClosed() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook(extraHeaders: "Connection: close\r\n"), count: 1, closeWait: .seconds(5))
+            #expect(exchange.responses.first?.status == 202)
+            #expect(exchange.responses.first?.header("connection") == "close")
+            #expect(exchange.closedByServer)
+        }
+    }
+
+    @Test func http10WithoutKeepAliveIsClosedAfterTheAnswer() async throws {
+        try await EdgeHarness.with { edge in
+            var request = try edge.rawWebhook()
+            request.replaceSubrange(0..<Array("POST /webhooks/gemini HTTP/1.1".utf8).count, with: Array("POST /webhooks/gemini HTTP/1.0".utf8))
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 1, closeWait: .seconds(5))
+            #expect(exchange.responses.first?.status == 202)
+            #expect(exchange.closedByServer)
+        }
+    }
+
+    @Test func keepAliveConnectionStaysOpenBetweenCalls() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook() + edge.rawWebhook(), count: 2, closeWait: .milliseconds(500))
+            #expect(exchange.responses.map(\.status) == [202, 202])
+            #expect(exchange.responses.allSatisfy { $0.header("date") != nil && $0.header("server") == "sluice-edge" })
+            #expect(!exchange.closedByServer)
+        }
+    }
+
+    @Test func oversizeChunkedBodyIsRefusedAndTheConnectionServesTheNextCall() async throws {
+        try await EdgeHarness.with { edge in
+            // max_body is 1 KiB; no content-length, so the edge finds out while reading.
+            let chunk = String(repeating: "x", count: 1000)
+            var request = Array("POST /webhooks/gemini HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nwebhook-id: big\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\n".utf8)
+            for _ in 0..<4 { request += Array("3e8\r\n\(chunk)\r\n".utf8) }
+            request += Array("0\r\n\r\n".utf8) + (try edge.rawWebhook())
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 2)
+            #expect(exchange.responses.map(\.status) == [413, 202])
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
+    @Test func headOnAWebhookPathGets405WithoutABody() async throws {
+        try await EdgeHarness.with { edge in
+            let request = Array("HEAD /webhooks/gemini HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (try edge.rawWebhook())
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 2, headResponses: [0])
+            #expect(exchange.responses.map(\.status) == [405, 202])
+        }
+    }
+
+    @Test func idleConnectionsAreClosedAfterTheIdleTimeout() async throws {
+        try await EdgeHarness.with(idleTimeout: .seconds(1)) { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook(), count: 1, closeWait: .seconds(10))
+            #expect(exchange.responses.first?.status == 202)
+            #expect(exchange.closedByServer)
+            // A connection that never sends a request is closed as well (slow or stuck clients).
+            let silent = await RawConnection.exchange(port: edge.port, request: [], count: 0, closeWait: .seconds(10))
+            #expect(silent.closedByServer)
+        }
+    }
+}
+
+extension [UInt8] {
+    /// The same request with a signature that cannot verify.
+    func replacingSignature() -> [UInt8] {
+        let text = String(decoding: self, as: UTF8.self)
+        guard let range = text.range(of: "webhook-signature: v1,") else { return self }
+        var replaced = text
+        replaced.replaceSubrange(range.upperBound..<text.index(range.upperBound, offsetBy: 4), with: "AAAA")
+        return Array(replaced.utf8)
+    }
+}
