@@ -36,7 +36,10 @@ else
     echo "nginx not installed: no ceiling figure (apt-get install nginx)"
 fi
 
-start_redis --appendonly yes --appendfsync everysec
+# No automatic AOF rewrite: nothing consumes the stream here, so Redis grows by ~1 KB per request
+# and keeps forking rewrites of a few hundred MB, which on 2 shared cores stall the edge and the
+# load generator alike. In a deployment the worker trims the stream and Redis has its own host.
+start_redis --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0
 
 eport=$(free_port)
 cat >"$work/routes.yaml" <<YAML
@@ -71,11 +74,13 @@ if [ -n "$rate" ]; then
     $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
         --connections "$CONNECTIONS" --requests "$REQUESTS" --warmup 0 --rate "$rate" --label "sluice edge (verify + AOF XADD)"
 fi
-# Latency at a load the edge sustains: half its closed-loop maximum, open loop, 20 s.
-if [ -n "${edge_rps:-}" ] && [ "$edge_rps" -gt 1 ]; then
-    half=$((edge_rps / 2))
-    $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
-        --connections "$CONNECTIONS" --requests $((half * 20)) --warmup 0 --rate "$half" --label "sluice edge at half its maximum"
+# Latency at loads the edge sustains: a quarter and half of its closed-loop maximum, open loop, 20 s each.
+if [ -n "${edge_rps:-}" ] && [ "$edge_rps" -gt 3 ]; then
+    for part in quarter:4 half:2; do
+        rate=$((edge_rps / ${part#*:}))
+        $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini" --secret "$SECRET" \
+            --connections "$CONNECTIONS" --requests $((rate * 20)) --warmup 0 --rate "$rate" --label "sluice edge at ${part%:*} its maximum"
+    done
 fi
 echo "sluice edge peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$epid/status)"
 echo "ingress stream length: $(redis-cli -p "$rport" xlen '{bench}:v1:ingress')"

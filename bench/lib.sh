@@ -7,8 +7,11 @@ pids=()
 cleanup() {
     # Newest first: the worker and edge stop before the Redis and sink they depend on.
     local i
-    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    # Each is waited for before the next is stopped, so a draining worker still finds its Redis.
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill "${pids[$i]}" 2>/dev/null || true
+        wait "${pids[$i]}" 2>/dev/null || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
