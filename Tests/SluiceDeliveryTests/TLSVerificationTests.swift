@@ -20,14 +20,14 @@ import Testing
 
         /// With `requireClientCertificate`, the server refuses any client that does not present
         /// ``clientCertificate``.
-        static func start(subjectAltName: String, requireClientCertificate: Bool = false) throws -> TLSServer {
+        static func start(subjectAltName: String, requireClientCertificate: Bool = false) async throws -> TLSServer {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try makeCertificate(in: dir, name: "", subject: "/CN=sluice-test", subjectAltName: subjectAltName)
+            try await makeCertificate(in: dir, name: "", subject: "/CN=sluice-test", subjectAltName: subjectAltName)
             var arguments = ["s_server", "-accept", "", "-cert", dir.appendingPathComponent("cert.pem").path,
                              "-key", dir.appendingPathComponent("key.pem").path, "-www", "-quiet"]
             if requireClientCertificate {
-                try makeCertificate(in: dir, name: "client-", subject: "/CN=sluice-client", subjectAltName: "DNS:sluice-client")
+                try await makeCertificate(in: dir, name: "client-", subject: "/CN=sluice-client", subjectAltName: "DNS:sluice-client")
                 arguments += ["-Verify", "1", "-verify_return_error", "-CAfile", dir.appendingPathComponent("client-cert.pem").path]
             }
             guard let port = FreePort.pick() else { throw TLSSetupFailed(step: "no free port") }
@@ -38,19 +38,13 @@ import Testing
         }
 
         /// `NAMEcert.pem` and `NAMEkey.pem` in `dir`: a self-signed P-256 certificate valid for a day.
-        private static func makeCertificate(in dir: URL, name: String, subject: String, subjectAltName: String) throws {
-            let make = Process()
-            make.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            make.arguments = [
+        private static func makeCertificate(in dir: URL, name: String, subject: String, subjectAltName: String) async throws {
+            let made = try await ToolRun.run(URL(fileURLWithPath: "/usr/bin/openssl"), [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
                 "-subj", subject, "-addext", "subjectAltName=\(subjectAltName)",
                 "-keyout", dir.appendingPathComponent("\(name)key.pem").path, "-out", dir.appendingPathComponent("\(name)cert.pem").path,
-            ]
-            make.standardOutput = FileHandle.nullDevice
-            make.standardError = FileHandle.nullDevice
-            try make.run()
-            make.waitUntilExit()
-            guard make.terminationStatus == 0 else { throw TLSSetupFailed(step: "openssl req exited \(make.terminationStatus)") }
+            ])
+            guard made.status == 0 else { throw TLSSetupFailed(step: "openssl req exited \(made.status): \(made.text)") }
         }
 
         func stop() async {
@@ -67,7 +61,7 @@ import Testing
     }
 
     @Test func untrustedCertificateIsATLSFailureAndATrustedOneConnects() async throws {
-        let server = try TLSServer.start(subjectAltName: "IP:127.0.0.1")
+        let server = try await TLSServer.start(subjectAltName: "IP:127.0.0.1")
         let client = try HTTPClient()
         defer { client.shutdown() }
         do {
@@ -84,7 +78,7 @@ import Testing
     }
 
     @Test func certificateForAnotherNameIsRefusedEvenWhenItsCAIsTrusted() async throws {
-        let server = try TLSServer.start(subjectAltName: "DNS:hooks.other.example")
+        let server = try await TLSServer.start(subjectAltName: "DNS:hooks.other.example")
         let client = try HTTPClient()
         defer { client.shutdown() }
         do {
@@ -107,7 +101,7 @@ import Testing
     }
 
     @Test func mutualTLSPresentsTheEndpointsClientCertificate() async throws {
-        let server = try TLSServer.start(subjectAltName: "IP:127.0.0.1", requireClientCertificate: true)
+        let server = try await TLSServer.start(subjectAltName: "IP:127.0.0.1", requireClientCertificate: true)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let withIdentity = HTTPRequest(

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 
 /// Runs the repository's external tools (chartcheck, python3, hadolint) for the deployment tests.
 enum RepoTool {
@@ -18,38 +19,11 @@ enum RepoTool {
         let output: String
     }
 
-    /// Runs `executable` with `arguments` in the repository root and waits for it.
-    ///
-    /// The wait happens on a thread of its own: chartcheck takes seconds, and blocking one of the
-    /// cooperative pool's threads (two on a 2-core machine) for that long stalls every other test.
+    /// Runs `executable` with `arguments` in the repository root and waits for it (off the
+    /// cooperative pool: chartcheck takes seconds).
     static func run(_ executable: URL, _ arguments: [String], input: String? = nil) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Swift.Result<RepoTool.Result, any Error> { try runBlocking(executable, arguments, input: input) })
-            }
-            thread.start()
-        }
-    }
-
-    private static func runBlocking(_ executable: URL, _ arguments: [String], input: String?) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-        }
-        try stdin.fileHandleForWriting.close()
-        // Read before waiting, so a chatty process cannot fill the pipe and block.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let result = try await ToolRun.run(executable, arguments, input: input.map { Array($0.utf8) }, in: root)
+        return Result(status: result.status, output: result.text)
     }
 
     /// Runs a program found on PATH (through /usr/bin/env).

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -8,25 +9,16 @@ import Testing
     static let openssl = "/usr/bin/openssl"
 
     /// Runs `openssl dgst -sha256 -mac HMAC -macopt hexkey:… -binary` over `message`.
-    func opensslHMAC(keyHex: String, message: [UInt8]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.openssl)
-        process.arguments = ["dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:\(keyHex)", "-binary"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(message))
-        try input.fileHandleForWriting.close()
-        let result = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return [UInt8](result)
+    func opensslHMAC(keyHex: String, message: [UInt8]) async throws -> [UInt8] {
+        let result = try await ToolRun.run(
+            URL(fileURLWithPath: Self.openssl), ["dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:\(keyHex)", "-binary"],
+            input: message, mergingStandardError: false)
+        #expect(result.status == 0)
+        return result.output
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: openssl)))
-    func v1SignatureMatchesOpenSSLForRandomInputs() throws {
+    func v1SignatureMatchesOpenSSLForRandomInputs() async throws {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<3 {
             let secret = WebhookSecret.generate(using: &rng, byteCount: Int.random(in: 24...64, using: &rng))
@@ -36,7 +28,7 @@ import Testing
             let content = SignedContent(id: id, timestamp: timestamp, body: body)
 
             let keyHex = secret.keyBytes.map { String(format: "%02x", $0) }.joined()
-            let expected = try opensslHMAC(keyHex: keyHex, message: Array("\(id).\(timestamp).".utf8) + body)
+            let expected = try await opensslHMAC(keyHex: keyHex, message: Array("\(id).\(timestamp).".utf8) + body)
             #expect(expected.count == 32)
 
             let header = WebhookSigner.signatureHeader(for: content, secrets: [secret], ed25519Keys: [])
