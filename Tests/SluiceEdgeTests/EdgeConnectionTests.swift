@@ -75,12 +75,13 @@ struct EdgeConnectionTests {
 
     @Test func idleConnectionsAreClosedAfterTheIdleTimeout() async throws {
         try await EdgeHarness.with(idleTimeout: .seconds(1)) { edge in
+            // Generous waits: the edges of every test in this process share one event-loop thread.
             let exchange = await RawConnection.exchange(
-                port: edge.port, request: try edge.rawWebhook(), count: 1, closeWait: .seconds(10))
+                port: edge.port, request: try edge.rawWebhook(), count: 1, closeWait: .seconds(25), timeout: .seconds(30))
             #expect(exchange.responses.first?.status == 202)
             #expect(exchange.closedByServer)
             // A connection that never sends a request is closed as well (slow or stuck clients).
-            let silent = await RawConnection.exchange(port: edge.port, request: [], count: 0, closeWait: .seconds(10))
+            let silent = await RawConnection.exchange(port: edge.port, request: [], count: 0, closeWait: .seconds(25), timeout: .seconds(30))
             #expect(silent.closedByServer)
         }
     }
