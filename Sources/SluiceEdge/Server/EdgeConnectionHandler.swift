@@ -143,8 +143,12 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let ingress = dependencies.ingress
         let started = ContinuousClock.now
         let keepAlive = head.isKeepAlive
+        if let reason = dependencies.gate.unmetReason {
+            // Not logged per request, as on the router's path (DurabilityMiddleware).
+            current = .answered
+            return write(IngressRejection.durabilityUnmet(reason).answer, sourceName: target.source, started: started, keepAlive: keepAlive, context: context)
+        }
         do throws(IngressRejection) {
-            if let reason = dependencies.gate.unmetReason { throw .durabilityUnmet(reason) }
             let request = try IngressRequest(
                 sourceName: target.source, channel: target.channel, headers: WebhookHeaders(head.headers),
                 snapshot: ingress.state.current)
@@ -152,12 +156,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             current = .reading(WebhookCall(request: request, started: started, keepAlive: keepAlive), body: nil)
         } catch {
             current = .answered
-            let answer = if error.status == .serviceUnavailable, error.reason == "durability_unmet" {
-                error.answer  // DurabilityMiddleware does not log these per request either
-            } else {
-                ingress.rejected(error, sourceName: target.source)
-            }
-            write(answer, sourceName: target.source, started: started, keepAlive: keepAlive, context: context)
+            write(ingress.rejected(error, sourceName: target.source), sourceName: target.source, started: started, keepAlive: keepAlive, context: context)
         }
     }
 

@@ -73,12 +73,9 @@ public final class RedisClient: Sendable {
         keys: [RedisArgument],
         args: [RedisArgument]
     ) async throws(RedisError) -> RedisReply {
-        let tail = [RedisArgument(keys.count)] + keys + args
-        do {
-            return try await send([RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + tail)
-        } catch where error.isNoScript {
-            return try await send([RedisArgument("EVAL"), RedisArgument(script.source)] + tail)
-        }
+        try await withCheckedContinuation { continuation in
+            run(script, keys: keys, args: args) { continuation.resume(returning: $0) }
+        }.get()
     }
 
     /// `run(_:keys:args:)` for callers that cannot suspend (SwiftNIO handlers): `completion` runs
