@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 
 /// One HTTP/1.1 connection over a plain socket, for what a normal client hides: several requests
 /// written at once (pipelining), exact header bytes, and whether the server closed the connection.
@@ -40,17 +41,9 @@ enum RawConnection {
     private static func blocking(
         port: Int, request: [UInt8], count: Int, headResponses: Set<Int>, closeWait: Duration, timeout: Duration
     ) -> Exchange {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return Exchange(responses: [], closedByServer: false) }
+        // The receive timeout only bounds a single recv; the loop below polls against `timeout`.
+        guard let fd = LoopbackSocket.connect(port: port, timeout: timeout) else { return Exchange(responses: [], closedByServer: true) }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return Exchange(responses: [], closedByServer: true) }
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

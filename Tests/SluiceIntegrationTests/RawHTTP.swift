@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 
 /// HTTP/1.1 over a plain socket, byte for byte, for requests no well-behaved client would send
 /// (broken framing, invalid bytes in headers, bodies that trickle in).
@@ -35,33 +36,10 @@ enum RawHTTP {
         }
     }
 
-    /// A connected socket with send and receive timeouts, or nil.
-    static func connect(port: Int, timeout: Duration) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var interval = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
-    }
-
     /// Writes and reads at the same time, as real clients do: a server may answer (413, 400)
     /// before the whole request is written and stop reading the rest.
     private static func blockingExchange(port: Int, request: [UInt8], timeout: Duration) -> Outcome {
-        guard let fd = connect(port: port, timeout: timeout) else { return .closed }
+        guard let fd = LoopbackSocket.connect(port: port, timeout: timeout) else { return .closed }
         defer { close(fd) }
         let deadline = ContinuousClock.now + timeout
         var sent = 0

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Synchronization
 
 /// Slowloris-style clients: connections that send their request a byte at a time, every 100 ms,
@@ -33,7 +34,7 @@ final class SlowClients: Sendable {
     private func run() {
         var sockets: [(fd: Int32, request: [UInt8], sent: Int, filler: UInt8)] = []
         for index in 0..<count where !stopping.load(ordering: .acquiring) {
-            guard let fd = RawHTTP.connect(port: port, timeout: .seconds(2)) else { continue }
+            guard let fd = LoopbackSocket.connect(port: port, timeout: .seconds(2)) else { continue }
             let head = "POST /webhooks/gemini HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
             let request = index.isMultiple(of: 2)
                 ? Array((head + "webhook-id: msg_slow_\(index)\r\nwebhook-timestamp: 1\r\n").utf8)
