@@ -64,24 +64,22 @@ public struct EdgeServer: Sendable {
         clock: @escaping @Sendable () -> Date = { Date() },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        let state = EdgeState(routes: routes.config, httpClient: httpClient)
-        let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
-        let router = Router()
         let metrics = IngressMetrics(factory: exporter.factory)
+        let state = EdgeState(routes: routes.config, httpClient: httpClient, metrics: metrics)
+        let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
         let gate = DurabilityGate(required: routes.config.redisDurability)
-        // Router middleware applies to the routes registered after it.
-        router.add(middleware: DurabilityMiddleware(gate: gate, state: state, metrics: metrics))
-        let ingress = IngressController(state: state, store: store, metrics: metrics, logger: logger, clock: clock)
-        ingress.register(on: router)
+        // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
+        let router = Router()
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
+        let connection = EdgeConnectionHandler.Dependencies(
+            state: state, store: store, metrics: metrics, gate: gate, logger: logger, clock: clock,
+            serverName: Self.serverName, idleTimeout: options.idleTimeout)
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
         let app = Application(
             router: router,
             server: HTTPServerBuilder { responder in
-                EdgeHTTPChannel(
-                    responder: responder,
-                    connection: .init(ingress: ingress, gate: gate, serverName: Self.serverName, idleTimeout: options.idleTimeout))
+                EdgeHTTPChannel(responder: responder, connection: connection)
             },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: Self.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },

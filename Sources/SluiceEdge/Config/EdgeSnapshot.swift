@@ -2,28 +2,37 @@ import SluiceCore
 
 /// Everything the edge derives from one routes file, swapped whole on reload.
 ///
-/// Requests read one snapshot and use it to the end, so a reload mid-request
-/// never mixes two configurations.
-struct EdgeSnapshot: Sendable {
-    struct Source: Sendable {
-        var config: SourceConfig
-        var verifier: WebhookVerifier
+/// Requests read one snapshot and use it to the end, so a reload mid-request never mixes two
+/// configurations. Classes, not structs: a request holds its snapshot and source by one
+/// reference instead of copying (and retaining) every field of the configuration.
+final class EdgeSnapshot: Sendable {
+    final class Source: Sendable {
+        let config: SourceConfig
+        let verifier: WebhookVerifier
+        let counters: IngressMetrics.SourceCounters
+
+        init(config: SourceConfig, counters: IngressMetrics.SourceCounters) {
+            self.config = config
+            self.verifier = WebhookVerifier(
+                hmacSecrets: config.hmacSecrets,
+                toleranceSeconds: config.tolerance.components.seconds,
+                audience: config.jwks?.audience
+            )
+            self.counters = counters
+        }
+
+        /// Whether verification can need keys fetched from a JWKS URL (and so may have to wait).
+        var hasKeySet: Bool { config.jwks != nil }
     }
 
-    var routes: RoutesConfig
-    var sources: [String: Source]
+    let routes: RoutesConfig
+    let sources: [String: Source]
+    /// The counters for calls naming a source that is not configured.
+    let unknownSource: IngressMetrics.SourceCounters
 
-    init(routes: RoutesConfig) {
+    init(routes: RoutesConfig, metrics: IngressMetrics) {
         self.routes = routes
-        self.sources = routes.sources.mapValues { source in
-            Source(
-                config: source,
-                verifier: WebhookVerifier(
-                    hmacSecrets: source.hmacSecrets,
-                    toleranceSeconds: source.tolerance.components.seconds,
-                    audience: source.jwks?.audience
-                )
-            )
-        }
+        self.sources = routes.sources.mapValues { Source(config: $0, counters: metrics.counters(source: $0.name)) }
+        self.unknownSource = metrics.unknownSource
     }
 }

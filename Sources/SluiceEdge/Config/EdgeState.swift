@@ -8,18 +8,20 @@ final class EdgeState: Sendable {
     private let keySets: Mutex<[String: JWKSCache]>
     private let draining = Atomic<Bool>(false)
     private let httpClient: HTTPClient
+    private let metrics: IngressMetrics
 
-    init(routes: RoutesConfig, httpClient: HTTPClient) {
-        self.snapshot = Mutex(EdgeSnapshot(routes: routes))
+    init(routes: RoutesConfig, httpClient: HTTPClient, metrics: IngressMetrics) {
+        self.snapshot = Mutex(EdgeSnapshot(routes: routes, metrics: metrics))
         self.keySets = Mutex([:])
         self.httpClient = httpClient
+        self.metrics = metrics
     }
 
     var current: EdgeSnapshot { snapshot.withLock { $0 } }
 
     /// Swaps in a validated routes file.
     func apply(_ routes: RoutesConfig) {
-        let next = EdgeSnapshot(routes: routes)
+        let next = EdgeSnapshot(routes: routes, metrics: metrics)
         snapshot.withLock { $0 = next }
     }
 

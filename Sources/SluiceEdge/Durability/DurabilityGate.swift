@@ -3,24 +3,33 @@ import Synchronization
 
 /// Whether Redis currently gives the durability that `redis.durability` asks for.
 ///
-/// `DurabilityMonitor` updates it; `/readyz` and `DurabilityMiddleware` read it on every call, so
-/// reading is one lock and no Redis round trip.
+/// `DurabilityMonitor` updates it; `/readyz` and every webhook call read it, so reading is one
+/// atomic load while the requirement is met (the common case) and no Redis round trip.
 final class DurabilityGate: Sendable {
     private let refusal: Mutex<String?>
+    private let met: Atomic<Bool>
 
     /// With `fsync` the gate starts closed: nothing is accepted before Redis was checked once.
     init(required: RedisDurability) {
-        refusal = Mutex(required == .write ? nil : "Redis's persistence settings have not been checked yet")
+        let initial: String? = required == .write ? nil : "Redis's persistence settings have not been checked yet"
+        refusal = Mutex(initial)
+        met = Atomic(initial == nil)
     }
 
     /// Nil while the requirement is met; otherwise why events are refused.
-    var unmetReason: String? { refusal.withLock { $0 } }
+    var unmetReason: String? {
+        if met.load(ordering: .acquiring) { return nil }
+        return refusal.withLock { $0 }
+    }
 
     /// Records the latest check; returns whether the verdict changed (for logging transitions once).
     @discardableResult
     func update(_ reason: String?) -> Bool {
         refusal.withLock { current in
-            defer { current = reason }
+            defer {
+                current = reason
+                met.store(reason == nil, ordering: .releasing)
+            }
             return current != reason
         }
     }

@@ -1,27 +1,72 @@
 import CoreMetrics
+import NIOCore
 import Synchronization
 
-/// `sluice_ingest_total{source,outcome}` and `sluice_ingest_seconds`, with the labelled
-/// counters cached so the hot path does not hit the registry's lock for each request.
+/// `sluice_ingest_total{source,outcome}` and `sluice_ingest_seconds`.
+///
+/// Each source's counters live in a `SourceCounters` that the routes snapshot hands to every
+/// request of that source, so recording an outcome is no lookup by name and no lock for the two
+/// outcomes nearly every request has (accepted, duplicate).
 final class IngressMetrics: Sendable {
+    /// The counters of one `source` label.
+    final class SourceCounters: Sendable {
+        let label: String
+        private let factory: any MetricsFactory
+        private let accepted: Counter
+        private let duplicate: Counter
+        /// Refusals, by reason; created on first use.
+        private let others = Mutex<[String: Counter]>([:])
+
+        fileprivate init(label: String, factory: any MetricsFactory) {
+            self.label = label
+            self.factory = factory
+            self.accepted = Self.counter(label: label, outcome: "accepted", factory: factory)
+            self.duplicate = Self.counter(label: label, outcome: "duplicate", factory: factory)
+        }
+
+        func counter(outcome: String) -> Counter {
+            switch outcome {
+            case "accepted": return accepted
+            case "duplicate": return duplicate
+            default:
+                return others.withLock { others in
+                    if let counter = others[outcome] { return counter }
+                    let counter = Self.counter(label: label, outcome: outcome, factory: factory)
+                    others[outcome] = counter
+                    return counter
+                }
+            }
+        }
+
+        private static func counter(label: String, outcome: String, factory: any MetricsFactory) -> Counter {
+            Counter(label: "sluice_ingest_total", dimensions: [("source", label), ("outcome", outcome)], factory: factory)
+        }
+    }
+
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
+    private let sources = Mutex<[String: SourceCounters]>([:])
     private let latency: Timer
+    /// Unknown names come from the URL: they share one label so strangers cannot grow the metric set.
+    let unknownSource: SourceCounters
 
     init(factory: any MetricsFactory) {
         self.factory = factory
         self.latency = Timer(label: "sluice_ingest_seconds", dimensions: [], factory: factory)
+        self.unknownSource = SourceCounters(label: "_unknown", factory: factory)
     }
 
-    func record(source: String, outcome: String, duration: Duration) {
-        let key = source + "\u{0}" + outcome
-        let counter = counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: "sluice_ingest_total", dimensions: [("source", source), ("outcome", outcome)], factory: factory)
-            counters[key] = counter
-            return counter
+    /// The counters of a configured source; the same object across reloads.
+    func counters(source name: String) -> SourceCounters {
+        sources.withLock { sources in
+            if let counters = sources[name] { return counters }
+            let counters = SourceCounters(label: name, factory: factory)
+            sources[name] = counters
+            return counters
         }
-        counter.increment()
-        latency.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func record(_ counters: SourceCounters, outcome: String, duration: TimeAmount) {
+        counters.counter(outcome: outcome).increment()
+        latency.recordNanoseconds(duration.nanoseconds)
     }
 }

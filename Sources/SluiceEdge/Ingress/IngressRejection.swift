@@ -1,13 +1,11 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
+import NIOHTTP1
 import SluiceCore
 
 /// Why the edge refused a call, with the exact status and the JSON body the sender sees.
 ///
 /// Messages say what to fix; they never say which key almost matched.
 struct IngressRejection: Error, Sendable {
-    var status: HTTPResponse.Status
+    var status: HTTPResponseStatus
     var reason: String
     var message: String
     /// Seconds the sender should wait before retrying (503 only).
@@ -22,7 +20,8 @@ struct IngressRejection: Error, Sendable {
     }
 
     static func bodyTooLarge(limit: Int) -> Self {
-        Self(status: .contentTooLarge, reason: "body_too_large", message: "the body is larger than this source's max_body of \(limit) bytes")
+        // RFC 9110's name for 413; NIO's `.payloadTooLarge` has the older one, and the status line stays as it was.
+        Self(status: .custom(code: 413, reasonPhrase: "Content Too Large"), reason: "body_too_large", message: "the body is larger than this source's max_body of \(limit) bytes")
     }
 
     static func invalidJSON() -> Self {
@@ -63,12 +62,8 @@ struct IngressRejection: Error, Sendable {
     }
 
     var answer: IngressAnswer {
-        var headers = IngressAnswer.json
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        if status == .methodNotAllowed { headers[.allow] = "POST" }
-        let body = JSONBody.encode(["error": .string(message), "reason": .string(reason)])
-        return IngressAnswer(status: status, headers: headers, body: body, outcome: reason)
+        IngressAnswer(
+            status: status, body: JSONBody.encode(["error": .string(message), "reason": .string(reason)]), outcome: reason,
+            retryAfter: retryAfter)
     }
-
-    var response: Response { answer.response }
 }

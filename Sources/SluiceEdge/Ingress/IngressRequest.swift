@@ -1,11 +1,9 @@
-import Foundation
 import SluiceCore
 
 /// A webhook call as far as its head tells: the source it names and its Standard Webhooks
 /// headers, checked in the order the contract answers them (404, then 400, then 413).
 struct IngressRequest: Sendable {
-    let sourceName: String
-    let channel: String?
+    let target: WebhookTarget
     let source: EdgeSnapshot.Source
     let id: String
     let timestamp: String
@@ -13,16 +11,15 @@ struct IngressRequest: Sendable {
 
     /// - Throws: the rejection for an unknown source, a missing header, or a declared
     ///   `content-length` above the source's `max_body`.
-    init(sourceName: String, channel: String?, headers: WebhookHeaders, snapshot: EdgeSnapshot) throws(IngressRejection) {
-        guard let source = snapshot.sources[sourceName] else { throw .unknownSource(sourceName) }
+    init(target: WebhookTarget, headers: WebhookHeaders, snapshot: EdgeSnapshot) throws(IngressRejection) {
+        guard let source = snapshot.sources[target.source] else { throw .unknownSource(target.source) }
         guard let id = headers.id, !id.isEmpty else { throw .missingHeader("webhook-id") }
         guard let timestamp = headers.timestamp else { throw .missingHeader("webhook-timestamp") }
         guard let signature = headers.signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
         if let declared = headers.contentLength.flatMap(Int.init), declared > source.config.maxBody {
             throw .bodyTooLarge(limit: source.config.maxBody)
         }
-        self.sourceName = sourceName
-        self.channel = channel
+        self.target = target
         self.source = source
         self.id = id
         self.timestamp = timestamp
@@ -31,19 +28,16 @@ struct IngressRequest: Sendable {
 
     var maxBody: Int { source.config.maxBody }
 
-    /// Whether verification can need keys fetched from a JWKS URL (and so cannot finish without waiting).
-    var mayFetchKeys: Bool { source.config.jwks != nil }
-
-    func verify(body: [UInt8], now: Int64, keySet: JSONWebKeySet?, jwksConfigured: Bool) -> WebhookVerification {
+    func verify(body: [UInt8], now: Int64, keySet: JSONWebKeySet?) -> WebhookVerification {
         source.verifier.verify(
             id: id, timestamp: timestamp, signatureHeader: signature, body: body, now: now,
-            keySet: keySet, jwksConfigured: jwksConfigured)
+            keySet: keySet, jwksConfigured: source.hasKeySet)
     }
 
     /// The event to store once the signature holds.
     ///
     /// - Throws: 400 when the body is not JSON or not a JSON object.
-    func event(body: [UInt8], receivedAt: Date) throws(IngressRejection) -> IngressEvent {
+    func event(body: [UInt8], receivedAtMillis: Int64) throws(IngressRejection) -> IngressEvent {
         let eventType: String
         switch JSONEventScan(body) {
         case .invalid: throw .invalidJSON()
@@ -52,11 +46,11 @@ struct IngressRequest: Sendable {
         }
         return IngressEvent(
             webhookID: id,
-            source: sourceName,
-            channel: channel,
+            source: target.source,
+            channel: target.channel,
             eventType: eventType,
             webhookTimestamp: Int64(timestamp) ?? 0,
-            receivedAtMillis: Int64(receivedAt.timeIntervalSince1970 * 1000),
+            receivedAtMillis: receivedAtMillis,
             body: body
         )
     }

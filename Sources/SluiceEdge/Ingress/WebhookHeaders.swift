@@ -1,31 +1,17 @@
-import HTTPTypes
 import NIOHTTP1
 
 /// The request headers the ingress path reads, gathered in one pass over the fields.
 ///
 /// Looking names up one by one scans every field and builds a joined String on each call, and
-/// the ingress path reads four names per request. Repeated fields are joined with ", " exactly
-/// as `HTTPFields`' subscript joins them, so what is verified does not change.
+/// the ingress path reads four names per request. Repeated fields are joined with ", ", as
+/// HTTP joins repeated fields, so the value verified is the one a sender's library signed.
 struct WebhookHeaders {
     var id: String?
     var timestamp: String?
     var signature: String?
     var contentLength: String?
 
-    /// From Hummingbird's request (the router's path).
-    init(_ fields: HTTPFields) {
-        for field in fields {
-            switch field.name {
-            case Self.webhookID: Self.add(field.value, to: &id)
-            case Self.webhookTimestamp: Self.add(field.value, to: &timestamp)
-            case Self.webhookSignature: Self.add(field.value, to: &signature)
-            case .contentLength: Self.add(field.value, to: &contentLength)
-            default: continue
-            }
-        }
-    }
-
-    /// From NIO's request head (the event-loop path); names match regardless of case.
+    /// From NIO's request head; names match regardless of case.
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
             switch name.utf8.count {
@@ -58,8 +44,4 @@ struct WebhookHeaders {
             byte == wanted || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == wanted)
         }
     }
-
-    static let webhookID = HTTPField.Name("webhook-id")!
-    static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
-    static let webhookSignature = HTTPField.Name("webhook-signature")!
 }

@@ -1,19 +1,17 @@
 import Foundation
-import HTTPTypes
+import Logging
 import NIOCore
 import NIOHTTP1
 import SluiceCore
 import SluiceRedis
 
-/// One HTTP/1.1 connection of the edge: answers webhook calls on the event loop and passes
-/// everything else on to Hummingbird's router, keeping answers in request order.
+/// One HTTP/1.1 connection of the edge: drives its `IngressExchange` and carries out what it says,
+/// for every request under `/webhooks/`; other requests go on to Hummingbird's router
+/// (`/healthz`, `/readyz`, `/metrics`, and 404 for the rest).
 ///
-/// For `POST /webhooks/{source}[/{channel}]` it collects the body, verifies, hands the event to
-/// Redis and writes the answer when Redis confirmed it — no task and no hop to Swift's
-/// cooperative pool, which on Hummingbird's path cost more than the rest of a request. It runs
-/// the same steps as `IngressController` (the shared `IngressRequest` and `IngressAnswer`), so
-/// both paths answer alike. Other methods and paths, percent-encoded paths (the router decodes
-/// those) and sources verified against a JWKS (whose key fetches wait) go to the router untouched.
+/// Everything a webhook call waits for comes back to the connection's event loop by callback:
+/// Redis's reply to the write, and for sources with a JWKS the key set (`JWKSCache`). No task
+/// and no hop to Swift's cooperative pool per request.
 ///
 /// Because it sees every request and every answer, it also does what Hummingbird's connection
 /// handlers would: one request at a time (a pipelining client's next request waits until the
@@ -27,196 +25,163 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// What every connection's handler shares.
     struct Dependencies: Sendable {
-        let ingress: IngressController
+        let state: EdgeState
+        let store: IngressStore
+        let metrics: IngressMetrics
         let gate: DurabilityGate
+        let logger: Logger
+        /// The wall clock signatures and `received_at` are judged by.
+        let clock: @Sendable () -> Date
         let serverName: String
         let idleTimeout: Duration
-    }
-
-    /// The request being read or answered.
-    private enum Current {
-        case none
-        /// The router's: parts go down the pipeline until both the request and its answer ended.
-        case forwarded(requestEnded: Bool, answerEnded: Bool)
-        /// A webhook call whose head checked out; collecting its body.
-        case reading(WebhookCall, body: ByteBuffer?)
-        /// The body is complete and Redis has the event; the answer follows its reply.
-        case storing
-        /// Answered before its end (an early refusal): the rest of the body is dropped.
-        case answered
-    }
-
-    private struct WebhookCall {
-        var request: IngressRequest
-        var started: ContinuousClock.Instant
-        var keepAlive: Bool
     }
 
     /// More queued parts than this (a client pipelining ahead) stop reading from the socket.
     private static let queueLimit = 64
 
-    private let dependencies: Dependencies
-    private var current = Current.none
+    let dependencies: Dependencies
+    private var exchange: IngressExchange
     /// Parts that arrived while an earlier request's answer was pending.
     private var queue = CircularBuffer<HTTPServerRequestPart>()
     private var readHeld = false
-    private var closing = false
-    private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
-    private var date = HTTPDateHeader()
+    var date = HTTPDateHeader()
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
+        self.exchange = IngressExchange(idleTimeout: TimeAmount(dependencies.idleTimeout), now: .now())
     }
 
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActivity = .now()
+        exchange.noteActivity(at: .now())
         let part = unwrapInboundIn(data)
-        if queue.isEmpty && takesParts {
+        if queue.isEmpty && exchange.takesParts {
             process(part, context: context)
-        } else if !closing {
+        } else if !exchange.closing {
             queue.append(part)
         }
     }
 
-    /// Whether the next part belongs to the current request (or starts one), rather than to a
-    /// request that must wait for the current answer.
-    private var takesParts: Bool {
-        switch current {
-        case .none, .reading, .answered: true
-        case .forwarded(let requestEnded, _): !requestEnded
-        case .storing: false
+    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        let action: IngressExchange.Action
+        switch part {
+        case .head(let head):
+            action = exchange.receivedHead(
+                head, now: .now(), snapshot: dependencies.state.current, durabilityUnmet: dependencies.gate.unmetReason)
+        case .body(let chunk):
+            action = exchange.receivedBody(chunk, now: .now())
+        case .end:
+            action = exchange.receivedEnd(now: .now(), unixMillis: Self.unixMillis(dependencies.clock()))
+        }
+        if case .forward = action {
+            context.fireChannelRead(wrapInboundOut(part))
+            // The router's request is over and so was its answer: the next may start.
+            if case .end = part, exchange.isIdle { finished(context: context) }
+        } else {
+            perform(action, context: context)
         }
     }
 
-    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        switch (current, part) {
-        case (.none, .head(let head)):
-            if let target = Self.webhookTarget(head) {
-                start(head, target: target, context: context)
-            } else {
-                forward(part, context: context)
-            }
-        case (.forwarded(_, let answerEnded), .end):
-            current = answerEnded ? .none : .forwarded(requestEnded: true, answerEnded: false)
-            context.fireChannelRead(wrapInboundOut(part))
-            if answerEnded { finished(context: context) }
-        case (.forwarded, _), (.none, _):
-            context.fireChannelRead(wrapInboundOut(part))
-        case (.reading(let call, var body), .body(var chunk)):
-            current = .storing  // drops the enum's reference to `body`, so appending does not copy it
-            if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
-            guard body!.readableBytes <= call.request.maxBody else {
-                current = .answered
-                let rejection = IngressRejection.bodyTooLarge(limit: call.request.maxBody)
-                return answer(dependencies.ingress.rejected(rejection, sourceName: call.request.sourceName), for: call, context: context)
-            }
-            current = .reading(call, body: body)
-        case (.reading(let call, let body), .end):
-            current = .storing
-            store(call, body: body.map { Array(buffer: $0) } ?? [], context: context)
-        case (.answered, .end):
-            current = .none
-            finished(context: context)
-        case (.answered, _):
+    /// Carries out what the exchange asked for; results come back as events on the event loop.
+    private func perform(_ action: IngressExchange.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none, .forward:
             break
-        case (.reading, .head), (.storing, _):
-            // The decoder never starts a request inside another; nothing sane can follow.
+        case .completed:
+            finished(context: context)
+        case .answer(let answer):
+            write(answer, context: context)
+            if answer.requestComplete { finished(context: context) }
+        case .fetchKeys(let source, let step, let now):
+            fetchKeys(source, step: step, now: now, context: context)
+        case .store(let event, let dedupeWindow):
+            store(event, dedupeWindow: dedupeWindow, context: context)
+        case .close:
+            queue.removeAll()
             context.close(promise: nil)
         }
     }
 
-    private func forward(_ head: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        current = .forwarded(requestEnded: false, answerEnded: false)
-        context.fireChannelRead(wrapInboundOut(head))
-    }
-
-    /// Checks what the head tells (durability, source, headers, declared size) and either starts
-    /// collecting the body, answers at once, or hands the request to the router.
-    private func start(_ head: HTTPRequestHead, target: (source: String, channel: String?), context: ChannelHandlerContext) {
-        let ingress = dependencies.ingress
-        let started = ContinuousClock.now
-        let keepAlive = head.isKeepAlive
-        if let reason = dependencies.gate.unmetReason {
-            // Not logged per request, as on the router's path (DurabilityMiddleware).
-            current = .answered
-            return write(IngressRejection.durabilityUnmet(reason).answer, sourceName: target.source, started: started, keepAlive: keepAlive, context: context)
-        }
-        do throws(IngressRejection) {
-            let request = try IngressRequest(
-                sourceName: target.source, channel: target.channel, headers: WebhookHeaders(head.headers),
-                snapshot: ingress.state.current)
-            if request.mayFetchKeys { return forward(.head(head), context: context) }
-            current = .reading(WebhookCall(request: request, started: started, keepAlive: keepAlive), body: nil)
-        } catch {
-            current = .answered
-            write(ingress.rejected(error, sourceName: target.source), sourceName: target.source, started: started, keepAlive: keepAlive, context: context)
-        }
-    }
-
-    private func store(_ call: WebhookCall, body: [UInt8], context: ChannelHandlerContext) {
-        let ingress = dependencies.ingress
-        let request = call.request
-        let event: IngressEvent
-        do throws(IngressRejection) {
-            try ingress.verifyWithoutKeySet(request, body: body)
-            event = try request.event(body: body, receivedAt: ingress.clock())
-        } catch {
-            current = .none
-            answer(ingress.rejected(error, sourceName: request.sourceName), for: call, context: context)
-            return finished(context: context)
-        }
+    private func store(_ event: IngressEvent, dedupeWindow: Duration, context: ChannelHandlerContext) {
         let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        ingress.store.accept(event, dedupeWindow: request.source.config.dedupeWindow) { result in
+        dependencies.store.accept(event, dedupeWindow: dedupeWindow) { result in
             // On the Redis connection's thread: only the hand-off happens here.
             loop.eventLoop.execute {
                 let (handler, context) = loop.value
-                let answer = switch result {
-                case .success(let outcome): IngressAnswer.stored(outcome, id: request.id)
-                case .failure(let error): ingress.storeFailed(error, call: request)
+                if case .failure(let error) = result {
+                    handler.dependencies.logger.error(
+                        "event not stored", metadata: ["source": "\(event.source)", "event_id": "\(event.webhookID)", "error": "\(error)"])
                 }
-                handler.current = .none
-                handler.answer(answer, for: call, context: context)
-                handler.finished(context: context)
+                handler.perform(handler.exchange.stored(result, now: .now()), context: context)
             }
+        }
+    }
+
+    private func fetchKeys(_ source: EdgeSnapshot.Source, step: IngressExchange.KeyStep, now: Int64, context: ChannelHandlerContext) {
+        guard let cache = dependencies.state.keySetCache(for: source.config) else {
+            let lookup = IngressExchange.KeyLookup(keySet: nil, cacheHasKeys: false, retryAfter: 10)
+            return perform(exchange.keysArrived(lookup, now: .now()), context: context)
+        }
+        @Sendable func lookup(_ keySet: JSONWebKeySet?) -> IngressExchange.KeyLookup {
+            IngressExchange.KeyLookup(keySet: keySet, cacheHasKeys: cache.cached != nil, retryAfter: cache.retryAfter(now: now))
+        }
+        if step == .cached {
+            // Never waits: answered here, on the loop.
+            return perform(exchange.keysArrived(lookup(cache.cached), now: .now()), context: context)
+        }
+        let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let completion: JWKSCache.Completion = { keySet in
+            // On whichever thread finished the fetch (or this one): hand off, as with Redis.
+            loop.eventLoop.execute {
+                let (handler, context) = loop.value
+                handler.perform(handler.exchange.keysArrived(lookup(keySet), now: .now()), context: context)
+            }
+        }
+        switch step {
+        case .cached: break
+        case .current: cache.current(now: now, completion: completion)
+        case .afterMiss: cache.refetchAfterMiss(now: now, completion: completion)
         }
     }
 
     // MARK: - Answers
 
-    private func answer(_ answer: IngressAnswer, for call: WebhookCall, context: ChannelHandlerContext) {
-        write(answer, sourceName: call.request.sourceName, started: call.started, keepAlive: call.keepAlive, context: context)
-    }
-
-    private func write(
-        _ answer: IngressAnswer, sourceName: String, started: ContinuousClock.Instant, keepAlive: Bool, context: ChannelHandlerContext
-    ) {
-        dependencies.ingress.record(answer, sourceName: sourceName, started: started)
-        let close = !keepAlive || closing
+    private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext) {
+        record(answer)
+        let answered = answer.answer
         var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.headers.count + 4)
-        for field in answer.headers {
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        headers.add(name: "Content-Length", value: String(answer.body.count))
+        headers.reserveCapacity(6)
+        headers.add(name: "Content-Type", value: "application/json")
+        if let retryAfter = answered.retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
+        if answered.status == .methodNotAllowed { headers.add(name: "Allow", value: "POST") }
+        headers.add(name: "Content-Length", value: String(answered.body.count))
         headers.add(name: "Date", value: date.current())
         headers.add(name: "Server", value: dependencies.serverName)
-        if close { headers.add(name: "Connection", value: "close") }
-        let status = HTTPResponseStatus(statusCode: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
-        if close {
-            closing = true
+        if answer.close { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: answered.status, headers: headers))), promise: nil)
+        if !answer.omitsBody {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answered.body)))), promise: nil)
+        }
+        if answer.close {
             queue.removeAll()
             closeAfter(write: wrapOutboundOut(.end(nil)), promise: nil, context: context)
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    private func record(_ answer: IngressExchange.Answer) {
+        let answered = answer.answer
+        dependencies.metrics.record(answer.counters, outcome: answered.outcome, duration: answer.duration)
+        guard answer.logged, answered.status.code >= 400 else { return }
+        let source = answer.counters.label
+        if answered.status == .serviceUnavailable {
+            dependencies.logger.warning("ingest refused", metadata: ["source": "\(source)", "reason": "\(answered.outcome)"])
+        } else {
+            dependencies.logger.info(
+                "ingest rejected", metadata: ["source": "\(source)", "reason": "\(answered.outcome)", "status": "\(answered.status.code)"])
         }
     }
 
@@ -232,17 +197,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - Outbound: the router's answers
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data), case .forwarded(let requestEnded, _) = current else {
+        guard case .end = unwrapOutboundIn(data), case .forwarded = exchange.state else {
             return context.write(data, promise: promise)
         }
-        lastActivity = .now()
-        current = requestEnded ? .none : .forwarded(requestEnded: false, answerEnded: true)
-        if closing {
+        let (requestComplete, close) = exchange.routerAnswerEnded(now: .now())
+        if close {
             queue.removeAll()
             return closeAfter(write: data, promise: promise, context: context)
         }
         context.write(data, promise: promise)
-        if requestEnded { finished(context: context) }
+        if requestComplete { finished(context: context) }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -256,7 +220,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The current request was read and answered: serve a waiting one, if any.
     private func finished(context: ChannelHandlerContext) {
         guard !queue.isEmpty else { return resumeReading(context: context) }
-        while !queue.isEmpty && takesParts && !closing {
+        while !queue.isEmpty && exchange.takesParts && !exchange.closing {
             process(queue.removeFirst(), context: context)
         }
         // Outside a read cycle: the router's channel hands parts on at the end of a read.
@@ -274,7 +238,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - Idle connections and shutdown
 
     func handlerAdded(context: ChannelHandlerContext) {
-        scheduleIdleCheck(after: dependencies.idleTimeout, context: context)
+        scheduleIdleCheck(in: exchange.idleTimeout, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -291,46 +255,26 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
         // Server shutdown: close now if nothing is in progress, else once the current answer is out.
-        if case .none = current, queue.isEmpty {
+        if exchange.quiesce(queueEmpty: queue.isEmpty) {
             context.close(promise: nil)
         } else {
-            closing = true
             queue.removeAll()
         }
     }
 
-    private var isIdle: Bool {
-        if case .none = current { return queue.isEmpty }
-        return false
-    }
-
-    private func scheduleIdleCheck(after delay: Duration, context: ChannelHandlerContext) {
+    private func scheduleIdleCheck(in delay: TimeAmount, context: ChannelHandlerContext) {
         let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleTask(in: .init(delay)) {
+        idleCheck = context.eventLoop.scheduleTask(in: delay) {
             let (handler, context) = loop.value
             handler.idleCheck = nil
-            let timeout = TimeAmount(handler.dependencies.idleTimeout)
-            let idleFor = NIODeadline.now() - handler.lastActivity
-            if handler.isIdle && idleFor >= timeout {
-                context.close(promise: nil)
-            } else {
-                // Busy connections are looked at again a whole timeout later.
-                let next = handler.isIdle ? timeout - idleFor : timeout
-                handler.scheduleIdleCheck(after: .nanoseconds(max(next.nanoseconds, 1_000_000)), context: context)
+            switch handler.exchange.idleCheck(now: .now(), queueEmpty: handler.queue.isEmpty) {
+            case .close: context.close(promise: nil)
+            case .checkAgain(let delay): handler.scheduleIdleCheck(in: delay, context: context)
             }
         }
     }
 
-    // MARK: - Routing
-
-    /// `(source, channel)` for a `POST /webhooks/{source}[/{channel}]` this handler can take.
-    static func webhookTarget(_ head: HTTPRequestHead) -> (source: String, channel: String?)? {
-        guard head.method == .POST else { return nil }
-        let target = head.uri
-        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
-        guard path.hasPrefix("/webhooks/"), !path.utf8.contains(UInt8(ascii: "%")) else { return nil }
-        let parts = path.dropFirst("/webhooks/".count).split(separator: "/", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), !parts.contains(where: \.isEmpty) else { return nil }
-        return (String(parts[0]), parts.count == 2 ? String(parts[1]) : nil)
+    private static func unixMillis(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970 * 1000)
     }
 }

@@ -1,16 +1,32 @@
 import Foundation
 import SluiceCore
 import SluiceDelivery
+import Synchronization
 
 /// One source's JSON Web Key Set: fetched lazily, cached for its max-age, refetched at
 /// most once a minute (``JWKSRefreshPolicy``), and fetched by one request at a time while
 /// the others wait for that same fetch.
-actor JWKSCache {
+///
+/// Waiting is by completion callback, not by suspending: the edge's connection handler asks on
+/// its event loop and hops the answer back there, as it does with Redis's replies. A completion
+/// runs on whatever thread finished the fetch (or at once, on the caller's, when nothing has to
+/// be fetched), so it must only hand the result off.
+final class JWKSCache: Sendable {
+    /// What a completion receives: the key set to verify with, or nil when none was had.
+    typealias Completion = @Sendable (JSONWebKeySet?) -> Void
+
+    private struct State {
+        var keySet: JSONWebKeySet?
+        var policy = JWKSRefreshPolicy()
+        /// Requests waiting for the fetch in flight; nil when none is running. A waiter from
+        /// `current` falls back to the cached set when the fetch fails, one from
+        /// `refetchAfterMiss` gets nil.
+        var waiters: [(fallsBackToCached: Bool, completion: Completion)]?
+    }
+
     private let url: String
     private let httpClient: HTTPClient
-    private var keySet: JSONWebKeySet?
-    private var policy = JWKSRefreshPolicy()
-    private var inFlight: Task<JSONWebKeySet?, Never>?
+    private let state = Mutex(State())
 
     init(url: String, httpClient: HTTPClient) {
         self.url = url
@@ -18,46 +34,77 @@ actor JWKSCache {
     }
 
     /// The cached set, fresh or not; nil before the first successful fetch. Never waits.
-    var cached: JSONWebKeySet? { keySet }
+    var cached: JSONWebKeySet? { state.withLock { $0.keySet } }
 
     /// Seconds a sender should wait before retrying while no keys can be had.
-    func retryAfter(now: Int64) -> Int { Int(policy.retryAfterSeconds(now: now)) }
+    func retryAfter(now: Int64) -> Int { state.withLock { Int($0.policy.retryAfterSeconds(now: now)) } }
 
     /// A usable key set: the cached one while fresh, otherwise a fetch (or a stale set when the fetch fails).
-    func current(now: Int64) async -> JSONWebKeySet? {
-        if policy.isFresh(now: now) { return keySet }
-        if let inFlight { return await inFlight.value ?? keySet }
-        guard policy.claimFetch(now: now, afterMiss: false) else { return keySet }
-        return await fetch(now: now) ?? keySet
+    func current(now: Int64, completion: @escaping Completion) {
+        enum Next { case answer(JSONWebKeySet?), wait, fetch }
+        let next = state.withLock { state -> Next in
+            if state.policy.isFresh(now: now) { return .answer(state.keySet) }
+            if state.waiters != nil {
+                state.waiters!.append((true, completion))
+                return .wait
+            }
+            guard state.policy.claimFetch(now: now, afterMiss: false) else { return .answer(state.keySet) }
+            state.waiters = [(true, completion)]
+            return .fetch
+        }
+        switch next {
+        case .answer(let keySet): completion(keySet)
+        case .wait: break
+        case .fetch: fetch(now: now)
+        }
     }
 
     /// After a miss (unknown `kid`, or a JWKS signature that did not verify): refetch unless the
-    /// policy says one happened too recently. Returns the new set, or nil when none was fetched.
-    func refetchAfterMiss(now: Int64) async -> JSONWebKeySet? {
-        if let inFlight { return await inFlight.value }
-        guard policy.claimFetch(now: now, afterMiss: true) else { return nil }
-        return await fetch(now: now)
+    /// policy says one happened too recently. Completes with the new set, or nil when none was fetched.
+    func refetchAfterMiss(now: Int64, completion: @escaping Completion) {
+        enum Next { case none, wait, fetch }
+        let next = state.withLock { state -> Next in
+            if state.waiters != nil {
+                state.waiters!.append((false, completion))
+                return .wait
+            }
+            guard state.policy.claimFetch(now: now, afterMiss: true) else { return .none }
+            state.waiters = [(false, completion)]
+            return .fetch
+        }
+        switch next {
+        case .none: completion(nil)
+        case .wait: break
+        case .fetch: fetch(now: now)
+        }
     }
 
-    private func fetch(now: Int64) async -> JSONWebKeySet? {
-        let download = Task { [url, httpClient] () -> (JSONWebKeySet, Int64?)? in
+    /// Downloads the set on Swift's pool (libcurl's own thread does the I/O, nothing blocks) and
+    /// answers every waiter.
+    private func fetch(now: Int64) {
+        Task { [self] in
             let request = HTTPRequest(
                 method: "GET", url: url, headers: [HTTPHeader(name: "accept", value: "application/json")],
                 body: [], timeout: .seconds(5))
-            guard let response = try? await httpClient.execute(request), response.status == 200,
+            var fetched: (JSONWebKeySet, Int64?)?
+            if let response = try? await httpClient.execute(request), response.status == 200,
                 let set = try? JSONWebKeySet(json: response.body)
-            else { return nil }
-            return (set, JWKSRefreshPolicy.maxAge(fromCacheControl: response.header("cache-control")))
+            {
+                fetched = (set, JWKSRefreshPolicy.maxAge(fromCacheControl: response.header("cache-control")))
+            }
+            let (waiters, cached) = state.withLock { state in
+                if let (set, maxAge) = fetched {
+                    state.keySet = set
+                    state.policy.recordFetch(now: now, maxAge: maxAge)
+                } else {
+                    state.policy.recordFailure(now: now)
+                }
+                defer { state.waiters = nil }
+                return (state.waiters ?? [], state.keySet)
+            }
+            for waiter in waiters {
+                waiter.completion(fetched?.0 ?? (waiter.fallsBackToCached ? cached : nil))
+            }
         }
-        inFlight = Task { await download.value?.0 }
-        let result = await download.value
-        inFlight = nil
-        guard let (set, maxAge) = result else {
-            policy.recordFailure(now: now)
-            return nil
-        }
-        keySet = set
-        policy.recordFetch(now: now, maxAge: maxAge)
-        return set
     }
 }
