@@ -13,11 +13,18 @@ import SluiceRedis
 /// a 2xx. Time comes in with each event, so the tests drive it, idle timeout included, without
 /// sockets or sleeping. `EdgeConnectionHandler` carries the actions out.
 struct IngressExchange {
-    /// A webhook call from its head on.
-    struct Call {
-        var request: IngressRequest
-        var started: NIODeadline
-        var keepAlive: Bool
+    /// A webhook call from its head on. A class: the states it moves through hold it by one
+    /// reference instead of retaining each of its strings at every step.
+    final class Call {
+        let request: IngressRequest
+        let started: NIODeadline
+        let keepAlive: Bool
+
+        init(request: IngressRequest, started: NIODeadline, keepAlive: Bool) {
+            self.request = request
+            self.started = started
+            self.keepAlive = keepAlive
+        }
     }
 
     /// The answer to write, with what the handler needs to record it.

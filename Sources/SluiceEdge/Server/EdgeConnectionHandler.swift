@@ -55,25 +55,26 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        exchange.noteActivity(at: .now())
+        let now = NIODeadline.now()
+        exchange.noteActivity(at: now)
         let part = unwrapInboundIn(data)
         if queue.isEmpty && exchange.takesParts {
-            process(part, context: context)
+            process(part, now: now, context: context)
         } else if !exchange.closing {
             queue.append(part)
         }
     }
 
-    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    private func process(_ part: HTTPServerRequestPart, now: NIODeadline, context: ChannelHandlerContext) {
         let action: IngressExchange.Action
         switch part {
         case .head(let head):
             action = exchange.receivedHead(
-                head, now: .now(), snapshot: dependencies.state.current, durabilityUnmet: dependencies.gate.unmetReason)
+                head, now: now, snapshot: dependencies.state.current, durabilityUnmet: dependencies.gate.unmetReason)
         case .body(let chunk):
-            action = exchange.receivedBody(chunk, now: .now())
+            action = exchange.receivedBody(chunk, now: now)
         case .end:
-            action = exchange.receivedEnd(now: .now(), unixMillis: Self.unixMillis(dependencies.clock()))
+            action = exchange.receivedEnd(now: now, unixMillis: Self.unixMillis(dependencies.clock()))
         }
         if case .forward = action {
             context.fireChannelRead(wrapInboundOut(part))
@@ -106,13 +107,14 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func store(_ event: IngressEvent, dedupeWindow: Duration, context: ChannelHandlerContext) {
         let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let (source, id) = (event.source, event.webhookID)
         dependencies.store.accept(event, dedupeWindow: dedupeWindow) { result in
             // On the Redis connection's thread: only the hand-off happens here.
             loop.eventLoop.execute {
                 let (handler, context) = loop.value
                 if case .failure(let error) = result {
                     handler.dependencies.logger.error(
-                        "event not stored", metadata: ["source": "\(event.source)", "event_id": "\(event.webhookID)", "error": "\(error)"])
+                        "event not stored", metadata: ["source": "\(source)", "event_id": "\(id)", "error": "\(error)"])
                 }
                 handler.perform(handler.exchange.stored(result, now: .now()), context: context)
             }
@@ -151,15 +153,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext) {
         record(answer)
         let answered = answer.answer
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(6)
-        headers.add(name: "Content-Type", value: "application/json")
-        if let retryAfter = answered.retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
-        if answered.status == .methodNotAllowed { headers.add(name: "Allow", value: "POST") }
-        headers.add(name: "Content-Length", value: String(answered.body.count))
-        headers.add(name: "Date", value: date.current())
-        headers.add(name: "Server", value: dependencies.serverName)
-        if answer.close { headers.add(name: "Connection", value: "close") }
+        // One array with its final size: `HTTPHeaders.add` checks and grows per field.
+        var fields: [(String, String)] = [("Content-Type", "application/json")]
+        fields.reserveCapacity(7)
+        if let retryAfter = answered.retryAfter { fields.append(("Retry-After", String(retryAfter))) }
+        if answered.status == .methodNotAllowed { fields.append(("Allow", "POST")) }
+        fields.append(("Content-Length", String(answered.body.count)))
+        fields.append(("Date", date.current()))
+        fields.append(("Server", dependencies.serverName))
+        if answer.close { fields.append(("Connection", "close")) }
+        let headers = HTTPHeaders(fields)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: answered.status, headers: headers))), promise: nil)
         if !answer.omitsBody {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answered.body)))), promise: nil)
@@ -221,7 +224,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func finished(context: ChannelHandlerContext) {
         guard !queue.isEmpty else { return resumeReading(context: context) }
         while !queue.isEmpty && exchange.takesParts && !exchange.closing {
-            process(queue.removeFirst(), context: context)
+            process(queue.removeFirst(), now: .now(), context: context)
         }
         // Outside a read cycle: the router's channel hands parts on at the end of a read.
         context.fireChannelReadComplete()
