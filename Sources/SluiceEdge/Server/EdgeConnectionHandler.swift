@@ -20,8 +20,10 @@ import SluiceRedis
 final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    /// Encoded bytes: the router's answers come through NIO's encoder, this handler's own are
+    /// written finished.
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     /// What every connection's handler shares.
     struct Dependencies: Sendable {
@@ -45,6 +47,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var queue = CircularBuffer<HTTPServerRequestPart>()
     private var readHeld = false
     private var idleCheck: Scheduled<Void>?
+    /// Its own context, for when the router's answer ends (reported by `RouterAnswerObserver`).
+    private var context: ChannelHandlerContext?
     var date = HTTPDateHeader()
 
     init(_ dependencies: Dependencies) {
@@ -152,26 +156,14 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext) {
         record(answer)
-        let answered = answer.answer
-        // One array with its final size: `HTTPHeaders.add` checks and grows per field.
-        var fields: [(String, String)] = [("Content-Type", "application/json")]
-        fields.reserveCapacity(7)
-        if let retryAfter = answered.retryAfter { fields.append(("Retry-After", String(retryAfter))) }
-        if answered.status == .methodNotAllowed { fields.append(("Allow", "POST")) }
-        fields.append(("Content-Length", String(answered.body.count)))
-        fields.append(("Date", date.current()))
-        fields.append(("Server", dependencies.serverName))
-        if answer.close { fields.append(("Connection", "close")) }
-        let headers = HTTPHeaders(fields)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: answered.status, headers: headers))), promise: nil)
-        if !answer.omitsBody {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answered.body)))), promise: nil)
-        }
+        var buffer = context.channel.allocator.buffer(capacity: 192 + answer.answer.body.count)
+        answer.answer.render(
+            into: &buffer, date: date.current(), server: dependencies.serverName, close: answer.close, omitsBody: answer.omitsBody)
         if answer.close {
             queue.removeAll()
-            closeAfter(write: wrapOutboundOut(.end(nil)), promise: nil, context: context)
+            closeAfter(write: wrapOutboundOut(.byteBuffer(buffer)), promise: nil, context: context)
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
         }
     }
 
@@ -190,25 +182,28 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Writes the last part of an answer, then half-closes: the sender reads the whole answer
     /// and closes its side (a full close with unread input could reset the connection first).
-    private func closeAfter(write data: NIOAny, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+    /// `through` is the context the part is written from (the observer's, for the router's answers).
+    private func closeAfter(
+        write data: NIOAny, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext, through writer: ChannelHandlerContext? = nil
+    ) {
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenComplete { _ in context.close(mode: .output, promise: nil) }
         if let promise { written.futureResult.cascade(to: promise) }
-        context.writeAndFlush(data, promise: written)
+        (writer ?? context).writeAndFlush(data, promise: written)
     }
 
-    // MARK: - Outbound: the router's answers
+    // MARK: - The router's answers
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data), case .forwarded = exchange.state else {
-            return context.write(data, promise: promise)
-        }
+    /// The router's answer to the forwarded request ends with `data`, written from `observer`'s
+    /// context (before the encoder): write it, then close, or start the next request.
+    func routerAnswerEnds(_ data: NIOAny, promise: EventLoopPromise<Void>?, writingThrough observer: ChannelHandlerContext) {
+        guard case .forwarded = exchange.state, let context else { return observer.write(data, promise: promise) }
         let (requestComplete, close) = exchange.routerAnswerEnded(now: .now())
         if close {
             queue.removeAll()
-            return closeAfter(write: data, promise: promise, context: context)
+            return closeAfter(write: data, promise: promise, context: context, through: observer)
         }
-        context.write(data, promise: promise)
+        observer.write(data, promise: promise)
         if requestComplete { finished(context: context) }
     }
 
@@ -241,10 +236,12 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - Idle connections and shutdown
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         scheduleIdleCheck(in: exchange.idleTimeout, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
         idleCheck?.cancel()
         idleCheck = nil
     }

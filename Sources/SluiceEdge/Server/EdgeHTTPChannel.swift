@@ -5,8 +5,9 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// The edge's HTTP/1.1 connections: NIO's HTTP/1 codec, then `EdgeConnectionHandler`, which
-/// answers webhook calls on the event loop, then Hummingbird's channel for everything else.
+/// The edge's HTTP/1.1 connections: NIO's request decoder, then `EdgeConnectionHandler`, which
+/// answers webhook calls on the event loop, then NIO's response encoder and Hummingbird's channel
+/// for everything else.
 ///
 /// This replaces Hummingbird's `HTTP1Channel` pipeline only in front of the router: its
 /// connection-state handler's jobs (idle timeout, closing on shutdown, one answer at a time)
@@ -24,14 +25,14 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
             limits.maxHeaderListSize = 80 * 1024
             limits.maxHeaderFieldCount = 1000
             let pipeline = channel.pipeline.syncOperations
-            try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: false,  // EdgeConnectionHandler orders answers itself.
-                withErrorHandling: false,  // Hummingbird answers parse errors with 400.
-                withOutboundHeaderValidation: false,
-                withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: limits
-            )
-            try pipeline.addHandler(EdgeConnectionHandler(connection))
+            // Not `configureHTTPServerPipeline`: the encoder goes after the connection handler, which
+            // writes its own answers as finished bytes and sees the router's through the observer.
+            // Errors are not handled here: Hummingbird answers parse errors with 400.
+            let connection = EdgeConnectionHandler(connection)
+            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)))
+            try pipeline.addHandler(connection)
+            try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
+            try pipeline.addHandler(RouterAnswerObserver(connection))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
