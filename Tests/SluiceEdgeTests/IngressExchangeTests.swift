@@ -16,27 +16,10 @@ import Testing
     static let unixMillis = Int64(1_760_000_000_000)
     static var unixSeconds: Int64 { unixMillis / 1000 }
 
-    /// The `gemini` source signed with the harness's secret; `jwks` adds a JWKS URL (never fetched here).
-    static func snapshot(jwks: Bool = false, durability: String = "write") throws -> EdgeSnapshot {
-        let routes = """
-            version: 1
-            redis: {prefix: t, durability: \(durability)}
-            sources:
-              gemini:
-                kind: standard-webhooks
-                verify:
-                  hmac: {secrets: ["\(EdgeHarness.secret)"]}\(jwks ? "\n      jwks: {url: \"http://127.0.0.1:9/jwks\"}" : "")
-                  tolerance: 5m
-                max_body: 1KiB
-                dedupe_window: 1h
-            tenants:
-              acme:
-                signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
-                endpoints:
-                  main: {url: "http://127.0.0.1:9/hook"}
-            routes:
-              - {name: all, match: {source: gemini}, to: [acme/main]}
-            """
+    /// The harness's routes file (`gemini`, signed with its secret, 1 KiB `max_body`), loaded
+    /// without a file; `jwks` adds a JWKS URL that is never fetched here.
+    static func snapshot(jwks: Bool = false) throws -> EdgeSnapshot {
+        let routes = EdgeHarness.routes(prefix: "t", jwksURL: jwks ? "http://127.0.0.1:9/jwks" : nil)
         let loaded = RoutesLoader.load(text: routes, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" })
         let config = try #require(loaded.config, "\(loaded.diagnostics)")
         return EdgeSnapshot(routes: config, metrics: IngressMetrics(factory: PrometheusExporter().factory))
