@@ -99,6 +99,7 @@ struct IngressExchange {
     }
 
     let idleTimeout: TimeAmount
+    /// Not `private(set)`: the verification steps in `IngressExchange+Verification.swift` move it too.
     var state = State.idle
     /// Set by shutdown or by an answer that closes: nothing more is read or started.
     private(set) var closing = false
