@@ -5,9 +5,9 @@
 dev:
 	scripts/dev
 
-# Every test against real components.
+# Every test against real components, after scripts/test-setup installs the chart and Dockerfile tools.
 test:
-	swift test
+	scripts/test
 
 # Every benchmark in one run, then the README performance table (bench/results/results.md).
 bench:

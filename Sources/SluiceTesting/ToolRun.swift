@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a command-line tool (openssl, chartcheck, python3…) to completion for a test.
+/// Runs a command-line tool (openssl, scripts/chart-check, python3…) to completion for a test.
 ///
 /// The wait happens on a thread of its own: `waitUntilExit` and pipe reads block, and blocking
 /// one of the cooperative pool's threads (two on a 2-core machine) stalls every async test

@@ -1,14 +1,19 @@
 import Foundation
 import SluiceTesting
+import Testing
 
-/// Runs the repository's external tools (chartcheck, python3, hadolint) for the deployment tests.
+/// Runs the repository's tools for the deployment tests: scripts/chart-check and the Python
+/// and hadolint of the venv that scripts/test-setup makes (.venv-tools).
 enum RepoTool {
     /// The repository root: this file is Tests/SluiceDeployTests/RepoTool.swift.
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/tools/chartcheck/chartcheck`, beside the checkout.
-    static let chartcheck = root.appendingPathComponent("../shared/tools/chartcheck/chartcheck").standardizedFileURL
+    /// The command that installs the venv; `scripts/test` runs it before `swift test`.
+    static let setupCommand = "scripts/test-setup"
+
+    /// The project's offline chart checker (helm lint --strict, render, schema validation).
+    static let chartCheckScript = root.appendingPathComponent("scripts/chart-check")
 
     /// The chart under test, relative to ``root``.
     static let chart = "charts/sluice"
@@ -20,33 +25,31 @@ enum RepoTool {
     }
 
     /// Runs `executable` with `arguments` in the repository root and waits for it (off the
-    /// cooperative pool: chartcheck takes seconds).
+    /// cooperative pool: chart-check takes seconds).
     static func run(_ executable: URL, _ arguments: [String], input: String? = nil) async throws -> Result {
         let result = try await ToolRun.run(executable, arguments, input: input.map { Array($0.utf8) }, in: root)
         return Result(status: result.status, output: result.text)
     }
 
-    /// Runs a program found on PATH (through /usr/bin/env).
-    static func run(program: String, _ arguments: [String], input: String? = nil) async throws -> Result {
-        try await run(URL(fileURLWithPath: "/usr/bin/env"), [program] + arguments, input: input)
+    /// A program installed by ``setupCommand``. Without the venv the calling test fails and says
+    /// how to make it: skipping would let a run without the chart checks look green.
+    static func venvProgram(_ name: String) throws -> URL {
+        let program = root.appendingPathComponent(".venv-tools/bin/\(name)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: program.path),
+            "\(program.path) is missing: run \(setupCommand) (scripts/test runs it, then swift test)"
+        )
+        return program
     }
 
-    /// Runs chartcheck on the chart with `arguments` appended.
-    static func chartcheck(_ arguments: [String]) async throws -> Result {
-        try await run(chartcheck, [chart] + arguments)
+    /// Runs chart-check on the chart with `arguments` appended.
+    static func chartCheck(_ arguments: [String]) async throws -> Result {
+        try await run(venvProgram("python3"), [chartCheckScript.path, chart] + arguments)
     }
 
-    /// Runs a Python 3 script (given on stdin) with `arguments` as sys.argv[1...].
+    /// Runs a Python 3 script (given on stdin) with `arguments` as sys.argv[1...], with PyYAML.
     static func python(_ script: String, _ arguments: [String] = []) async throws -> Result {
-        try await run(program: "python3", ["-"] + arguments, input: script)
-    }
-
-    /// Whether `program` is on PATH.
-    static func onPath(_ program: String) -> Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").contains {
-            FileManager.default.isExecutableFile(atPath: "\($0)/\(program)")
-        }
+        try await run(venvProgram("python3"), ["-"] + arguments, input: script)
     }
 
     /// A fresh temporary folder, removed by the caller.
