@@ -10,10 +10,10 @@ public import SluiceCore
 //                                                 ("" = none), type, ts (webhook-timestamp, unix s),
 //                                                 received_at (unix ms), body (raw bytes).
 //                                                 Consumer group `router`. Trimmed only after ack.
-//   {P}:v1:dedupe:<source>:<webhook-id>   STRING  the ingress stream id of the accepted event;
-//                                                 TTL = the source's dedupe window. Written by the
-//                                                 same script as the XADD, so it never exists
-//                                                 without its stream entry.
+//   {P}:v1:dedupe:<source>:<webhook-id>   STRING  when the event was accepted (unix ms); TTL =
+//                                                 the source's dedupe window. Written by the same
+//                                                 script as the XADD, so it never exists without
+//                                                 its stream entry.
 //   {P}:v1:deliveries                     STREAM  one entry per (event, endpoint) to deliver, the
 //                                                 fields of `Delivery.fields()` (binary safe, body
 //                                                 raw). Consumer group `delivery`. Written by the
@@ -36,15 +36,19 @@ public import SluiceCore
 //                                                 `no_route` tenant and endpoint are "" and
 //                                                 attempts 0. Removed only by `dlq purge` or
 //                                                 `dlq replay`, never trimmed silently.
-//   {P}:v1:event:<webhook-id>             HASH    what the router recorded: webhook_id, source,
-//                                                 channel ("" = none), type, received_at,
-//                                                 routed_at (unix ms), targets (comma-separated
-//                                                 "tenant/endpoint", "" for no route). Expires
-//                                                 after `worker.attempt_log_retention`.
-//   {P}:v1:attempts:<webhook-id>          LIST    the attempt log of one event, oldest first: one
-//                                                 JSON object per attempt, `AttemptRecord` JSON
-//                                                 plus "target": "tenant/endpoint". Its expiry
-//                                                 (the retention) is refreshed on every push.
+//   {P}:v1:attempts:<webhook-id>          LIST    the log of one event, oldest first, one JSON
+//                                                 object per line: the router's record
+//                                                 (`{"event":{…}}`: webhook_id, source, channel,
+//                                                 type, received_at, routed_at, targets; see
+//                                                 `EventRecord+LogLine`) and then one line per
+//                                                 attempt (`AttemptRecord` JSON plus "target":
+//                                                 "tenant/endpoint"). Expires after
+//                                                 `worker.attempt_log_retention`, counted from the
+//                                                 latest routing (or from the first attempt
+//                                                 logged after it expired).
+//   {P}:v1:event:<webhook-id>             HASH    legacy: the event record of earlier versions,
+//                                                 read by `events show` when the log has none;
+//                                                 no longer written.
 //   {P}:v1:bucket:<tenant>/<endpoint>     HASH    the endpoint's shared token bucket (`u`, `t`;
 //                                                 see `TokenBucket.luaSource`); expires once full.
 //   {P}:v1:circuits                       HASH    open circuits, for `sluice status`: field "<tenant>/<endpoint>@<consumer>",

@@ -4,7 +4,7 @@
 //   KEYS[2]        {P}:v1:retry                   ZSET
 //   KEYS[3]        {P}:v1:dlq                     STREAM
 //   KEYS[2 + 2k]   {P}:v1:retry:<delivery-id>     HASH, of the k-th delivery (k = 1…n)
-//   KEYS[3 + 2k]   {P}:v1:attempts:<webhook-id>   LIST, of the k-th delivery
+//   KEYS[3 + 2k]   {P}:v1:attempts:<webhook-id>   LIST, the log of the k-th delivery's event
 //   ARGV           group, retention-ms, n, then per delivery: stream-id, mode (`delivered` |
 //                  `retry` | `dead_letter`), delivery-id, due-ms, attempt line ("" = no attempt),
 //                  pair-count, then the field pairs of the retry hash or dead letter: name, value, …
@@ -12,26 +12,43 @@
 //                  longer pending (another worker settled or reclaimed and settled it; nothing is
 //                  written for that delivery then)
 //
-// One script per batch rather than per delivery: a script call costs Redis more than the few
-// commands inside it. Each delivery still has its own XACK as its guard, so a batch may settle
-// some deliveries and skip others; XACK is the script's first write (Redis refuses a script for
-// lack of memory only before that). The deleted entries go in one XDEL, the retry scores in one
-// ZADD, and attempt lines for one event (fan-out puts several in a batch) in one RPUSH + PEXPIRE.
-// `retry` serves both a failed attempt and a parked delivery; only the fields differ, and Swift
-// chooses them.
+// One script per batch rather than per delivery, and per batch one XCLAIM, one XACK, one XDEL
+// and one ZADD: what a batch costs Redis beyond each delivery's own writes does not grow with
+// the batch. Each delivery still has its own guard: `XCLAIM … JUSTID` with an idle time of 0
+// returns exactly the ids still pending (a delivery another worker reclaimed and settled is
+// acknowledged and deleted, so it is not returned), moving them to the `sluice-settle` consumer
+// for the moment before this script's XACK. XCLAIM is the script's first write; Redis refuses
+// writes for lack of memory only up to the first, so nothing is refused half-way. Attempt lines
+// for one event (fan-out puts several in a batch) go in one RPUSH; the log's expiry is set only
+// when that RPUSH created it (the router sets and refreshes it when it records the event), so an
+// attempt costs one command. `retry` serves both a failed attempt and a parked delivery; only the
+// fields differ, and Swift chooses them.
 
 enum CompleteScript {
     static let script = RedisScript(
         """
         local group, retention, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+        local claim = {'XCLAIM', KEYS[1], group, 'sluice-settle', 0}
+        local i = 4
+        for k = 1, n do
+          claim[5 + k] = ARGV[i]
+          i = i + 6 + 2 * tonumber(ARGV[i + 5])
+        end
+        claim[#claim + 1] = 'JUSTID'
+        local pending = {}
+        for _, id in ipairs(redis.call(unpack(claim))) do
+          pending[id] = true
+        end
         local settled, acked, scores = {}, {}, {}
         local logKeys, logs = {}, {}
-        local i = 4
+        i = 4
         for k = 1, n do
           local id, mode, deliveryID, due, line = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
           local first, last = i + 6, i + 5 + 2 * tonumber(ARGV[i + 5])
           i = last + 1
-          if redis.call('XACK', KEYS[1], group, id) == 1 then
+          -- Cleared once used, so an id listed twice in one batch is settled once.
+          if pending[id] then
+            pending[id] = nil
             settled[k] = 1
             acked[#acked + 1] = id
             if mode == 'retry' then
@@ -57,15 +74,18 @@ enum CompleteScript {
             settled[k] = 0
           end
         end
+        if #acked > 0 then
+          redis.call('XACK', KEYS[1], group, unpack(acked))
+          redis.call('XDEL', KEYS[1], unpack(acked))
+        end
         if #scores > 0 then
           redis.call('ZADD', KEYS[2], unpack(scores))
         end
-        if #acked > 0 then
-          redis.call('XDEL', KEYS[1], unpack(acked))
-        end
         for _, key in ipairs(logKeys) do
-          redis.call('RPUSH', key, unpack(logs[key]))
-          redis.call('PEXPIRE', key, retention)
+          local lines = logs[key]
+          if redis.call('RPUSH', key, unpack(lines)) == #lines then
+            redis.call('PEXPIRE', key, retention)
+          end
         end
         return settled
         """

@@ -11,7 +11,8 @@ public enum DeadLetterFieldName {
     public static let deadLetteredAt = "dead_lettered_at"
 }
 
-/// Field names of an event record hash (`{P}:v1:event:<webhook-id>`).
+/// Field names of the event record hash (`{P}:v1:event:<webhook-id>`) that routers wrote before
+/// the record moved into the event's log; read for events routed by those versions only.
 public enum EventRecordFieldName {
     public static let webhookID = "webhook_id"
     public static let source = "source"
@@ -99,20 +100,7 @@ extension WorkerStore {
         )
     }
 
-    /// The event record hash fields.
-    static func eventRecordFields(_ event: IngressEvent, targets: [EndpointRef], routedAtMillis: Int64) -> [(String, [UInt8])] {
-        [
-            (EventRecordFieldName.webhookID, Array(event.webhookID.utf8)),
-            (EventRecordFieldName.source, Array(event.source.utf8)),
-            (EventRecordFieldName.channel, Array((event.channel ?? "").utf8)),
-            (EventRecordFieldName.type, Array(event.eventType.utf8)),
-            (EventRecordFieldName.receivedAt, Array(String(event.receivedAtMillis).utf8)),
-            (EventRecordFieldName.routedAt, Array(String(routedAtMillis).utf8)),
-            (EventRecordFieldName.targets, Array(targets.map(\.description).joined(separator: ",").utf8)),
-        ]
-    }
-
-    /// Decodes an event record hash (HGETALL reply); nil when it is empty or malformed.
+    /// Decodes a legacy event record hash (HGETALL reply); nil when it is empty or malformed.
     static func eventRecord(webhookID: String, from fields: [RedisReply]) -> EventRecord? {
         let map = fieldMap(fields)
         func text(_ name: String) -> String? { map[name].map { String(decoding: $0, as: UTF8.self) } }

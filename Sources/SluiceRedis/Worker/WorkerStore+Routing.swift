@@ -2,7 +2,8 @@ public import SluiceCore
 
 extension WorkerStore {
     /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
-    /// one `no_route` dead letter — plus the event record, then XACK and XDEL of the ingress entry.
+    /// one `no_route` dead letter — plus the event record at the head of its log, then XACK and XDEL
+    /// of the ingress entry.
     ///
     /// - Returns: false, having written nothing, when the ingress entry was no longer pending
     ///   (another router already routed it): routing is never applied twice.
@@ -27,7 +28,7 @@ extension WorkerStore {
         var args: [RedisArgument] = [RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count)]
         for routing in routings {
             Self.appendRouting(routing, nowMillis: nowMillis, to: &args)
-            keys.append(RedisArgument(keyspace.event(webhookID: routing.event.webhookID)))
+            keys.append(RedisArgument(keyspace.attempts(webhookID: routing.event.webhookID)))
         }
         let reply = try await client.run(RouteScript.script, keys: keys, args: args)
         guard let flags = reply.array, flags.count == routings.count else {
@@ -45,9 +46,8 @@ extension WorkerStore {
             let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
             deadLetters.append(deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
         }
-        let record = eventRecordFields(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis)
         args.append(RedisArgument(routing.entry.streamID))
-        args += section(record)
+        args.append(RedisArgument(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis)))
         args += sections(routing.deliveries.map { $0.fields() })
         args += sections(deadLetters)
     }

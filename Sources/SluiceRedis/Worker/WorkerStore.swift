@@ -159,8 +159,13 @@ public struct WorkerStore: Sendable {
         return Int(reply.int ?? 0)
     }
 
-    /// What the router recorded about an event, or nil (unknown, or past retention).
+    /// What the router recorded about an event (its latest routing: a replayed `no_route` event
+    /// is routed again), or nil (unknown, or past retention).
     public func eventRecord(webhookID: String) async throws(RedisError) -> EventRecord? {
+        if let record = try await logLines(webhookID: webhookID).reversed().lazy.compactMap(EventRecord.init(logLine:)).first {
+            return record
+        }
+        // Events routed before the record moved into the log kept it in a hash of its own.
         let reply = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
         guard let fields = reply.array, !fields.isEmpty else { return nil }
         return Self.eventRecord(webhookID: webhookID, from: fields)
@@ -168,8 +173,12 @@ public struct WorkerStore: Sendable {
 
     /// Every attempt made for the event, in order.
     public func attemptLog(webhookID: String) async throws(RedisError) -> [LoggedAttempt] {
+        try await logLines(webhookID: webhookID).compactMap(Self.loggedAttempt(from:))
+    }
+
+    private func logLines(webhookID: String) async throws(RedisError) -> [[UInt8]] {
         let reply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
-        return (reply.array ?? []).compactMap { $0.bytes.flatMap(Self.loggedAttempt(from:)) }
+        return (reply.array ?? []).compactMap(\.bytes)
     }
 
     /// Queue depths (one round trip; a missing consumer group counts 0 pending).

@@ -175,11 +175,12 @@ struct WorkerStoreCompletionTests {
             }
             #expect(try await h.store.attemptLog(webhookID: "msg_1") == expected)
             let key = RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))
+            // The routing set the log's expiry (the router's retention); attempts keep it.
             let ttl = try await h.send(["PTTL", key]).int ?? -1
-            #expect(ttl > 590_000 && ttl <= 600_000)
-            // Each line is one JSON object naming its target.
-            let first = try await h.send(["LINDEX", key, "0"]).string ?? ""
-            #expect(first.hasPrefix(#"{"target":"acme/main","#))
+            #expect(ttl > 3_590_000 && ttl <= 3_600_000)
+            // Each attempt line is one JSON object naming its target, after the event's record.
+            let last = try await h.send(["LINDEX", key, "-1"]).string ?? ""
+            #expect(last.hasPrefix(#"{"target":"acme/main","#))
             #expect(try await h.store.attemptLog(webhookID: "unknown").isEmpty)
         }
     }
@@ -268,7 +269,7 @@ struct WorkerStoreBatchCompletionTests {
             #expect(try await h.store.attemptLog(webhookID: "msg_c").isEmpty)
             for id in ["msg_a", "msg_b"] {
                 let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(webhookID: id))]).int ?? -1
-                #expect(ttl > 590_000 && ttl <= 600_000)
+                #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             }
             let letters = try await h.store.deadLetters()
             #expect(letters.map(\.reason) == [.gone])
@@ -280,6 +281,33 @@ struct WorkerStoreBatchCompletionTests {
             let movedBack: [Delivery] = moved.map(\.delivery).sorted { $0.id < $1.id }
             let parked: [Delivery] = [entries[2].delivery, entries[3].delivery].sorted { $0.id < $1.id }
             #expect(movedBack == parked)
+        }
+    }
+
+    @Test func anAttemptOnAnEventWhoseLogExpiredStartsANewLogThatExpiresToo() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let key = RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))
+            // As if the retention ran out while the delivery waited for its attempt.
+            _ = try await h.send(["DEL", key])
+            let entry = try await h.readOne()
+            let record = Harness.attempt(1, status: 200, outcome: .delivered)
+            try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: .seconds(600))
+            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
+            let ttl = try await h.send(["PTTL", key]).int ?? -1
+            #expect(ttl > 590_000 && ttl <= 600_000)
+        }
+    }
+
+    @Test func aDeliveryListedTwiceInOneBatchIsSettledOnce() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let entry = try await h.readOne()
+            let record = Harness.attempt(1, status: 200, outcome: .delivered)
+            let completion = DeliveryCompletion(entry: entry, attempt: record, resolution: .delivered)
+            let settled = try await h.store.complete([completion, completion], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(settled == [true, false])
+            #expect(try await h.store.attemptLog(webhookID: "msg_1").count == 1)
         }
     }
 }

@@ -25,8 +25,11 @@ struct WorkerStoreRoutingTests {
                 webhookID: "msg_1", source: "gemini", channel: "acme", eventType: "batch.completed",
                 receivedAtMillis: event.receivedAtMillis, routedAtMillis: Harness.now, targets: Harness.targets
             ))
-            let ttl = try await h.send(["PTTL", RedisArgument(keys.event(webhookID: "msg_1"))]).int ?? -1
-            #expect(ttl > 0 && ttl <= 3_600_000)
+            // The record heads the event's log, which expires after the retention.
+            let log = RedisArgument(keys.attempts(webhookID: "msg_1"))
+            #expect((try await h.send(["LINDEX", log, "0"]).string ?? "").hasPrefix(#"{"event":{"webhook_id":"msg_1","#))
+            let ttl = try await h.send(["PTTL", log]).int ?? -1
+            #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             #expect(try await h.store.eventRecord(webhookID: "unknown") == nil)
         }
     }
@@ -127,8 +130,37 @@ struct WorkerStoreRoutingTests {
             #expect(try await h.store.eventRecord(webhookID: "msg_a")?.routedAtMillis == Harness.now)
             #expect(try await h.store.eventRecord(webhookID: "msg_b")?.targets == Harness.targets)
             #expect(try await h.store.eventRecord(webhookID: "msg_c")?.targets == [])
-            let ttl = try await h.send(["PTTL", RedisArgument(keys.event(webhookID: "msg_b"))]).int ?? -1
+            let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(webhookID: "msg_b"))]).int ?? -1
             #expect(ttl > 0 && ttl <= 3_600_000)
+        }
+    }
+
+    @Test func anEntryListedTwiceInOneBatchIsRoutedOnce() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let entry = try await h.ingest(event)
+            let deliveries = [Delivery(ingressID: entry.streamID, event: event, target: Harness.targets[0])]
+            let routing = EventRouting(entry: entry, event: event, deliveries: deliveries)
+            let routed = try await h.store.route([routing, routing], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(routed == [true, false])
+            #expect(try await h.length(h.redis.keyspace.deliveries) == 1)
+            #expect(try await h.send(["LLEN", RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))]).int == 1)
+        }
+    }
+
+    @Test func eventsRoutedByEarlierVersionsKeepTheirRecordHash() async throws {
+        try await Harness.run { h in
+            let key = RedisArgument(h.redis.keyspace.event(webhookID: "msg_old"))
+            _ = try await h.send([
+                "HSET", key, "webhook_id", "msg_old", "source", "gemini", "channel", "", "type", "video.generated",
+                "received_at", "1000", "routed_at", "2000", "targets", "acme/main,ops/audit",
+            ])
+            let record = try #require(try await h.store.eventRecord(webhookID: "msg_old"))
+            #expect(record == EventRecord(
+                webhookID: "msg_old", source: "gemini", channel: nil, eventType: "video.generated",
+                receivedAtMillis: 1000, routedAtMillis: 2000,
+                targets: [EndpointRef(tenant: "acme", endpoint: "main"), EndpointRef(tenant: "ops", endpoint: "audit")]
+            ))
         }
     }
 }

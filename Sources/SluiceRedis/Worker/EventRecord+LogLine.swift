@@ -1,0 +1,70 @@
+import Foundation
+public import SluiceCore
+
+// The router's record of an event is the first line of the event's log
+// (`{P}:v1:attempts:<webhook-id>`), ahead of its attempt lines, instead of a hash of its own:
+// one key per event and one write fewer per routing. A line is one JSON object, readable with
+// `redis-cli LRANGE`:
+//
+//   {"event":{"webhook_id":"msg_1","source":"gemini","channel":"acme","type":"batch.succeeded",
+//             "received_at":1764000000000,"routed_at":1764000000100,"targets":["acme/main"]}}
+//
+// Attempt lines have a top-level "target" instead, so the two never read as each other.
+
+extension EventRecord {
+    private struct Line: Decodable {
+        struct Event: Decodable {
+            var webhook_id: String
+            var source: String
+            var channel: String
+            var type: String
+            var received_at: Int64
+            var routed_at: Int64
+            var targets: [String]
+        }
+
+        var event: Event
+    }
+
+    /// The log line recording `event`'s routing to `targets` at `routedAtMillis`.
+    static func logLine(_ event: IngressEvent, targets: [EndpointRef], routedAtMillis: Int64) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(160 + event.webhookID.utf8.count + event.eventType.utf8.count + 24 * targets.count)
+        line += #"{"event":{"webhook_id":"#.utf8
+        line += WorkerStore.jsonString(event.webhookID)
+        line += #","source":"#.utf8
+        line += WorkerStore.jsonString(event.source)
+        line += #","channel":"#.utf8
+        line += WorkerStore.jsonString(event.channel ?? "")
+        line += #","type":"#.utf8
+        line += WorkerStore.jsonString(event.eventType)
+        line += #","received_at":"#.utf8
+        line += String(event.receivedAtMillis).utf8
+        line += #","routed_at":"#.utf8
+        line += String(routedAtMillis).utf8
+        line += #","targets":["#.utf8
+        for (index, target) in targets.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            line += WorkerStore.jsonString(target.description)
+        }
+        line += "]}}".utf8
+        return line
+    }
+
+    /// Decodes a line written by ``logLine(_:targets:routedAtMillis:)``; nil for any other line.
+    init?(logLine: [UInt8]) {
+        guard logLine.starts(with: #"{"event":"#.utf8),
+            let decoded = try? JSONDecoder().decode(Line.self, from: Data(logLine))
+        else { return nil }
+        let event = decoded.event
+        self.init(
+            webhookID: event.webhook_id,
+            source: event.source,
+            channel: event.channel.isEmpty ? nil : event.channel,
+            eventType: event.type,
+            receivedAtMillis: event.received_at,
+            routedAtMillis: event.routed_at,
+            targets: event.targets.compactMap { EndpointRef(parsing: $0) }
+        )
+    }
+}
