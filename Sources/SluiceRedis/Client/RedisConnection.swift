@@ -337,7 +337,8 @@ extension RedisConnection {
         )
     }
 
-    fileprivate static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
+    /// Copies a hiredis reply tree into a `RedisReply` (also used by `RedisReplyDecoder`).
+    static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
         switch value.type {
         case REDIS_REPLY_STRING:

@@ -41,6 +41,19 @@ public struct IngressStore: Sendable {
         }
     }
 
+    /// `accept(_:dedupeWindow:completion:)` on a connection that lives on the caller's event loop
+    /// (the edge's): no thread hand-off either way. Must be called on `connection.eventLoop`;
+    /// `completion` runs there, never before this returns.
+    public func accept(
+        _ event: IngressEvent, dedupeWindow: Duration, on connection: RedisLoopConnection,
+        completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
+    ) {
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
+        connection.run(IngestScript.script, keys: keys, args: args) { [self] reply in
+            completion(reply.flatMap(outcome(of:)))
+        }
+    }
+
     private func scriptArguments(_ event: IngressEvent, dedupeWindow: Duration) -> (keys: [RedisArgument], args: [RedisArgument]) {
         let (seconds, attoseconds) = dedupeWindow.components
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
