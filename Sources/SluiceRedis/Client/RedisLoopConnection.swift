@@ -84,12 +84,21 @@ public final class RedisLoopConnection: @unchecked Sendable {
     private var counters = Statistics()
 
     /// Creates the connection and starts connecting on `eventLoop`.
-    public init(url: RedisURL, eventLoop: any EventLoop, options: Options = Options(), logger: Logger) {
+    public convenience init(url: RedisURL, eventLoop: any EventLoop, options: Options = Options(), logger: Logger) {
+        self.init(url: url, eventLoop: eventLoop, options: options, logger: logger, closed: false)
+    }
+
+    /// `closed`: born closed, for `RedisLoopConnections` after its `close()`.
+    init(url: RedisURL, eventLoop: any EventLoop, options: Options, logger: Logger, closed: Bool) {
         self.url = url
         self.eventLoop = eventLoop
         self.options = options
         self.logger = logger
         self.backoff = options.reconnectBackoff
+        if closed {
+            state = .closed
+            return
+        }
         eventLoop.execute { [self] in
             if case .disconnected = state { connect() }
         }
@@ -253,9 +262,18 @@ public final class RedisLoopConnection: @unchecked Sendable {
                 connectFailed(
                     RedisError(
                         kind: .unreachable,
-                        message: "cannot connect to Redis at \(url): \(error); check that redis-server is running and the URL is right"))
+                        message: "cannot connect to Redis at \(url): \(Self.reason(error)); check that redis-server is running and the URL is right"))
             }
         }
+    }
+
+    /// The socket error behind NIO's connect error, without its wrapper types.
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.first { return "\(failure.error)" }
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve the host name: \(dns)" }
+        }
+        return "\(error)"
     }
 
     private func channelConnected(_ channel: any Channel) {
