@@ -48,33 +48,61 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
     }
 
     /// Appends `arguments` as one RESP command.
+    ///
+    /// The size is computed first and the command copied in with one buffer access: ByteBuffer's
+    /// small writes each cost an exclusivity check, and a command has a dozen arguments.
     static func encode(_ arguments: [RedisArgument], into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "*"))
-        writeDecimal(arguments.count, into: &buffer)
-        buffer.writeStaticString("\r\n")
+        var size = 1 + decimalLength(arguments.count) + 2
         for argument in arguments {
-            buffer.writeInteger(UInt8(ascii: "$"))
-            writeDecimal(argument.bytes.count, into: &buffer)
-            buffer.writeStaticString("\r\n")
-            buffer.writeBytes(argument.bytes)
-            buffer.writeStaticString("\r\n")
+            let count = argument.bytes.count
+            size += 1 + decimalLength(count) + 2 + count + 2
+        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
+            let base = output.baseAddress!
+            var offset = 0
+            func put(_ byte: UInt8) {
+                base.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+                offset += 1
+            }
+            func putDecimal(_ value: Int) {
+                let digits = decimalLength(value)
+                var rest = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    base.storeBytes(of: UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10), toByteOffset: position, as: UInt8.self)
+                    rest /= 10
+                }
+                offset += digits
+            }
+            put(UInt8(ascii: "*"))
+            putDecimal(arguments.count)
+            put(UInt8(ascii: "\r"))
+            put(UInt8(ascii: "\n"))
+            for argument in arguments {
+                put(UInt8(ascii: "$"))
+                putDecimal(argument.bytes.count)
+                put(UInt8(ascii: "\r"))
+                put(UInt8(ascii: "\n"))
+                argument.bytes.withUnsafeBytes { bytes in
+                    if let source = bytes.baseAddress, bytes.count > 0 {
+                        (base + offset).copyMemory(from: source, byteCount: bytes.count)
+                    }
+                }
+                offset += argument.bytes.count
+                put(UInt8(ascii: "\r"))
+                put(UInt8(ascii: "\n"))
+            }
+            return offset
         }
     }
 
-    /// Writes a non-negative count in decimal without going through `String`.
-    private static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
+    /// Digits of a non-negative count in decimal.
+    private static func decimalLength(_ value: Int) -> Int {
         var digits = 1
         var rest = value
         while rest >= 10 {
             rest /= 10
             digits += 1
         }
-        let start = buffer.writerIndex
-        buffer.writeRepeatingByte(0, count: digits)
-        rest = value
-        for offset in stride(from: digits - 1, through: 0, by: -1) {
-            buffer.setInteger(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10), at: start + offset)
-            rest /= 10
-        }
+        return digits
     }
 }

@@ -121,14 +121,20 @@ public final class RedisLoopConnection: @unchecked Sendable {
     /// cached (after a restart or `SCRIPT FLUSH`), as `RedisClient.run` does. Must be called on
     /// `eventLoop`; `completion` runs there.
     public func run(_ script: RedisScript, keys: [RedisArgument], args: [RedisArgument], completion: @escaping Completion) {
-        var tail: [RedisArgument] = []
-        tail.reserveCapacity(1 + keys.count + args.count)
-        tail.append(RedisArgument(keys.count))
-        tail.append(contentsOf: keys)
-        tail.append(contentsOf: args)
-        send([Self.evalsha, RedisArgument(script.sha1)] + tail) { [self] result in
+        // One array per call (this runs once per webhook call): EVALSHA's, rewritten for EVAL if needed.
+        var command: [RedisArgument] = []
+        command.reserveCapacity(3 + keys.count + args.count)
+        command.append(Self.evalsha)
+        command.append(RedisArgument(script.sha1))
+        command.append(RedisArgument(keys.count))
+        command.append(contentsOf: keys)
+        command.append(contentsOf: args)
+        send(command) { [self] result in
             if case .failure(let error) = result, error.isNoScript {
-                send([Self.eval, RedisArgument(script.source)] + tail, completion: completion)
+                var eval = command
+                eval[0] = Self.eval
+                eval[1] = RedisArgument(script.source)
+                send(eval, completion: completion)
             } else {
                 completion(result)
             }
