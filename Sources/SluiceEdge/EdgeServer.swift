@@ -29,10 +29,14 @@ public struct EdgeServer: Sendable {
         /// runs on the same machine, and on 2 cores a second loop thread mostly adds hand-offs
         /// (measured ~10% more CPU per request). Raise it on larger machines.
         public var eventLoopThreads: Int
+        /// How long an event's write may wait for Redis's reply before the call is answered 503
+        /// and the connection replaced, so a stalled Redis never holds senders indefinitely.
+        public var redisCommandTimeout: Duration
 
         public init(
             host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
-            idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1
+            idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1,
+            redisCommandTimeout: Duration = .seconds(10)
         ) {
             self.host = host
             self.port = port
@@ -41,6 +45,7 @@ public struct EdgeServer: Sendable {
             self.idleTimeout = idleTimeout
             self.durabilityCheckInterval = durabilityCheckInterval
             self.eventLoopThreads = eventLoopThreads
+            self.redisCommandTimeout = redisCommandTimeout
         }
     }
 
@@ -71,7 +76,8 @@ public struct EdgeServer: Sendable {
         let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
         // Ingest writes go through a connection on each HTTP event loop (no thread hop per call);
         // `redis` keeps serving readiness and the durability monitor.
-        let ingestRedis = RedisLoopConnections(url: redis.url, logger: logger)
+        let ingestRedis = RedisLoopConnections(
+            url: redis.url, options: RedisLoopConnection.Options(commandTimeout: options.redisCommandTimeout), logger: logger)
         let gate = DurabilityGate(required: routes.config.redisDurability)
         // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
         let router = Router()
