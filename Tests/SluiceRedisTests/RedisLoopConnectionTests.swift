@@ -258,6 +258,33 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    /// Answers every read with bytes that are not RESP.
+    final class GarbageReplier: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "?what\r\n")), promise: nil)
+        }
+    }
+
+    @Test func invalidReplyFailsTheCommandAsAProtocolViolation() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(GarbageReplier()) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        try await Self.withConnection(RedisURL(endpoint: .tcp(host: "127.0.0.1", port: port))) { connection async throws in
+            do throws(RedisError) {
+                _ = try await connection.send(["PING"])
+                Issue.record("expected a protocol violation")
+            } catch {
+                #expect(error.kind == .protocolViolation, "\(error)")
+                #expect(error.message.contains("sent an invalid reply"), "\(error)")
+            }
+        }
+        try await server.close()
+    }
+
     @Test func closedConnectionFailsCommandsWithShutdown() async throws {
         try await withRedis { redis async throws in
             let connection = RedisLoopConnection(url: redis.url, eventLoop: Self.loop, logger: testLogger)

@@ -72,6 +72,8 @@ final class RedisPipelineHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Replies still parsed after a failure belong to commands already failed.
+        guard closeReason == nil else { return }
         let reply = unwrapInboundIn(data)
         guard let next = waiting.popFirst() else {
             return fail(RedisError(kind: .protocolViolation, message: "Redis at \(url) sent a reply no command was waiting for; reconnecting"))
