@@ -28,6 +28,19 @@ struct RedisLoopConnectionTests {
         try await connection.eventLoop.submit { connection.statistics }.get()
     }
 
+    /// The error `command` fails with; nil, recorded as an issue, when it succeeds.
+    static func failure(
+        of command: [RedisArgument], on connection: RedisLoopConnection, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> RedisError? {
+        do throws(RedisError) {
+            let reply = try await connection.send(command)
+            Issue.record("expected \(command) to fail, got \(reply)", sourceLocation: sourceLocation)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Sends `commands` from the loop in one tick and returns their results in completion order.
     static func sendInOneTick(
         _ commands: [[RedisArgument]], on connection: RedisLoopConnection
@@ -186,12 +199,8 @@ struct RedisLoopConnectionTests {
                 // While Redis is down commands fail promptly: nothing waits on it.
                 for _ in 0..<5 {
                     let started = ContinuousClock.now
-                    do throws(RedisError) {
-                        _ = try await connection.send(["PING"])
-                        Issue.record("expected a connection error while Redis is down")
-                    } catch {
-                        #expect(error.isConnectionProblem, "\(error)")
-                    }
+                    let error = await Self.failure(of: ["PING"], on: connection)
+                    #expect(error?.isConnectionProblem == true, "\(String(describing: error))")
                     #expect(ContinuousClock.now - started < .seconds(2))
                 }
 
@@ -246,14 +255,10 @@ struct RedisLoopConnectionTests {
 
             let wrong = RedisURL(endpoint: .tcp(host: host, port: port), password: "wrong", database: 3)
             try await Self.withConnection(wrong) { connection in
-                do throws(RedisError) {
-                    _ = try await connection.send(["PING"])
-                    Issue.record("expected the login to fail")
-                } catch {
-                    #expect(error.kind == .unreachable, "\(error)")
-                    #expect(error.message.contains("could not log in (AUTH)"), "\(error)")
-                    #expect(!error.message.contains("wrong"), "the password must not appear in messages")
-                }
+                let error = await Self.failure(of: ["PING"], on: connection)
+                #expect(error?.kind == .unreachable, "\(String(describing: error))")
+                #expect(error?.message.contains("could not log in (AUTH)") == true, "\(String(describing: error))")
+                #expect(error?.message.contains("wrong") == false, "the password must not appear in messages")
             }
         }
     }
@@ -273,14 +278,10 @@ struct RedisLoopConnectionTests {
             .childChannelInitializer { channel in channel.pipeline.addHandler(GarbageReplier()) }
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(server.localAddress?.port)
-        try await Self.withConnection(RedisURL(endpoint: .tcp(host: "127.0.0.1", port: port))) { connection async throws in
-            do throws(RedisError) {
-                _ = try await connection.send(["PING"])
-                Issue.record("expected a protocol violation")
-            } catch {
-                #expect(error.kind == .protocolViolation, "\(error)")
-                #expect(error.message.contains("sent an invalid reply"), "\(error)")
-            }
+        try await Self.withConnection(RedisURL(endpoint: .tcp(host: "127.0.0.1", port: port))) { connection in
+            let error = await Self.failure(of: ["PING"], on: connection)
+            #expect(error?.kind == .protocolViolation, "\(String(describing: error))")
+            #expect(error?.message.contains("sent an invalid reply") == true, "\(String(describing: error))")
         }
         try await server.close()
     }
@@ -291,12 +292,7 @@ struct RedisLoopConnectionTests {
             #expect(try await connection.send(["PING"]) == .status("PONG"))
             await connection.close()
             await connection.close()
-            do throws(RedisError) {
-                _ = try await connection.send(["PING"])
-                Issue.record("expected a shutdown error")
-            } catch {
-                #expect(error.kind == .clientShutdown)
-            }
+            #expect(await Self.failure(of: ["PING"], on: connection)?.kind == .clientShutdown)
         }
     }
 }

@@ -295,7 +295,7 @@ public final class RedisLoopConnection: @unchecked Sendable {
         channel.closeFuture.assumeIsolated().whenComplete { [self] _ in channelClosed(channel, handler: handler) }
 
         // AUTH and SELECT go first; the commands that waited follow in the same flush.
-        for (what, command) in setupCommands() {
+        for (what, command) in url.setupCommands {
             sendRaw(command) { [self] result in
                 let failure: String? = switch result {
                 case .success(let reply): reply.errorMessage
@@ -320,20 +320,6 @@ public final class RedisLoopConnection: @unchecked Sendable {
         for command in waiting {
             sendRaw(command.arguments, completion: command.completion)
         }
-    }
-
-    private func setupCommands() -> [(String, [RedisArgument])] {
-        var setup: [(String, [RedisArgument])] = []
-        if let password = url.password {
-            var auth: [RedisArgument] = ["AUTH"]
-            if let username = url.username { auth.append(RedisArgument(username)) }
-            auth.append(RedisArgument(password))
-            setup.append(("log in (AUTH); check the password in the Redis URL", auth))
-        }
-        if url.database != 0 {
-            setup.append(("select database \(url.database)", ["SELECT", RedisArgument(url.database)]))
-        }
-        return setup
     }
 
     private func connectFailed(_ error: RedisError) {
