@@ -58,6 +58,9 @@ let package = Package(
                 "SluiceCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // RedisLoopConnection: the edge's Redis I/O on its own SwiftNIO event loop.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -165,7 +168,15 @@ let package = Package(
         ),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceRedisTests", dependencies: ["SluiceRedis", "SluiceTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceRedisTests",
+            dependencies: [
+                "SluiceRedis", "SluiceTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SluiceDeliveryTests", dependencies: ["SluiceDelivery", "SluiceTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceWorkerTests",

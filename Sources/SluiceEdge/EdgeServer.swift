@@ -24,15 +24,19 @@ public struct EdgeServer: Sendable {
         public var idleTimeout: Duration
         /// How often Redis's persistence settings are re-checked when `redis.durability` is `fsync`.
         public var durabilityCheckInterval: Duration
-        /// SwiftNIO event loop threads for HTTP. One by default, not NIO's one per core: request
-        /// handling runs on Swift's cooperative pool, Redis I/O on its own thread, and Redis
-        /// itself usually on the same machine, so a second loop thread mostly adds hand-offs
-        /// (measured ~10% more CPU per request on 2 cores). Raise it on larger machines.
+        /// SwiftNIO event loop threads for HTTP and the ingest writes to Redis (each loop has its
+        /// own Redis connection). One by default, not NIO's one per core: Redis itself usually
+        /// runs on the same machine, and on 2 cores a second loop thread mostly adds hand-offs
+        /// (measured ~10% more CPU per request). Raise it on larger machines.
         public var eventLoopThreads: Int
+        /// How long an event's write may wait for Redis's reply before the call is answered 503
+        /// and the connection replaced, so a stalled Redis never holds senders indefinitely.
+        public var redisCommandTimeout: Duration
 
         public init(
             host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
-            idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1
+            idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1,
+            redisCommandTimeout: Duration = .seconds(10)
         ) {
             self.host = host
             self.port = port
@@ -41,12 +45,15 @@ public struct EdgeServer: Sendable {
             self.idleTimeout = idleTimeout
             self.durabilityCheckInterval = durabilityCheckInterval
             self.eventLoopThreads = eventLoopThreads
+            self.redisCommandTimeout = redisCommandTimeout
         }
     }
 
     static let serverName = "sluice-edge"
 
-    /// Long-running parts, in start order: reloader, durability monitor, HTTP server, drain monitor.
+    /// Long-running parts, in start order: ingest Redis connections, reloader, durability monitor,
+    /// HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
+    /// after the server answered its last call).
     public let services: [any Service]
 
     /// - Parameters:
@@ -67,15 +74,20 @@ public struct EdgeServer: Sendable {
         let metrics = IngressMetrics(factory: exporter.factory)
         let state = EdgeState(routes: routes.config, httpClient: httpClient, metrics: metrics)
         let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
+        // Ingest writes go through a connection on each HTTP event loop (no thread hop per call);
+        // `redis` keeps serving readiness and the durability monitor.
+        let ingestRedis = RedisLoopConnections(
+            url: redis.url, options: RedisLoopConnection.Options(commandTimeout: options.redisCommandTimeout), logger: logger)
         let gate = DurabilityGate(required: routes.config.redisDurability)
         // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
         let router = Router()
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
         let connection = EdgeConnectionHandler.Dependencies(
-            state: state, store: store, metrics: metrics, gate: gate, logger: logger, clock: clock,
+            state: state, store: store, ingestRedis: ingestRedis, metrics: metrics, gate: gate, logger: logger, clock: clock,
             serverName: Self.serverName, idleTimeout: options.idleTimeout)
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
+        ingestRedis.prepare(group)
         let app = Application(
             router: router,
             server: HTTPServerBuilder { responder in
@@ -97,6 +109,9 @@ public struct EdgeServer: Sendable {
         }
         let durability = DurabilityMonitor(
             state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
-        self.services = [reloader, durability, app, DrainMonitor(delay: options.drainDelay) { state.startDraining() }]
+        self.services = [
+            IngestRedisService(connections: ingestRedis), reloader, durability, app,
+            DrainMonitor(delay: options.drainDelay) { state.startDraining() },
+        ]
     }
 }

@@ -55,6 +55,7 @@ struct EdgeHarness: Sendable {
         redisAppendOnly: Bool = false,
         clock: TestClock = TestClock(),
         idleTimeout: Duration = .seconds(60),
+        redisCommandTimeout: Duration = .seconds(10),
         _ body: (EdgeHarness) async throws -> Void
     ) async throws {
         try await withRedis(appendOnly: redisAppendOnly) { redis in
@@ -74,7 +75,9 @@ struct EdgeHarness: Sendable {
             let exporter = PrometheusExporter()
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
             let edge = EdgeServer(
-                options: .init(host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100), idleTimeout: idleTimeout),
+                options: .init(
+                    host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100), idleTimeout: idleTimeout,
+                    redisCommandTimeout: redisCommandTimeout),
                 routesSource: source, routes: loaded, routesBytes: bytes,
                 redis: edgeRedis, httpClient: httpClient, exporter: exporter, logger: logger,
                 clock: { clock.now },

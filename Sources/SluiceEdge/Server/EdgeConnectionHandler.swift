@@ -11,7 +11,9 @@ import SluiceRedis
 ///
 /// Everything a webhook call waits for comes back to the connection's event loop by callback:
 /// Redis's reply to the write, and for sources with a JWKS the key set (`JWKSCache`). No task
-/// and no hop to Swift's cooperative pool per request.
+/// and no hop to Swift's cooperative pool per request. The write goes through the Redis
+/// connection that lives on this same loop (`RedisLoopConnection`), so neither the command nor
+/// its reply crosses a thread.
 ///
 /// Because it sees every request and every answer, it also does what Hummingbird's connection
 /// handlers would: one request at a time (a pipelining client's next request waits until the
@@ -29,6 +31,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     struct Dependencies: Sendable {
         let state: EdgeState
         let store: IngressStore
+        /// One Redis connection per event loop, for the writes of `store`.
+        let ingestRedis: RedisLoopConnections
         let metrics: IngressMetrics
         let gate: DurabilityGate
         let logger: Logger
@@ -49,6 +53,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var idleCheck: Scheduled<Void>?
     /// Its own context, for when the router's answer ends (reported by `RouterAnswerObserver`).
     private var context: ChannelHandlerContext?
+    /// The Redis connection on this channel's event loop, looked up once per HTTP connection.
+    private var redis: RedisLoopConnection?
     var date = HTTPDateHeader()
 
     init(_ dependencies: Dependencies) {
@@ -110,18 +116,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func store(_ event: IngressEvent, dedupeWindow: Duration, context: ChannelHandlerContext) {
-        let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let (source, id) = (event.source, event.webhookID)
-        dependencies.store.accept(event, dedupeWindow: dedupeWindow) { result in
-            // On the Redis connection's thread: only the hand-off happens here.
-            loop.eventLoop.execute {
-                let (handler, context) = loop.value
-                if case .failure(let error) = result {
-                    handler.dependencies.logger.error(
-                        "event not stored", metadata: ["source": "\(source)", "event_id": "\(id)", "error": "\(error)"])
-                }
-                handler.perform(handler.exchange.stored(result, now: .now()), context: context)
+        let redis = redis ?? dependencies.ingestRedis.connection(on: context.eventLoop)
+        dependencies.store.accept(event, dedupeWindow: dedupeWindow, on: redis) { [self] result in
+            // Already on this channel's loop (the connection is the loop's own), and never inside
+            // `accept`, so the exchange has moved to `.storing` before its reply arrives.
+            if case .failure(let error) = result {
+                dependencies.logger.error(
+                    "event not stored", metadata: ["source": "\(source)", "event_id": "\(id)", "error": "\(error)"])
             }
+            perform(exchange.stored(result, now: .now()), context: context)
         }
     }
 
@@ -237,6 +241,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        redis = dependencies.ingestRedis.connection(on: context.eventLoop)
         scheduleIdleCheck(in: exchange.idleTimeout, context: context)
     }
 

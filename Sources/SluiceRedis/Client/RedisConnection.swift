@@ -284,17 +284,7 @@ extension RedisConnection {
             _ = redisSetTimeout(context, Self.timeval(commandTimeout))
         }
 
-        var setup: [(what: String, command: [RedisArgument])] = []
-        if let password = url.password {
-            var auth: [RedisArgument] = ["AUTH"]
-            if let username = url.username { auth.append(RedisArgument(username)) }
-            auth.append(RedisArgument(password))
-            setup.append(("log in (AUTH)", auth))
-        }
-        if url.database != 0 {
-            setup.append(("select database \(url.database)", ["SELECT", RedisArgument(url.database)]))
-        }
-        for step in setup {
+        for step in url.setupCommands {
             let failure: String?
             if !append(EncodedCommand(step.command), to: context) {
                 failure = Self.errorString(context)
@@ -337,7 +327,8 @@ extension RedisConnection {
         )
     }
 
-    fileprivate static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
+    /// Copies a hiredis reply tree into a `RedisReply` (also used by `RedisReplyDecoder`).
+    static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
         switch value.type {
         case REDIS_REPLY_STRING:

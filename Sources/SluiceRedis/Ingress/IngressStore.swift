@@ -3,7 +3,8 @@ public import SluiceCore
 /// Makes verified events durable: dedupe by webhook-id and append to the ingress stream in one
 /// atomic script (see `IngestScript`).
 ///
-/// Calls from many concurrent requests share round trips through the client's group commit.
+/// Calls from many concurrent requests share round trips: the client's group commit, or one
+/// flush per event-loop tick on a `RedisLoopConnection`.
 public struct IngressStore: Sendable {
     /// The client the script runs on.
     public let client: RedisClient
@@ -28,15 +29,15 @@ public struct IngressStore: Sendable {
         return try outcome(of: await client.run(IngestScript.script, keys: keys, args: args)).get()
     }
 
-    /// `accept(_:dedupeWindow:)` for callers that cannot suspend: `completion` runs once, on the
-    /// Redis connection's thread, after the event is stored (or known to be a duplicate) or the
-    /// write failed.
+    /// `accept(_:dedupeWindow:)` for callers on a SwiftNIO event loop (the edge), through the
+    /// connection that lives on that loop: no task and no thread hand-off either way. Must be
+    /// called on `connection.eventLoop`; `completion` runs there once, never before this returns.
     public func accept(
-        _ event: IngressEvent, dedupeWindow: Duration,
-        completion: @escaping @Sendable (Result<IngestOutcome, RedisError>) -> Void
+        _ event: IngressEvent, dedupeWindow: Duration, on connection: RedisLoopConnection,
+        completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
     ) {
         let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
-        client.run(IngestScript.script, keys: keys, args: args) { [self] reply in
+        connection.run(IngestScript.script, keys: keys, args: args) { [self] reply in
             completion(reply.flatMap(outcome(of:)))
         }
     }
