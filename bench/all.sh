@@ -37,7 +37,7 @@ command="SKIP_BUILD=1 BIN=$BIN PROFILE=$PROFILE INGEST_REQUESTS=$INGEST_REQUESTS
     printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo ' (with uncommitted changes to Sources)')"
     printf 'binary\t%s\n' "$BIN/sluice, build id $(file -L "$BIN/sluice" 2>/dev/null | sed -n 's/.*BuildID\[sha1\]=\([0-9a-f]\{12\}\).*/\1/p')"
-    printf 'tools\t%s\n' "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | sed 's/.*: //'), $(redis-server --version | cut -d' ' -f3), perf $(perf --version 2>/dev/null | cut -d' ' -f3)"
+    printf 'tools\t%s\n' "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | sed 's/.*: //'), redis $(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/'), perf $(perf --version 2>/dev/null | cut -d' ' -f3)"
     printf 'loadavg_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/run.tsv"
 started=$(date +%s)

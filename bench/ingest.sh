@@ -5,11 +5,12 @@
 #      POSTs the edge gets. The second proves the scripted generator reaches at least the rate
 #      it later measures for the edge. sluice-bench's own closed-loop rate against the same nginx
 #      is printed as the proof for the open-loop runs below (it must exceed what they offer).
-#   2. The edge and its Redis (AOF everysec) on core 1, wrk on core 0 sending INGEST_REQUESTS
-#      pre-signed requests (unique webhook-id, current timestamp) for INGEST_SECONDS, after a
-#      warm-up: req/s, the ratio to nginx, latency percentiles, answers by status (repeated ids
-#      are answered 200 duplicate and counted apart), CPU per event of the edge and Redis, Redis
-#      commands per event, RSS.
+#   2. The edge and its Redis (AOF everysec) on core 1, wrk on core 0 sending REQUESTS
+#      pre-signed requests (unique webhook-id, current timestamp) for INGEST_SECONDS after a
+#      warm-up — shortened if at 1.5× the warm-up's rate they would not last — : req/s, the
+#      ratio to nginx, latency percentiles, answers by status (a repeated id is answered 200
+#      duplicate: counted apart, and it invalidates the run), CPU per event of the edge and
+#      Redis, Redis commands per event, RSS.
 #   3. Open loop (sluice-bench ingest --rate, on core 0): latency from each request's due time
 #      (wrk2-style) at a quarter and at half of the edge's maximum, OPEN_SECONDS each.
 #
@@ -118,13 +119,22 @@ wait_http "http://127.0.0.1:$eport/readyz"
 url="http://127.0.0.1:$eport/webhooks/gemini"
 
 echo "== sluice edge + its Redis (core $SERVER_CPU), wrk + bench/wrk-ingest.lua: warm-up ${WARMUP_SECONDS} s"
-python3 bench/gen_requests.py "$work/warmup.tsv" 50000 "$SECRET" warm
+python3 bench/gen_requests.py "$work/warmup.tsv" $((REQUESTS < 100000 ? REQUESTS : 100000)) "$SECRET" warm
 DURATION=$WARMUP_SECONDS wrk_run edge-warmup "$url" "$work/warmup.tsv" >/dev/null
+# Every measured request must carry a new id: at 1.5× the warm-up's rate (repeats included, so
+# rather too high) REQUESTS must last the run, or the run is shortened (not below 3 s).
+seconds=$INGEST_SECONDS
+fit=$(( REQUESTS * 2 / 3 / (rps > 0 ? rps : 1) ))
+if [ "$fit" -lt "$seconds" ]; then
+    seconds=$(( fit > 3 ? fit : 3 ))
+    echo "  the warm-up ran at $rps req/s: ${seconds} s instead of ${INGEST_SECONDS} s, so that $REQUESTS requests are not used up (raise REQUESTS for longer)"
+fi
+measure edge.seconds "$seconds"
 python3 bench/gen_requests.py "$work/requests.tsv" "$REQUESTS" "$SECRET" edge
-echo "== sluice edge, closed loop, ${INGEST_SECONDS} s"
+echo "== sluice edge, closed loop, ${seconds} s"
 len0=$(rcli xlen '{bench}:v1:ingress')
 phase_begin ingest edge:$epid redis:$redis_pid
-DURATION=$INGEST_SECONDS wrk_run edge "$url" "$work/requests.tsv"
+DURATION=$seconds wrk_run edge "$url" "$work/requests.tsv"
 len1=$(rcli xlen '{bench}:v1:ingress')
 events=$((len1 - len0))
 echo "  events written to the ingress stream: $events (wrk counted $answers answers; the rest were in flight when it stopped)"
@@ -133,7 +143,7 @@ edge_rps=$(awk -v ok="$ok" -v s="$(sed -n 's/^wrk-lua statuses:.*seconds \([0-9.
 statuses=$(sed -n 's/^wrk-lua statuses: \(.*\); seconds.*/\1/p' "$work/wrk-edge.txt")
 non202=$(( answers - ok ))
 echo "sluice edge: $edge_rps accepted (202) req/s; answers $statuses"
-[ "$non202" -gt 0 ] && echo "  $non202 answers were not 202 (repeated ids are answered 200: raise REQUESTS above rate × INGEST_SECONDS)"
+[ "$non202" -gt 0 ] && echo "  $non202 answers were not 202 (repeated ids are answered 200: raise REQUESTS above rate × seconds); the figures below are not valid"
 [ -n "$errors" ] && echo "  socket errors: $errors"
 measure edge.rps "$edge_rps"; measure edge.p50_ms "$p50"; measure edge.p99_ms "$p99"
 measure edge.statuses "$statuses"; measure edge.non202 "$non202"; measure edge.socket_errors "${errors:-none}"
