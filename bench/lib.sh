@@ -144,7 +144,9 @@ phase_begin() {
         # background command gets in a script) is always readable.
         [ -p "$work/perf-stdin" ] || mkfifo "$work/perf-stdin"
         exec {perf_stdin}<>"$work/perf-stdin"
-        perf record -a -e cpu-clock -F "$PROFILE_HZ" -g --no-buildid-cache \
+        # A fixed period (-c, in ns for cpu-clock) rather than -F: every sample then stands for
+        # the same CPU time, so shares by sample count are shares of CPU time.
+        perf record -a -e cpu-clock -c $((1000000000 / PROFILE_HZ)) -g --no-buildid-cache \
             -o "$work/perf-$phase.data" <&$perf_stdin >"$work/perf-$phase.log" 2>&1 &
         perf_pid=$!
         pids+=($perf_pid)

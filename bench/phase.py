@@ -94,8 +94,8 @@ def profile(name, phase, hz, top=25):
         if m:
             rows.append([int(m.group(2)), m.group(3), m.group(5)])
     total = sum(r[0] for r in rows)
-    print(f"# {name}, phase {phase}: {total} samples at {hz} Hz; self time by object and symbol")
-    print(f"# perf record -a -e cpu-clock -F {hz} -g; perf report --no-children --sort dso,symbol --pid PID "
+    print(f"# {name}, phase {phase}: {total} samples (cpu-clock, period {1000 / float(hz):.2f} ms); self time by object and symbol")
+    print(f"# perf record -a -e cpu-clock -c {1000000000 // int(hz)} -g; perf report --no-children --sort dso,symbol --pid PID "
           f"(Swift names demangled, simplified; top {top})")
     if not total:
         return

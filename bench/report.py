@@ -116,7 +116,14 @@ def rss_trend():
     base = [r for d, r in samples if 0.10 <= d <= 0.30] or [next(r for d, r in samples if d >= 0.10)]
     end = [r for d, r in samples if d >= 0.80] or [samples[-1][1]]
     b, e = sum(base) / len(base), sum(end) / len(end)
-    return b, e, min(r for d, r in samples if d >= 0.10), max(r for d, r in samples if d >= 0.10), len(samples)
+    # Least-squares slope of RSS against deliveries made, after the first 10%.
+    xs = [(d * total, r) for d, r in samples if d >= 0.10]
+    slope = None
+    if len(xs) >= 3:
+        mx, my = sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs)
+        var = sum((x - mx) ** 2 for x, _ in xs)
+        slope = sum((x - mx) * (y - my) for x, y in xs) / var * 100000 if var else None
+    return b, e, min(r for _, r in xs) if xs else b, max(r for _, r in xs) if xs else e, len(samples), slope
 
 
 if "backlog.delivered" in backlog:
@@ -132,11 +139,12 @@ if "backlog.delivered" in backlog:
     row("Redis commands per delivery, backlog", "backlog", f"**{v:.2f}** ({backlog.get('backlog.redis_top', '')})", "≤ 1.5", v <= 1.5)
     trend = rss_trend()
     if trend:
-        b, e, lo, hi, count = trend
+        b, e, lo, hi, count, slope = trend
         flat = e - b <= max(2.0, 0.05 * b)
+        trend_text = f"; trend {slope:+.2f} MB per 100,000 deliveries" if slope is not None else ""
         row("worker RSS while draining", "backlog", f"{b:.1f} MB at 10–30% drained → {e:.1f} MB over the last 20% "
-            f"({e - b:+.1f} MB; {lo:.1f}–{hi:.1f} MB after the first 10%, {count} samples, one a second)",
-            "flat (growth ≤ 5%, or ≤ 2 MB)", flat)
+            f"({e - b:+.1f} MB; {lo:.1f}–{hi:.1f} MB after the first 10%{trend_text}; {count} samples, one a second)",
+            "flat (last 20% within 5% or 2 MB of 10–30%)", flat)
 
 edge_peaks = [v for v in (num(ingest, "edge.rss_peak"), num(e2e, "e2e.rss_peak.edge")) if v is not None]
 if edge_peaks:
@@ -203,9 +211,9 @@ print("\nRedis commands (INFO commandstats deltas around each phase, the script'
 print("| phase | per event | per delivery | by command |")
 print("|---|---|---|---|")
 for d, phase, label, _ in phases:
-    if f"{phase}.redis_per_event" in d:
-        per_d = d.get(f"{phase}.redis_per_delivery", "—")
-        print(f"| {label} | {float(d[f'{phase}.redis_per_event']):.2f} | {per_d if per_d == '—' else f'{float(per_d):.2f}'} | {d.get(f'{phase}.redis_top', '')} |")
+    per_e, per_d = num(d, f"{phase}.redis_per_event"), num(d, f"{phase}.redis_per_delivery")
+    if per_e is not None or per_d is not None:
+        print(f"| {label} | {fmt(per_e, 2)} | {fmt(per_d, 2)} | {d.get(f'{phase}.redis_top', '')} |")
 
 profiles = sorted(glob.glob(os.path.join(out, "profile-*.txt")))
 if profiles:
