@@ -9,7 +9,7 @@ dev:
 test:
 	swift test
 
-# Every benchmark in one run (about 7 minutes), then every measure against its target with the
+# Every benchmark in one run (4 to 6 minutes), then every measure against its target with the
 # top symbols per process (bench/results/results.md, copied to bench/profiles/ with the profiles).
 # Sizes and options as env vars: see bench/all.sh.
 bench:

@@ -2,7 +2,7 @@
 # Every benchmark in one run, then one table of every measure against its target
 # (bench/results/results.md), built by bench/report.py from what the benchmarks recorded.
 #
-#   bench/all.sh            (or `make bench`)  — about 10 minutes on 2 cores
+#   bench/all.sh            (or `make bench`)  — 4 to 6 minutes on 2 cores
 #
 # Sizes: INGEST_REQUESTS (pre-signed requests for wrk, default 300000), INGEST_SECONDS (15),
 # E2E_EVENTS (20000), BACKLOG (1000000), BACKLOG_SECONDS (0: until drained). PROFILE=1 (the

@@ -80,6 +80,7 @@ measure nginx_get.rps "$nginx_get_rps"; measure nginx_get.p50_ms "$p50"; measure
 echo "== nginx answering 202 to the signed POSTs, wrk + bench/wrk-ingest.lua, ${NGINX_SECONDS} s"
 wrk_run nginx-lua "http://127.0.0.1:$nport/webhooks/gemini" "$work/nginx-requests.tsv"
 nginx_lua_rps=$rps
+echo "  (nginx does not deduplicate: for it a repeated id is just another request)"
 measure nginx_lua.rps "$nginx_lua_rps"; measure nginx_lua.p50_ms "$p50"; measure nginx_lua.p99_ms "$p99"
 ceiling=$(( nginx_get_rps > nginx_lua_rps ? nginx_get_rps : nginx_lua_rps ))
 measure nginx.ceiling_rps "$ceiling"

@@ -173,7 +173,7 @@ print("|---|---|---|---|---|")
 for r in rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 
-print("\n## The load generators were not the limit\n")
+print("\n## Load generators: proof that they were not the limit\n")
 print("nginx (`return 202`, one worker, core 1) measured from core 0; the edge is measured with the same wrk script, "
       "the open-loop latencies with sluice-bench.\n")
 print("| generator | against nginx | needed | proven |")
