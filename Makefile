@@ -9,7 +9,9 @@ dev:
 test:
 	scripts/test
 
-# Every benchmark in one run, then the README performance table (bench/results/results.md).
+# Every benchmark in one run (4 to 6 minutes), then every measure against its target with the
+# top symbols per process (bench/results/results.md, copied to bench/profiles/ with the profiles).
+# Sizes and options as env vars: see bench/all.sh.
 bench:
 	bench/all.sh
 

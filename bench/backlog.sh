@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # Backlog benchmark: BACKLOG deliveries already waiting in Redis (written straight into the
 # deliveries stream, as the router would), one `sluice worker` draining them into an nginx
-# sink. Samples the worker's RSS every 2 s: it must stay flat however large the backlog.
+# sink. Samples the worker's RSS every second with the queue depth beside it
+# ($RESULTS/backlog-progress.tsv): it must stay flat however large the backlog. Counts what the
+# sink received (every delivery made?) and, per process (bench/lib.sh's phase), CPU and Redis
+# commands per delivery, and with PROFILE=1 where the time goes.
 #
 #   bench/backlog.sh [BACKLOG] [SECONDS]   (defaults: 1000000, and run until drained; SECONDS stops
 #                                          sampling earlier, with the rest of the backlog still waiting)
+#   BACKLOG_TIMEOUT=600                    give up (and say so) if not drained by then
+#   BIN, SKIP_BUILD, RESULTS, PROFILE: see bench/lib.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKLOG=${1:-1000000}
 SECONDS_LIMIT=${2:-0}
+TIMEOUT=${BACKLOG_TIMEOUT:-600}
 command -v nginx >/dev/null || { echo "bench/backlog.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
-[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product sluice >/dev/null
-BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older build, to compare)
 
+bench=backlog
 . bench/lib.sh
+build sluice
 
-start_nginx 1 "access_log off;" "location / { return 200; }"
+machine
+measure machine "$(machine | sed 's/^machine: //')"
+
+# One short line per request the sink answered: the deliveries (POSTs) it received are counted at the end.
+start_nginx 1 "log_format count '\$request_method \$status'; access_log $work/nginx/access.log count buffer=256k flush=1s;" "location / { return 200; }"
 
 start_redis --appendonly no
 
@@ -56,35 +66,57 @@ for i in range(n):
                   "webhook_id", f"msg_backlog_{i}", "source", "gemini", "channel", "", "type", "batch.succeeded",
                   "ts", now, "received_at", now + "000", "body", body))
 PY
-echo "stream length: $(redis-cli -p "$rport" xlen '{bench}:v1:deliveries'), redis memory: $(redis-cli -p "$rport" info memory | awk -F: '/used_memory_human/ {print $2}' | tr -d '\r')"
+echo "stream length: $(rcli xlen '{bench}:v1:deliveries'), redis memory: $(rcli info memory | awk -F: '/used_memory_human/ {print $2}' | tr -d '\r')"
 
+# The worker starts stopped (a shell that stops itself, then execs it with the same pid), so the
+# phase — CPU, Redis commands, perf — covers it from its first instruction, start-up included.
 mport=$(free_port)
-start=$(date +%s.%N)
-SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
+SLUICE_LOG_LEVEL=warning bash -c 'kill -STOP $$; exec "$@"' worker "$BIN/sluice" worker --config "$work/routes.yaml" \
+    --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
 worker=$!; pids+=($worker)
-redis_pid=${pids[1]}
-cpu0=$(cpu_ticks "$worker"); rcpu0=$(cpu_ticks "$redis_pid"); ncpu0=$(cpu_ticks "$nginx_pid")
-report_cpu() {  # report_cpu DELIVERED
-    echo "CPU over the run (user+sys; the worker's includes its start-up):"
-    cpu_per worker $(( $(cpu_ticks "$worker") - cpu0 )) "$1" delivery
-    cpu_per redis $(( $(cpu_ticks "$redis_pid") - rcpu0 )) "$1" delivery
-    cpu_per nginx $(( $(cpu_ticks "$nginx_pid") - ncpu0 )) "$1" delivery
-}
+while [ "$(awk '{print $3}' "/proc/$worker/stat")" != T ]; do sleep 0.01; done
+phase_begin backlog worker:$worker redis:$redis_pid nginx:$nginx_pid
+start=$(date +%s.%N)
+kill -CONT "$worker"
+
+progress="$RESULTS/backlog-progress.tsv"
+printf 't_s\twaiting\tretry\tworker_rss_mb\n' >"$progress"
 printf '%8s %12s %12s %10s\n' "t (s)" "waiting" "retry set" "RSS (MB)"
+left=$BACKLOG; parked=0; outcome=drained
+next=0
 while :; do
-    left=$(redis-cli -p "$rport" xlen '{bench}:v1:deliveries')
-    parked=$(redis-cli -p "$rport" zcard '{bench}:v1:retry')
-    rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$worker/status 2>/dev/null || echo "-")
-    printf '%8.0f %12s %12s %10s\n' "$(awk "BEGIN {print $(date +%s.%N) - $start}")" "$left" "$parked" "$rss"
-    [ "$left" -eq 0 ] && [ "$parked" -eq 0 ] && break
-    if [ "$SECONDS_LIMIT" -gt 0 ] && awk "BEGIN {exit !($(date +%s.%N) - $start >= $SECONDS_LIMIT)}"; then
-        done_count=$((BACKLOG - left - parked))
-        echo "stopped after ${SECONDS_LIMIT} s: $done_count delivered ($(awk "BEGIN {printf \"%.0f\", $done_count / $SECONDS_LIMIT}") deliveries/s), $((left + parked)) still waiting; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
-        report_cpu "$done_count"
-        exit 0
+    t=$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}')
+    left=$(rcli xlen '{bench}:v1:deliveries')
+    parked=$(rcli zcard '{bench}:v1:retry')
+    rss=$(rss_mb "$worker")
+    printf '%s\t%s\t%s\t%s\n' "$t" "$left" "$parked" "$rss" >>"$progress"
+    # The table shows a line every 5 s; the file has one a second.
+    if awk -v t="$t" -v n="$next" 'BEGIN {exit !(t >= n)}'; then
+        printf '%8.0f %12s %12s %10s\n' "$t" "$left" "$parked" "$rss"
+        next=$((next + 5))
     fi
-    sleep 2
+    [ "$left" -eq 0 ] && [ "$parked" -eq 0 ] && break
+    if [ "$SECONDS_LIMIT" -gt 0 ] && awk -v t="$t" -v l="$SECONDS_LIMIT" 'BEGIN {exit !(t >= l)}'; then outcome=stopped; break; fi
+    if awk -v t="$t" -v l="$TIMEOUT" 'BEGIN {exit !(t >= l)}'; then outcome=timeout; break; fi
+    sleep 1
 done
 end=$(date +%s.%N)
-echo "drained $BACKLOG deliveries in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s = $(awk "BEGIN {printf \"%.0f\", $BACKLOG / ($end - $start)}") deliveries/s; worker peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
-report_cpu "$BACKLOG"
+done_count=$((BACKLOG - left - parked))
+phase_end "" "$done_count"
+elapsed=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')
+rate=$(awk -v n="$done_count" -v s="$start" -v e="$end" 'BEGIN {printf "%.0f", n / (e - s)}')
+sleep 1.2   # nginx flushes its access log every second
+received=$(grep -c '^POST ' "$work/nginx/access.log" || true)
+case $outcome in
+    drained) echo "drained $BACKLOG deliveries in $elapsed s = $rate deliveries/s; worker peak RSS $(peak_rss_mb "$worker") MB" ;;
+    stopped) echo "stopped after ${SECONDS_LIMIT} s: $done_count delivered ($rate deliveries/s), $((left + parked)) still waiting; worker peak RSS $(peak_rss_mb "$worker") MB" ;;
+    timeout) echo "NOT DRAINED after $TIMEOUT s: $done_count delivered ($rate deliveries/s), $((left + parked)) still waiting; worker peak RSS $(peak_rss_mb "$worker") MB" ;;
+esac
+echo "the sink received $received deliveries ($(grep '^POST ' "$work/nginx/access.log" | grep -vc ' 200$' || true) not answered 200); dead letters: $(rcli xlen '{bench}:v1:dlq')"
+measure backlog.outcome "$outcome"
+measure backlog.backlog "$BACKLOG"
+measure backlog.delivered "$done_count"
+measure backlog.received "$received"
+measure backlog.deliveries_per_s "$rate"
+measure backlog.elapsed_s "$elapsed"
+measure backlog.worker_rss_peak "$(peak_rss_mb "$worker")"

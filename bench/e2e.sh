@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: load generator → sluice edge → Redis → sluice worker → nginx sink,
 # all on this machine. Reports events/s (fan-out ×1) and deliveries/s (fan-out ×10) from the
-# first send to the last delivery, and ingest-to-delivery latency percentiles.
+# first send to the last delivery, ingest-to-delivery latency percentiles, whether every
+# delivery was made, and per process (bench/lib.sh's phases): CPU per event and per delivery,
+# RSS, Redis commands per event and per delivery, and with PROFILE=1 where the time goes.
 #
 #   bench/e2e.sh [EVENTS] [CONNECTIONS]        (defaults: 50000 events, 64 connections)
+#   BIN, SKIP_BUILD, RESULTS, PROFILE: see bench/lib.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-50000}
@@ -11,13 +14,9 @@ CONNECTIONS=${2:-64}
 SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 command -v nginx >/dev/null || { echo "bench/e2e.sh needs nginx as the sink (apt-get install nginx)"; exit 2; }
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-    swift build -c release --product sluice >/dev/null
-    swift build -c release --product sluice-bench >/dev/null
-fi
-BIN=${BIN:-.build/release}   # BIN=dir runs the binaries there (e.g. an older build, to compare)
-
+bench=e2e
 . bench/lib.sh
+build sluice sluice-bench
 
 machine
 
@@ -25,7 +24,6 @@ start_nginx 1 "log_format bench '\$msec \$http_webhook_id'; access_log $work/ngi
     "location / { return 200; }"
 
 start_redis --appendonly yes --appendfsync everysec
-redis_pid=${pids[1]}
 
 endpoints=""
 for i in $(seq 0 9); do
@@ -51,38 +49,36 @@ routes:
 YAML
 
 eport=$(free_port); mport=$(free_port)
-SLUICE_LOG_LEVEL=warning $BIN/sluice edge --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --listen "127.0.0.1:$eport" &
+SLUICE_LOG_LEVEL=error "$BIN/sluice" edge --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --listen "127.0.0.1:$eport" &
 edge=$!; pids+=($edge)
-SLUICE_LOG_LEVEL=warning $BIN/sluice worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
+SLUICE_LOG_LEVEL=warning "$BIN/sluice" worker --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --metrics-listen "127.0.0.1:$mport" &
 worker=$!; pids+=($worker)
 wait_http "http://127.0.0.1:$eport/readyz"
 wait_http "http://127.0.0.1:$mport/readyz"
 
-run() {  # run NAME CHANNEL FANOUT
-    local name=$1 channel=$2 fanout=$3
+run() {  # run PHASE NAME CHANNEL FANOUT
+    local phase=$1 name=$2 channel=$3 fanout=$4
     : >"$work/nginx/access.log"
     kill -USR1 "$(cat "$work/nginx/nginx.pid")"
-    local expected=$((EVENTS * fanout))
-    local start c_edge c_worker c_redis c_nginx
-    c_edge=$(cpu_ticks "$edge"); c_worker=$(cpu_ticks "$worker"); c_redis=$(cpu_ticks "$redis_pid"); c_nginx=$(cpu_ticks "$nginx_pid")
+    local expected=$((EVENTS * fanout)) got=0 start
+    echo "== $name: $EVENTS events, $expected deliveries"
+    phase_begin "$phase" edge:$edge worker:$worker redis:$redis_pid nginx:$nginx_pid
     start=$(date +%s.%N)
-    /usr/bin/time -f "%U %S" -o "$work/loadgen.cpu" $BIN/sluice-bench ingest --url "http://127.0.0.1:$eport/webhooks/gemini/$channel" --secret "$SECRET" \
+    timed loadgen "$BIN/sluice-bench" ingest --url "http://127.0.0.1:$eport/webhooks/gemini/$channel" --secret "$SECRET" \
         --connections "$CONNECTIONS" --requests "$EVENTS" --warmup 0 --stamp --label "$name ingest"
-    local deadline=$(( $(date +%s) + 600 ))
+    local deadline=$(( $(date +%s) + ${E2E_TIMEOUT:-600} ))
     while :; do
-        local got
         got=$(grep -c "msg_bench" "$work/nginx/access.log" || true)
         [ "$got" -ge "$expected" ] && break
-        [ "$(date +%s)" -ge "$deadline" ] && { echo "$name: only $got of $expected deliveries after 600 s"; break; }
-        sleep 0.5
+        [ "$(date +%s)" -ge "$deadline" ] && { echo "$name: only $got of $expected deliveries after ${E2E_TIMEOUT:-600} s"; break; }
+        sleep 0.2
     done
-    # Taken before the flush wait, so the idle second adds next to nothing.
-    c_edge=$(( $(cpu_ticks "$edge") - c_edge )); c_worker=$(( $(cpu_ticks "$worker") - c_worker ))
-    c_redis=$(( $(cpu_ticks "$redis_pid") - c_redis )); c_nginx=$(( $(cpu_ticks "$nginx_pid") - c_nginx ))
+    # The phase ends at the last delivery, before the wait for nginx's log flush.
+    phase_end "$EVENTS" "$expected"
     sleep 1.2   # nginx flushes its access log buffer every second
-    python3 - "$work/nginx/access.log" "$start" "$EVENTS" "$fanout" "$name" <<'PY'
+    python3 - "$work/nginx/access.log" "$start" "$EVENTS" "$fanout" "$name" "$phase" "$measures" <<'PY'
 import sys
-path, start, events, fanout, name = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+path, start, events, fanout, name, phase, measures = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 lat, last, ids = [], 0.0, set()
 for line in open(path):
     parts = line.split()
@@ -95,15 +91,17 @@ pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else float("nan
 span = last - start
 print(f"{name}: {events} events ×{fanout} = {len(lat)} deliveries ({len(ids)} distinct events) in {span:.2f} s "
       f"= {events/span:.0f} events/s, {len(lat)/span:.0f} deliveries/s; ingest→delivery p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
+with open(measures, "a") as m:
+    for k, v in [("events_per_s", f"{events/span:.0f}"), ("deliveries_per_s", f"{len(lat)/span:.0f}"),
+                 ("delivered", len(lat)), ("expected", events * fanout), ("distinct_events", len(ids)),
+                 ("latency_p50_ms", f"{pct(0.5):.1f}"), ("latency_p99_ms", f"{pct(0.99):.1f}"), ("span_s", f"{span:.2f}")]:
+        m.write(f"{phase}.{k}\t{v}\n")
 PY
-    echo "CPU for this run (user+sys), per event:"
-    cpu_per loadgen "$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($1 + $2) * hz}' "$work/loadgen.cpu")" "$EVENTS" event
-    cpu_per edge "$c_edge" "$EVENTS" event
-    cpu_per worker "$c_worker" "$EVENTS" event
-    cpu_per redis "$c_redis" "$EVENTS" event
-    cpu_per nginx "$c_nginx" "$EVENTS" event
 }
 
-run "fan-out ×1" one 1
-run "fan-out ×10" ten 10
-echo "edge peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$edge/status), worker peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$worker/status)"
+measure machine "$(machine | sed 's/^machine: //')"
+run e2e-x1 "fan-out ×1" one 1
+run e2e-x10 "fan-out ×10" ten 10
+echo "edge peak RSS: $(peak_rss_mb "$edge") MB, worker peak RSS: $(peak_rss_mb "$worker") MB"
+measure e2e.rss_peak.edge "$(peak_rss_mb "$edge")"
+measure e2e.rss_peak.worker "$(peak_rss_mb "$worker")"
