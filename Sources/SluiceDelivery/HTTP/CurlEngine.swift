@@ -104,18 +104,23 @@ final class CurlEngine: @unchecked Sendable {
 
     private func run() {
         var running: Int32 = 0
+        var incoming: [CurlTransfer] = []
+        var cancelled: [CurlTransfer] = []
         while true {
             let woken = poller.wait(timeoutMilliseconds: waitMilliseconds()) { ready in
                 curl_multi_socket_action(multi, ready.socket, ready.curlFlags, &running)
             }
             if woken {
-                let (incoming, cancelled, stopping) = inbox.withLock { inbox in
-                    defer {
-                        inbox.pending.removeAll(keepingCapacity: true)
-                        inbox.cancelled.removeAll(keepingCapacity: true)
-                        inbox.signalled = false
-                    }
-                    return (inbox.pending, inbox.cancelled, inbox.stopping)
+                // Swapped, not copied: both arrays keep their capacity, so a hand-over allocates nothing.
+                let stopping = inbox.withLock { inbox in
+                    swap(&inbox.pending, &incoming)
+                    swap(&inbox.cancelled, &cancelled)
+                    inbox.signalled = false
+                    return inbox.stopping
+                }
+                defer {
+                    incoming.removeAll(keepingCapacity: true)
+                    cancelled.removeAll(keepingCapacity: true)
                 }
                 if stopping {
                     for transfer in incoming { transfer.fail(.shutdown, "the HTTP client was shut down") }
@@ -194,13 +199,12 @@ final class CurlEngine: @unchecked Sendable {
         active[handle.raw] = transfer
     }
 
-    /// Takes a finished transfer's handle back for the next transfer. The reset drops every
-    /// pointer into the transfer (header lists, callbacks' user data) before the transfer,
-    /// which owns those, can be freed.
+    /// Takes a finished transfer's handle back for the next transfer, dropping every pointer
+    /// into the transfer (callbacks' user data) before the transfer can be freed.
     private func recycle(from transfer: CurlTransfer) {
         guard let handle = transfer.handle else { return }
         transfer.handle = nil
-        handle.reset()
+        handle.recycle()
         if idleHandles.count < maxIdleHandles { idleHandles.append(handle) }
     }
 
