@@ -108,6 +108,24 @@ import Testing
         }
     }
 
+    /// Every response closes its connection, so curl closes each socket and the next one usually
+    /// gets the same descriptor number: the epoll bookkeeping (parked sockets) must follow.
+    @Test func connectionsClosedAfterEachResponseDoNotStallTheNext() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.respond(to: "/close", with: .status(200, headers: [("Connection", "close")]))
+            var newConnections = 0
+            for index in 0..<20 {
+                let response = try await client.execute(
+                    HTTPRequest(url: sink.url("/close"), body: Array("\(index)".utf8), timeout: .seconds(5)))
+                #expect(response.status == 200)
+                newConnections += response.newConnections
+            }
+            #expect(newConnections == 20)
+        }
+    }
+
     /// With nothing in flight the engine thread waits with no curl timer; a submission must wake
     /// it at once, not when its wait would have ended anyway (up to a second later).
     @Test func anIdleEngineStartsANewTransferPromptly() async throws {

@@ -34,6 +34,8 @@ final class CurlEngine: @unchecked Sendable {
     private let inbox = Locked(Inbox())
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var idleHandles: [CurlEasyHandle] = []
+    private var connectToEntries: [PinnedAddress: String] = [:]
+    private static let maxConnectToEntries = 4096
     /// When curl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` called; nil: no timer.
     fileprivate var timerDeadline: ContinuousClock.Instant?
     /// More idle handles than this are freed: enough for every connection the cache may keep busy.
@@ -166,18 +168,13 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     /// Socket callback body: mirror curl's interest in `socket` into the epoll set.
-    fileprivate func watch(_ socket: curl_socket_t, what: Int32, known: Bool) {
+    fileprivate func watch(_ socket: curl_socket_t, what: Int32) {
         if what == CURL_POLL_REMOVE {
-            // curl forgets the socket's assigned marker itself.
             poller.forget(socket)
-            return
+        } else {
+            poller.watch(socket, readable: what & CURL_POLL_IN != 0, writable: what & CURL_POLL_OUT != 0)
         }
-        poller.watch(socket, readable: what & CURL_POLL_IN != 0, writable: what & CURL_POLL_OUT != 0, known: known)
-        // Any non-nil marker: lets the next callback for this socket modify instead of add.
-        if !known { curl_multi_assign(multi, socket, CurlEngine.knownSocketMarker) }
     }
-
-    private static var knownSocketMarker: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: 1) }
 
     private func start(_ transfer: CurlTransfer) {
         guard let handle = idleHandles.popLast() ?? CurlEasyHandle() else {
@@ -185,7 +182,10 @@ final class CurlEngine: @unchecked Sendable {
             return
         }
         transfer.handle = handle
-        if let problem = transfer.configure(defaultConnectTimeout: configuration.connectTimeout) {
+        let problem = transfer.configure(defaultConnectTimeout: configuration.connectTimeout) { pinned in
+            connectToEntry(for: pinned)
+        }
+        if let problem {
             transfer.fail(.invalidRequest, problem)
             recycle(from: transfer)
             return
@@ -197,6 +197,17 @@ final class CurlEngine: @unchecked Sendable {
             return
         }
         active[handle.raw] = transfer
+    }
+
+    /// The CONNECT_TO text for `pinned`, remembered: deliveries pin the same few addresses over and
+    /// over, and formatting one (string interpolation, the IP's text) cost more than a lookup.
+    private func connectToEntry(for pinned: PinnedAddress) -> String {
+        if let known = connectToEntries[pinned] { return known }
+        // Bounded: a flood of distinct addresses starts the memo over rather than growing it.
+        if connectToEntries.count >= Self.maxConnectToEntries { connectToEntries.removeAll(keepingCapacity: true) }
+        let entry = pinned.curlConnectTo
+        connectToEntries[pinned] = entry
+        return entry
     }
 
     /// Takes a finished transfer's handle back for the next transfer, dropping every pointer
@@ -223,9 +234,9 @@ final class CurlEngine: @unchecked Sendable {
 }
 
 /// curl's socket callback: runs inside `curl_multi_socket_action` on the engine thread.
-private let curlSocketCallback: curl_socket_callback = { _, socket, what, userp, socketp in
+private let curlSocketCallback: curl_socket_callback = { _, socket, what, userp, _ in
     guard let userp else { return 0 }
-    Unmanaged<CurlEngine>.fromOpaque(userp).takeUnretainedValue().watch(socket, what: what, known: socketp != nil)
+    Unmanaged<CurlEngine>.fromOpaque(userp).takeUnretainedValue().watch(socket, what: what)
     return 0
 }
 

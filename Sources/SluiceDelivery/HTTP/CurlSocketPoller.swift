@@ -27,6 +27,18 @@ final class CurlSocketPoller: @unchecked Sendable {
     private let events: UnsafeMutablePointer<epoll_event>
     private let capacity = 256
     private var closed = false
+    /// Per descriptor number: what the epoll set holds for it, so unchanged interest costs no syscall.
+    private var registrations: [Registration] = []
+
+    private struct Registration {
+        static let none = Registration(registered: false, parked: false, events: 0)
+        /// In the epoll set (as far as we know: curl may have closed it since).
+        var registered: Bool
+        /// Registered, but curl removed it: events are not passed on.
+        var parked: Bool
+        /// The EPOLLIN / EPOLLOUT interest registered.
+        var events: UInt32
+    }
 
     /// Fails (nil) when the kernel refuses an epoll instance or an eventfd, e.g. out of descriptors.
     init?() {
@@ -62,23 +74,38 @@ final class CurlSocketPoller: @unchecked Sendable {
         _ = Glibc.write(wakeFD, &one, 8)
     }
 
-    /// Starts or changes watching `socket`. `known` says whether it is already in the set (it was
-    /// registered before and not removed); the other operation is tried when the guess is wrong,
-    /// because curl may close a socket without telling us and reuse its number.
-    func watch(_ socket: Int32, readable: Bool, writable: Bool, known: Bool) {
+    /// Starts or changes watching `socket` for what curl wants now. No syscall when the socket
+    /// is registered (or parked) with that interest already: a kept-alive connection reused by the
+    /// next transfer usually is.
+    func watch(_ socket: Int32, readable: Bool, writable: Bool) {
+        let index = Int(socket)
+        if index >= registrations.count {
+            registrations.append(contentsOf: repeatElement(Registration.none, count: index + 1 - registrations.count))
+        }
+        let wanted = (readable ? EPOLLIN.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0)
+        let current = registrations[index]
+        registrations[index] = Registration(registered: true, parked: false, events: wanted)
+        if current.registered, current.events == wanted { return }
         var event = epoll_event()
-        event.events = (readable ? EPOLLIN.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0)
+        event.events = wanted
         event.data.fd = socket
-        let first = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
+        let first = current.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
         if epoll_ctl(epoll, first, socket, &event) == 0 { return }
+        // Our table can be wrong: curl closed a socket (the kernel dropped it from the set) and the
+        // number came back for a new one, or the reverse. The other operation then succeeds.
         let retry = errno == ENOENT ? EPOLL_CTL_ADD : errno == EEXIST ? EPOLL_CTL_MOD : nil
         // Anything else (EBADF: already closed) leaves the transfer to curl's own timeouts.
         if let retry { _ = epoll_ctl(epoll, retry, socket, &event) }
     }
 
-    /// Stops watching `socket`; harmless when it was closed (and so dropped by the kernel) already.
+    /// Curl no longer wants events for `socket`. It stays in the epoll set, parked: a kept-alive
+    /// connection is usually wanted again by the next transfer, and parking spares the
+    /// EPOLL_CTL_DEL now and the EPOLL_CTL_ADD then. A parked socket that reports an event (peer
+    /// closed it, say) is removed then; one that curl closes leaves the set with its descriptor.
     func forget(_ socket: Int32) {
-        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil)
+        let index = Int(socket)
+        guard index < registrations.count, registrations[index].registered else { return }
+        registrations[index].parked = true
     }
 
     /// Waits up to `timeoutMilliseconds` (-1: no limit) and calls `ready` for each ready socket.
@@ -95,6 +122,13 @@ final class CurlSocketPoller: @unchecked Sendable {
                 var counter: UInt64 = 0
                 _ = Glibc.read(wakeFD, &counter, 8)
                 woken = true
+                continue
+            }
+            let index = Int(socket)
+            guard index < registrations.count, registrations[index].registered, !registrations[index].parked else {
+                // Parked (or unknown): curl does not want this event; stop it from repeating.
+                _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil)
+                if index < registrations.count { registrations[index] = .none }
                 continue
             }
             var flags: Int32 = 0

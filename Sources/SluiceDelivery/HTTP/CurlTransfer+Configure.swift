@@ -2,7 +2,8 @@ internal import CCurl
 
 extension CurlTransfer {
     /// Applies the request to the easy handle. Returns a message when the request cannot be sent.
-    func configure(defaultConnectTimeout: Duration) -> String? {
+    /// `connectToEntry` gives the pinned address's CONNECT_TO text (the engine remembers them).
+    func configure(defaultConnectTimeout: Duration, connectToEntry: (PinnedAddress) -> String) -> String? {
         let request = self.request
         guard request.method.utf8.allSatisfy({ Self.isTokenByte($0) }), !request.method.isEmpty else {
             return "method '\(request.method)' is not a valid HTTP token"
@@ -34,7 +35,7 @@ extension CurlTransfer {
             if let key = tls.clientKeyFile { set(CURLOPT_SSLKEY, key) }
         }
 
-        configureListsAndBody(handle.arena, method: method)
+        configureListsAndBody(handle.arena, method: method, connectTo: request.connectTo.map(connectToEntry))
 
         let this = Unmanaged.passUnretained(self).toOpaque()
         setPointer(CURLOPT_WRITEDATA, this)
@@ -85,7 +86,7 @@ extension CurlTransfer {
 
     /// Lays out the header list, the pinned CONNECT_TO entry and the body in the handle's arena
     /// and points curl at them; every one is set on every request, so none is left from the last.
-    private func configureListsAndBody(_ arena: CurlRequestArena, method: String) {
+    private func configureListsAndBody(_ arena: CurlRequestArena, method: String, connectTo: String?) {
         let headers = request.headers
         var hasExpect = false
         var hasContentType = false
@@ -103,7 +104,6 @@ extension CurlTransfer {
         let contentType: StaticString? = hasContentType ? nil : "Content-Type:"
         let extraCount = (expect == nil ? 0 : 1) + (contentType == nil ? 0 : 1)
         bytes += (expect?.utf8CodeUnitCount ?? -1) + 1 + (contentType?.utf8CodeUnitCount ?? -1) + 1
-        let connectTo = request.connectTo?.curlConnectTo
         if let connectTo { bytes += connectTo.utf8.count + 1 }
         arena.prepare(nodes: headers.count + extraCount + (connectTo == nil ? 0 : 1), bytes: bytes)
 
