@@ -177,12 +177,3 @@ private actor Gate {
         for continuation in released { continuation.resume() }
     }
 }
-
-/// The request's result as a value, so a task can hold it.
-private func outcome(_ client: HTTPClient, _ request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
-    do {
-        return .success(try await client.execute(request))
-    } catch {
-        return .failure(error)
-    }
-}

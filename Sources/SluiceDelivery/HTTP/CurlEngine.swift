@@ -7,17 +7,16 @@ internal import CCurl
 ///
 /// The thread drives curl event by event (`curl_multi_socket_action`): curl says which sockets
 /// to watch and when its next timeout is due (the socket and timer callbacks below), epoll says
-/// which sockets are ready, and each wake-up touches only those. `curl_multi_perform` and
-/// `curl_multi_poll` walked every transfer and socket on every wake-up instead, which made the
-/// cost per delivery grow with the number in flight.
+/// which sockets are ready, and each wake-up touches only those (`curl_multi_perform` and
+/// `curl_multi_poll` walked every transfer and socket on every wake-up).
 ///
 /// All easy handles live in the same multi handle, so they share its connection cache:
 /// a finished request leaves its kept-alive connection for the next one to the same peer.
-/// Easy handles themselves are reused too: a finished transfer's handle is reset and kept for
-/// the next transfer (up to `maxIdleHandles`).
+/// Easy handles themselves are reused too: a finished transfer's handle is readied for the next
+/// transfer (``CurlEasyHandle/recycle()``) and kept (up to `maxIdleHandles`).
 final class CurlEngine: @unchecked Sendable {
-    // @unchecked: `multi`, `active`, `idleHandles` and `timerDeadline` are used by the engine
-    // thread only (curl runs the socket and timer callbacks inside the multi calls made there).
+    // @unchecked: `multi`, `active`, `idleHandles`, `connectToEntries` and `timerDeadline` are
+    // used by the engine thread only (curl runs the socket and timer callbacks inside the multi calls made there).
     // `inbox` is guarded by its lock; `poller.wake()` is called under that lock.
     private struct Inbox {
         var pending: [CurlTransfer] = []

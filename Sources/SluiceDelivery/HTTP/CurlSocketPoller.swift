@@ -6,7 +6,7 @@ import Glibc
 /// The engine thread's wait: an epoll set holding the sockets curl asks to watch, plus an
 /// eventfd that other threads write to when they hand the engine work.
 ///
-/// epoll reports only the sockets that are ready, so a wake-up costs the same with 5 or 500
+/// epoll reports only the sockets that are ready, so waiting costs the same with 5 or 500
 /// transfers in flight (`curl_multi_poll` rebuilt and scanned a pollfd array of every socket).
 /// Linux only, like the deployment: the engine is the only user.
 final class CurlSocketPoller: @unchecked Sendable {
