@@ -55,6 +55,57 @@ import Testing
         }
     }
 
+    /// Deliveries reuse a handle without resetting it: each POST sets every option again, so the
+    /// second carries none of the first's headers, body or pinned address.
+    @Test func consecutivePostsOnOneHandleCarryNothingOfEachOther() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            let pinnedURL = "http://hook.sluice.invalid:\(sink.port)/pinned"
+            let pinned = PinnedAddress(host: "hook.sluice.invalid", port: sink.port, ip: IPAddress("127.0.0.1")!)
+            _ = try await client.execute(
+                HTTPRequest(
+                    url: pinnedURL,
+                    headers: [HTTPHeader(name: "x-only-first", value: "1"), HTTPHeader(name: "content-type", value: "application/json")],
+                    body: Array("{\"n\":1}".utf8), timeout: .seconds(5), connectTo: pinned))
+            _ = try await client.execute(
+                HTTPRequest(url: sink.url("/second"), headers: [HTTPHeader(name: "x-empty", value: "")], timeout: .seconds(5)))
+            let received = try await sink.waitForRequests(count: 2)
+            let second = try #require(received.first { $0.path == "/second" })
+            #expect(second.method == "POST")
+            #expect(second.header("x-only-first") == nil)
+            #expect(second.header("content-type") == nil)
+            #expect(second.header("x-empty") == "")
+            #expect(second.header("content-length") == "0")
+            #expect(second.body.isEmpty)
+            // Without its pin the unresolvable name must not reach the sink (no pin left over, and
+            // the pinned connection is not reused for an unpinned request).
+            let unpinned = await outcome(client, HTTPRequest(url: pinnedURL, body: Array("x".utf8), timeout: .seconds(5)))
+            #expect(throws: HTTPClientError.self) { try unpinned.get() }
+            #expect(await sink.requests.count == 2)
+        }
+    }
+
+    /// Bodies are copied into a per-handle buffer that grows for a large one and shrinks after it.
+    @Test func largeAndSmallBodiesArriveByteForByte() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            var random = SeededRandom(seed: 7)
+            let large = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let small = Array("{\"small\":true}".utf8)
+            for (index, body) in [large, small, large, small].enumerated() {
+                let response = try await client.execute(HTTPRequest(url: sink.url("/b/\(index)"), body: body, timeout: .seconds(10)))
+                #expect(response.status == 200)
+            }
+            let received = try await sink.waitForRequests(count: 4)
+            for index in 0..<4 {
+                let request = try #require(received.first { $0.path == "/b/\(index)" })
+                #expect(request.body == (index.isMultiple(of: 2) ? large : small))
+            }
+        }
+    }
+
     /// A request that names the response headers it wants gets only those (any case on the wire).
     @Test func onlyTheKeptResponseHeadersAreReturned() async throws {
         let client = try HTTPClient()
@@ -254,14 +305,5 @@ import Testing
             }
             #expect(later.kind == .shutdown)
         }
-    }
-}
-
-/// The request's result as a value, so it can run in an `async let` beside other work.
-private func outcome(_ client: HTTPClient, _ request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
-    do {
-        return .success(try await client.execute(request))
-    } catch {
-        return .failure(error)
     }
 }

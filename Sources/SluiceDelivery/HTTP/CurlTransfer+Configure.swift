@@ -2,7 +2,8 @@ internal import CCurl
 
 extension CurlTransfer {
     /// Applies the request to the easy handle. Returns a message when the request cannot be sent.
-    func configure(defaultConnectTimeout: Duration) -> String? {
+    /// `connectToEntry` gives the pinned address's CONNECT_TO text (the engine remembers them).
+    func configure(defaultConnectTimeout: Duration, connectToEntry: (PinnedAddress) -> String) -> String? {
         let request = self.request
         guard request.method.utf8.allSatisfy({ Self.isTokenByte($0) }), !request.method.isEmpty else {
             return "method '\(request.method)' is not a valid HTTP token"
@@ -16,7 +17,41 @@ extension CurlTransfer {
             }
         }
 
+        let handle = self.handle!
+        let method = request.method.uppercased()
+        // What a delivery is; a handle that sent one may send the next without a reset (see CurlEasyHandle).
+        let plain = method == "POST" && request.tls == nil
+        if handle.keepsOptions && !plain { handle.reset() }
+        if !handle.keepsOptions { configureSharedOptions(handle) }
+
         set(CURLOPT_URL, request.url)
+        let total = Self.milliseconds(request.timeout)
+        set(CURLOPT_TIMEOUT_MS, total)
+        set(CURLOPT_CONNECTTIMEOUT_MS, min(Self.milliseconds(request.connectTimeout ?? defaultConnectTimeout), total))
+
+        if let tls = request.tls {
+            if let caFile = tls.caFile { set(CURLOPT_CAINFO, caFile) }
+            if let cert = tls.clientCertFile { set(CURLOPT_SSLCERT, cert) }
+            if let key = tls.clientKeyFile { set(CURLOPT_SSLKEY, key) }
+        }
+
+        configureListsAndBody(handle.arena, method: method, connectTo: request.connectTo.map(connectToEntry))
+
+        let this = Unmanaged.passUnretained(self).toOpaque()
+        setPointer(CURLOPT_WRITEDATA, this)
+        setPointer(CURLOPT_HEADERDATA, this)
+
+        if let rejectedOption {
+            // Which options took is unknown: the handle gets a full reset before its next request.
+            handle.keepsOptions = false
+            return "curl rejected option \(rejectedOption.rawValue) for this request"
+        }
+        handle.keepsOptions = plain
+        return nil
+    }
+
+    /// The options every request sets to the same value: set once per handle until its next reset.
+    private func configureSharedOptions(_ handle: CurlEasyHandle) {
         // Only web schemes; no file://, gopher:// and friends reachable from an endpoint URL.
         set(CURLOPT_PROTOCOLS_STR, "http,https")
         // Ignore http_proxy and friends from the environment: the pinned address must be the peer.
@@ -27,35 +62,9 @@ extension CurlTransfer {
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
         set(CURLOPT_TCP_KEEPALIVE, 1)
-        let total = Self.milliseconds(request.timeout)
-        set(CURLOPT_TIMEOUT_MS, total)
-        set(CURLOPT_CONNECTTIMEOUT_MS, min(Self.milliseconds(request.connectTimeout ?? defaultConnectTimeout), total))
-        setPointer(CURLOPT_ERRORBUFFER, handle!.errorBuffer)
-
-        if let tls = request.tls {
-            if let caFile = tls.caFile { set(CURLOPT_CAINFO, caFile) }
-            if let cert = tls.clientCertFile { set(CURLOPT_SSLCERT, cert) }
-            if let key = tls.clientKeyFile { set(CURLOPT_SSLKEY, key) }
-        }
-
-        if let pinned = request.connectTo {
-            connectToList = curl_slist_append(nil, pinned.curlConnectTo)
-            setPointer(CURLOPT_CONNECT_TO, connectToList)
-        }
-
-        configureMethodAndBody()
-        configureHeaders()
-
-        let this = Unmanaged.passUnretained(self).toOpaque()
-        setPointer(CURLOPT_WRITEDATA, this)
-        setPointer(CURLOPT_HEADERDATA, this)
+        setPointer(CURLOPT_ERRORBUFFER, handle.errorBuffer)
         record(sluice_easy_setopt_write_cb(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback), CURLOPT_WRITEFUNCTION)
         record(sluice_easy_setopt_write_cb(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback), CURLOPT_HEADERFUNCTION)
-
-        if let rejectedOption {
-            return "curl rejected option \(rejectedOption.rawValue) for this request"
-        }
-        return nil
     }
 
     private func record(_ code: CURLcode, _ option: CURLoption) {
@@ -75,8 +84,47 @@ extension CurlTransfer {
         record(sluice_easy_setopt_ptr(easy, option, value), option)
     }
 
-    private func configureMethodAndBody() {
-        let method = request.method.uppercased()
+    /// Lays out the header list, the pinned CONNECT_TO entry and the body in the handle's arena
+    /// and points curl at them; every one is set on every request, so none is left from the last.
+    private func configureListsAndBody(_ arena: CurlRequestArena, method: String, connectTo: String?) {
+        let headers = request.headers
+        var hasExpect = false
+        var hasContentType = false
+        var bytes = request.body.count
+        for header in headers {
+            // "Name: value" or "Name;" (curl drops "Name:" with an empty value), plus the NUL.
+            bytes += header.name.utf8.count + (header.value.isEmpty ? 2 : 3 + header.value.utf8.count)
+            // Names were checked to be ASCII tokens, so an ASCII case-insensitive match suffices.
+            if !hasExpect, Self.isNamed(header.name, "expect") { hasExpect = true }
+            if !hasContentType, Self.isNamed(header.name, "content-type") { hasContentType = true }
+        }
+        // No 100-continue round trip: receivers answer the whole request at once.
+        let expect: StaticString? = hasExpect ? nil : "Expect:"
+        // Without this curl labels bodies application/x-www-form-urlencoded.
+        let contentType: StaticString? = hasContentType ? nil : "Content-Type:"
+        let extraCount = (expect == nil ? 0 : 1) + (contentType == nil ? 0 : 1)
+        bytes += (expect?.utf8CodeUnitCount ?? -1) + 1 + (contentType?.utf8CodeUnitCount ?? -1) + 1
+        if let connectTo { bytes += connectTo.utf8.count + 1 }
+        arena.prepare(nodes: headers.count + extraCount + (connectTo == nil ? 0 : 1), bytes: bytes)
+
+        let pinned = arena.list(connectTo == nil ? 0 : 1) { _, line in line.write(connectTo!) }
+        setPointer(CURLOPT_CONNECT_TO, pinned)
+        let headerList = arena.list(headers.count + extraCount) { index, line in
+            guard index < headers.count else {
+                line.write(index == headers.count ? (expect ?? contentType!) : contentType!)
+                return
+            }
+            let header = headers[index]
+            line.write(header.name)
+            if header.value.isEmpty {
+                line.write(UInt8(ascii: ";"))
+            } else {
+                line.write(": " as StaticString)
+                line.write(header.value)
+            }
+        }
+        setPointer(CURLOPT_HTTPHEADER, headerList)
+
         if method == "GET", request.body.isEmpty {
             set(CURLOPT_HTTPGET, 1)
             return
@@ -86,32 +134,13 @@ extension CurlTransfer {
             return
         }
         set(CURLOPT_POST, 1)
-        // Size first: COPYPOSTFIELDS copies exactly that many bytes, so the body may contain NULs.
+        // Size first: POSTFIELDS then sends exactly that many bytes, so the body may contain NULs.
         record(
             sluice_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)),
             CURLOPT_POSTFIELDSIZE_LARGE
         )
-        let bytes = request.body.isEmpty ? [UInt8(0)] : request.body
-        bytes.withUnsafeBytes { setPointer(CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        setPointer(CURLOPT_POSTFIELDS, arena.copy(request.body))
         if method != "POST" { set(CURLOPT_CUSTOMREQUEST, request.method) }
-    }
-
-    private func configureHeaders() {
-        var hasExpect = false
-        var hasContentType = false
-        for header in request.headers {
-            // curl drops "Name:" (empty value) unless written "Name;".
-            let line = header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value
-            headerList = curl_slist_append(headerList, line)
-            // Names were checked to be ASCII tokens, so an ASCII case-insensitive match suffices.
-            if !hasExpect, Self.isNamed(header.name, "expect") { hasExpect = true }
-            if !hasContentType, Self.isNamed(header.name, "content-type") { hasContentType = true }
-        }
-        // No 100-continue round trip: receivers answer the whole request at once.
-        if !hasExpect { headerList = curl_slist_append(headerList, "Expect:") }
-        // Without this curl labels bodies application/x-www-form-urlencoded.
-        if !hasContentType { headerList = curl_slist_append(headerList, "Content-Type:") }
-        setPointer(CURLOPT_HTTPHEADER, headerList)
     }
 
     /// Whether `name` equals the lowercase ASCII `lowered`, ignoring ASCII case.

@@ -1,8 +1,7 @@
 internal import CCurl
 
-/// One request in flight: borrows a curl easy handle from the engine while it runs and owns
-/// everything the handle points into (header lists) until it is freed in `deinit`, after the
-/// engine has reset the handle.
+/// One request in flight: borrows a curl easy handle from the engine while it runs. What curl
+/// reads during the request (header lists, body) lives in the handle's arena, not here.
 ///
 /// Confined to the engine thread after submission; callbacks reach it through an
 /// unretained pointer that stays valid because the engine keeps the transfer in its
@@ -15,8 +14,6 @@ final class CurlTransfer: @unchecked Sendable {
     /// The borrowed handle: set by the engine when the transfer starts, taken back when it ends.
     var handle: CurlEasyHandle?
     let submittedAt: ContinuousClock.Instant
-    var headerList: UnsafeMutablePointer<curl_slist>?
-    var connectToList: UnsafeMutablePointer<curl_slist>?
     var responseHeaders: [HTTPHeader] = []
     var responseBody: [UInt8] = []
     var bodyTruncated = false
@@ -27,11 +24,6 @@ final class CurlTransfer: @unchecked Sendable {
     init(request: HTTPRequest) {
         self.request = request
         self.submittedAt = .now
-    }
-
-    deinit {
-        curl_slist_free_all(headerList)
-        curl_slist_free_all(connectToList)
     }
 
     /// The borrowed handle's raw pointer; only valid while the transfer runs.
