@@ -127,9 +127,10 @@ import Testing
     }
 
     /// With nothing in flight the engine thread waits with no curl timer; a submission must wake
-    /// it at once, not when its wait would have ended anyway (up to a second later).
+    /// it, not wait for that wait to end. The wait is made a minute long here, so a lost wake-up
+    /// costs a minute while a busy machine costs at most seconds.
     @Test func anIdleEngineStartsANewTransferPromptly() async throws {
-        let client = try HTTPClient()
+        let client = try HTTPClient(configuration: .init(idleWait: .seconds(60)))
         defer { client.shutdown() }
         try await withSink { sink in
             // The first request opens the connection; later ones reuse it, so only the wake-up is timed.
@@ -143,8 +144,7 @@ import Testing
                 #expect(response.status == 200)
                 slowest = max(slowest, ContinuousClock.now - start)
             }
-            // A lost wake-up costs the rest of the engine's 1 s wait; a busy machine costs far less.
-            #expect(slowest < .milliseconds(500))
+            #expect(slowest < .seconds(20))
         }
     }
 }

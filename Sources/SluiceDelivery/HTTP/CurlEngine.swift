@@ -39,11 +39,15 @@ final class CurlEngine: @unchecked Sendable {
     fileprivate var timerDeadline: ContinuousClock.Instant?
     /// More idle handles than this are freed: enough for every connection the cache may keep busy.
     private let maxIdleHandles: Int
-    /// Longest epoll wait even without a curl timer: a safety net, never needed for correctness.
-    private static let maxWaitMilliseconds: Int32 = 1000
+    /// Longest epoll wait even without a curl timer (`Configuration.idleWait`): a safety net,
+    /// never needed for correctness.
+    private let maxWaitMilliseconds: Int32
 
     init?(configuration: HTTPClient.Configuration) {
         guard CurlGlobal.initialized, let multi = curl_multi_init() else { return nil }
+        let (waitSeconds, waitAttoseconds) = configuration.idleWait.components
+        let waitMilliseconds = min(max(waitSeconds, 0), 3600) * 1000 + max(waitAttoseconds, 0) / 1_000_000_000_000_000
+        self.maxWaitMilliseconds = Int32(max(1, waitMilliseconds))
         guard let poller = CurlSocketPoller() else {
             curl_multi_cleanup(multi)
             return nil
@@ -158,12 +162,12 @@ final class CurlEngine: @unchecked Sendable {
 
     /// The epoll timeout: until curl's timer is due, rounded up so the timer has expired on waking.
     private func waitMilliseconds() -> Int32 {
-        guard let deadline = timerDeadline else { return Self.maxWaitMilliseconds }
+        guard let deadline = timerDeadline else { return maxWaitMilliseconds }
         let remaining = deadline - .now
         guard remaining > .zero else { return 0 }
         let (seconds, attoseconds) = remaining.components
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(min(milliseconds, Int64(Self.maxWaitMilliseconds)))
+        return Int32(min(milliseconds, Int64(maxWaitMilliseconds)))
     }
 
     /// Socket callback body: mirror curl's interest in `socket` into the epoll set.
