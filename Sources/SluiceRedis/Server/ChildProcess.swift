@@ -25,6 +25,10 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process's: a socket that is not close-on-exec (an accepted HTTP
+        // connection, a client socket) would otherwise live on in the child, so closing it here
+        // would send no FIN for as long as the child runs.
+        _ = spawnClosesFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -75,3 +79,7 @@ public final class ChildProcess: Sendable {
         _ = kill(pid, signal)
     }
 }
+
+// glibc (2.34 and later) declares it only for _GNU_SOURCE, which Swift's Glibc module does not set.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnClosesFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32
