@@ -17,9 +17,7 @@ struct EventsShowCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let (record, attempts) = try await context.run {
-            (try await context.store.eventRecord(webhookID: id), try await context.store.attemptLog(webhookID: id))
-        }
+        let (record, attempts) = try await context.run { try await context.store.eventLog(webhookID: id) }
         guard record != nil || !attempts.isEmpty else {
             FileHandle.standardError.write(Data("sluice: no event \(id) (unknown, not routed yet, or older than worker.attempt_log_retention)\n".utf8))
             throw ExitCode(1)

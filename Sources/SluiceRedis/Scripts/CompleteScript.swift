@@ -12,13 +12,10 @@
 //                  longer pending (another worker settled or reclaimed and settled it; nothing is
 //                  written for that delivery then)
 //
-// One script per batch rather than per delivery, and per batch one XCLAIM, one XACK, one XDEL
-// and one ZADD: what a batch costs Redis beyond each delivery's own writes does not grow with
-// the batch. Each delivery still has its own guard: `XCLAIM … JUSTID` with an idle time of 0
-// returns exactly the ids still pending (a delivery another worker reclaimed and settled is
-// acknowledged and deleted, so it is not returned), moving them to the `sluice-settle` consumer
-// for the moment before this script's XACK. XCLAIM is the script's first write; Redis refuses
-// writes for lack of memory only up to the first, so nothing is refused half-way. Attempt lines
+// One script per batch rather than per delivery, and per batch one XCLAIM (`PendingGuard`), one
+// XACK, one XDEL and one ZADD: what a batch costs Redis beyond each delivery's own writes does
+// not grow with the batch. Each delivery still has its own guard: one another worker reclaimed
+// and settled is no longer pending, so nothing is written for it. Attempt lines
 // for one event (fan-out puts several in a batch) go in one RPUSH; the log's expiry is set only
 // when that RPUSH created it (the router sets and refreshes it when it records the event), so an
 // attempt costs one command. `retry` serves both a failed attempt and a parked delivery; only the
@@ -26,19 +23,15 @@
 
 enum CompleteScript {
     static let script = RedisScript(
-        """
+        PendingGuard.function + """
         local group, retention, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-        local claim = {'XCLAIM', KEYS[1], group, 'sluice-settle', 0}
+        local ids = {}
         local i = 4
         for k = 1, n do
-          claim[5 + k] = ARGV[i]
+          ids[k] = ARGV[i]
           i = i + 6 + 2 * tonumber(ARGV[i + 5])
         end
-        claim[#claim + 1] = 'JUSTID'
-        local pending = {}
-        for _, id in ipairs(redis.call(unpack(claim))) do
-          pending[id] = true
-        end
+        local pending = stillPending(KEYS[1], group, ids)
         local settled, acked, scores = {}, {}, {}
         local logKeys, logs = {}, {}
         i = 4

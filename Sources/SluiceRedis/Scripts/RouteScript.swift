@@ -16,19 +16,16 @@
 //                longer pending (already routed by a router that owned it before; nothing is
 //                written for that event then)
 //
-// One script per batch, and per batch one XCLAIM, one XACK and one XDEL: what a batch costs
-// Redis beyond each event's own writes (its deliveries and its record) does not grow with the
-// batch. The guard is per event all the same: `XCLAIM … JUSTID` with an idle time of 0 returns
-// exactly the ids that are still pending (an entry another router already routed is
-// acknowledged and deleted, so it is not returned), moving them to the `sluice-settle` consumer
-// for the moment before this script's XACK takes them out of the group. XCLAIM is the first
-// write; Redis refuses a script's writes for lack of memory only up to its first one, so the
-// rest cannot be refused half-way. The record goes to the head of the event's log and refreshes
-// the log's expiry to the retention.
+// One script per batch, and per batch one XCLAIM (`PendingGuard`), one XACK and one XDEL: what
+// a batch costs Redis beyond each event's own writes (its deliveries and its record) does not
+// grow with the batch. The guard is per event all the same: an entry another router already
+// routed is no longer pending, so nothing is written for it. The record is appended to the
+// event's log (its first line, unless the event is routed again, as a replayed `no_route` is)
+// and refreshes the log's expiry to the retention.
 
 enum RouteScript {
     static let script = RedisScript(
-        """
+        PendingGuard.function + """
         local group, retention, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
         local ids, starts = {}, {}
         local i = 4
@@ -43,15 +40,7 @@ enum RouteScript {
             end
           end
         end
-        local claim = {'XCLAIM', KEYS[1], group, 'sluice-settle', 0}
-        for k = 1, n do
-          claim[5 + k] = ids[k]
-        end
-        claim[#claim + 1] = 'JUSTID'
-        local pending = {}
-        for _, id in ipairs(redis.call(unpack(claim))) do
-          pending[id] = true
-        end
+        local pending = stillPending(KEYS[1], group, ids)
         local acked = {}
         for k = 1, n do
           local id = ids[k]

@@ -2,7 +2,7 @@ public import SluiceCore
 
 extension WorkerStore {
     /// Atomically: one deliveries-stream entry per delivery — or, when `deliveries` is empty,
-    /// one `no_route` dead letter — plus the event record at the head of its log, then XACK and XDEL
+    /// one `no_route` dead letter — plus the event record appended to its log, then XACK and XDEL
     /// of the ingress entry.
     ///
     /// - Returns: false, having written nothing, when the ingress entry was no longer pending

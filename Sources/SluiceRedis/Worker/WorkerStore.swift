@@ -160,25 +160,29 @@ public struct WorkerStore: Sendable {
     }
 
     /// What the router recorded about an event (its latest routing: a replayed `no_route` event
-    /// is routed again), or nil (unknown, or past retention).
-    public func eventRecord(webhookID: String) async throws(RedisError) -> EventRecord? {
-        if let record = try await logLines(webhookID: webhookID).reversed().lazy.compactMap(EventRecord.init(logLine:)).first {
-            return record
+    /// is routed again) and every attempt made for it, in order, from one read of its log.
+    /// The record is nil when the event is unknown or past retention.
+    public func eventLog(webhookID: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
+        let reply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
+        let lines = (reply.array ?? []).compactMap(\.bytes)
+        let attempts = lines.compactMap(Self.loggedAttempt(from:))
+        if let record = lines.reversed().lazy.compactMap(EventRecord.init(logLine:)).first {
+            return (record, attempts)
         }
         // Events routed before the record moved into the log kept it in a hash of its own.
-        let reply = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
-        guard let fields = reply.array, !fields.isEmpty else { return nil }
-        return Self.eventRecord(webhookID: webhookID, from: fields)
+        let legacy = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
+        guard let fields = legacy.array, !fields.isEmpty else { return (nil, attempts) }
+        return (Self.eventRecord(webhookID: webhookID, from: fields), attempts)
     }
 
-    /// Every attempt made for the event, in order.
+    /// The record part of ``eventLog(webhookID:)``.
+    public func eventRecord(webhookID: String) async throws(RedisError) -> EventRecord? {
+        try await eventLog(webhookID: webhookID).record
+    }
+
+    /// The attempts part of ``eventLog(webhookID:)``.
     public func attemptLog(webhookID: String) async throws(RedisError) -> [LoggedAttempt] {
-        try await logLines(webhookID: webhookID).compactMap(Self.loggedAttempt(from:))
-    }
-
-    private func logLines(webhookID: String) async throws(RedisError) -> [[UInt8]] {
-        let reply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
-        return (reply.array ?? []).compactMap(\.bytes)
+        try await eventLog(webhookID: webhookID).attempts
     }
 
     /// Queue depths (one round trip; a missing consumer group counts 0 pending).
