@@ -32,11 +32,13 @@ public struct EdgeServer: Sendable {
         /// How long an event's write may wait for Redis's reply before the call is answered 503
         /// and the connection replaced, so a stalled Redis never holds senders indefinitely.
         public var redisCommandTimeout: Duration
+        /// Connections, request time and buffered bytes the clients may hold.
+        public var limits: EdgeConnectionLimits
 
         public init(
             host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
             idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1,
-            redisCommandTimeout: Duration = .seconds(10)
+            redisCommandTimeout: Duration = .seconds(10), limits: EdgeConnectionLimits = EdgeConnectionLimits()
         ) {
             self.host = host
             self.port = port
@@ -46,6 +48,7 @@ public struct EdgeServer: Sendable {
             self.durabilityCheckInterval = durabilityCheckInterval
             self.eventLoopThreads = eventLoopThreads
             self.redisCommandTimeout = redisCommandTimeout
+            self.limits = limits
         }
     }
 
@@ -84,7 +87,8 @@ public struct EdgeServer: Sendable {
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
         let connection = EdgeConnectionHandler.Dependencies(
             state: state, store: store, ingestRedis: ingestRedis, metrics: metrics, gate: gate, logger: logger, clock: clock,
-            serverName: Self.serverName, idleTimeout: options.idleTimeout)
+            serverName: Self.serverName, idleTimeout: options.idleTimeout,
+            registry: EdgeConnectionRegistry(limits: options.limits, factory: exporter.factory))
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
         ingestRedis.prepare(group)

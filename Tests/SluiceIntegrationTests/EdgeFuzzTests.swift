@@ -16,12 +16,14 @@ import Testing
         """
 
     /// Runs `body` with a real edge (1 MiB max body) on its own redis-server.
-    func withEdge(_ body: (GatewayProcesses, ChildProcess) async throws -> Void) async throws {
+    func withEdge(
+        environment: [String: String] = [:], openFiles: Int? = nil, _ body: (GatewayProcesses, ChildProcess) async throws -> Void
+    ) async throws {
         try await withRedis { redis in
             var gateway = try GatewayProcesses(
                 redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: Self.route))
             defer { gateway.close() }
-            let edge = try await gateway.startEdge()
+            let edge = try await gateway.startEdge(environment: environment, openFiles: openFiles)
             defer { edge.send(SIGKILL) }
             try await body(gateway, edge)
         }
@@ -110,23 +112,84 @@ import Testing
         }
     }
 
-    @Test func slowClientsDoNotHoldUpOtherSenders() async throws {
-        try await withEdge { gateway, edge in
+    @Test func slowClientsCannotTakeTheEdgesDescriptors() async throws {
+        // 1,024 descriptors, as a default soft limit would give, and 2,000 connections that
+        // trickle their headers or their body a byte at a time and never finish. The request
+        // timeout is long here, so only the connection limit can make room.
+        try await withEdge(environment: ["SLUICE_REQUEST_TIMEOUT": "120"], openFiles: 1024) { gateway, edge in
             let before = try #require(Self.residentMegabytes(pid: edge.pid))
-            // 200 connections that trickle their headers or their body a byte at a time.
+            let trickle = SlowClients(port: gateway.edgePort, count: 2000)
+            trickle.start()
+            defer { trickle.stop() }
+            try await poll(until: { trickle.connected == 2000 }, timeout: .seconds(60), "2,000 slow connections are open")
+
+            // Real calls still get their 202 at once: the oldest unfinished reads make room.
+            for _ in 0..<20 {
+                let started = ContinuousClock.now
+                try await gateway.post(type: "batch.succeeded")
+                let took = ContinuousClock.now - started
+                #expect(took < .seconds(2), "a valid call took \(took) beside 2,000 slow clients")
+            }
+            #expect(edge.exit.hasExited == false)
+            let shed = try await Self.metric(#"sluice_edge_connections_shed_total{reason="connection_limit"}"#, gateway)
+            #expect((shed ?? 0) >= 1000, "connections shed at the limit: \(String(describing: shed))")
+            let open = try #require(try await Self.metric("sluice_edge_connections", gateway))
+            #expect(open < 1024, "\(open) connections open with 1,024 descriptors")
+            let after = try #require(Self.residentMegabytes(pid: edge.pid))
+            #expect(after - before < 64, "edge RSS grew from \(before) MB to \(after) MB with 2,000 slow clients")
+            #expect(try await Self.storedIDs(gateway).count == 20)
+        }
+    }
+
+    @Test func requestsThatTrickleInAreCutOffAtTheRequestTimeout() async throws {
+        try await withEdge(environment: ["SLUICE_REQUEST_TIMEOUT": "2"]) { gateway, edge in
             let trickle = SlowClients(port: gateway.edgePort, count: 200)
             trickle.start()
             defer { trickle.stop() }
-            try await poll(until: { trickle.connected == 200 }, timeout: .seconds(10), "200 slow connections are open")
+            try await poll(until: { trickle.connected == 200 }, timeout: .seconds(30), "200 slow connections are open")
+            // However steadily their bytes come, none is read for longer than the timeout.
+            try await poll(until: {
+                let timedOut: Double?? = try? await Self.metric(#"sluice_edge_connections_shed_total{reason="request_timeout"}"#, gateway)
+                return (timedOut.flatMap { $0 } ?? 0) >= 200
+            }, timeout: .seconds(20), "every slow request is cut off after the request timeout")
+            try await poll(until: {
+                let open: Double?? = try? await Self.metric("sluice_edge_connections", gateway)
+                return (open.flatMap { $0 } ?? .infinity) < 5
+            }, timeout: .seconds(10), "the slow connections are closed")
+            try await gateway.post(type: "batch.succeeded")
+            #expect(try await Self.storedIDs(gateway).count == 1)
+        }
+    }
 
-            for _ in 0..<20 {
+    @Test func bodiesThatNeverFinishCannotHoldMoreThanTheBufferBudget() async throws {
+        // 4 MiB for every connection's unfinished request, and 48 senders that each send 512 KiB
+        // of a 1 MiB body and stop: 24 MiB asked for, so the oldest are shed as new ones come.
+        try await withEdge(environment: ["SLUICE_MAX_BUFFERED_MIB": "4"]) { gateway, edge in
+            let before = try #require(Self.residentMegabytes(pid: edge.pid))
+            let stalled = StalledBodies(port: gateway.edgePort, count: 48, declared: 1 << 20, sent: 512 << 10)
+            defer { stalled.close() }
+            try await poll(until: {
+                let shed: Double?? = try? await Self.metric(#"sluice_edge_connections_shed_total{reason="buffer_limit"}"#, gateway)
+                return (shed.flatMap { $0 } ?? 0) >= 30
+            }, timeout: .seconds(20), "senders over the buffer budget are shed")
+            let buffered = try #require(try await Self.metric("sluice_edge_buffered_bytes", gateway))
+            #expect(buffered <= 4 * 1_048_576, "buffered \(buffered) bytes with a 4 MiB budget")
+            for _ in 0..<5 {
                 try await gateway.post(type: "batch.succeeded")
             }
-            #expect(edge.exit.hasExited == false)
             let after = try #require(Self.residentMegabytes(pid: edge.pid))
-            #expect(after - before < 32, "edge RSS grew from \(before) MB to \(after) MB with 200 slow clients")
-            #expect(try await Self.storedIDs(gateway).count == 20)
+            #expect(after - before < 48, "edge RSS grew from \(before) MB to \(after) MB")
+            #expect(try await Self.storedIDs(gateway).count == 5)
         }
+    }
+
+    /// The value of one series on the edge's /metrics, or nil when it is not there.
+    static func metric(_ series: String, _ gateway: GatewayProcesses) async throws -> Double? {
+        let response = try await gateway.client.execute(
+            HTTPRequest(method: "GET", url: "http://127.0.0.1:\(gateway.edgePort)/metrics", timeout: .seconds(5)))
+        let text = String(decoding: response.body, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(series + " ") }) else { return nil }
+        return Double(line.dropFirst(series.count + 1).trimmingCharacters(in: .whitespaces))
     }
 
     /// The webhook-ids of the events on the ingress stream.

@@ -62,10 +62,14 @@ struct GatewayProcesses {
         dir.remove()
     }
 
-    /// Starts `sluice edge` and waits until it is ready.
-    mutating func startEdge() async throws -> ChildProcess {
-        let (edge, port) = try await SluiceBinary.startServer("the edge", log: dir.file("edge.log"), client: client) { port in
+    /// Starts `sluice edge ARGS…` with `environment` added and waits until it is ready; `openFiles`
+    /// caps its descriptors.
+    mutating func startEdge(_ arguments: [String] = [], environment: [String: String] = [:], openFiles: Int? = nil) async throws -> ChildProcess {
+        let (edge, port) = try await SluiceBinary.startServer(
+            "the edge", log: dir.file("edge.log"), environment: environment, openFiles: openFiles, client: client
+        ) { port in
             ["edge", "--config", routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
+                + arguments
         }
         edgePort = port
         return edge

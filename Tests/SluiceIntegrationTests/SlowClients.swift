@@ -57,3 +57,27 @@ final class SlowClients: Sendable {
         for socket in sockets { close(socket.fd) }
     }
 }
+
+/// Senders that announce a body, send part of it at once and then nothing more: what the edge
+/// buffers for them is what the buffer budget must bound.
+final class StalledBodies {
+    private var sockets: [Int32] = []
+
+    init(port: Int, count: Int, declared: Int, sent: Int) {
+        let filler = [UInt8](repeating: UInt8(ascii: " "), count: sent - 1)
+        for index in 0..<count {
+            guard let fd = LoopbackSocket.connect(port: port, timeout: .seconds(2)) else { continue }
+            let head = "POST /webhooks/gemini HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                + "webhook-id: msg_stalled_\(index)\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,x\r\ncontent-length: \(declared)\r\n\r\n{"
+            let bytes = Array(head.utf8) + filler
+            // Blocking sends: the edge reads them as fast as it buffers them, or closes.
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            sockets.append(fd)
+        }
+    }
+
+    func close() {
+        for fd in sockets { Glibc.close(fd) }
+        sockets = []
+    }
+}

@@ -16,8 +16,16 @@ enum SluiceBinary {
 
     /// Starts `sluice ARGS…` with its output in `log`: this process's environment with
     /// `environment` added and the variables named in `unsetting` removed.
-    static func start(_ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = []) throws -> ChildProcess {
-        try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: childEnvironment(environment, unsetting: unsetting))
+    /// `openFiles` runs it with that many descriptors at most (soft and hard limit).
+    static func start(
+        _ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil
+    ) throws -> ChildProcess {
+        let env = childEnvironment(environment, unsetting: unsetting)
+        guard let openFiles else { return try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: env) }
+        // The shell execs sluice in its place, so the child's pid is sluice's.
+        return try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", path] + arguments, logPath: log,
+            environment: env)
     }
 
     /// This process's environment with `added` set and the names in `unsetting` removed.
@@ -33,14 +41,14 @@ enum SluiceBinary {
     /// between the pick and the bind) is started again on a new port; the third early exit fails
     /// the test with the process's log rather than a bare timeout.
     static func startServer(
-        _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], client: HTTPClient,
-        arguments: (Int) -> [String]
+        _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
+        client: HTTPClient, arguments: (Int) -> [String]
     ) async throws -> (process: ChildProcess, port: Int) {
         var attempt = 0
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
-            let process = try start(arguments(port), log: log, environment: environment, unsetting: unsetting)
+            let process = try start(arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles)
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
             try await poll(until: {
                 if process.exit.hasExited { return true }

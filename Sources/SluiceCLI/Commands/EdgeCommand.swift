@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SluiceEdge
 import SluiceRuntime
 
@@ -21,8 +22,47 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "SwiftNIO event loop threads for HTTP (env SLUICE_EVENT_LOOP_THREADS; default 1, which suits small machines that also run Redis).")
     var eventLoopThreads: Int?
 
+    @Option(help: "Open connections at most; at the limit the oldest idle or unfinished ones are shed (env SLUICE_MAX_CONNECTIONS; default 10000, capped by the open-file limit).")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds from a request's first byte to its last before it is answered 408 and closed (env SLUICE_REQUEST_TIMEOUT; default 10).")
+    var requestTimeout: Double?
+
+    @Option(help: "MiB of request heads and bodies buffered across all connections (env SLUICE_MAX_BUFFERED_MIB; default 64).")
+    var maxBufferedMib: Int?
+
     func validate() throws {
         if let eventLoopThreads, eventLoopThreads < 1 { throw ValidationError("--event-loop-threads must be at least 1") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if let requestTimeout, !(requestTimeout > 0) { throw ValidationError("--request-timeout must be more than 0 seconds") }
+        if let maxBufferedMib, maxBufferedMib < 1 { throw ValidationError("--max-buffered-mib must be at least 1") }
+    }
+
+    /// The limits from flags, then environment, then defaults; connections stay below the
+    /// open-file limit, less room for Redis connections, routes and secret files.
+    private func limits(logger: Logger) throws -> EdgeConnectionLimits {
+        func number<T: LosslessStringConvertible>(_ name: String) throws -> T? {
+            guard let text = global.environment[name] else { return nil }
+            guard let value = T(text) else { throw ValidationError("\(name)=\(text) is not a number") }
+            return value
+        }
+        var limits = EdgeConnectionLimits()
+        if let value = try maxConnections ?? number("SLUICE_MAX_CONNECTIONS") as Int? { limits.maxConnections = value }
+        if let value = try requestTimeout ?? number("SLUICE_REQUEST_TIMEOUT") as Double? {
+            limits.requestTimeout = .milliseconds(Int64(value * 1000))
+        }
+        if let value = try maxBufferedMib ?? number("SLUICE_MAX_BUFFERED_MIB") as Int? { limits.maxBufferedBytes = value << 20 }
+        if let descriptors = FileDescriptorLimit.raiseToHard(), descriptors - 128 < limits.maxConnections {
+            let capped = max(1, descriptors - 128)
+            logger.warning(
+                "max connections lowered to fit the open-file limit",
+                metadata: ["max_connections": "\(capped)", "requested": "\(limits.maxConnections)", "nofile": "\(descriptors)"])
+            limits.maxConnections = capped
+        }
+        guard limits.maxConnections >= 1, limits.requestTimeout > .zero, limits.maxBufferedBytes >= 1 else {
+            throw ValidationError("SLUICE_MAX_CONNECTIONS, SLUICE_REQUEST_TIMEOUT and SLUICE_MAX_BUFFERED_MIB must be positive")
+        }
+        return limits
     }
 
     func run() async throws {
@@ -31,13 +71,14 @@ struct EdgeCommand: AsyncParsableCommand {
         let logger = try global.bootstrapLogging(label: "sluice.edge")
         let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0
         let threads = eventLoopThreads ?? global.environment["SLUICE_EVENT_LOOP_THREADS"].flatMap(Int.init) ?? 1
+        let limits = try limits(logger: logger)
         logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)"])
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
         let services = runtime.edgeServices(
             options: .init(
                 host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000)),
-                eventLoopThreads: max(1, threads)),
+                eventLoopThreads: max(1, threads), limits: limits),
             onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) })
         try await ServiceRunner.run(services, logger: logger)
     }

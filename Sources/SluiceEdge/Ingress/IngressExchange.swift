@@ -81,7 +81,15 @@ struct IngressExchange {
 
     enum IdleDecision: Equatable {
         case close
+        /// The current request was not read within the request timeout: `timeOutRequest` says how to end it.
+        case requestTimedOut
         case checkAgain(in: TimeAmount)
+
+        /// When to look again; now for the decisions that act at once.
+        var delay: TimeAmount {
+            if case .checkAgain(let delay) = self { return delay }
+            return .zero
+        }
     }
 
     enum State {
@@ -99,14 +107,23 @@ struct IngressExchange {
     }
 
     let idleTimeout: TimeAmount
+    /// From a request's first byte to its end.
+    let requestTimeout: TimeAmount
     /// Not `private(set)`: the verification steps in `IngressExchange+Verification.swift` move it too.
-    var state = State.idle
+    var state = State.idle {
+        didSet {
+            if case .idle = state { requestStarted = nil }
+        }
+    }
+    /// When the first byte of the request being read arrived; nil between requests.
+    private(set) var requestStarted: NIODeadline?
     /// Set by shutdown or by an answer that closes: nothing more is read or started.
     private(set) var closing = false
-    private var lastActivity: NIODeadline
+    private(set) var lastActivity: NIODeadline
 
-    init(idleTimeout: TimeAmount, now: NIODeadline) {
+    init(idleTimeout: TimeAmount, requestTimeout: TimeAmount = .seconds(10), now: NIODeadline) {
         self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.lastActivity = now
     }
 
@@ -125,6 +142,22 @@ struct IngressExchange {
         return false
     }
 
+    /// A webhook call's body is being collected (its chunks count against the edge's buffer budget).
+    var isReadingBody: Bool {
+        if case .reading = state { return true }
+        return false
+    }
+
+    /// The connection waits for nothing but its client: between requests, or reading one. Not
+    /// while a call is verified against fetched keys or written to Redis, nor while the router answers.
+    var waitsOnlyForClient: Bool {
+        switch state {
+        case .idle, .reading, .answered: true
+        case .forwarded(let requestEnded, _): !requestEnded
+        case .awaitingKeys, .storing: false
+        }
+    }
+
     // MARK: - Request parts
 
     /// Anything read from the connection counts as activity for the idle timeout.
@@ -132,11 +165,21 @@ struct IngressExchange {
         lastActivity = now
     }
 
+    /// Raw bytes arrived, before HTTP parsing: between requests they are the first of the next
+    /// one, which starts its request timeout (a head trickled a byte at a time is never parsed, so
+    /// only this sees it). Returns whether a request started.
+    mutating func bytesArrived(at now: NIODeadline) -> Bool {
+        guard requestStarted == nil, case .idle = state else { return false }
+        requestStarted = now
+        return true
+    }
+
     /// A request starts. `durabilityUnmet` is why Redis's durability falls short, or nil.
     mutating func receivedHead(
         _ head: HTTPRequestHead, now: NIODeadline, snapshot: @autoclosure () -> EdgeSnapshot, durabilityUnmet: @autoclosure () -> String?
     ) -> Action {
         guard case .idle = state else { return protocolViolation() }
+        if requestStarted == nil { requestStarted = now }
         guard WebhookTarget.isWebhookPath(head.uri), let target = WebhookTarget(uri: head.uri) else {
             state = .forwarded(requestEnded: false, answerEnded: false)
             return .forward
@@ -183,6 +226,14 @@ struct IngressExchange {
         case .idle, .forwarded(true, _), .awaitingKeys, .storing:
             return protocolViolation()
         }
+    }
+
+    /// The edge buffers as many request bodies as it may: the call being read is refused with 503
+    /// and the connection closed, since the rest of its body would only be read to be dropped.
+    mutating func bodyRefused(now: NIODeadline) -> Action {
+        guard case .reading(let call, _) = state else { return .none }
+        closing = true
+        return answer(IngressRejection.bufferFull().answer, for: call, now: now, requestComplete: false)
     }
 
     /// The request's end. `unixMillis` is the wall clock: signatures' timestamps and the event's
@@ -234,14 +285,33 @@ struct IngressExchange {
 
     // MARK: - Time and shutdown
 
-    /// The idle check's timer fired. `queueEmpty`: no pipelined request waits.
+    /// The connection's timer fired. `queueEmpty`: no pipelined request waits.
+    ///
+    /// The timer is not moved for each request (that would cost a timer per call): it comes back
+    /// at least every quarter of the request timeout, so a request is ended at most a quarter
+    /// late.
     func idleCheck(now: NIODeadline, queueEmpty: Bool) -> IdleDecision {
+        let period = TimeAmount.nanoseconds(max(requestTimeout.nanoseconds / 4, 1_000_000))
+        if let started = requestStarted, waitsOnlyForClient {
+            let elapsed = now - started
+            if elapsed >= requestTimeout { return .requestTimedOut }
+            return .checkAgain(in: min(period, requestTimeout - elapsed))
+        }
         let idle = isIdle && queueEmpty
         let idleFor = now - lastActivity
         if idle && idleFor >= idleTimeout { return .close }
-        // Busy connections are looked at again a whole timeout later.
+        // Busy connections are looked at again a whole period later.
         let next = idle ? idleTimeout - idleFor : idleTimeout
-        return .checkAgain(in: max(next, .milliseconds(1)))
+        return .checkAgain(in: max(min(next, period), .milliseconds(1)))
+    }
+
+    /// Ends a request that was not read within the request timeout: a webhook call being read is
+    /// answered 408 (and the connection closed after it); any other, such as a head still
+    /// trickling in, is closed without an answer.
+    mutating func timeOutRequest(now: NIODeadline) -> Action {
+        closing = true
+        guard case .reading(let call, _) = state else { return .close }
+        return answer(IngressRejection.requestTimeout().answer, for: call, now: now, requestComplete: false)
     }
 
     /// The server is shutting down. Returns whether to close at once (nothing in progress);

@@ -57,6 +57,18 @@ struct IngressRejection: Error, Sendable {
             retryAfter: 5)
     }
 
+    static func requestTimeout() -> Self {
+        Self(
+            status: .requestTimeout, reason: "request_timeout",
+            message: "the request was not received in full within the edge's request timeout")
+    }
+
+    static func bufferFull() -> Self {
+        Self(
+            status: .serviceUnavailable, reason: "buffer_full",
+            message: "the edge is holding as many request bodies as it may; retry later", retryAfter: 1)
+    }
+
     static func methodNotAllowed() -> Self {
         Self(status: .methodNotAllowed, reason: "method_not_allowed", message: "webhooks are accepted with POST only")
     }

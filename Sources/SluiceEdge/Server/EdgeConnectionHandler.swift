@@ -40,6 +40,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let clock: @Sendable () -> Date
         let serverName: String
         let idleTimeout: Duration
+        /// Open connections, buffered bodies and the request timeout, shared by every connection.
+        let registry: EdgeConnectionRegistry
     }
 
     /// More queued parts than this (a client pipelining ahead) stop reading from the socket.
@@ -56,10 +58,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The Redis connection on this channel's event loop, looked up once per HTTP connection.
     private var redis: RedisLoopConnection?
     var date = HTTPDateHeader()
+    /// This connection in the registry; set once the handler is in a pipeline.
+    private var ticket: EdgeConnectionTicket?
+    /// What the ticket last said, so it is written only on change.
+    private var ticketSheddable = true
+    private var ticketSince = NIODeadline.uptimeNanoseconds(0)
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
-        self.exchange = IngressExchange(idleTimeout: TimeAmount(dependencies.idleTimeout), now: .now())
+        self.exchange = IngressExchange(
+            idleTimeout: TimeAmount(dependencies.idleTimeout),
+            requestTimeout: TimeAmount(dependencies.registry.limits.requestTimeout), now: .now())
     }
 
     // MARK: - Inbound
@@ -73,16 +82,47 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         } else if !exchange.closing {
             queue.append(part)
         }
+        updateTicket()
+    }
+
+    /// Raw bytes arrived (`RequestStartObserver`, before the decoder): between requests, the next
+    /// request's timeout starts now, and until its head is parsed its bytes, held by the decoder,
+    /// count against the buffer budget. Returns false when they do not fit: the caller closes.
+    func bytesArrived(_ count: Int) -> Bool {
+        if exchange.bytesArrived(at: .now()) { updateTicket() }
+        guard exchange.isIdle, let ticket else { return true }
+        return dependencies.registry.reserve(count, for: ticket)
+    }
+
+    /// Tells the registry whether this connection may be shed and since when it waits.
+    private func updateTicket() {
+        guard let ticket else { return }
+        let sheddable = exchange.waitsOnlyForClient
+        if sheddable != ticketSheddable {
+            ticketSheddable = sheddable
+            ticket.sheddable.store(sheddable, ordering: .relaxed)
+        }
+        let since = exchange.requestStarted ?? exchange.lastActivity
+        if since != ticketSince {
+            ticketSince = since
+            ticket.since.store(since.uptimeNanoseconds, ordering: .relaxed)
+        }
     }
 
     private func process(_ part: HTTPServerRequestPart, now: NIODeadline, context: ChannelHandlerContext) {
         let action: IngressExchange.Action
         switch part {
         case .head(let head):
+            // The decoder let go of the head's bytes.
+            if let ticket { dependencies.registry.release(ticket) }
             action = exchange.receivedHead(
                 head, now: now, snapshot: dependencies.state.current, durabilityUnmet: dependencies.gate.unmetReason)
         case .body(let chunk):
-            action = exchange.receivedBody(chunk, now: now)
+            if exchange.isReadingBody, let ticket, !dependencies.registry.reserve(chunk.readableBytes, for: ticket) {
+                action = exchange.bodyRefused(now: now)
+            } else {
+                action = exchange.receivedBody(chunk, now: now)
+            }
         case .end:
             action = exchange.receivedEnd(now: now, unixMillis: Self.unixMillis(dependencies.clock()))
         }
@@ -113,6 +153,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             queue.removeAll()
             context.close(promise: nil)
         }
+        updateTicket()
     }
 
     private func store(_ event: IngressEvent, dedupeWindow: Duration, context: ChannelHandlerContext) {
@@ -158,12 +199,20 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: - Answers
 
-    private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext) {
+    private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext, fullClose: Bool = false) {
         record(answer)
+        // The call's body is no longer held for it (answered, stored, or dropped).
+        if let ticket { dependencies.registry.release(ticket) }
         var buffer = context.channel.allocator.buffer(capacity: 192 + answer.answer.body.count)
         answer.answer.render(
             into: &buffer, date: date.current(), server: dependencies.serverName, close: answer.close, omitsBody: answer.omitsBody)
-        if answer.close {
+        if fullClose {
+            // A timed-out client may never read or close: take the socket back once the answer is out.
+            queue.removeAll()
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: written)
+        } else if answer.close {
             queue.removeAll()
             closeAfter(write: wrapOutboundOut(.byteBuffer(buffer)), promise: nil, context: context)
         } else {
@@ -242,13 +291,23 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         redis = dependencies.ingestRedis.connection(on: context.eventLoop)
-        scheduleIdleCheck(in: exchange.idleTimeout, context: context)
+        let channel = context.channel
+        let ticket = EdgeConnectionTicket(now: exchange.lastActivity) { channel.close(promise: nil) }
+        self.ticket = ticket
+        ticketSince = exchange.lastActivity
+        guard dependencies.registry.admit(ticket) else {
+            self.ticket = nil
+            return context.close(promise: nil)
+        }
+        scheduleIdleCheck(in: exchange.idleCheck(now: .now(), queueEmpty: true).delay, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         idleCheck?.cancel()
         idleCheck = nil
+        if let ticket { dependencies.registry.remove(ticket) }
+        ticket = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -272,9 +331,18 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         idleCheck = context.eventLoop.scheduleTask(in: delay) {
             let (handler, context) = loop.value
             handler.idleCheck = nil
-            switch handler.exchange.idleCheck(now: .now(), queueEmpty: handler.queue.isEmpty) {
-            case .close: context.close(promise: nil)
-            case .checkAgain(let delay): handler.scheduleIdleCheck(in: delay, context: context)
+            let now = NIODeadline.now()
+            switch handler.exchange.idleCheck(now: now, queueEmpty: handler.queue.isEmpty) {
+            case .close:
+                context.close(promise: nil)
+            case .requestTimedOut:
+                handler.dependencies.registry.countTimedOut()
+                switch handler.exchange.timeOutRequest(now: now) {
+                case .answer(let answer): handler.write(answer, context: context, fullClose: true)
+                default: context.close(promise: nil)
+                }
+            case .checkAgain(let delay):
+                handler.scheduleIdleCheck(in: delay, context: context)
             }
         }
     }

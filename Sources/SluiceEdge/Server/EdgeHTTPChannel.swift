@@ -29,6 +29,7 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
             // writes its own answers as finished bytes and sees the router's through the observer.
             // Errors are not handled here: Hummingbird answers parse errors with 400.
             let connection = EdgeConnectionHandler(connection)
+            try pipeline.addHandler(RequestStartObserver(connection))
             try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)))
             try pipeline.addHandler(connection)
             try pipeline.addHandler(HTTPResponseEncoder(configuration: .init()))
