@@ -90,7 +90,7 @@ public struct ScenarioRunner: Sendable {
         return report
     }
 
-    /// Waits until ingress, deliveries (pending included) and the retry set have stayed empty for
+    /// Waits until ingress, deliveries (pending included), the retry set and the waiting lines have stayed empty for
     /// two seconds (a receiver may still be finishing a slow answer), or `deadline` passes.
     private func settle(_ store: WorkerStore, deadline: ContinuousClock.Instant) async -> Bool {
         var quietSince: ContinuousClock.Instant?
@@ -98,7 +98,7 @@ public struct ScenarioRunner: Sendable {
             let quiet: Bool
             if let status = try? await store.status() {
                 quiet = status.ingressLength == 0 && status.ingressPending == 0 && status.deliveriesLength == 0
-                    && status.deliveriesPending == 0 && status.retryBacklog == 0
+                    && status.deliveriesPending == 0 && status.retryBacklog == 0 && status.waiting == 0
             } else {
                 quiet = false
             }

@@ -134,7 +134,7 @@ public struct WorkerServer: Sendable {
                 state: state, store: store, httpClient: httpClient, breakers: CircuitBreakers(), consumer: options.consumerName,
                 metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
                 logger: logger, clock: clock)
-            services.append(RetryMover(store: store, logger: logger, clock: clock))
+            services.append(RetryMover(store: store, state: state, maxInFlight: options.maxInFlight, logger: logger, clock: clock))
             services.append(
                 DeliveryStage(
                     state: state, store: deliveryStore, executor: executor, maxInFlight: options.maxInFlight,

@@ -28,7 +28,7 @@ extension StatusReport {
             "at": Timestamps.iso(atMillis),
             "ingress": ["length": queues.ingressLength, "pending": queues.ingressPending],
             "deliveries": ["length": queues.deliveriesLength, "pending": queues.deliveriesPending],
-            "retry_backlog": queues.retryBacklog, "dlq_size": queues.deadLetters,
+            "retry_backlog": queues.retryBacklog, "waiting": queues.waiting, "dlq_size": queues.deadLetters,
             "circuits": circuitObjects, "endpoints": endpointObjects,
         ])
     }

@@ -6,6 +6,7 @@ extension StatusReport {
         queues.add(["ingress", String(self.queues.ingressLength), String(self.queues.ingressPending)])
         queues.add(["deliveries", String(self.queues.deliveriesLength), String(self.queues.deliveriesPending)])
         queues.add(["retry", String(self.queues.retryBacklog), "-"])
+        queues.add(["waiting", String(self.queues.waiting), "-"])
         queues.add(["dead letters", String(self.queues.deadLetters), "-"])
         guard !endpoints.isEmpty else { return queues.render() + "\n\nendpoints: none in \(configPath)" }
         var table = TextTable(columns: ["ENDPOINT", "STATE", "DETAIL"])

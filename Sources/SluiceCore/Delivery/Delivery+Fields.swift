@@ -15,6 +15,8 @@ extension Delivery {
         public static let webhookTimestamp = "ts"
         public static let receivedAt = "received_at"
         public static let body = "body"
+        /// `1` on a delivery released from its endpoint's waiting line; absent otherwise.
+        public static let released = "released"
     }
 
     /// The delivery as binary-safe field/value pairs for XADD or HSET.
@@ -24,7 +26,7 @@ extension Delivery {
     public func fields() -> [(String, [UInt8])] {
         func text(_ value: String) -> [UInt8] { Array(value.utf8) }
         func number<N: BinaryInteger>(_ value: N?) -> [UInt8] { value.map { Array(String($0).utf8) } ?? [] }
-        return [
+        var fields: [(String, [UInt8])] = [
             (FieldName.ingressID, text(ingressID)),
             (FieldName.tenant, text(target.tenant)),
             (FieldName.endpoint, text(target.endpoint)),
@@ -40,6 +42,8 @@ extension Delivery {
             (FieldName.receivedAt, number(event.receivedAtMillis)),
             (FieldName.body, event.body),
         ]
+        if released { fields.append((FieldName.released, [UInt8(ascii: "1")])) }
+        return fields
     }
 
     /// Decodes what ``fields()`` wrote.
@@ -97,6 +101,7 @@ extension Delivery {
             lastStatus: lastStatus,
             lastError: lastError.isEmpty ? nil : lastError
         )
+        released = field(FieldName.released) == [UInt8(ascii: "1")]
     }
 
     /// Strict decimal: an optional `-` and ASCII digits only (no `+`, spaces or hex); nil on overflow.

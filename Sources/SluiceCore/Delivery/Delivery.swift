@@ -17,6 +17,10 @@ public struct Delivery: Sendable, Equatable {
     public var lastStatus: Int?
     /// The error of the last attempt (transport failure or non-2xx), safe to log.
     public var lastError: String?
+    /// Released from its endpoint's waiting line, which took the endpoint's rate-limit token for
+    /// it: the attempt goes without taking another, and if it must wait again it rejoins the
+    /// line at the front, keeping the endpoint's order.
+    public var released: Bool = false
 
     /// Creates a delivery; a new one starts at attempt 1 with no history.
     public init(

@@ -51,6 +51,16 @@ public import SluiceCore
 //                                                 no longer written.
 //   {P}:v1:bucket:<tenant>/<endpoint>     HASH    the endpoint's shared token bucket (`u`, `t`;
 //                                                 see `TokenBucket.luaSource`); expires once full.
+//   {P}:v1:waiting                        ZSET    member = "<tenant>/<endpoint>", score = when its
+//                                                 waiting line may next release (unix ms): the
+//                                                 endpoints whose deliveries wait for a rate-limit
+//                                                 token, a full lane or an open circuit.
+//   {P}:v1:waiting:<tenant>/<endpoint>    LIST    the endpoint's waiting line, oldest first: one
+//                                                 element per delivery, its `Delivery.fields()`
+//                                                 each written as `<byte length>:<bytes>`. Pushed
+//                                                 by the complete script (`wait`), popped by the
+//                                                 release script at the endpoint's rate, which
+//                                                 XADDs each back to `deliveries` with `released`.
 //   {P}:v1:circuits                       HASH    open circuits, for `sluice status`: field "<tenant>/<endpoint>@<consumer>",
 //                                                 value = unix ms when that worker may probe again. Written when a
 //                                                 worker's breaker opens, removed when it closes; advisory only.
@@ -120,6 +130,14 @@ public struct Keyspace: Sendable, Hashable {
     /// The router's record of one event, by webhook-id.
     public func event(webhookID: String) -> String {
         "\(base):event:\(webhookID)"
+    }
+
+    /// Endpoints with a waiting line, by when each may next release.
+    public var waiting: String { "\(base):waiting" }
+
+    /// The waiting line of one endpoint.
+    public func waitingLine(endpoint: EndpointRef) -> String {
+        "\(base):waiting:\(endpoint.tenant)/\(endpoint.endpoint)"
     }
 
     /// The shared token bucket of one endpoint.

@@ -3,11 +3,15 @@
 //   KEYS[1]        {P}:v1:deliveries              STREAM (group `delivery`)
 //   KEYS[2]        {P}:v1:retry                   ZSET
 //   KEYS[3]        {P}:v1:dlq                     STREAM
-//   KEYS[2 + 2k]   {P}:v1:retry:<delivery-id>     HASH, of the k-th delivery (k = 1…n)
-//   KEYS[3 + 2k]   {P}:v1:attempts:<webhook-id>   LIST, the log of the k-th delivery's event
+//   KEYS[4]        {P}:v1:waiting                 ZSET
+//   KEYS[3 + 2k]   {P}:v1:retry:<delivery-id>     HASH, of the k-th delivery (k = 1…n), or for
+//                  {P}:v1:waiting:<t>/<e>         `wait` modes LIST, its endpoint's waiting line
+//   KEYS[4 + 2k]   {P}:v1:attempts:<webhook-id>   LIST, the log of the k-th delivery's event
 //   ARGV           group, retention-ms, n, then per delivery: stream-id, mode (`delivered` |
-//                  `retry` | `dead_letter`), delivery-id, due-ms, attempt line ("" = no attempt),
-//                  pair-count, then the field pairs of the retry hash or dead letter: name, value, …
+//                  `retry` | `dead_letter` | `wait` | `wait_front` | `hold` | `hold_front`),
+//                  delivery-id (for the waiting modes the endpoint, "<tenant>/<endpoint>"), due-ms, attempt line ("" = no
+//                  attempt), pair-count, then the field pairs of the retry hash, dead letter or
+//                  waiting delivery: name, value, …
 //   returns        one integer per delivery, in order: 1 when settled, 0 when its entry was no
 //                  longer pending (another worker settled or reclaimed and settled it; nothing is
 //                  written for that delivery then)
@@ -19,12 +23,16 @@
 // for one event (fan-out puts several in a batch) go in one RPUSH; the log's expiry is set only
 // when that RPUSH created it (the router sets and refreshes it when it records the event), so an
 // attempt costs one command. `retry` serves both a failed attempt and a parked delivery; only the
-// fields differ, and Swift chooses them.
+// fields differ, and Swift chooses them. `wait` puts the delivery in its endpoint's waiting line
+// (`wait_front` at its head, for one released from it that must wait again) and schedules the
+// line's release no later than due-ms (ZADD LT keeps an earlier release); `hold` does the same
+// but postpones the release to due-ms if that is later (ZADD GT: an open circuit).
 
 enum CompleteScript {
     static let script = RedisScript(
         PendingGuard.function + """
         local group, retention, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+        local waitModes = {wait = true, wait_front = true, hold = true, hold_front = true}
         local ids = {}
         local i = 4
         for k = 1, n do
@@ -45,16 +53,24 @@ enum CompleteScript {
             settled[k] = 1
             acked[#acked + 1] = id
             if mode == 'retry' then
-              local key = KEYS[2 + 2 * k]
+              local key = KEYS[3 + 2 * k]
               redis.call('DEL', key)
               redis.call('HSET', key, unpack(ARGV, first, last))
               scores[#scores + 1] = due
               scores[#scores + 1] = deliveryID
             elseif mode == 'dead_letter' then
               redis.call('XADD', KEYS[3], '*', unpack(ARGV, first, last))
+            elseif waitModes[mode] then
+              local parts = {}
+              for j = first, last do
+                parts[#parts + 1] = #ARGV[j] .. ':' .. ARGV[j]
+              end
+              local front = string.sub(mode, -6) == '_front'
+              redis.call(front and 'LPUSH' or 'RPUSH', KEYS[3 + 2 * k], table.concat(parts))
+              redis.call('ZADD', KEYS[4], string.sub(mode, 1, 4) == 'hold' and 'GT' or 'LT', due, deliveryID)
             end
             if line ~= '' then
-              local key = KEYS[3 + 2 * k]
+              local key = KEYS[4 + 2 * k]
               local lines = logs[key]
               if not lines then
                 lines = {}

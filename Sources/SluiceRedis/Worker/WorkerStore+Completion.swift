@@ -28,15 +28,20 @@ extension WorkerStore {
         guard !completions.isEmpty else { return [] }
         var keys: [RedisArgument] = [
             RedisArgument(keyspace.deliveries), RedisArgument(keyspace.retry), RedisArgument(keyspace.deadLetters),
+            RedisArgument(keyspace.waiting),
         ]
-        keys.reserveCapacity(3 + 2 * completions.count)
+        keys.reserveCapacity(4 + 2 * completions.count)
         var args: [RedisArgument] = [
             RedisArgument(Keyspace.deliveryGroup), RedisArgument(retention.expiryMillis), RedisArgument(completions.count),
         ]
         args.reserveCapacity(3 + 6 * completions.count)
         for completion in completions {
             let deliveryID = Self.appendCompletion(completion, nowMillis: nowMillis, to: &args)
-            keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
+            if case .wait = completion.resolution {
+                keys.append(RedisArgument(keyspace.waitingLine(endpoint: completion.entry.delivery.target)))
+            } else {
+                keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
+            }
             keys.append(RedisArgument(keyspace.attempts(webhookID: completion.entry.delivery.event.webhookID)))
         }
         let reply = try await client.run(CompleteScript.script, keys: keys, args: args)
@@ -49,7 +54,8 @@ extension WorkerStore {
     }
 
     /// Appends one delivery's section of the complete script's ARGV; returns the delivery id
-    /// whose retry hash the script may write (the next attempt's for a retry).
+    /// whose retry hash the script may write (the next attempt's for a retry). A delivery that
+    /// goes back to the retry set or a waiting line loses `released`: it is owed no token then.
     private static func appendCompletion(_ completion: DeliveryCompletion, nowMillis: Int64, to args: inout [RedisArgument]) -> String {
         let entry = completion.entry
         let mode: String
@@ -63,14 +69,26 @@ extension WorkerStore {
             mode = "retry"
             deliveryID = next.id
             dueAtMillis = due
+            var next = next
+            next.released = false
             fields = next.fields()
         case .park(let due):
             mode = "retry"
             dueAtMillis = due
-            fields = entry.delivery.fields()
+            var parked = entry.delivery
+            parked.released = false
+            fields = parked.fields()
+        case .wait(let due, let front, let postpone):
+            mode = (postpone ? "hold" : "wait") + (front ? "_front" : "")
+            deliveryID = "\(entry.delivery.target.tenant)/\(entry.delivery.target.endpoint)"
+            dueAtMillis = due
+            var waiting = entry.delivery
+            waiting.released = false
+            fields = waiting.fields()
         case .deadLetter(let reason, let lastStatus, let lastError):
             mode = "dead_letter"
             var dead = entry.delivery
+            dead.released = false
             dead.lastStatus = lastStatus
             dead.lastError = lastError
             let attempts = completion.attempt?.attempt ?? max(0, dead.attempt - 1)

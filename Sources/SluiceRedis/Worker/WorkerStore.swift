@@ -92,9 +92,10 @@ public struct WorkerStore: Sendable {
     /// Takes one token from the endpoint's shared bucket: nil when granted, else how long until one is free.
     public func takeToken(endpoint: EndpointRef, limit: RateLimit, nowMillis: Int64) async throws(RedisError) -> Duration? {
         let bucket = TokenBucket(limit: limit, nowMillis: nowMillis)
+        // The waiting line goes in too: while it holds deliveries, a new one queues behind them.
         let reply = try await client.run(
             TokenBucketScript.script,
-            keys: [RedisArgument(keyspace.bucket(endpoint: endpoint))],
+            keys: [RedisArgument(keyspace.bucket(endpoint: endpoint)), RedisArgument(keyspace.waitingLine(endpoint: endpoint))],
             args: bucket.scriptArguments(nowMillis: nowMillis).map { RedisArgument($0) }
         )
         guard let wait = reply.int else {
@@ -214,7 +215,8 @@ public struct WorkerStore: Sendable {
             deliveriesLength: try count(replies[2]),
             deliveriesPending: try count(replies[3]),
             retryBacklog: try count(replies[4]),
-            deadLetters: try count(replies[5])
+            deadLetters: try count(replies[5]),
+            waiting: try await waitingCounts().values.reduce(0, +)
         )
     }
 

@@ -34,8 +34,15 @@ public enum DeliveryResolution: Sendable, Equatable {
     case retry(next: Delivery, dueAtMillis: Int64)
     /// Dead-lettered with this reason and the last status/error.
     case deadLetter(DeadLetterReason, lastStatus: Int?, lastError: String?)
-    /// Not attempted (circuit open, rate limited, endpoint queue full): back to the retry set unchanged until `dueAtMillis`.
+    /// Not attempted: back to the retry set unchanged until `dueAtMillis` (used on shutdown, to
+    /// hand queued deliveries to other workers at once).
     case park(dueAtMillis: Int64)
+    /// Not attempted because its endpoint cannot take it now (rate limit, full lane, open
+    /// circuit): into the endpoint's waiting line — at the back, or at the `front` for a delivery
+    /// that had already been released from it. The line releases next at `dueAtMillis` if that is
+    /// sooner than it would have, or, to `postpone` it (an open circuit: nothing can go before it
+    /// reopens), if that is later.
+    case wait(dueAtMillis: Int64, front: Bool, postpone: Bool = false)
 }
 
 /// One dead letter, as `sluice dlq list` shows it.
@@ -103,13 +110,19 @@ public struct StoreStatus: Sendable, Equatable {
     public var deliveriesPending: Int
     public var retryBacklog: Int
     public var deadLetters: Int
+    /// Deliveries in endpoints' waiting lines, all endpoints together.
+    public var waiting: Int
 
-    public init(ingressLength: Int, ingressPending: Int, deliveriesLength: Int, deliveriesPending: Int, retryBacklog: Int, deadLetters: Int) {
+    public init(
+        ingressLength: Int, ingressPending: Int, deliveriesLength: Int, deliveriesPending: Int, retryBacklog: Int, deadLetters: Int,
+        waiting: Int = 0
+    ) {
         self.ingressLength = ingressLength
         self.ingressPending = ingressPending
         self.deliveriesLength = deliveriesLength
         self.deliveriesPending = deliveriesPending
         self.retryBacklog = retryBacklog
         self.deadLetters = deadLetters
+        self.waiting = waiting
     }
 }

@@ -7,7 +7,7 @@ import SluiceRedis
 /// Makes one attempt of one claimed delivery and records its result (SPEC §5, §7).
 ///
 /// In order: an endpoint gone from routes.yaml dead-letters (`endpoint_removed`); an open circuit
-/// or an empty rate-limit bucket parks the delivery in the retry set unchanged; the SSRF guard
+/// or an empty rate-limit bucket puts the delivery in the endpoint's waiting line; the SSRF guard
 /// resolves and pins the address (`blocked_address` dead-letters); then the signed request goes
 /// out and its result is classified into delivered, retry or dead letter. An attempt abandoned
 /// by shutdown or cancellation records nothing: the entry stays pending and is reclaimed.
@@ -69,13 +69,14 @@ struct DeliveryExecutor: Sendable {
                 await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError))
                 return
             }
-            await park(entry, until: reopens)
+            await wait(entry, until: reopens, postpone: true)
             return
         }
-        if let limit = endpoint.rateLimit {
+        // A delivery released from the endpoint's waiting line was given its token there.
+        if let limit = endpoint.rateLimit, !delivery.released {
             do {
                 if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
-                    await park(entry, until: now + max(1, wait.wholeMillis))
+                    await self.wait(entry, until: now + max(1, wait.wholeMillis))
                     return
                 }
             } catch {
@@ -85,7 +86,7 @@ struct DeliveryExecutor: Sendable {
             }
         }
         if case .wait(let until) = breakers.admit(endpoint, nowMillis: now) {
-            await park(entry, until: until)
+            await wait(entry, until: until, postpone: true)
             return
         }
         await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot)
@@ -179,6 +180,14 @@ struct DeliveryExecutor: Sendable {
     /// Puts the delivery back in the retry set unchanged (no attempt made).
     func park(_ entry: DeliveryEntry, until dueAtMillis: Int64) async {
         await complete(entry, attempt: nil, resolution: .park(dueAtMillis: dueAtMillis))
+    }
+
+    /// Puts the delivery in its endpoint's waiting line (no attempt made): once, however long the
+    /// line, instead of cycling through the retry set until the endpoint can take it. One that was
+    /// released from the line goes back to its front, so the endpoint's order holds.
+    func wait(_ entry: DeliveryEntry, until dueAtMillis: Int64, postpone: Bool = false) async {
+        await complete(
+            entry, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: entry.delivery.released, postpone: postpone))
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and

@@ -9,7 +9,7 @@ import SluiceRedis
 /// Reads the deliveries stream in the `delivery` consumer group whenever the process has room
 /// (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
 /// the visibility timeout. A delivery whose lane is still full after a short wait (at most 100 ms
-/// per batch) is parked in the retry set for a second, so no endpoint blocks the reader for long.
+/// per batch) goes to its endpoint's waiting line, so no endpoint blocks the reader for long.
 ///
 /// On graceful shutdown it stops reading, parks what was queued but not started (so another
 /// worker takes it at once), lets running attempts finish within `shutdownGrace`, then abandons
@@ -93,12 +93,21 @@ struct DeliveryStage: Service {
         if !full.isEmpty {
             await dispatcher.waitForRoom(in: full, timeout: .milliseconds(100))
             // The reader waited anyway: what a busy (not stuck) lane refused a moment ago mostly
-            // fits now, and each delivery taken here is one not parked in the retry set (a Redis
-            // write now and a move back later). What a stuck lane still refuses is parked.
+            // fits now, and each delivery taken here is one not sent to the waiting line (a Redis
+            // write now and a release later). What a stuck lane still refuses waits in the line.
             if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
-        await park(refused, afterMillis: 1000)
+        guard !refused.isEmpty else { return }
+        let due = clock().unixMillis + Self.fullLaneWait.wholeMillis
+        // One at a time, in an order that keeps the line's: deliveries released from it go back
+        // to its front last-first, the others join its back first-first.
+        for entry in refused.filter(\.delivery.released).reversed() + refused.filter({ !$0.delivery.released }) {
+            await executor.wait(entry, until: due)
+        }
     }
+
+    /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
+    static let fullLaneWait = Duration.milliseconds(250)
 
     /// Offers each entry to its lane; returns the ones refused.
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 import SluiceRedis
 
-/// Refreshes `sluice_queue_depth{stream}`, `sluice_retry_backlog` and `sluice_dlq_size` from Redis.
+/// Refreshes `sluice_queue_depth{stream}`, `sluice_retry_backlog`, `sluice_waiting_deliveries` and
+/// `sluice_dlq_size` from Redis.
 struct QueueGauges: Service {
     let store: WorkerStore
     let logger: Logger
@@ -12,6 +13,7 @@ struct QueueGauges: Service {
     private let deliveriesDepth: Gauge
     private let retryBacklog: Gauge
     private let dlqSize: Gauge
+    private let waiting: Gauge
 
     init(store: WorkerStore, factory: any MetricsFactory, interval: Duration, logger: Logger) {
         self.store = store
@@ -21,6 +23,7 @@ struct QueueGauges: Service {
         deliveriesDepth = Gauge(label: "sluice_queue_depth", dimensions: [("stream", "deliveries")], factory: factory)
         retryBacklog = Gauge(label: "sluice_retry_backlog", dimensions: [], factory: factory)
         dlqSize = Gauge(label: "sluice_dlq_size", dimensions: [], factory: factory)
+        waiting = Gauge(label: "sluice_waiting_deliveries", dimensions: [], factory: factory)
     }
 
     func run() async throws {
@@ -31,6 +34,7 @@ struct QueueGauges: Service {
                 deliveriesDepth.record(status.deliveriesLength)
                 retryBacklog.record(status.retryBacklog)
                 dlqSize.record(status.deadLetters)
+                waiting.record(status.waiting)
             } catch {
                 logger.debug("queue gauges not refreshed", metadata: ["error": "\(error)"])
             }

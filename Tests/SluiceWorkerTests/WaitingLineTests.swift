@@ -1,0 +1,86 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// A backlog for a rate-limited endpoint waits in the endpoint's line once and is let out at its
+/// rate: Redis work follows the endpoint's rate, not the backlog, and other endpoints flow.
+@Suite struct WaitingLineTests {
+    static func routes(prefix: String, limited: String, healthy: String) -> String {
+        WorkerHarness.routes(prefix: prefix, """
+            tenants:
+              acme:
+                signing: {secrets: ["\(TenantSecrets.acme)"]}
+                endpoints:
+                  limited: {url: "\(limited)", rate_limit: 10/s}
+                  healthy: {url: "\(healthy)"}
+            routes:
+              - name: slow
+                match: {source: gemini, events: ["limited.*"]}
+                to: [acme/limited]
+              - name: fast
+                match: {source: gemini, events: ["healthy.*"]}
+                to: [acme/healthy]
+            """)
+    }
+
+    /// How many entries were ever added to the deliveries stream (XINFO STREAM `entries-added`).
+    static func deliveriesAdded(_ harness: WorkerHarness) async throws -> Int {
+        let reply = try await harness.store.client.send(["XINFO", "STREAM", RedisArgument(harness.store.keyspace.deliveries)])
+        let items = reply.array ?? []
+        for index in stride(from: 0, to: items.count - 1, by: 2) where items[index].string == "entries-added" {
+            return Int(items[index + 1].int ?? -1)
+        }
+        throw RedisError(kind: .protocolViolation, message: "XINFO STREAM has no entries-added: \(reply)")
+    }
+
+    @Test func aRateLimitedBacklogWaitsOnceAndIsReleasedInOrderAtItsRate() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: { prefix in
+                Self.routes(prefix: prefix, limited: sink.url("/limited"), healthy: sink.url("/healthy"))
+            }) { harness in
+                var posted: [String] = []
+                for index in 0..<600 {
+                    posted.append(try await harness.post(id: "msg_limited_\(index)", body: #"{"type":"limited.x"}"#))
+                }
+                // Everything the first tokens did not cover is in the endpoint's line.
+                try await poll(until: { (try await harness.store.status()).waiting >= 500 }, timeout: .seconds(20), "the backlog waits in the line")
+
+                // Over a window of a few seconds, the deliveries stream takes the line's releases
+                // (10/s) and the healthy endpoint's deliveries, not the backlog over and over.
+                let addedBefore = try await Self.deliveriesAdded(harness)
+                let window = ContinuousClock.now
+                var healthyPosted: [String: ContinuousClock.Instant] = [:]
+                for index in 0..<30 {
+                    let id = try await harness.post(id: "msg_healthy_\(index)", body: #"{"type":"healthy.x"}"#)
+                    healthyPosted[id] = .now
+                }
+                let healthy = try await sink.waitForRequests(count: 30, path: "/healthy", timeout: .seconds(10))
+                for request in healthy {
+                    let id = try #require(request.header("webhook-id"))
+                    let delay = request.receivedAt - (healthyPosted[id] ?? request.receivedAt)
+                    // Not a speed target: without the line, these queue behind the re-added backlog.
+                    #expect(delay < .seconds(1), "\(id) reached the healthy endpoint \(delay) after it was accepted")
+                }
+                try await poll(until: { ContinuousClock.now - window >= .seconds(3) }, timeout: .seconds(10), "three seconds pass")
+                let elapsed = ContinuousClock.now - window
+                let added = try await Self.deliveriesAdded(harness) - addedBefore
+                let seconds = Int((elapsed / .seconds(1)).rounded(.up))
+                // 30 healthy, 10 a second released, one burst of 10 and some slack for timing.
+                #expect(added <= 30 + 10 * seconds + 10 + 20, "\(added) deliveries added to the stream in \(elapsed) with 500+ waiting")
+
+                // The line lets them out in the order they were accepted. Only deliveries that raced
+                // for the same token before the line formed may swap places, so none is far off.
+                let limited = try await sink.waitForRequests(count: 60, path: "/limited", timeout: .seconds(15))
+                let order = Dictionary(uniqueKeysWithValues: posted.enumerated().map { ($1, $0) })
+                for (index, request) in limited.prefix(40).enumerated() {
+                    let accepted = try #require(request.header("webhook-id").flatMap { order[$0] })
+                    #expect(abs(accepted - index) <= 10, "delivery \(index) to the limited endpoint was accepted \(accepted)th")
+                }
+                #expect(limited.allSatisfy { $0.header("x-sluice-attempt") == "1" }, "waiting in the line is not an attempt")
+                #expect(try await harness.store.deadLetters().isEmpty)
+            }
+        }
+    }
+}
