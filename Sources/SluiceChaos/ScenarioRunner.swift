@@ -35,12 +35,12 @@ public struct ScenarioRunner: Sendable {
         defer { client.shutdown() }
 
         var report = try await withSink { sink in
-            let receiver = ChaosReceiver(sink: sink, ledger: received, sent: sent, started: .now)
+            let receiver = ChaosReceiver(sink: sink, ledger: received, sent: sent, started: .now, runID: runID)
             try await receiver.install(scenario)
             progress("\(scenario.name): starting redis-server, 2 edges, 2 workers")
             let cluster = try await ChaosCluster.start(scenario, sluice: sluice, directory: directory, receiver: sink.baseURL, client: client)
             do {
-                let report = try await drive(scenario, cluster: cluster, sent: sent, received: received, client: client)
+                let report = try await drive(scenario, cluster: cluster, sent: sent, received: received, client: client, runID: runID)
                 await cluster.stop()
                 return report
             } catch {
@@ -62,11 +62,13 @@ public struct ScenarioRunner: Sendable {
         return report
     }
 
-    private func drive(_ scenario: Scenario, cluster: ChaosCluster, sent: SenderLedger, received: ReceiverLedger, client: HTTPClient) async throws -> ScenarioReport {
+    private func drive(
+        _ scenario: Scenario, cluster: ChaosCluster, sent: SenderLedger, received: ReceiverLedger, client: HTTPClient, runID: String
+    ) async throws -> ScenarioReport {
         let window = scenario.sendDuration(scale)
         let start = ContinuousClock.now + .milliseconds(200)
         let notes = FaultNotes()
-        let context = FaultContext(cluster: cluster, scale: scale, started: start, trafficEnds: start + window, notes: notes)
+        let context = FaultContext(cluster: cluster, scale: scale, started: start, trafficEnds: start + window, notes: notes, runID: runID)
         let sender = ChaosSender(client: client, cluster: cluster, ledger: sent)
         progress("\(scenario.name): sending \(sent.count) events over \(window) while the fault runs")
         async let fault: Void = scenario.fault(context)
@@ -85,6 +87,7 @@ public struct ScenarioRunner: Sendable {
         }
         var report = Accountant(scenario: scenario, sent: sent, received: received, deadLetters: deadLetters).report()
         report.settled = settled
+        if let backlog = scenario.backlog { account(backlog, runID: runID, received: received, into: &report) }
         report.notes = notes.all + report.notes
         report.faultCounts = notes.allCounters
         return report
@@ -112,6 +115,25 @@ public struct ScenarioRunner: Sendable {
             try? await Task.sleep(for: .milliseconds(250))
         }
         return false
+    }
+
+    /// Every backlog delivery must have arrived once the limit was lifted; a missing one is lost.
+    private func account(_ backlog: ChaosBacklog, runID: String, received: ReceiverLedger, into report: inout ScenarioReport) {
+        let count = backlog.count(scale)
+        var missing: [String] = []
+        var duplicates = 0
+        for index in 0..<count {
+            let id = ChaosBacklog.id(runID: runID, index: index)
+            let arrivals = received.deliveries(of: id, to: backlog.endpoint.ref)
+            if arrivals.isEmpty { missing.append(id) } else { duplicates += arrivals.count - 1 }
+        }
+        report.expected += count
+        report.delivered += count - missing.count
+        report.duplicates += duplicates
+        report.lost += missing.count
+        report.samples += missing.prefix(3).map { "\($0) → \(backlog.endpoint.ref): backlog delivery never arrived" }
+        report.perEndpoint.append(
+            "\(backlog.endpoint.ref) (rate_limit \(backlog.perSecond)/s, then lifted): \(count - missing.count) of \(count) backlog deliveries, \(duplicates) duplicates")
     }
 
     /// What every scenario must satisfy.

@@ -45,6 +45,13 @@ import Testing
         #expect(report.delivered == report.expected - report.accepted)
     }
 
+    @Test func aRateLimitedBacklogWaitsWithoutSlowingOthersOrGrowingRedisWork() async throws {
+        let report = try await Self.run("rate-limited-backlog")
+        #expect(report.accepted == report.sent)
+        #expect(report.delivered == report.expected, "every event and every backlog delivery arrived")
+        #expect(report.faultCounts["stream adds", default: 0] > 0, "the backlog's cost was measured")
+    }
+
     @Test func skewedTimestampsAtTheToleranceEdgeAreAccepted() async throws {
         let report = try await Self.run("clock-skew")
         #expect(report.rejected == (report.sent + 9) / 10)

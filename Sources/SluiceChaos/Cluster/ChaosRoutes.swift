@@ -8,10 +8,13 @@ import SluiceCore
 enum ChaosRoutes {
     static let sourceSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-    /// - Parameter generation: changes a header and an unrelated tenant, for the reload scenario.
+    /// - Parameter generation: changes a header and an unrelated tenant, for the reload scenario;
+    ///   endpoints' rate limits hold in generation 0 only (the backlog scenario lifts its limit so).
     static func render(_ scenario: Scenario, prefix: String, receiver: String, generation: Int = 0) -> String {
         var tenants: [String: [ChaosEndpoint]] = [:]
-        for endpoint in scenario.endpoints { tenants[endpoint.ref.tenant, default: []].append(endpoint) }
+        for endpoint in scenario.endpoints + [scenario.backlog?.endpoint].compactMap({ $0 }) {
+            tenants[endpoint.ref.tenant, default: []].append(endpoint)
+        }
         let longest = scenario.endpoints.map(\.timeout).max() ?? .seconds(2)
         var text = """
             version: 1
@@ -40,6 +43,9 @@ enum ChaosRoutes {
                             headers: {X-Chaos-Generation: "\(generation)"}
 
                     """
+                if let limit = endpoint.rateLimit, generation == 0 {
+                    text += "        rate_limit: \(limit)\n"
+                }
             }
         }
         if generation % 2 == 1 {

@@ -14,6 +14,8 @@ public struct ChaosEndpoint: Sendable {
     public let expectedDeadLetter: DeadLetterReason?
     /// The endpoint's `retry.schedule`: compressed to seconds so a run settles quickly.
     let retrySchedule: String
+    /// The endpoint's `rate_limit`, if any (`10/s`).
+    let rateLimit: String?
 
     /// 12 attempts over ~19 s: the production schedule's shape, in seconds.
     static let shortSchedule = "[0s, 250ms, 500ms, 1s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s]"
@@ -24,7 +26,7 @@ public struct ChaosEndpoint: Sendable {
 
     init(
         _ tenant: String, _ name: String, secret: String, behavior: EndpointBehavior = .healthy, timeout: Duration = .seconds(2),
-        expectedDeadLetter: DeadLetterReason? = nil, retrySchedule: String = ChaosEndpoint.shortSchedule
+        expectedDeadLetter: DeadLetterReason? = nil, retrySchedule: String = ChaosEndpoint.shortSchedule, rateLimit: String? = nil
     ) {
         ref = EndpointRef(tenant: tenant, endpoint: name)
         self.secret = secret
@@ -32,6 +34,7 @@ public struct ChaosEndpoint: Sendable {
         self.timeout = timeout
         self.expectedDeadLetter = expectedDeadLetter
         self.retrySchedule = retrySchedule
+        self.rateLimit = rateLimit
     }
 
     /// The receiver's path for this endpoint.

@@ -10,6 +10,8 @@ public struct FaultContext: Sendable {
     /// When the traffic stops; repeating faults stop repeating then.
     let trafficEnds: ContinuousClock.Instant
     let notes: FaultNotes
+    /// This run's id, part of every webhook-id it makes up.
+    let runID: String
 
     /// Sleeps until `fraction` of the traffic's duration has passed.
     func waitUntil(fraction: Double) async throws {
@@ -36,6 +38,9 @@ final class FaultNotes: Sendable {
     func add(_ line: String) { lines.withLock { $0.append(line) } }
 
     func count(_ key: String) { counters.withLock { $0[key, default: 0] += 1 } }
+
+    /// Records a measured figure under `key` (for the scenario's checks).
+    func set(_ key: String, _ value: Int) { counters.withLock { $0[key] = value } }
 
     var all: [String] { lines.withLock { $0 } }
 

@@ -6,7 +6,7 @@ extension Scenario {
     /// Every scenario, in the order `run` without names runs them.
     public static let all: [Scenario] = [
         baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
-        endpoints, configReload, clockSkew, workerRollingRestart,
+        endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog,
     ]
 
     /// The scenario named `name`.
@@ -176,6 +176,76 @@ extension Scenario {
         }
         return scenario
     }()
+
+    static let rateLimitedBacklog: Scenario = {
+        var scenario = Scenario(
+            name: "rate-limited-backlog",
+            summary: "A 100,000-delivery backlog (5,000 with --short) for an endpoint rate-limited to 10/s while traffic flows to the healthy ones; then the limit is lifted and the backlog drains.")
+        let backlog = ChaosBacklog(
+            endpoint: ChaosEndpoint("slowlane", "limited", secret: ChaosEndpoint.flakySecret, rateLimit: "10/s"), perSecond: 10,
+            count: { $0.short ? 5_000 : 100_000 })
+        scenario.backlog = backlog
+        scenario.fault = { context in
+            let admin = context.cluster.admin
+            let keyspace = Keyspace(prefix: context.cluster.prefix)
+            let count = backlog.count(context.scale)
+            do {
+                try await backlog.inject(count: count, runID: context.runID, admin: admin, keyspace: keyspace)
+            } catch {
+                throw ChaosError("cannot put the backlog on the deliveries stream: \(error)")
+            }
+            // Once the workers have taken it off the stream, what it costs Redis while it waits.
+            let waiting = WorkerStore(client: admin, blockingClient: admin, keyspace: keyspace)
+            while ContinuousClock.now < context.trafficEnds, (try? await waiting.status().waiting) ?? 0 < count / 2 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let began = ContinuousClock.now
+            let cpuBefore = try await redisCPUSeconds(admin)
+            let addedBefore = try await entriesAdded(admin, stream: keyspace.deliveries)
+            try await ContinuousClock().sleep(until: max(context.trafficEnds, began + .seconds(3)))
+            let seconds = Double((ContinuousClock.now - began) / .milliseconds(1)) / 1000
+            let cpu = (try await redisCPUSeconds(admin) - cpuBefore) / seconds
+            let added = try await entriesAdded(admin, stream: keyspace.deliveries) - addedBefore
+            context.notes.set("redis cpu permille", Int(cpu * 1000))
+            context.notes.set("stream adds", added)
+            context.notes.set("stream adds allowed", context.scale.events * ChaosEndpoint.standard.count + Int(seconds.rounded(.up)) * backlog.perSecond * 2 + 100)
+            context.notes.add(String(
+                format: "%d backlog deliveries for %@ (10/s) waited while traffic flowed: Redis used %.1f%% of a core, the deliveries stream took %d entries in %.1f s",
+                count, backlog.endpoint.ref.description, cpu * 100, added, seconds))
+            // Lift the limit: the backlog drains, and every delivery of it must arrive.
+            try context.cluster.writeRoutes(generation: 1)
+            context.notes.add("rate limit lifted at the end of the traffic; the backlog drained")
+        }
+        scenario.check = { report in
+            var failures: [String] = []
+            if let p99 = report.p99Delay, p99 >= .seconds(1) {
+                failures.append("the healthy endpoints' p99 delay was \(p99) beside the backlog (must stay under 1 s)")
+            }
+            let permille = report.faultCounts["redis cpu permille", default: 0]
+            if permille > 250 { failures.append("Redis used \(permille / 10)% of a core while the backlog waited (its work grows with the backlog)") }
+            let added = report.faultCounts["stream adds", default: 0]
+            let allowed = report.faultCounts["stream adds allowed", default: 0]
+            if added > allowed { failures.append("the deliveries stream took \(added) entries while the backlog waited (at most \(allowed) expected)") }
+            return failures
+        }
+        return scenario
+    }()
+
+    private static func redisCPUSeconds(_ admin: RedisClient) async throws -> Double {
+        let info = try await admin.send(["INFO", "cpu"]).string ?? ""
+        return info.split(whereSeparator: \.isNewline).reduce(0) { total, line in
+            guard line.hasPrefix("used_cpu_sys:") || line.hasPrefix("used_cpu_user:") else { return total }
+            return total + (Double(line.split(separator: ":").last ?? "") ?? 0)
+        }
+    }
+
+    private static func entriesAdded(_ admin: RedisClient, stream: String) async throws -> Int {
+        let items = try await admin.send(["XINFO", "STREAM", RedisArgument(stream)]).array ?? []
+        for index in stride(from: 0, to: items.count - 1, by: 2) where items[index].string == "entries-added" {
+            return Int(items[index + 1].int ?? 0)
+        }
+        throw ChaosError("XINFO STREAM \(stream) has no entries-added (Redis 7 or later is needed)")
+    }
 
     private static let redisWasKilled: @Sendable (ScenarioReport) -> [String] = { report in
         report.faultCounts["redis kills", default: 0] == 0 ? ["Redis was never killed"] : []

@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     var sendDuration: @Sendable (ChaosScale) -> Duration = { $0.short ? .seconds(6) : .seconds(30) }
     /// The fault, running while the traffic flows; it returns with every process running again.
     var fault: @Sendable (FaultContext) async throws -> Void = { _ in }
+    /// A rate-limited endpoint's backlog, put on the stream at the start (not fanned out to).
+    var backlog: ChaosBacklog?
     /// Expectations beyond "nothing lost" (e.g. that the fault was actually felt); returns failures.
     var check: @Sendable (ScenarioReport) -> [String] = { _ in [] }
 

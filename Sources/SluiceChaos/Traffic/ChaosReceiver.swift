@@ -10,9 +10,31 @@ struct ChaosReceiver: Sendable {
     let ledger: ReceiverLedger
     let sent: SenderLedger
     let started: ContinuousClock.Instant
+    /// The run's id: backlog deliveries carry it.
+    let runID: String
 
     /// Installs a handler for every endpoint of `scenario`.
     func install(_ scenario: Scenario) async throws {
+        if let backlog = scenario.backlog {
+            let endpoint = backlog.endpoint
+            let verifier = WebhookVerifier(hmacSecrets: [try WebhookSecret(parsing: endpoint.secret)], toleranceSeconds: 3600, audience: nil)
+            await sink.respond(to: endpoint.path) { request in
+                let id = request.header("webhook-id") ?? ""
+                let verdict = verifier.verify(
+                    id: id, timestamp: request.header("webhook-timestamp") ?? "", signatureHeader: request.header("webhook-signature") ?? "",
+                    body: request.body, now: Int64(Date().timeIntervalSince1970), keySet: nil, jwksConfigured: false)
+                guard case .verified = verdict else {
+                    ledger.badSignature()
+                    return .status(401)
+                }
+                guard ChaosBacklog.isBacklog(id, runID: runID), request.body == ChaosBacklog.body(for: id) else {
+                    ledger.wrongBody()
+                    return .status(400)
+                }
+                ledger.delivered(id, to: endpoint.ref, at: .now)
+                return .ok
+            }
+        }
         for endpoint in scenario.endpoints {
             let verifier = WebhookVerifier(hmacSecrets: [try WebhookSecret(parsing: endpoint.secret)], toleranceSeconds: 300, audience: nil)
             await sink.respond(to: endpoint.path) { request in

@@ -26,7 +26,9 @@
 // fields differ, and Swift chooses them. `wait` puts the delivery in its endpoint's waiting line
 // (`wait_front` at its head, for one released from it that must wait again) and schedules the
 // line's release no later than due-ms (ZADD LT keeps an earlier release); `hold` does the same
-// but postpones the release to due-ms if that is later (ZADD GT: an open circuit).
+// but postpones the release to due-ms if that is later (ZADD GT: an open circuit), and so does
+// `wait_front`: a released delivery that is back means the endpoint still cannot take more, so
+// the line backs off instead of being released again at once.
 
 enum CompleteScript {
     static let script = RedisScript(
@@ -67,7 +69,8 @@ enum CompleteScript {
               end
               local front = string.sub(mode, -6) == '_front'
               redis.call(front and 'LPUSH' or 'RPUSH', KEYS[3 + 2 * k], table.concat(parts))
-              redis.call('ZADD', KEYS[4], string.sub(mode, 1, 4) == 'hold' and 'GT' or 'LT', due, deliveryID)
+              local later = front or string.sub(mode, 1, 4) == 'hold'
+              redis.call('ZADD', KEYS[4], later and 'GT' or 'LT', due, deliveryID)
             end
             if line ~= '' then
               local key = KEYS[4 + 2 * k]

@@ -41,7 +41,8 @@ public enum DeliveryResolution: Sendable, Equatable {
     /// circuit): into the endpoint's waiting line — at the back, or at the `front` for a delivery
     /// that had already been released from it. The line releases next at `dueAtMillis` if that is
     /// sooner than it would have, or, to `postpone` it (an open circuit: nothing can go before it
-    /// reopens), if that is later.
+    /// reopens; or a released delivery that is back: the endpoint still cannot take more), if that
+    /// is later.
     case wait(dueAtMillis: Int64, front: Bool, postpone: Bool = false)
 }
 

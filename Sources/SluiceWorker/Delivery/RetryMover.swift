@@ -15,15 +15,23 @@ struct RetryMover: Service {
     let maxInFlight: Int
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// How often due retries are moved.
     var interval: Duration = .milliseconds(200)
+    /// How often due waiting lines are released: more often than retries, since a line without a
+    /// rate limit releases a lane's worth each time and a fast endpoint drains it at that pace.
+    var releaseInterval: Duration = .milliseconds(50)
     var batch = 1000
     var linesPerCall = 64
 
     func run() async throws {
+        var nextMove = ContinuousClock.now
         while !isStopping {
             do {
-                // A full batch means more may be due: go again at once.
-                while !isStopping, try await store.moveDueRetries(nowMillis: clock().unixMillis, limit: batch) >= batch {}
+                if ContinuousClock.now >= nextMove {
+                    nextMove = ContinuousClock.now + interval
+                    // A full batch means more may be due: go again at once.
+                    while !isStopping, try await store.moveDueRetries(nowMillis: clock().unixMillis, limit: batch) >= batch {}
+                }
                 let routes = state.current.routes
                 while !isStopping,
                     try await store.releaseWaiting(nowMillis: clock().unixMillis, limit: linesPerCall, pace: { pace($0, routes) }).lines
@@ -32,22 +40,23 @@ struct RetryMover: Service {
             } catch {
                 logger.error("cannot move due retries or release waiting deliveries; retrying", metadata: ["error": "\(error)"])
             }
-            await sleepUnlessShuttingDown(for: interval)
+            await sleepUnlessShuttingDown(for: releaseInterval)
         }
     }
 
-    /// A rate-limited line lets out what its tokens allow (up to a period's worth); any other line,
-    /// what the endpoint's lane holds, every `DeliveryStage.fullLaneWait`. A removed endpoint's
-    /// line is let out whole, so its deliveries are dead-lettered as `endpoint_removed`.
+    /// A rate-limited line lets out what its tokens allow (up to a burst); any other line, what
+    /// the endpoint's lane holds (at least 32), again `releaseInterval` later — or, when released
+    /// deliveries come back because the lane is still full, `DeliveryStage.fullLaneWait` later. A
+    /// removed endpoint's line is let out whole, so its deliveries are dead-lettered as
+    /// `endpoint_removed`.
     private func pace(_ ref: EndpointRef, _ routes: RoutesConfig) -> WorkerStore.ReleasePace {
-        guard routes.endpoint(ref) != nil else {
-            return WorkerStore.ReleasePace(rateLimit: nil, most: batch, interval: DeliveryStage.fullLaneWait)
+        guard let endpoint = routes.endpoint(ref) else {
+            return WorkerStore.ReleasePace(rateLimit: nil, most: batch, interval: releaseInterval)
+        }
+        if let limit = endpoint.rateLimit {
+            return WorkerStore.ReleasePace(rateLimit: limit, most: max(1, min(limit.count, batch)), interval: releaseInterval)
         }
         let lane = DeliveryStage.laneSize(for: ref, in: routes, maxInFlight: maxInFlight)
-        let endpoint = routes.endpoint(ref)
-        if let limit = endpoint?.rateLimit {
-            return WorkerStore.ReleasePace(rateLimit: limit, most: max(1, min(limit.count, batch)), interval: DeliveryStage.fullLaneWait)
-        }
-        return WorkerStore.ReleasePace(rateLimit: nil, most: lane.limit + lane.queue, interval: DeliveryStage.fullLaneWait)
+        return WorkerStore.ReleasePace(rateLimit: nil, most: max(32, lane.limit + lane.queue), interval: releaseInterval)
     }
 }
