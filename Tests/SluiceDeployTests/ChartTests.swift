@@ -107,6 +107,9 @@ import Testing
             assert wenv["SLUICE_STAGES"] == "router,delivery", wenv
             edge = deployments["release-name-sluice-edge"]["spec"]["template"]["spec"]["containers"][0]
             assert edge["args"] == ["edge"] and edge["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep", edge
+            eenv = {e["name"]: e.get("value") for e in edge["env"]}
+            limits = (eenv["SLUICE_MAX_CONNECTIONS"], eenv["SLUICE_REQUEST_TIMEOUT"], eenv["SLUICE_MAX_BUFFERED_MIB"])
+            assert limits == ("10000", "10", "64"), limits
             (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
             (trigger, lag) = so["spec"]["triggers"]
             assert trigger["type"] == "redis-streams" and trigger["metadata"]["stream"] == "{sluice}:v1:deliveries", trigger
