@@ -90,6 +90,16 @@ import Testing
         }
     }
 
+    @Test func aSignatureHeaderWithHundredsOfEntriesIs400AndNothingIsStored() async throws {
+        try await EdgeHarness.with { edge in
+            let entry = "v1a," + Data(repeating: 7, count: 64).base64EncodedString()
+            let response = try await edge.post(signature: Array(repeating: entry, count: 300).joined(separator: " "))
+            #expect(response.status == 400)
+            #expect(response.json["reason"] as? String == "too_many_signatures")
+            #expect(try await edge.ingressLength() == 0)
+        }
+    }
+
     @Test func headerNamesAreCaseInsensitive() async throws {
         try await EdgeHarness.with { edge in
             let body = Array(#"{"type":"video.generated"}"#.utf8)

@@ -4,7 +4,7 @@
 /// Neither ever names the key that was tried or how close a signature came.
 public struct VerificationFailure: Sendable, Equatable, Error, CustomStringConvertible {
     /// A stable code: `missing_webhook_id`, `missing_signature`, `invalid_timestamp`,
-    /// `timestamp_out_of_tolerance`, `malformed_signature`, `signature_mismatch`, `malformed_token`,
+    /// `timestamp_out_of_tolerance`, `malformed_signature`, `too_many_signatures`, `signature_mismatch`, `malformed_token`,
     /// `unsupported_algorithm`, `jwks_not_configured`, `token_expired`, `token_not_yet_valid`,
     /// `audience_mismatch`, `token_mismatch`.
     public var reason: String
@@ -42,6 +42,9 @@ extension VerificationFailure {
     static let malformedSignature = VerificationFailure(
         reason: "malformed_signature",
         message: "the webhook-signature header holds no entry of a known version (v1, v1a) with valid base64, and is not a JWT")
+    static let tooManySignatures = VerificationFailure(
+        reason: "too_many_signatures",
+        message: "the webhook-signature header carries more than \(WebhookVerifier.maxSignatureEntries) entries", isBadRequest: true)
     static let signatureMismatch = VerificationFailure(
         reason: "signature_mismatch", message: "no signature matches any configured key")
     static let keySetSignatureMismatch = VerificationFailure(

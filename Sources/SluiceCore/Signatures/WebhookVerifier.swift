@@ -16,6 +16,12 @@ public struct WebhookVerifier: Sendable {
     /// timestamp tolerance that applies to every call.
     public var jwtLeewaySeconds: Int64
 
+    /// Signature entries one `webhook-signature` header may carry. Standard Webhooks senders send
+    /// one per active secret or key (two or three while rotating); each `v1a` entry is checked
+    /// against every Ed25519 key of the JWKS, so without a cap an unauthenticated caller could buy
+    /// tens of milliseconds of CPU with one header.
+    public static let maxSignatureEntries = 8
+
     /// Creates a verifier for one source.
     public init(hmacSecrets: [WebhookSecret], toleranceSeconds: Int64, audience: String?, jwtLeewaySeconds: Int64 = 30) {
         self.hmacSecrets = hmacSecrets
@@ -60,7 +66,10 @@ public struct WebhookVerifier: Sendable {
 
         var hmacSignatures: [[UInt8]] = []
         var ed25519Signatures: [[UInt8]] = []
-        for entry in header.split(separator: " ", omittingEmptySubsequences: true) {
+        let entries = header.split(separator: " ", omittingEmptySubsequences: true)
+        // Counted before any entry is decoded, let alone checked.
+        guard entries.count <= Self.maxSignatureEntries else { return .rejected(.tooManySignatures) }
+        for entry in entries {
             guard let comma = entry.firstIndex(of: ",") else { continue }
             let version = entry[..<comma]
             guard let signature = SignatureBase64.decode(entry[entry.index(after: comma)...]) else { continue }

@@ -42,6 +42,17 @@ import Testing
         #expect(verify(header) == .verified(.hmac))
     }
 
+    @Test func moreThanEightSignatureEntriesAre400BeforeAnyIsChecked() {
+        // Nine v1a entries against a JWKS would be nine Ed25519 checks per key; the valid v1 is not even looked at.
+        let junk = Array(repeating: "v1a," + SignatureBase64.encode([UInt8](repeating: 7, count: 64)), count: 8)
+        let keySet = JSONWebKeySet(keys: [])
+        let nine = verify((junk + [Self.publishedV1]).joined(separator: " "), keySet: keySet, jwksConfigured: true)
+        #expect(reason(nine) == "too_many_signatures")
+        if case .rejected(let failure) = nine { #expect(failure.isBadRequest) }
+        // Eight, the cap, are still read: a sender rotating several secrets is not refused.
+        #expect(verify((junk.dropLast() + [Self.publishedV1]).joined(separator: " ")) == .verified(.hmac))
+    }
+
     @Test func tamperedBodyIdOrTimestampIsRejected() {
         #expect(reason(verify(Self.publishedV1, body: Array(#"{"test": 2432232315}"#.utf8))) == "signature_mismatch")
         #expect(reason(verify(Self.publishedV1, id: "msg_other")) == "signature_mismatch")
