@@ -24,6 +24,8 @@ struct DeliveryExecutor: Sendable {
     let clock: @Sendable () -> Date
     /// Settles results in batches through `store`.
     let completions: CompletionBatcher
+    /// Endpoints this worker recently sent to their waiting line.
+    let lines = WaitingLineMemory()
 
     init(
         state: WorkerState, store: WorkerStore, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
@@ -72,8 +74,13 @@ struct DeliveryExecutor: Sendable {
             await wait(entry, until: reopens, postpone: true)
             return
         }
-        // A delivery released from the endpoint's waiting line was given its token there.
+        // A delivery released from the endpoint's waiting line was given its token there; while
+        // the line holds others, a new one joins it without asking for a token it would not get.
         if let limit = endpoint.rateLimit, !delivery.released {
+            if lines.isActive(ref, nowMillis: now) {
+                await wait(entry, until: now + 1)
+                return
+            }
             do {
                 if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
                     await self.wait(entry, until: now + max(1, wait.wholeMillis))
@@ -186,8 +193,35 @@ struct DeliveryExecutor: Sendable {
     /// line, instead of cycling through the retry set until the endpoint can take it. One that was
     /// released from the line goes back to its front, so the endpoint's order holds.
     func wait(_ entry: DeliveryEntry, until dueAtMillis: Int64, postpone: Bool = false) async {
+        lines.note([entry.delivery.target], nowMillis: clock().unixMillis)
         await complete(
             entry, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: entry.delivery.released, postpone: postpone))
+    }
+
+    /// Puts several deliveries in their endpoints' waiting lines in one script call, in an order
+    /// that keeps each line's: deliveries released from a line go back to its front last-first,
+    /// the others join its back first-first.
+    func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64) async {
+        guard !entries.isEmpty else { return }
+        lines.note(Set(entries.map(\.delivery.target)), nowMillis: clock().unixMillis)
+        let ordered = entries.filter(\.delivery.released).reversed() + entries.filter { !$0.delivery.released }
+        let batch = ordered.map {
+            DeliveryCompletion(entry: $0, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: $0.delivery.released))
+        }
+        var lastError: RedisError?
+        for tryNumber in 0..<5 {
+            if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
+            do {
+                _ = try await store.complete(batch, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                return
+            } catch {
+                lastError = error
+                guard error.isUnavailable, error.kind != .clientShutdown else { break }
+            }
+        }
+        logger.error(
+            "deliveries could not be put in their waiting lines; they stay pending and will be reclaimed",
+            metadata: ["count": "\(entries.count)", "error": "\(lastError.map { "\($0)" } ?? "")"])
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and

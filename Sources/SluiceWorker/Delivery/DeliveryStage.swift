@@ -82,6 +82,22 @@ struct DeliveryStage: Service {
     private func dispatch(_ entries: [DeliveryEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
+        // Deliveries for an endpoint whose line holds others join it at once, all in one script
+        // call; only what was released from a line (its turn came) goes to the lanes past it.
+        let now = clock().unixMillis
+        var behindLine: [DeliveryEntry] = []
+        var toLanes: [DeliveryEntry] = []
+        for entry in entries {
+            if !entry.delivery.released && executor.lines.isActive(entry.delivery.target, nowMillis: now) {
+                behindLine.append(entry)
+            } else {
+                toLanes.append(entry)
+            }
+        }
+        // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
+        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMillis)
+        let entries = toLanes
+        guard !entries.isEmpty else { return }
         var refused = await submit(entries, snapshot: snapshot)
         // A full lane would refuse the next batch too: give it a moment to drain first. That
         // holds as well when this batch just filled every lane it went to, though none refused.
@@ -97,13 +113,7 @@ struct DeliveryStage: Service {
             // write now and a release later). What a stuck lane still refuses waits in the line.
             if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
-        guard !refused.isEmpty else { return }
-        let due = clock().unixMillis + Self.fullLaneWait.wholeMillis
-        // One at a time, in an order that keeps the line's: deliveries released from it go back
-        // to its front last-first, the others join its back first-first.
-        for entry in refused.filter(\.delivery.released).reversed() + refused.filter({ !$0.delivery.released }) {
-            await executor.wait(entry, until: due)
-        }
+        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMillis)
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.

@@ -1,0 +1,36 @@
+import SluiceCore
+import Synchronization
+
+/// The endpoints this worker recently sent to their waiting line.
+///
+/// While an endpoint's line holds deliveries, a new delivery for it would only be refused a token
+/// (or a lane) and join the line anyway; remembering that the line exists lets the delivery stage
+/// send a whole batch there in one script call, instead of one token check and one completion per
+/// delivery — which is what lets a backlog of 100,000 be parked in seconds without holding up the
+/// other endpoints' deliveries behind it on the stream. The memory lasts a second: a line that
+/// empties sooner costs a delivery at most one trip through it.
+final class WaitingLineMemory: Sendable {
+    private let until = Mutex<[EndpointRef: Int64]>([:])
+    let lifetimeMillis: Int64
+
+    init(lifetimeMillis: Int64 = 1000) {
+        self.lifetimeMillis = lifetimeMillis
+    }
+
+    /// `endpoints` have a waiting line as of `nowMillis`.
+    func note(_ endpoints: some Sequence<EndpointRef>, nowMillis: Int64) {
+        until.withLock { until in
+            for endpoint in endpoints { until[endpoint] = nowMillis + lifetimeMillis }
+        }
+    }
+
+    /// Whether `endpoint` was sent to its line within the last `lifetimeMillis`.
+    func isActive(_ endpoint: EndpointRef, nowMillis: Int64) -> Bool {
+        until.withLock { until in
+            guard let end = until[endpoint] else { return false }
+            if end > nowMillis { return true }
+            until[endpoint] = nil
+            return false
+        }
+    }
+}
