@@ -52,6 +52,7 @@ final class EdgeConnectionRegistry: Sendable {
         }
         shedAll(victims, counter: shedForConnections)
         openGauge.record(count)
+        bufferedGauge.record(buffered.load(ordering: .relaxed))
         if !admitted { refused.increment() }
         return admitted
     }
@@ -64,6 +65,7 @@ final class EdgeConnectionRegistry: Sendable {
         }
         release(ticket)
         openGauge.record(count)
+        bufferedGauge.record(buffered.load(ordering: .relaxed))
     }
 
     /// Counts `bytes` of request body against the budget for `ticket`'s connection. Over the
@@ -88,10 +90,13 @@ final class EdgeConnectionRegistry: Sendable {
     }
 
     /// Gives back every body byte `ticket`'s connection holds (its request was answered or it closed).
+    ///
+    /// The buffered-bytes gauge is not recorded here or in `reserve`, which run twice per request:
+    /// it is brought up to date as connections open, close and are shed.
     func release(_ ticket: EdgeConnectionTicket) {
         let bytes = ticket.buffered.exchange(0, ordering: .relaxed)
         guard bytes > 0 else { return }
-        bufferedGauge.record(buffered.subtract(bytes, ordering: .relaxed).newValue)
+        buffered.subtract(bytes, ordering: .relaxed)
     }
 
     /// A connection was closed because its request took longer than `requestTimeout`.
@@ -109,7 +114,6 @@ final class EdgeConnectionRegistry: Sendable {
             return false
         }
         ticket.buffered.add(bytes, ordering: .relaxed)
-        bufferedGauge.record(total)
         return true
     }
 
@@ -118,7 +122,9 @@ final class EdgeConnectionRegistry: Sendable {
             release(victim)
             victim.shed()
         }
-        if !victims.isEmpty { counter.increment(by: victims.count) }
+        guard !victims.isEmpty else { return }
+        counter.increment(by: victims.count)
+        bufferedGauge.record(buffered.load(ordering: .relaxed))
     }
 
     /// Up to `count` sheddable tickets, oldest first.
