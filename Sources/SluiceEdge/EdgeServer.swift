@@ -103,7 +103,7 @@ public struct EdgeServer: Sendable {
             logger: logger
         )
         let reloader = RoutesReloader(
-            source: routesSource, initialBytes: routesBytes, pollInterval: options.reloadInterval,
+            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
             metrics: exporter.factory, logger: logger
         ) { config in
             if config.redisPrefix != routes.config.redisPrefix {

@@ -97,7 +97,7 @@ public struct WorkerServer: Sendable {
     ) {
         let state = WorkerState(routes: routes.config)
         let reloader = RoutesReloader(
-            source: routesSource, initialBytes: routesBytes, pollInterval: options.reloadInterval,
+            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
             metrics: exporter.factory, logger: logger
         ) { config in
             if config.redisPrefix != routes.config.redisPrefix {

@@ -23,6 +23,43 @@ import Testing
         }
     }
 
+    @Test func aSecretFileThatAppearsLaterOrRotatesIsPickedUpWithoutTouchingRoutes() async throws {
+        try await EdgeHarness.with { edge in
+            // The kubelet updated the ConfigMap before the Secret it names: the file cannot load yet.
+            let dir = URL(fileURLWithPath: edge.routesPath).deletingLastPathComponent()
+            let secretPath = dir.appendingPathComponent("partner-secret").path
+            let original = try String(contentsOfFile: edge.routesPath, encoding: .utf8)
+            let extra = """
+                  partner:
+                    kind: standard-webhooks
+                    verify:
+                      hmac: {secrets: ["${file:\(secretPath)}"]}
+                """
+            try Self.write(original.replacingOccurrences(of: "sources:\n", with: "sources:\n" + extra + "\n"), to: edge.routesPath)
+            try await poll(
+                until: { edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#) },
+                timeout: .seconds(10), "the load without its secret fails")
+            #expect(try await edge.post(path: "/webhooks/partner").status == 404)
+
+            // The Secret arrives; routes.yaml is not touched again.
+            let first = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+            try Self.write(first + "\n", to: secretPath)
+            try await poll(
+                until: { try await edge.post(path: "/webhooks/partner", secret: first).status == 202 },
+                timeout: .seconds(10), "the failed load is retried once the secret file exists")
+
+            // The Secret rotates: the new value verifies, the old one no longer does.
+            let second = "whsec_HkGuxnP4EgFBmZzxx48faJEytrEmXOl5"
+            try Self.write(second + "\n", to: secretPath)
+            try await poll(
+                until: { try await edge.post(path: "/webhooks/partner", secret: second).status == 202 },
+                timeout: .seconds(10), "the rotated secret is picked up")
+            #expect(try await edge.post(path: "/webhooks/partner", secret: first).status == 401)
+            // Retrying the failed load on every poll counted it once.
+            #expect(edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#))
+        }
+    }
+
     @Test func invalidFileKeepsTheOldConfigAndCountsTheFailure() async throws {
         try await EdgeHarness.with { edge in
             try Self.write("version: 1\nsources:\n  gemini:\n    kind: carrier-pigeon\n", to: edge.routesPath)

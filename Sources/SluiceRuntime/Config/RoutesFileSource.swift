@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import Synchronization
 
 /// Reads routes.yaml from disk and resolves `${env:…}` / `${file:…}` against this process.
 ///
@@ -37,23 +38,30 @@ public struct RoutesFileSource: Sendable {
     /// Validates already-read bytes (the watcher reads once, then loads what it read).
     public func load(bytes: [UInt8]) throws(RoutesFileError) -> LoadedRoutes {
         let text = String(decoding: bytes, as: UTF8.self)
+        let read = Mutex<[String: [UInt8]?]>([:])
         let result = RoutesLoader.load(
             text: text,
             path: path,
             environment: environment,
             readSecretFile: { secretPath in
-                guard let data = FileManager.default.contents(atPath: secretPath) else {
-                    throw SecretFileUnreadable(path: secretPath)
-                }
+                let data = Self.readSecretFile(secretPath)
+                read.withLock { $0[secretPath] = data }
+                guard let data else { throw SecretFileUnreadable(path: secretPath) }
                 // Secret files from Kubernetes Secrets usually end with a newline that is not part of the secret.
                 return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             },
             allowMissingSecrets: allowMissingSecrets
         )
+        let secretFiles = read.withLock { $0 }
         guard let config = result.config else {
-            throw RoutesFileError(diagnostics: result.diagnostics)
+            throw RoutesFileError(diagnostics: result.diagnostics, secretFiles: secretFiles)
         }
-        return LoadedRoutes(config: config, warnings: result.diagnostics.filter { $0.severity == .warning })
+        return LoadedRoutes(config: config, warnings: result.diagnostics.filter { $0.severity == .warning }, secretFiles: secretFiles)
+    }
+
+    /// The raw bytes of a `${file:…}` secret file, or nil when it cannot be read.
+    public static func readSecretFile(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }
 }
 
@@ -61,14 +69,21 @@ public struct RoutesFileSource: Sendable {
 public struct LoadedRoutes: Sendable {
     public var config: RoutesConfig
     public var warnings: [RoutesDiagnostic]
+    /// Every `${file:…}` the load read, with the bytes it found (nil: unreadable), so a watcher
+    /// can tell when a secret rotates.
+    public var secretFiles: [String: [UInt8]?] = [:]
 }
 
 /// A routes file that cannot be applied, with every problem found.
 public struct RoutesFileError: Error, CustomStringConvertible, Sendable {
     public var diagnostics: [RoutesDiagnostic]
+    /// The `${file:…}` secret files the failed load read (nil: unreadable), so a watcher can retry
+    /// when one appears.
+    public var secretFiles: [String: [UInt8]?]
 
-    public init(diagnostics: [RoutesDiagnostic]) {
+    public init(diagnostics: [RoutesDiagnostic], secretFiles: [String: [UInt8]?] = [:]) {
         self.diagnostics = diagnostics
+        self.secretFiles = secretFiles
     }
 
     public var description: String {
