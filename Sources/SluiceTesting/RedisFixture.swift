@@ -30,10 +30,10 @@ public struct RedisFixture: Sendable {
 /// unique key prefix, then shuts the client down and stops the server, also when `body` throws.
 ///
 /// - Parameters:
-///   - appendOnly: turn on the AOF (for restart tests).
+///   - appendOnly: turn on the AOF (on by default, as `redis.durability: write` requires; off to test that refusal).
 ///   - appendFsync: `always`, `everysec` or `no`.
 public func withRedis<T>(
-    appendOnly: Bool = false,
+    appendOnly: Bool = true,
     appendFsync: String = "everysec",
     _ body: (RedisFixture) async throws -> T
 ) async throws -> T {

@@ -3,15 +3,20 @@ import SluiceRedis
 import SluiceTesting
 import Testing
 
-/// `redis.durability: fsync`: the edge accepts only while Redis fsyncs every write before replying.
+/// `redis.durability`: the edge accepts only while Redis is configured to keep what it accepts —
+/// an AOF (`write`), an fsync per write (`fsync`), and no eviction — or when told not to check (`none`).
 @Suite struct DurabilityGateTests {
-    static let fsyncRoutes = RoutesTemplate { prefix in
-        EdgeHarness.routes(prefix: prefix).replacingOccurrences(
-            of: "redis: {prefix: \(prefix)}", with: "redis: {prefix: \(prefix), durability: fsync}")
+    static func routes(durability: String) -> RoutesTemplate {
+        RoutesTemplate { prefix in
+            EdgeHarness.routes(prefix: prefix).replacingOccurrences(
+                of: "redis: {prefix: \(prefix)}", with: "redis: {prefix: \(prefix), durability: \(durability)}")
+        }
     }
 
+    static let fsyncRoutes = routes(durability: "fsync")
+
     @Test func fsyncDurabilityFollowsRedisAppendFsyncSetting() async throws {
-        try await EdgeHarness.with(routes: Self.fsyncRoutes) { edge in
+        try await EdgeHarness.with(routes: Self.fsyncRoutes, redisAppendOnly: false) { edge in
             // The fixture's Redis runs without AOF: the edge must refuse and say why.
             try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(10), "the edge reports not ready")
             let refused = try await edge.post(id: "msg_no_aof")
@@ -50,9 +55,51 @@ import Testing
         }
     }
 
-    @Test func writeDurabilityAcceptsWithoutAOF() async throws {
+    @Test func writeDurabilityRefusesARedisWithoutAOFUntilItHasOne() async throws {
+        try await EdgeHarness.with(redisAppendOnly: false) { edge in
+            // Every 202 would be volatile: a restart would empty ingress, deliveries, retries and dead letters.
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(10), "the edge reports not ready")
+            let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
+            #expect(body.contains("appendonly no"), "\(body)")
+            let refused = try await edge.post(id: "msg_volatile")
+            #expect(refused.status == 503)
+            #expect(refused.json["reason"] as? String == "durability_unmet")
+            #expect(try await edge.ingressLength() == 0)
+
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "appendonly", "yes"])
+            try await poll(until: { try await edge.post(id: "msg_volatile").status == 202 }, timeout: .seconds(15), "accepted once Redis has its AOF")
+            #expect(try await edge.get("/readyz").status == 200)
+        }
+    }
+
+    @Test func anEvictingMaxmemoryPolicyIsRefused() async throws {
         try await EdgeHarness.with { edge in
-            let response = try await edge.post(id: "msg_write")
+            #expect(try await edge.post(id: "msg_kept").status == 202)
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory", "512mb"])
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(15), "not ready while Redis may evict")
+            let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
+            #expect(body.contains("maxmemory-policy allkeys-lru"), "\(body)")
+            #expect(try await edge.post(id: "msg_evictable").status == 503)
+            _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+            try await poll(until: { try await edge.post(id: "msg_evictable").status == 202 }, timeout: .seconds(15), "accepted under noeviction")
+        }
+    }
+
+    @Test func writeDurabilityWithoutConfigAccessIsAcceptedWithAWarning() async throws {
+        try await EdgeHarness.with { edge in
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(15), "ready with an AOF")
+            // A managed Redis that forbids CONFIG: sluice cannot check, says so, and trusts the operator.
+            _ = try await edge.redis.client.send(["ACL", "SETUSER", "default", "-config"])
+            try await poll(until: { edge.logText().contains("refuses CONFIG GET") }, timeout: .seconds(15), "the missing check is logged")
+            #expect(try await edge.get("/readyz").status == 200)
+            #expect(try await edge.post(id: "msg_managed").status == 202)
+        }
+    }
+
+    @Test func durabilityNoneAcceptsWithoutAOF() async throws {
+        try await EdgeHarness.with(routes: Self.routes(durability: "none"), redisAppendOnly: false) { edge in
+            let response = try await edge.post(id: "msg_none")
             #expect(response.status == 202)
             #expect(try await edge.get("/readyz").status == 200)
         }

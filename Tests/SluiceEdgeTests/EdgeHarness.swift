@@ -18,6 +18,10 @@ struct EdgeHarness: Sendable {
     let client: HTTPClient
     let routesPath: String
     let exporterText: @Sendable () -> String
+    /// What the edge logged at warning level and above.
+    let logs: LogCapture
+
+    func logText() -> String { logs.text }
 
     var base: String { "http://127.0.0.1:\(port)" }
     var keyspace: Keyspace { redis.keyspace }
@@ -52,7 +56,7 @@ struct EdgeHarness: Sendable {
     /// Starts redis, writes `routes` (given the unique prefix) to a file, runs an edge, and stops everything after `body`.
     static func with(
         routes makeRoutes: RoutesTemplate = RoutesTemplate { routes(prefix: $0) },
-        redisAppendOnly: Bool = false,
+        redisAppendOnly: Bool = true,
         clock: TestClock = TestClock(),
         idleTimeout: Duration = .seconds(60),
         redisCommandTimeout: Duration = .seconds(10),
@@ -65,8 +69,8 @@ struct EdgeHarness: Sendable {
             let routesPath = dir.appendingPathComponent("routes.yaml").path
             try makeRoutes.render(redis.prefix).write(toFile: routesPath, atomically: true, encoding: .utf8)
 
-            var logger = Logger(label: "sluice.test.edge")
-            logger.logLevel = .critical
+            let logs = LogCapture()
+            let logger = logs.logger(label: "sluice.test.edge", level: .warning)
             let source = RoutesFileSource(path: routesPath, environment: [:])
             let bytes = try source.readBytes()
             let loaded = try source.load(bytes: bytes)
@@ -89,7 +93,7 @@ struct EdgeHarness: Sendable {
                 guard let port = await iterator.next() else { throw EdgeDidNotStart() }
                 let harness = EdgeHarness(
                     redis: redis, port: port, client: httpClient, routesPath: routesPath,
-                    exporterText: { String(decoding: exporter.render(), as: UTF8.self) })
+                    exporterText: { String(decoding: exporter.render(), as: UTF8.self) }, logs: logs)
                 do {
                     try await body(harness)
                 } catch {

@@ -30,7 +30,8 @@ struct DevCommand: AsyncParsableCommand {
             redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         } else {
             do {
-                server = try await RedisServer.start()
+                // With its AOF, as `redis.durability: write` (the default) requires.
+                server = try await RedisServer.start(appendOnly: true)
             } catch {
                 FileHandle.standardError.write(Data("sluice dev: \(error)\n".utf8))
                 throw ExitCode(1)

@@ -70,7 +70,7 @@ extension RoutesDecoder {
                 if let durability = RedisDurability(rawValue: text) {
                     config.redisDurability = durability
                 } else {
-                    error(durabilityField.valueMark, "'durability' in 'redis' must be write (202 once Redis applied the write) or fsync (202 only while Redis runs with appendonly yes and appendfsync always), not '\(text)'")
+                    error(durabilityField.valueMark, "'durability' in 'redis' must be write (202 once Redis applied the write, while it runs with appendonly yes), fsync (202 only while Redis runs with appendonly yes and appendfsync always) or none (no persistence check), not '\(text)'")
                 }
             }
         }

@@ -9,9 +9,9 @@ final class DurabilityGate: Sendable {
     private let refusal: Mutex<String?>
     private let met: Atomic<Bool>
 
-    /// With `fsync` the gate starts closed: nothing is accepted before Redis was checked once.
+    /// Unless durability is `none` the gate starts closed: nothing is accepted before Redis was checked once.
     init(required: RedisDurability) {
-        let initial: String? = required == .write ? nil : "Redis's persistence settings have not been checked yet"
+        let initial: String? = required == .none ? nil : "Redis's persistence settings have not been checked yet"
         refusal = Mutex(initial)
         met = Atomic(initial == nil)
     }
@@ -34,10 +34,20 @@ final class DurabilityGate: Sendable {
         }
     }
 
-    /// Why `appendonly`/`appendfsync` as Redis reported them fall short of `required`, or nil.
-    static func refusal(required: RedisDurability, appendOnly: String?, appendFsync: String?) -> String? {
+    /// Why Redis's settings as it reported them fall short of `required`, or nil.
+    static func refusal(
+        required: RedisDurability, appendOnly: String?, appendFsync: String?, maxMemory: String? = "0", maxMemoryPolicy: String? = "noeviction"
+    ) -> String? {
+        if required != .none, let policy = maxMemoryPolicy, policy != "noeviction", let limit = maxMemory, limit != "0" {
+            return "Redis runs with maxmemory \(limit) and maxmemory-policy \(policy), so it may evict keys — Sluice's streams, retries and dead letters among them — once full; set maxmemory-policy noeviction (Redis then refuses writes when full, and the edge answers 503)"
+        }
         switch required {
+        case .none:
+            return nil
         case .write:
+            guard appendOnly == "yes" else {
+                return "redis.durability is write but Redis runs with appendonly \(appendOnly ?? "unknown"), so a Redis restart would lose every accepted event; set appendonly yes (or durability: none to accept that)"
+            }
             return nil
         case .fsync:
             guard appendOnly == "yes" else {

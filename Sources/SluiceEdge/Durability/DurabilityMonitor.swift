@@ -3,13 +3,19 @@ import ServiceLifecycle
 import SluiceCore
 import SluiceRedis
 
-/// Re-checks Redis's persistence settings with `CONFIG GET` while `redis.durability` is `fsync`.
+/// Re-checks Redis's persistence and eviction settings with `CONFIG GET` (unless
+/// `redis.durability` is `none`).
 ///
 /// Redis 7.0 has no `WAITAOF`, so the edge cannot confirm that one write reached the disk; what
-/// it can confirm is that Redis fsyncs every write before replying (`appendfsync always`). The
-/// check repeats every `interval` because an operator can change the setting at runtime, a
-/// restarted Redis can come back with another configuration, and a reload can switch the
-/// requirement. Between two checks a change goes unnoticed for at most `interval`.
+/// it can confirm is how Redis is configured: `appendonly yes` for `write` (and `appendfsync
+/// always` for `fsync`), and no eviction. The check repeats every `interval` because an operator
+/// can change the settings at runtime, a restarted Redis can come back with another
+/// configuration, and a reload can switch the requirement. Between two checks a change goes
+/// unnoticed for at most `interval`.
+///
+/// Where `CONFIG` is refused (managed Redis services often rename or forbid it), `write` is
+/// accepted with one warning in the log — the operator must then guarantee persistence and
+/// `noeviction` — while `fsync`, which promises an fsync per event, refuses.
 struct DurabilityMonitor: Service {
     let state: EdgeState
     let gate: DurabilityGate
@@ -19,47 +25,66 @@ struct DurabilityMonitor: Service {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var warnedConfig = false
             while !Task.isCancelled {
-                await check()
+                await check(warnedConfig: &warnedConfig)
                 try await Task.sleep(for: interval)
             }
         }
     }
 
-    private func check() async {
+    private func check(warnedConfig: inout Bool) async {
         let required = state.current.routes.redisDurability
         let reason: String?
-        if required == .write {
+        switch await settings() {
+        case _ where required == .none:
             reason = nil
-        } else {
-            reason = await fsyncRefusal()
+        case .success(let settings):
+            warnedConfig = false
+            reason = DurabilityGate.refusal(
+                required: required, appendOnly: settings[0], appendFsync: settings[1], maxMemory: settings[2], maxMemoryPolicy: settings[3])
+        case .failure(.unreachable(let message)):
+            reason = "cannot check Redis's persistence settings: \(message)"
+        case .failure(.configRefused(let message)):
+            if required == .fsync {
+                reason = "redis.durability is fsync but this Redis refuses CONFIG GET (\(message)), so appendfsync cannot be confirmed; allow CONFIG GET for sluice's user, or use durability: write if your provider fsyncs every write"
+            } else {
+                reason = nil
+                if !warnedConfig {
+                    warnedConfig = true
+                    logger.warning(
+                        "this Redis refuses CONFIG GET, so sluice cannot check that it persists what it accepts; make sure it runs with appendonly yes (or your provider's equivalent) and maxmemory-policy noeviction",
+                        metadata: ["error": "\(message)"])
+                }
+            }
         }
         guard gate.update(reason) else { return }
         if let reason {
             logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])
-        } else if required == .fsync {
-            logger.notice("Redis reports appendonly yes and appendfsync always; accepting events (durability: fsync)")
+        } else {
+            logger.notice("Redis gives the configured durability; accepting events", metadata: ["durability": "\(required.rawValue)"])
         }
     }
 
-    private func fsyncRefusal() async -> String? {
+    private enum SettingsFailure: Error {
+        case unreachable(String)
+        case configRefused(String)
+    }
+
+    /// appendonly, appendfsync, maxmemory and maxmemory-policy as Redis reports them.
+    private func settings() async -> Result<[String?], SettingsFailure> {
         let replies: [RedisReply]
         do {
-            replies = try await redis.pipeline([["CONFIG", "GET", "appendonly"], ["CONFIG", "GET", "appendfsync"]])
+            replies = try await redis.pipeline(
+                ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"].map { ["CONFIG", "GET", RedisArgument($0)] })
         } catch {
-            return "cannot check Redis's persistence settings: \(error.message)"
+            return .failure(.unreachable(error.message))
         }
-        for reply in replies {
-            if let message = reply.errorMessage {
-                // Managed Redis services often rename or forbid CONFIG: say so instead of guessing.
-                return "redis.durability is fsync but this Redis refuses CONFIG GET (\(message)), so appendfsync cannot be confirmed; allow CONFIG GET for sluice's user, or use durability: write if your provider fsyncs every write"
-            }
-        }
-        func value(_ reply: RedisReply) -> String? {
-            // CONFIG GET answers [name, value].
+        if let message = replies.lazy.compactMap(\.errorMessage).first { return .failure(.configRefused(message)) }
+        // CONFIG GET answers [name, value].
+        return .success(replies.map { reply in
             guard let pair = reply.array, pair.count == 2 else { return nil }
             return pair[1].string
-        }
-        return DurabilityGate.refusal(required: .fsync, appendOnly: value(replies[0]), appendFsync: value(replies[1]))
+        })
     }
 }
