@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRedis
 import SluiceTesting
 import Testing
 
@@ -82,7 +83,7 @@ import Testing
         var pending: [[String]] = [[]]
         var leaves = 0
         while let path = pending.popLast() {
-            let result = try await ToolRun.run(binary, ["help"] + path)
+            let result = try await Self.run(binary, ["help"] + path)
             let command = (["sluice"] + path).joined(separator: " ")
             try #require(result.status == 0, "\(command) --help failed:\n\(result.text)")
             let subcommands = Self.subcommands(inHelp: result.text)
@@ -103,7 +104,7 @@ import Testing
         #expect(leaves > 1)
 
         // The exit codes the binary announces, each a row of the reference's table.
-        let rootHelp = try await ToolRun.run(binary, ["help"]).text
+        let rootHelp = try await Self.run(binary, ["help"]).text
         let announced = try #require(rootHelp.firstMatch(of: #/Exit codes: ([^\n]+)/#), "sluice help names no exit codes")
         let codes = announced.output.1.matches(of: #/\b(\d+) /#).map { String($0.output.1) }
         #expect(!codes.isEmpty)
@@ -182,7 +183,7 @@ import Testing
         let file = directory.appendingPathComponent("routes.yaml")
         try Self.unknownKeyProbe.write(to: file, atomically: true, encoding: .utf8)
 
-        let result = try await ToolRun.run(binary, ["routes", "check", "--allow-missing-secrets", file.path])
+        let result = try await Self.run(binary, ["routes", "check", "--allow-missing-secrets", file.path])
         #expect(result.status == 2, "routes check accepted a file full of unknown keys:\n\(result.text)")
         var keysByBlock: [String: [String]] = [:]
         for match in result.text.matches(of: #/unknown (?:key|operator) 'zzzzzzzzzz' in ([^\n]+?); expected one of: ([^\n]+)/#) {
@@ -258,6 +259,19 @@ import Testing
         let base = RepoTool.root.appendingPathComponent(folder)
         let files = try #require(FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil))
         return files.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+    }
+
+    /// Runs `sluice ARGS…` to its end; stdout and stderr together.
+    ///
+    /// With the project's own spawner (posix_spawn, nothing inherited beyond stdio) rather than
+    /// Foundation's `Process`: a full run once crashed inside `Process.run()` (a bad write in its
+    /// memcpy) while the suites running beside it held well over a thousand descriptors open.
+    static func run(_ binary: URL, _ arguments: [String]) async throws -> (status: Int32, text: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-docs-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let child = try ChildProcess.spawn(executable: binary.path, arguments: arguments, logPath: log)
+        await child.exit.wait()
+        return (child.exit.status ?? -1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     /// The `sluice` executable `swift build` made beside the tests.
