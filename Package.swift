@@ -194,7 +194,7 @@ let package = Package(
         // Every chaos scenario in its short form against the debug `sluice` binary.
         .testTarget(name: "SluiceChaosTests", dependencies: ["SluiceChaos"], swiftSettings: swiftSettings),
         // The Helm chart, the Dockerfile and the monitoring examples, checked offline.
-        .testTarget(name: "SluiceDeployTests", dependencies: ["SluiceTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceDeployTests", dependencies: ["SluiceTesting", "SluiceRedis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceEdgeTests",
             dependencies: [

@@ -1,7 +1,7 @@
 /// Finds the metric names a PromQL expression selects, so the examples can be checked
-/// against the metrics Sluice exports (SPEC §8).
+/// against the metrics Sluice exports (docs/metrics.md).
 enum PromQLNames {
-    /// The metrics of SPEC §8.
+    /// The metrics docs/metrics.md lists.
     static let sluiceMetrics: Set<String> = [
         "sluice_ingest_total", "sluice_ingest_seconds", "sluice_deliveries_total", "sluice_delivery_seconds",
         "sluice_queue_depth", "sluice_retry_backlog", "sluice_dlq_size", "sluice_endpoint_circuit_open",

@@ -105,7 +105,7 @@ import Testing
         #expect(Self.json(failed)["reason"] as? String == "store_unavailable")
     }
 
-    // MARK: - Refusals, in the contract's order
+    // MARK: - Refusals, in the documented order
 
     @Test func refusalsFromTheHeadAreAnsweredAtOnceAndTheBodyIsDropped() throws {
         let snapshot = try Self.snapshot()

@@ -3,7 +3,7 @@ import SluiceCore
 import SluiceTesting
 import Testing
 
-/// Every status code of SPEC §4, each with a real HTTP request to a real edge.
+/// Every status code of docs/http.md, each with a real HTTP request to a real edge.
 @Suite struct IngressStatusTests {
     @Test func verifiedEventIsStoredThenAnswered202WithItsID() async throws {
         try await EdgeHarness.with { edge in

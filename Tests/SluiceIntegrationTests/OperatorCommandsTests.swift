@@ -35,7 +35,7 @@ import Testing
                 let unrouted = try await gateway.post(type: "video.generated")
                 let unroutable = try await gateway.post(type: "file.deleted")
 
-                // dlq list --json: one object per line with exactly SPEC §2's keys.
+                // dlq list --json: one object per line with exactly the keys docs/cli.md lists.
                 var lines: [[String: Any]] = []
                 try await poll(until: {
                     lines = try await gateway.sluiceJSONLines(["dlq", "list"])

@@ -1,7 +1,7 @@
 import Foundation
 import SluiceRedis
 
-/// `sluice dlq list --json`: one object per dead letter with the keys SPEC §2 names.
+/// `sluice dlq list --json`: one object per dead letter with the keys docs/cli.md lists.
 enum DeadLetterJSON {
     static func line(_ entry: DeadLetterEntry) -> String {
         let target = entry.delivery.target

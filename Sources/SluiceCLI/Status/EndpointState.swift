@@ -3,7 +3,7 @@ import SluiceRedis
 
 /// What `sluice status` says about one endpoint.
 ///
-/// routes.yaml has no switch that pauses an endpoint (SPEC §3 defines none), so *paused* here
+/// routes.yaml has no switch that pauses an endpoint (docs/routes.md lists none), so *paused* here
 /// means what an operator can see the gateway doing: holding the endpoint's deliveries back for
 /// a reason other than its circuit. The one such reason every worker shares is the endpoint's
 /// `rate_limit` bucket in Redis: while it is empty, deliveries that come due are parked in the

@@ -1,6 +1,6 @@
 /// Why a delivery (or, for `no_route`, an event) ended in the dead-letter stream.
 ///
-/// The raw values are part of the contract: `sluice dlq list --reason` and its JSON output use them.
+/// The raw values are a public interface (docs/cli.md): `sluice dlq list --reason` and its JSON output use them.
 public enum DeadLetterReason: String, Sendable, Hashable, CaseIterable, Codable {
     /// The event matched no route; replay routes it again with the current routes.
     case noRoute = "no_route"

@@ -1,4 +1,4 @@
-/// Builds the signed outbound request of a delivery attempt (SPEC §5).
+/// Builds the signed outbound request of a delivery attempt (docs/http.md).
 ///
 /// Headers: `content-type: application/json`, `webhook-id` (the inbound id, identical on every
 /// attempt and replay), `webhook-timestamp` (this attempt), `webhook-signature` (one `v1,` entry per

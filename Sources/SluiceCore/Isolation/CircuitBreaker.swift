@@ -1,4 +1,4 @@
-/// Per-endpoint circuit breaker as a pure state machine (SPEC §5); times are unix milliseconds.
+/// Per-endpoint circuit breaker as a pure state machine; times are unix milliseconds.
 ///
 /// closed → open after `failures` consecutive failures; open until `cooldown` has passed; then
 /// half-open lets exactly one probe through: its success closes the circuit, its failure opens it

@@ -1,4 +1,4 @@
-/// Token bucket for an endpoint's `rate_limit: N/period`, burst N (SPEC §5); times are unix ms.
+/// Token bucket for an endpoint's `rate_limit: N/period`, burst N; times are unix ms.
 ///
 /// The maths is integral so that this type and the Redis script (``luaSource``, shared by all
 /// workers) give identical answers: one token is `periodMillis` credit units, the bucket holds

@@ -1,4 +1,4 @@
-/// What to do with a delivery after an attempt (SPEC §5).
+/// What to do with a delivery after an attempt.
 public enum DeliveryOutcome: Sendable, Equatable {
     /// A 2xx: done.
     case delivered

@@ -1,4 +1,4 @@
-/// The retry schedule of one endpoint as maths: how long to wait before each attempt (SPEC §3, §5).
+/// The retry schedule of one endpoint as maths: how long to wait before each attempt.
 ///
 /// `schedule[i]` is the delay before attempt `i + 1`, so there are `schedule.count` attempts in all.
 /// Delays are whole milliseconds, the resolution of the retry set's scores.

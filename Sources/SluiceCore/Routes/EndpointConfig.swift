@@ -21,7 +21,7 @@ public struct EndpointConfig: Sendable, Equatable {
     /// When the endpoint's circuit opens and how long it stays open.
     public var circuitBreaker: CircuitBreakerConfig
 
-    /// Creates an endpoint; defaults follow SPEC §3.
+    /// Creates an endpoint; the defaults are those docs/routes.md lists.
     public init(
         tenant: String,
         name: String,

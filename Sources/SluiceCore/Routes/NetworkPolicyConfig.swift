@@ -1,4 +1,4 @@
-/// The `network:` block: which private destinations outbound delivery may reach (SPEC §7).
+/// The `network:` block: which private destinations outbound delivery may reach.
 public struct NetworkPolicyConfig: Sendable, Equatable {
     /// Admit every private, loopback and link-local address.
     public var allowPrivate: Bool

@@ -11,7 +11,7 @@ public struct RetryConfig: Sendable, Equatable {
     /// Each delay is spread by ± this fraction (0.2 for `20%`), in 0...1.
     public var jitter: Double
 
-    /// Creates a retry configuration; defaults follow SPEC §3.
+    /// Creates a retry configuration; the defaults are those docs/routes.md lists.
     public init(schedule: [Duration] = RetryConfig.defaultSchedule, jitter: Double = 0.2) {
         self.schedule = schedule
         self.jitter = jitter

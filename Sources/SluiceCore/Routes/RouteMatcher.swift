@@ -1,4 +1,4 @@
-/// Decides which endpoints receive an event, following the rules of SPEC §3.
+/// Decides which endpoints receive an event, following the rules in docs/routes.md ("routes").
 ///
 /// Every matching route contributes its targets, each endpoint at most once; a matching route
 /// with `final: true` stops evaluation. Pure and cheap: build one per config snapshot.

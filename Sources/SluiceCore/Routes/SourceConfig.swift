@@ -15,7 +15,7 @@ public struct SourceConfig: Sendable {
     /// How long a `webhook-id` is remembered for deduplication.
     public var dedupeWindow: Duration
 
-    /// Creates a source; defaults follow SPEC §3.
+    /// Creates a source; the defaults are those docs/routes.md lists.
     public init(
         name: String,
         kind: SourceKind = .gemini,

@@ -1,4 +1,4 @@
-/// Why an address is refused by default for outbound deliveries (SPEC §7).
+/// Why an address is refused by default for outbound deliveries.
 public enum AddressCategory: String, Sendable, Hashable, CaseIterable {
     /// 0.0.0.0/8, `::` — "this host"; Linux connects these to loopback.
     case unspecified

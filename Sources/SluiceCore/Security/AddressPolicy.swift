@@ -1,4 +1,4 @@
-/// Decides which resolved addresses an outbound delivery may connect to (SPEC §7).
+/// Decides which resolved addresses an outbound delivery may connect to (routes.yaml `network:`, docs/routes.md).
 ///
 /// Pure: the SSRF guard resolves names and asks this policy about each address.
 /// IPv4 embedded in IPv6 (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Verifies inbound Standard Webhooks calls (SPEC §4): `v1` HMAC entries, `v1a` Ed25519 entries
+/// Verifies inbound Standard Webhooks calls (docs/http.md): `v1` HMAC entries, `v1a` Ed25519 entries
 /// checked against the source's JWKS, or a compact JWT as the whole `webhook-signature` value.
 ///
 /// Pure: the current time and the cached key set are parameters; the caller owns fetching and caching.

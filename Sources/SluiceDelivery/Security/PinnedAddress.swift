@@ -1,7 +1,7 @@
 public import SluiceCore
 
 /// The address an endpoint's host resolved to and the SSRF guard admitted, so the
-/// connection goes to exactly that IP with no second lookup (SPEC §7).
+/// connection goes to exactly that IP with no second lookup.
 public struct PinnedAddress: Sendable, Hashable, CustomStringConvertible {
     /// Host name as written in the URL (still used for `Host` and TLS SNI/verification).
     public var host: String

@@ -1,6 +1,6 @@
 public import SluiceCore
 
-/// Why the SSRF guard refused or could not check an endpoint URL (SPEC §7).
+/// Why the SSRF guard refused or could not check an endpoint URL.
 public struct SSRFError: Error, Sendable, CustomStringConvertible {
     /// Failure classes; only `.blockedAddress` dead-letters a delivery.
     public enum Kind: String, Sendable, Hashable {

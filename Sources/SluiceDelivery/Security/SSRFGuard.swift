@@ -1,7 +1,7 @@
 public import SluiceCore
 import Synchronization
 
-/// Checks where an endpoint URL really points before each attempt (SPEC §7): resolves the
+/// Checks where an endpoint URL really points before each attempt: resolves the
 /// host once, refuses addresses the ``AddressPolicy`` forbids, and returns the admitted
 /// address so the request connects there and nowhere else (no second DNS lookup).
 public struct SSRFGuard: Sendable {

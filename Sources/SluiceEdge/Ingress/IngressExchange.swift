@@ -7,10 +7,10 @@ import SluiceRedis
 /// lookups, Redis's verdict and clock ticks go in; what to do next comes out (answer, fetch keys,
 /// store the event, pass the request to the router, close).
 ///
-/// It owns the order the contract answers in: durability, then the head's checks (404, 405, 400,
-/// 413 declared), then the body's size (413), verification (401/400, or 503 when only the JWKS
-/// could tell), the JSON check, and only then the write to Redis, whose reply alone can turn into
-/// a 2xx. Time comes in with each event, so the tests drive it, idle timeout included, without
+/// It owns the order refusals are answered in (docs/http.md): the method (405), durability (503),
+/// then the head's checks (404, 400, 413 declared), then the body's size (413), verification
+/// (401/400, or 503 when only the JWKS could tell), the JSON check, and only then the write to
+/// Redis, whose reply alone can turn into a 2xx. Time comes in with each event, so the tests drive it, idle timeout included, without
 /// sockets or sleeping. `EdgeConnectionHandler` carries the actions out.
 struct IngressExchange {
     /// A webhook call from its head on. A class: the states it moves through hold it by one

@@ -1,7 +1,7 @@
 import SluiceCore
 
 /// A webhook call as far as its head tells: the source it names and its Standard Webhooks
-/// headers, checked in the order the contract answers them (404, then 400, then 413).
+/// headers, checked in the order the edge answers them (404, then 400, then 413).
 struct IngressRequest: Sendable {
     let target: WebhookTarget
     let source: EdgeSnapshot.Source

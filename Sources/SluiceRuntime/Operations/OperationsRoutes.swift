@@ -1,7 +1,7 @@
 public import Hummingbird
 import NIOCore
 
-/// `/healthz`, `/readyz` and `/metrics`, as the edge and the worker both serve them (SPEC §2, §4).
+/// `/healthz`, `/readyz` and `/metrics`, as the edge and the worker both serve them (docs/http.md).
 public enum OperationsRoutes {
     /// Registers the three routes.
     ///

@@ -4,7 +4,7 @@ import SluiceCore
 import SluiceDelivery
 import SluiceRedis
 
-/// Makes one attempt of one claimed delivery and records its result (SPEC §5, §7).
+/// Makes one attempt of one claimed delivery and records its result (docs/http.md, "The worker's requests").
 ///
 /// In order: an endpoint gone from routes.yaml dead-letters (`endpoint_removed`); an open circuit
 /// or an empty rate-limit bucket puts the delivery in the endpoint's waiting line; the SSRF guard
@@ -254,6 +254,6 @@ struct DeliveryExecutor: Sendable {
         return metadata
     }
 
-    /// The only response header the outcome depends on (SPEC §5: 429/503 with Retry-After).
+    /// The only response header the outcome depends on (429/503 with Retry-After set the next delay's floor).
     private static let keptResponseHeaders = ["retry-after"]
 }

@@ -15,7 +15,7 @@ final class DeliveryMetrics: Sendable {
         self.factory = factory
     }
 
-    /// Counts one outcome: `delivered`, `retry`, `dead_letter` or `parked`.
+    /// Counts one outcome: `delivered`, `retry` or `dead_letter` (parking is not an attempt and is not counted).
     func count(_ endpoint: EndpointRef, outcome: String) {
         let key = "\(endpoint.tenant)\u{0}\(endpoint.endpoint)\u{0}\(outcome)"
         let counter = counters.withLock { counters in

@@ -4,7 +4,7 @@ import ServiceLifecycle
 import SluiceCore
 import SluiceRedis
 
-/// Claims deliveries and hands them to per-endpoint lanes (SPEC §5).
+/// Claims deliveries and hands them to per-endpoint lanes.
 ///
 /// Reads the deliveries stream in the `delivery` consumer group whenever the process has room
 /// (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than

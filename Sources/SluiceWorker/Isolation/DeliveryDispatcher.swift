@@ -1,7 +1,7 @@
 import SluiceCore
 import SluiceRedis
 
-/// Per-endpoint lanes with bounded queues and `max_in_flight` concurrency (SPEC §5).
+/// Per-endpoint lanes with bounded queues and `max_in_flight` concurrency (docs/http.md, "The worker's requests").
 ///
 /// A lane runs at most its endpoint's limit at once and queues a bounded number more; a delivery
 /// for a full lane is refused (the caller parks it in the retry set), so one slow or hanging

@@ -2,7 +2,7 @@ import Hummingbird
 import SluiceRedis
 import SluiceRuntime
 
-/// `/healthz`, `/readyz` and `/metrics` on the worker's metrics port (SPEC §2): ready once Redis
+/// `/healthz`, `/readyz` and `/metrics` on the worker's metrics port (docs/http.md): ready once Redis
 /// answers and the consumer groups exist, not ready while draining.
 struct OperationsController: Sendable {
     let state: WorkerState

@@ -4,7 +4,7 @@ import ServiceLifecycle
 import SluiceCore
 import SluiceRedis
 
-/// Expands each ingress event into one delivery per endpoint that routes.yaml chooses (SPEC §1, §3).
+/// Expands each ingress event into one delivery per endpoint that routes.yaml chooses (docs/routes.md).
 ///
 /// Reads the ingress stream in the `router` consumer group and, every few seconds, claims
 /// entries a dead router left pending. Each entry is routed with the routes snapshot in force
