@@ -20,7 +20,7 @@ struct RedisDurabilityConfigTests {
         let result = RoutesFixtures.load("redis:\n  durability: always\n" + RoutesFixtures.minimal)
         #expect(result.config == nil)
         #expect(RoutesFixtures.located(result) == [
-            "2:15: 'durability' in 'redis' must be write (202 once Redis applied the write) or fsync (202 only while Redis runs with appendonly yes and appendfsync always), not 'always'",
+            "2:15: 'durability' in 'redis' must be write (202 once Redis applied the write, while it runs with appendonly yes), fsync (202 only while Redis runs with appendonly yes and appendfsync always) or none (no persistence check), not 'always'",
         ])
     }
 
