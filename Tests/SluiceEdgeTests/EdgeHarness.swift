@@ -12,6 +12,8 @@ import Synchronization
 /// A real edge on 127.0.0.1 with a real redis-server behind it, and a curl client to call it.
 struct EdgeHarness: Sendable {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    /// The `verify.jwks.audience` of the harness's JWKS source; its JWTs must carry it as `aud`.
+    static let audience = "https://sluice.test/webhooks/gemini"
 
     let redis: RedisFixture
     let port: Int
@@ -28,7 +30,7 @@ struct EdgeHarness: Sendable {
 
     /// The default routes file: one `gemini` source signed with `secret`, no JWKS.
     static func routes(prefix: String, extraSources: String = "", jwksURL: String? = nil, maxBody: String = "1KiB") -> String {
-        let jwks = jwksURL.map { "\n      jwks: {url: \"\($0)\"}" } ?? "\n      jwks: {url: \"http://127.0.0.1:9/unused\"}"
+        let jwks = "\n      jwks: {url: \"\(jwksURL ?? "http://127.0.0.1:9/unused")\", audience: \"\(audience)\"}"
         return """
             version: 1
             redis: {prefix: \(prefix)}

@@ -60,13 +60,13 @@ import Testing
         try await withSink { jwks in
             await jwks.respond(to: "/jwks", with: Self.jwks([(old.publicKey, "k1")]))
             try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }, clock: clock) { edge in
-                let first = try Self.jwt(old, kid: "k1", claims: #"{"exp":\#(clock.unixSeconds + 300)}"#)
+                let first = try Self.jwt(old, kid: "k1", claims: #"{"aud":"https://sluice.test/webhooks/gemini","exp":\#(clock.unixSeconds + 300)}"#)
                 #expect(try await edge.post(timestamp: clock.unixSeconds, body: Self.body, signature: first).status == 202)
 
                 // Google rotates: k2 appears. Refetches are limited to one a minute, so move the clock past that.
                 await jwks.respond(to: "/jwks", with: Self.jwks([(old.publicKey, "k1"), (new.publicKey, "k2")]))
                 clock.advance(by: 61)
-                let rotated = try Self.jwt(new, kid: "k2", claims: #"{"exp":\#(clock.unixSeconds + 300)}"#)
+                let rotated = try Self.jwt(new, kid: "k2", claims: #"{"aud":"https://sluice.test/webhooks/gemini","exp":\#(clock.unixSeconds + 300)}"#)
                 let response = try await edge.post(timestamp: clock.unixSeconds, body: Self.body, signature: rotated)
                 #expect(response.status == 202)
                 #expect(await jwks.requests(to: "/jwks").count == 2)
@@ -80,9 +80,9 @@ import Testing
             await jwks.respond(to: "/jwks", with: Self.jwks([(key.publicKey, "k1")]))
             try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }) { edge in
                 let now = Int64(Date().timeIntervalSince1970)
-                #expect(try await edge.post(timestamp: now, body: Self.body, signature: try Self.jwt(key, kid: "k1", claims: #"{"exp":\#(now + 300)}"#)).status == 202)
+                #expect(try await edge.post(timestamp: now, body: Self.body, signature: try Self.jwt(key, kid: "k1", claims: #"{"aud":"https://sluice.test/webhooks/gemini","exp":\#(now + 300)}"#)).status == 202)
                 for _ in 0..<5 {
-                    let unknown = try Self.jwt(Curve25519.Signing.PrivateKey(), kid: "kX", claims: #"{"exp":\#(now + 300)}"#)
+                    let unknown = try Self.jwt(Curve25519.Signing.PrivateKey(), kid: "kX", claims: #"{"aud":"https://sluice.test/webhooks/gemini","exp":\#(now + 300)}"#)
                     #expect(try await edge.post(timestamp: now, body: Self.body, signature: unknown).status == 401)
                 }
                 #expect(await jwks.requests(to: "/jwks").count == 1)

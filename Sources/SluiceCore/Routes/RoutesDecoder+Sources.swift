@@ -72,7 +72,7 @@ extension RoutesDecoder {
     private func decodeJWKS(_ field: Field, kind: SourceKind, in context: String, default defaultValue: JWKSConfig?) -> (JWKSConfig?, disabled: Bool) {
         if case .scalar = field.value, !field.isNull {
             if string(field, in: context) == "false" { return (nil, true) }
-            error(field.valueMark, "\(context) must be a mapping with 'url' (and optional 'audience'), or false to turn JWKS off")
+            error(field.valueMark, "\(context) must be a mapping with 'url' (optional for kind gemini) and 'audience', or false to turn JWKS off")
             return (defaultValue, false)
         }
         guard let block = fields(of: field.value, in: context, known: ["url", "audience"]) else { return (defaultValue, false) }
@@ -87,6 +87,12 @@ extension RoutesDecoder {
         }
         if let audienceField = block["audience"], let audience = string(audienceField, in: context, allowEmpty: true), !audience.isEmpty {
             config?.audience = audience
+        } else if block["audience"] == nil {
+            // Writing a jwks block is asking for JWTs, and a shared JWKS (Google's signs for every
+            // Gemini customer) makes them safe only when their aud must name this gateway.
+            error(field.mark, "\(context) must set 'audience', the aud its JWTs are issued for (a JWKS such as Google's signs tokens for every customer, so without it anyone's could be sent here); leave verify.jwks out to accept only v1a signatures, or set it to false")
+        } else {
+            error(block["audience"]!.valueMark, "'audience' in \(context) must not be empty")
         }
         return (config, false)
     }

@@ -12,12 +12,13 @@ struct CompactJWT {
     struct Claims: Decodable {
         var exp: Double?
         var nbf: Double?
+        var iat: Double?
         var aud: [String]?
         var webhookID: String?
         var bodySHA256: String?
 
         enum CodingKeys: String, CodingKey {
-            case exp, nbf, aud
+            case exp, nbf, iat, aud
             case webhookIDUnderscore = "webhook_id"
             case webhookIDDash = "webhook-id"
             case bodySHA256 = "body_sha256"
@@ -27,6 +28,7 @@ struct CompactJWT {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             exp = try c.decodeIfPresent(Double.self, forKey: .exp)
             nbf = try c.decodeIfPresent(Double.self, forKey: .nbf)
+            iat = try c.decodeIfPresent(Double.self, forKey: .iat)
             if let single = try? c.decodeIfPresent(String.self, forKey: .aud) {
                 aud = [single]
             } else {

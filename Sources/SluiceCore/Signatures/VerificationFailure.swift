@@ -6,7 +6,7 @@ public struct VerificationFailure: Sendable, Equatable, Error, CustomStringConve
     /// A stable code: `missing_webhook_id`, `missing_signature`, `invalid_timestamp`,
     /// `timestamp_out_of_tolerance`, `malformed_signature`, `too_many_signatures`, `signature_mismatch`, `malformed_token`,
     /// `unsupported_algorithm`, `jwks_not_configured`, `token_expired`, `token_not_yet_valid`,
-    /// `audience_mismatch`, `token_mismatch`.
+    /// `audience_not_configured`, `missing_exp`, `token_too_old`, `audience_mismatch`, `token_mismatch`.
     public var reason: String
     /// A sentence for the response body and logs.
     public var message: String
@@ -59,6 +59,13 @@ extension VerificationFailure {
         reason: "token_expired", message: "the JWT has expired (exp)")
     static let tokenNotYetValid = VerificationFailure(
         reason: "token_not_yet_valid", message: "the JWT is not valid yet (nbf)")
+    static let audienceNotConfigured = VerificationFailure(
+        reason: "audience_not_configured",
+        message: "this source accepts JWTs only with verify.jwks.audience set (the aud its webhooks are registered with); send v1 or v1a signatures, or configure the audience")
+    static let missingExpiry = VerificationFailure(
+        reason: "missing_exp", message: "the JWT carries no exp claim; tokens that never expire are refused")
+    static let tokenTooOld = VerificationFailure(
+        reason: "token_too_old", message: "the JWT was issued (iat) longer ago than the source's timestamp tolerance")
     static let audienceMismatch = VerificationFailure(
         reason: "audience_mismatch", message: "the JWT's aud does not name this gateway's configured audience")
     static let tokenMismatch = VerificationFailure(

@@ -3,9 +3,14 @@ import Crypto
 extension WebhookVerifier {
     /// Verifies a compact JWT sent as the whole `webhook-signature` value.
     ///
-    /// A JWT does not sign the body, so beyond its signature and `exp`/`nbf`/`aud`, any claim that
-    /// binds it to this call (`webhook_id`/`webhook-id`, `body_sha256`) must match; the edge's
+    /// A JWT does not sign the body, so beyond its signature and `exp`/`nbf`/`iat`/`aud`, any claim
+    /// that binds it to this call (`webhook_id`/`webhook-id`, `body_sha256`) must match; the edge's
     /// timestamp tolerance and `webhook-id` dedupe limit replay of the rest.
+    ///
+    /// A shared JWKS such as Google's signs tokens for every one of its customers, so a token is
+    /// only ours when its `aud` names us: without a configured audience no JWT is accepted, and a
+    /// token must expire (`exp`) and, when it says when it was issued (`iat`), be no older than
+    /// the timestamp tolerance.
     func verifyJWT(
         _ text: Substring,
         id: String,
@@ -19,6 +24,8 @@ extension WebhookVerifier {
             return .rejected(.unsupportedAlgorithm)
         }
         guard jwksConfigured else { return .rejected(.jwksNotConfigured) }
+        // Before any signature work: a token this source cannot bind to itself is refused anyway.
+        guard let audience else { return .rejected(.audienceNotConfigured) }
         guard let keySet else { return .needsKeySet }
 
         let candidates: [JSONWebKey]
@@ -38,11 +45,14 @@ extension WebhookVerifier {
         guard let claims = token.claims() else { return .rejected(.malformedToken) }
         let current = Double(now)
         let leeway = Double(jwtLeewaySeconds)
-        if let exp = claims.exp, current - leeway >= exp { return .rejected(.tokenExpired) }
+        guard let exp = claims.exp else { return .rejected(.missingExpiry) }
+        if current - leeway >= exp { return .rejected(.tokenExpired) }
         if let nbf = claims.nbf, current + leeway < nbf { return .rejected(.tokenNotYetValid) }
-        if let audience {
-            guard let aud = claims.aud, aud.contains(audience) else { return .rejected(.audienceMismatch) }
+        if let iat = claims.iat {
+            if current - iat > Double(toleranceSeconds.magnitude) + leeway { return .rejected(.tokenTooOld) }
+            if iat - current > leeway { return .rejected(.tokenNotYetValid) }
         }
+        guard let aud = claims.aud, aud.contains(audience) else { return .rejected(.audienceMismatch) }
         if let claimedID = claims.webhookID, claimedID != id { return .rejected(.tokenMismatch) }
         if let digest = claims.bodySHA256, !Self.digest(digest, matches: body) { return .rejected(.tokenMismatch) }
         return .verified(.jwt)

@@ -10,7 +10,7 @@ public struct WebhookVerifier: Sendable {
     public var hmacSecrets: [WebhookSecret]
     /// The largest accepted `|now − webhook-timestamp|`, in seconds.
     public var toleranceSeconds: Int64
-    /// The `aud` a JWT must carry; nil (or empty at init) means `aud` is not checked.
+    /// The `aud` a JWT must carry; nil (or empty at init) means no JWT is accepted.
     public var audience: String?
     /// Clock skew allowed on a JWT's `exp` and `nbf`, in seconds (default 30), on top of the
     /// timestamp tolerance that applies to every call.

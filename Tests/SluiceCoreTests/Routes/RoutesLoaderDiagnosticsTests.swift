@@ -212,6 +212,17 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(try #require(RoutesFixtures.load(custom).config).sources["gemini"]?.jwks == JWKSConfig(url: "https://keys.example/jwks.json", audience: "sluice"))
     }
 
+    @Test func aJWKSBlockWithoutAudienceIsAnErrorAtTheBlock() throws {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    verify:\n      jwks: {url: \"https://keys.example/jwks.json\"}\n")
+        let located = RoutesFixtures.located(RoutesFixtures.load(text))
+        #expect(located.count == 1)
+        #expect(located.first?.contains("must set 'audience'") == true, "\(located)")
+        let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("jwks:") }) + 1
+        #expect(located.first?.hasPrefix("\(line):") == true, "\(located)")
+        // Leaving the block out keeps Google's JWKS for v1a signatures, without JWTs.
+        #expect(try #require(RoutesFixtures.load(RoutesFixtures.minimal).config).sources["gemini"]?.jwks?.audience == nil)
+    }
+
     @Test func privateAddressWarningIsSilencedByAllowCIDRs() {
         let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://127.0.0.1:9000/hook")
         let warned = RoutesFixtures.load(text)

@@ -11,7 +11,7 @@ import Testing
     static let body = Array(#"{"type":"batch.completed"}"#.utf8)
 
     func verify(
-        _ token: String, audience: String? = nil, id: String = id, body: [UInt8] = body, now: Int64 = now,
+        _ token: String, audience: String? = audience, id: String = id, body: [UInt8] = body, now: Int64 = now,
         keySet: JSONWebKeySet?, jwksConfigured: Bool = true
     ) -> WebhookVerification {
         WebhookVerifier(hmacSecrets: [], toleranceSeconds: 300, audience: audience)
@@ -24,7 +24,14 @@ import Testing
         return nil
     }
 
-    var validClaims: [String: Any] { ["iss": "gemini", "exp": Self.now + 600, "nbf": Self.now - 10, "iat": Self.now] }
+    static let audience = "https://hooks.example"
+
+    var validClaims: [String: Any] { ["iss": "gemini", "aud": Self.audience, "exp": Self.now + 600, "nbf": Self.now - 10, "iat": Self.now] }
+
+    /// `claims` with the configured audience and an expiry in ten minutes unless they set their own.
+    static func bound(_ claims: [String: Any]) -> [String: Any] {
+        ["aud": audience, "exp": now + 600].merging(claims) { $1 }
+    }
 
     @Test(arguments: [
         (SignatureFixtures.JWTAlgorithm.rs256, "rsa-1"),
@@ -70,37 +77,54 @@ import Testing
 
     @Test func expiredTokenIsRejectedBeyondThirtySecondsOfLeeway() throws {
         let keySet = try SignatureFixtures.standardKeySet()
-        let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["exp": Self.now - 20])
+        let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["exp": Self.now - 20]))
         #expect(verify(token, keySet: keySet) == .verified(.jwt))
-        let expired = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["exp": Self.now - 31])
+        let expired = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["exp": Self.now - 31]))
         #expect(reason(verify(expired, keySet: keySet)) == "token_expired")
     }
 
     @Test func notYetValidTokenIsRejectedBeyondThirtySecondsOfLeeway() throws {
         let keySet = try SignatureFixtures.standardKeySet()
-        let early = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["nbf": Self.now + 20])
+        let early = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["nbf": Self.now + 20]))
         #expect(verify(early, keySet: keySet) == .verified(.jwt))
-        let tooEarly = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["nbf": Self.now + 31])
+        let tooEarly = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["nbf": Self.now + 31]))
         #expect(reason(verify(tooEarly, keySet: keySet)) == "token_not_yet_valid")
     }
 
-    @Test func audienceIsCheckedOnlyWhenConfigured() throws {
+    @Test func aJWTIsAcceptedOnlyForTheConfiguredAudience() throws {
         let keySet = try SignatureFixtures.standardKeySet()
-        let single = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: ["aud": "https://hooks.example"])
-        let list = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: ["aud": ["other", "https://hooks.example"]])
-        let none = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: [:])
-        #expect(verify(single, audience: "https://hooks.example", keySet: keySet) == .verified(.jwt))
-        #expect(verify(list, audience: "https://hooks.example", keySet: keySet) == .verified(.jwt))
+        let single = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: Self.bound([:]))
+        let list = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: Self.bound(["aud": ["other", Self.audience]]))
+        let none = SignatureFixtures.jwt(.es256, kid: "ec-1", claims: ["exp": Self.now + 600])
+        #expect(verify(single, keySet: keySet) == .verified(.jwt))
+        #expect(verify(list, keySet: keySet) == .verified(.jwt))
         #expect(reason(verify(single, audience: "https://elsewhere", keySet: keySet)) == "audience_mismatch")
-        #expect(reason(verify(none, audience: "https://hooks.example", keySet: keySet)) == "audience_mismatch")
-        #expect(verify(single, audience: nil, keySet: keySet) == .verified(.jwt))
-        #expect(verify(none, audience: "", keySet: keySet) == .verified(.jwt))
+        #expect(reason(verify(none, keySet: keySet)) == "audience_mismatch")
+        // A shared JWKS signs for every customer: without an audience to check, no JWT is ours.
+        #expect(reason(verify(single, audience: nil, keySet: keySet)) == "audience_not_configured")
+        #expect(reason(verify(single, audience: "", keySet: nil)) == "audience_not_configured")
+    }
+
+    @Test func aJWTWithoutExpiryIsRefused() throws {
+        let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["aud": Self.audience])
+        #expect(reason(verify(token, keySet: try SignatureFixtures.standardKeySet())) == "missing_exp")
+    }
+
+    @Test func issuedAtIsCheckedAgainstTheTimestampTolerance() throws {
+        let keySet = try SignatureFixtures.standardKeySet()
+        // Tolerance 300 s plus the 30 s leeway.
+        let old = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["iat": Self.now - 320]))
+        #expect(verify(old, keySet: keySet) == .verified(.jwt))
+        let tooOld = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["iat": Self.now - 331]))
+        #expect(reason(verify(tooOld, keySet: keySet)) == "token_too_old")
+        let future = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["iat": Self.now + 31]))
+        #expect(reason(verify(future, keySet: keySet)) == "token_not_yet_valid")
     }
 
     @Test func webhookIdClaimMustMatchTheRequest() throws {
         let keySet = try SignatureFixtures.standardKeySet()
         for claim in ["webhook_id", "webhook-id"] {
-            let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: [claim: Self.id])
+            let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound([claim: Self.id]))
             #expect(verify(token, keySet: keySet) == .verified(.jwt))
             #expect(reason(verify(token, id: "msg_other", keySet: keySet)) == "token_mismatch")
         }
@@ -111,7 +135,7 @@ import Testing
         let digest = Data(SHA256.hash(data: Self.body))
         let hex = digest.map { String(format: "%02x", $0) }.joined()
         for encoded in [hex, hex.uppercased(), SignatureFixtures.base64URL(digest)] {
-            let token = SignatureFixtures.jwt(.rs256, kid: "rsa-1", claims: ["body_sha256": encoded])
+            let token = SignatureFixtures.jwt(.rs256, kid: "rsa-1", claims: Self.bound(["body_sha256": encoded]))
             #expect(verify(token, keySet: keySet) == .verified(.jwt))
             #expect(reason(verify(token, body: Array("{}".utf8), keySet: keySet)) == "token_mismatch")
         }
@@ -127,7 +151,7 @@ import Testing
     }
 
     @Test func claimOfTheWrongTypeMakesTheTokenMalformed() throws {
-        let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: ["exp": "tomorrow"])
+        let token = SignatureFixtures.jwt(.edDSA, kid: "ed-1", claims: Self.bound(["exp": "tomorrow"]))
         #expect(reason(verify(token, keySet: try SignatureFixtures.standardKeySet())) == "malformed_token")
     }
 
