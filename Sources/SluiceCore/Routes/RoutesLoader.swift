@@ -142,14 +142,15 @@ extension RoutesDecoder {
     }
 
     private func decodeWorker(_ field: Field?, longestTimeout: Duration) -> WorkerConfig {
-        var worker = WorkerConfig(visibilityTimeout: longestTimeout + .seconds(30))
+        var worker = WorkerConfig(visibilityTimeout: LaneSizing.automaticVisibility(longestTimeout: longestTimeout))
         guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention"]) else { return worker }
         if let visibilityField = block["visibility_timeout"], let text = string(visibilityField, in: "'worker'"), text != "auto" {
             if let value = duration(visibilityField, in: "'worker'") {
-                if value > longestTimeout {
+                let minimum = LaneSizing.minimumVisibility(longestTimeout: longestTimeout)
+                if value >= minimum {
                     worker.visibilityTimeout = value
                 } else {
-                    error(visibilityField.valueMark, "'visibility_timeout' (\(RoutesScalarParser.format(value))) must be longer than the longest endpoint timeout (\(RoutesScalarParser.format(longestTimeout))), or a delivery still in flight would be handed to a second worker; use auto")
+                    error(visibilityField.valueMark, "'visibility_timeout' (\(RoutesScalarParser.format(value))) must be at least \(RoutesScalarParser.format(minimum)): the longest endpoint timeout (\(RoutesScalarParser.format(longestTimeout))) plus \(RoutesScalarParser.format(LaneSizing.resolveTimeout)) for the address lookup and \(RoutesScalarParser.format(LaneSizing.settleMargin)) to record the result, or a delivery still in flight would be handed to a second worker; use auto")
                 }
             }
         }

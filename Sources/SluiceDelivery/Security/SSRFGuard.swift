@@ -15,7 +15,7 @@ public struct SSRFGuard: Sendable {
     private let parsedURLs = ParsedURLCache()
 
     /// Creates a guard.
-    public init(policy: AddressPolicy = AddressPolicy(), resolveTimeout: Duration = .seconds(5)) {
+    public init(policy: AddressPolicy = AddressPolicy(), resolveTimeout: Duration = LaneSizing.resolveTimeout) {
         self.policy = policy
         self.resolveTimeout = resolveTimeout
     }

@@ -139,12 +139,9 @@ struct DeliveryStage: Service {
     /// a quarter of the process's room, so a few stuck endpoints cannot fill it.
     static func laneSize(for ref: EndpointRef, in routes: RoutesConfig, maxInFlight: Int) -> (limit: Int, queue: Int) {
         guard let endpoint = routes.endpoint(ref) else { return (1, 16) }
-        let limit = max(1, endpoint.maxInFlight)
-        let timeout = max(1, endpoint.timeout.wholeMillis)
-        let slack = routes.worker.visibilityTimeout.wholeMillis - timeout
-        let rounds = max(1, Int(slack / timeout) - 1)
-        let queue = min(limit * rounds, max(limit, maxInFlight / 4))
-        return (limit, queue)
+        return LaneSizing.lane(
+            maxInFlight: endpoint.maxInFlight, timeout: endpoint.timeout, visibility: routes.worker.visibilityTimeout,
+            processRoom: maxInFlight)
     }
 
     private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64) async {

@@ -91,7 +91,7 @@ struct RoutesLoaderDiagnosticsTests {
             #"43:5: route 'two' is missing required key 'to'"#,
             #"43:11: duplicate route name 'two' (first used at 40:11)"#,
             #"44:5: route 4 is missing required key 'name'"#,
-            #"47:23: 'visibility_timeout' (1m) must be longer than the longest endpoint timeout (2m), or a delivery still in flight would be handed to a second worker; use auto"#,
+            #"47:23: 'visibility_timeout' (1m) must be at least 2m7s: the longest endpoint timeout (2m) plus 5s for the address lookup and 2s to record the result, or a delivery still in flight would be handed to a second worker; use auto"#,
         ]
         #expect(RoutesFixtures.located(result) == expected)
         #expect(result.errors.count == expected.count - 1)
