@@ -11,7 +11,7 @@ import Testing
 
     static func routes(prefix: String, sinkURL: String, visibility: String = "auto") -> String {
         GatewayProcesses.routes(
-            prefix: prefix, sinkURL: sinkURL,
+            prefix: prefix, sinkURL: sinkURL, timeout: "1s",
             endpoint: """
                 max_in_flight: 8
                 retry: {schedule: [0s, 200ms, 200ms, 200ms, 200ms, 200ms], jitter: 0%}
@@ -47,7 +47,7 @@ import Testing
             await sink.setFallback(SinkResponse(status: 200, delay: .milliseconds(300)))
             try await withRedis(appendOnly: true) { redis in
                 var gateway = try GatewayProcesses(
-                    redis: redis, routes: Self.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), visibility: "6s"))
+                    redis: redis, routes: Self.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), visibility: "8s"))
                 defer { gateway.close() }
                 let edge = try await gateway.startEdge()
                 defer { edge.send(SIGKILL) }
