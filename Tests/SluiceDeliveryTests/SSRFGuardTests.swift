@@ -58,6 +58,33 @@ import Testing
         #expect(error.kind == .resolutionFailed)
     }
 
+    @Test func anInternationalizedHostIsCheckedInThePunycodeFormCurlConnectsTo() async throws {
+        // curl looks up and matches CONNECT_TO against xn--bcher-kva, never the UTF-8 spelling:
+        // resolving the UTF-8 name would judge an address curl never uses.
+        let error = try await #require(throws: SSRFError.self) {
+            try await SSRFGuard().check(url: "http://bücher.invalid:8080/hook")
+        }
+        #expect(error.kind == .resolutionFailed)
+        #expect(error.host == "xn--bcher-kva.invalid")
+    }
+
+    @Test func aConnectionToAnotherAddressThanThePinIsAbortedBeforeTheRequestIsSent() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            // The pin names another host, so curl resolves `localhost` itself and connects to
+            // 127.0.0.1, not the pinned 127.0.0.2: what the guard checked is not where it went.
+            let url = "http://localhost:\(sink.port)/hook"
+            let pinned = PinnedAddress(host: "elsewhere.invalid", port: sink.port, ip: IPAddress("127.0.0.2")!)
+            let error = try await #require(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: url, body: Array("secret".utf8), timeout: .seconds(5), connectTo: pinned))
+            }
+            #expect(error.kind == .addressMismatch)
+            #expect(error.message.contains("instead of 127.0.0.2"), "\(error.message)")
+            #expect(await sink.requests.isEmpty, "nothing was sent to the address the guard never judged")
+        }
+    }
+
     @Test func nonWebURLsAreInvalid() async throws {
         let error = try await #require(throws: SSRFError.self) { try await SSRFGuard().check(url: "file:///etc/passwd") }
         #expect(error.kind == .invalidURL)

@@ -16,11 +16,21 @@ enum SluiceBinary {
 
     /// Starts `sluice ARGS…` with its output in `log`: this process's environment with
     /// `environment` added and the variables named in `unsetting` removed.
-    /// `openFiles` runs it with that many descriptors at most (soft and hard limit).
+    /// `openFiles` runs it with that many descriptors at most (soft and hard limit); `hostsFile`
+    /// runs it in a mount namespace of its own where that file is /etc/hosts (needs root, as the
+    /// tests and CI run).
     static func start(
-        _ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil
+        _ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
+        hostsFile: String? = nil
     ) throws -> ChildProcess {
         let env = childEnvironment(environment, unsetting: unsetting)
+        if let hostsFile {
+            return try ChildProcess.spawn(
+                executable: "/usr/bin/unshare",
+                arguments: ["--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind '\(hostsFile)' /etc/hosts && exec \"$0\" \"$@\"", path]
+                    + arguments,
+                logPath: log, environment: env)
+        }
         guard let openFiles else { return try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: env) }
         // The shell execs sluice in its place, so the child's pid is sluice's.
         return try ChildProcess.spawn(
@@ -42,13 +52,14 @@ enum SluiceBinary {
     /// the test with the process's log rather than a bare timeout.
     static func startServer(
         _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
-        client: HTTPClient, arguments: (Int) -> [String]
+        hostsFile: String? = nil, client: HTTPClient, arguments: (Int) -> [String]
     ) async throws -> (process: ChildProcess, port: Int) {
         var attempt = 0
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
-            let process = try start(arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles)
+            let process = try start(
+                arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles, hostsFile: hostsFile)
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
             try await poll(until: {
                 if process.exit.hasExited { return true }

@@ -40,6 +40,10 @@ extension CurlTransfer {
         let this = Unmanaged.passUnretained(self).toOpaque()
         setPointer(CURLOPT_WRITEDATA, this)
         setPointer(CURLOPT_HEADERDATA, this)
+        // A pinned request may only be sent to the pinned address: checked once connected,
+        // before a byte of the request leaves (a reused handle may carry an earlier pin's check).
+        record(sluice_easy_setopt_prereq_cb(easy, request.connectTo == nil ? nil : curlPrereqCallback), CURLOPT_PREREQFUNCTION)
+        setPointer(CURLOPT_PREREQDATA, request.connectTo == nil ? nil : this)
 
         if let rejectedOption {
             // Which options took is unknown: the handle gets a full reset before its next request.
@@ -175,6 +179,16 @@ private let curlWriteCallback: sluice_curl_write_cb = { pointer, size, count, us
     guard let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
     return transfer.receiveBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
+}
+
+/// curl pre-request callback: the connection is up and the request not yet sent. Aborts the
+/// transfer when curl connected anywhere but the address the SSRF guard pinned (for example a
+/// host name curl resolved itself because the pin did not match its form of the name).
+private let curlPrereqCallback: sluice_curl_prereq_cb = { userdata, primaryIP, _, _, _ in
+    guard let userdata else { return Int32(CURL_PREREQFUNC_ABORT) }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    let connected = primaryIP.map { String(cString: $0) } ?? ""
+    return transfer.connectedTo(connected) ? Int32(CURL_PREREQFUNC_OK) : Int32(CURL_PREREQFUNC_ABORT)
 }
 
 /// curl header callback: one header line per call.

@@ -1,4 +1,5 @@
 internal import CCurl
+import SluiceCore
 
 /// One request in flight: borrows a curl easy handle from the engine while it runs. What curl
 /// reads during the request (header lists, body) lives in the handle's arena, not here.
@@ -18,6 +19,8 @@ final class CurlTransfer: @unchecked Sendable {
     var responseBody: [UInt8] = []
     var bodyTruncated = false
     var rejectedOption: CURLoption?
+    /// The address curl connected to when it was not the pinned one (the transfer was aborted).
+    var unpinnedPeer: String?
     /// Set by the caller before `submit`, read and cleared by the engine thread only after it.
     var completion: Completion?
 
@@ -42,8 +45,22 @@ final class CurlTransfer: @unchecked Sendable {
         finish(.failure(HTTPClientError(kind: kind, message: message, duration: elapsed)))
     }
 
+    /// Whether `peer` (curl's primary IP) is the request's pinned address; remembers it if not.
+    func connectedTo(_ peer: String) -> Bool {
+        guard let pinned = request.connectTo else { return true }
+        if let address = IPAddress(peer), address == pinned.ip { return true }
+        unpinnedPeer = peer
+        return false
+    }
+
     /// Called by the engine when curl reports the transfer done.
     func complete(_ code: CURLcode) {
+        if let peer = unpinnedPeer, let pinned = request.connectTo {
+            fail(
+                .addressMismatch,
+                "connected to \(peer.isEmpty ? "an unknown address" : peer) instead of \(pinned.ip), the address checked for \(pinned.host); the request was not sent")
+            return
+        }
         // A body over the cap aborts the transfer from the write callback; that is still a response.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && bodyTruncated) else {
             let buffered = handle.map { String(cString: $0.errorBuffer) } ?? ""

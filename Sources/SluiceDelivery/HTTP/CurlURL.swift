@@ -4,7 +4,10 @@ internal import CCurl
 /// own URL parser so the SSRF guard and the transfer can never disagree about the host.
 struct CurlURL {
     var scheme: String
-    /// Host without IPv6 brackets.
+    /// Host without IPv6 brackets, in the ASCII (IDNA, punycode) form curl itself looks up and
+    /// matches `CONNECT_TO` against: for `bücher.example` that is `xn--bcher-kva.example`. The
+    /// guard must resolve and pin this form, or curl would not use the pin and would resolve
+    /// the name itself.
     var host: String
     var port: Int
 
@@ -13,7 +16,7 @@ struct CurlURL {
         defer { curl_url_cleanup(handle) }
         guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK,
             let scheme = Self.part(handle, CURLUPART_SCHEME, flags: 0),
-            var host = Self.part(handle, CURLUPART_HOST, flags: 0),
+            var host = Self.part(handle, CURLUPART_HOST, flags: UInt32(CURLU_PUNYCODE)),
             let portText = Self.part(handle, CURLUPART_PORT, flags: UInt32(CURLU_DEFAULT_PORT)),
             let port = Int(portText)
         else { return nil }

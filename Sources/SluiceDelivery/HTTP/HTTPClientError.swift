@@ -17,6 +17,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         case shutdown
         /// The calling task was cancelled; the transfer was abandoned.
         case cancelled
+        /// curl connected to another address than the pinned one; the request was not sent.
+        case addressMismatch
         /// Anything else (connection reset, empty reply, protocol error).
         case other
     }

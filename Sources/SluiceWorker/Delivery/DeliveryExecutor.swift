@@ -119,12 +119,16 @@ struct DeliveryExecutor: Sendable {
                 result = .response(status: response.status, retryAfter: response.header("retry-after"))
                 reachedEndpoint = true
             } catch {
-                guard let kind = error.transportFailureKind else {
+                if error.kind == .addressMismatch {
+                    // The connection went somewhere the guard never judged: as refused as a blocked address.
+                    result = .blockedAddress(message: error.message)
+                } else if let kind = error.transportFailureKind {
+                    result = .transportFailure(kind, message: error.message)
+                    reachedEndpoint = true
+                } else {
                     logger.info("attempt abandoned by shutdown; the delivery stays pending", metadata: metadata(delivery))
                     return
                 }
-                result = .transportFailure(kind, message: error.message)
-                reachedEndpoint = true
             }
         } catch {
             switch error.kind {

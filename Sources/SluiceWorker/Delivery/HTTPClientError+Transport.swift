@@ -10,7 +10,7 @@ extension HTTPClientError {
         case .connect: .connect
         case .tls: .tls
         case .dns: .dns
-        case .invalidRequest, .other: .other
+        case .invalidRequest, .other, .addressMismatch: .other
         case .shutdown, .cancelled: nil
         }
     }
