@@ -139,10 +139,14 @@ public struct WorkerServer: Sendable {
                 DeliveryStage(
                     state: state, store: deliveryStore, executor: executor, maxInFlight: options.maxInFlight,
                     consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
-                    ownedClient: ownedClient))
+                    ownedClient: ownedClient,
+                    undecodable: UndecodableEntries(store: deliveryStore, logger: logger, factory: exporter.factory)))
         }
         if options.stages.contains(.router) {
-            services.append(RouterStage(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock))
+            services.append(
+                RouterStage(
+                    state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock,
+                    undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory)))
         }
         services.append(DrainMonitor { state.startDraining() })
         self.services = services

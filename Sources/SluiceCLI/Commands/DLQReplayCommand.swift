@@ -28,7 +28,13 @@ struct DLQReplayCommand: AsyncParsableCommand {
         let entries = try await context.run { try await context.store.deadLetters() }.filter(selection.matches)
         var replayed: [String] = []
         var unroutable: [String] = []
+        var notReplayable: [String] = []
         for (index, entry) in entries.enumerated() {
+            // Its fields could not be read in the first place: there is no delivery to make again.
+            if entry.reason == .undecodable {
+                notReplayable.append(entry.id)
+                continue
+            }
             let deliveries: [Delivery]
             if entry.reason == .noRoute {
                 let event = entry.delivery.event
@@ -55,9 +61,14 @@ struct DLQReplayCommand: AsyncParsableCommand {
             print(JSONOutput.line([
                 "selected": entries.count, "replayed": replayed.count, "still_no_route": unroutable.count,
                 "replayed_ids": replayed, "still_no_route_ids": unroutable,
+                "not_replayable": notReplayable.count, "not_replayable_ids": notReplayable,
             ]))
             return
         }
-        print("replayed \(replayed.count) of \(entries.count) selected dead letter(s)" + (unroutable.isEmpty ? "" : "; \(unroutable.count) still match no route and stay in the DLQ"))
+        print(
+            "replayed \(replayed.count) of \(entries.count) selected dead letter(s)"
+                + (unroutable.isEmpty ? "" : "; \(unroutable.count) still match no route and stay in the DLQ")
+                + (notReplayable.isEmpty
+                    ? "" : "; \(notReplayable.count) undecodable, which cannot be replayed (inspect them with dlq list --json, then purge them)"))
     }
 }

@@ -12,4 +12,7 @@ public enum DeadLetterReason: String, Sendable, Hashable, CaseIterable, Codable 
     case blockedAddress = "blocked_address"
     /// The endpoint was removed from the routes file while the delivery waited.
     case endpointRemoved = "endpoint_removed"
+    /// A stream entry whose fields Sluice cannot read; its raw fields are kept for inspection and
+    /// it cannot be replayed.
+    case undecodable
 }

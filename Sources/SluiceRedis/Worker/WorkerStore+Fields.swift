@@ -76,6 +76,24 @@ extension WorkerStore {
             let attempts = fields[DeadLetterFieldName.attempts].flatMap({ Int(String(decoding: $0, as: UTF8.self)) }),
             let deadLetteredAt = fields[DeadLetterFieldName.deadLetteredAt].flatMap({ Int64(String(decoding: $0, as: UTF8.self)) })
         else { return nil }
+        if reason == .undecodable {
+            // Whatever the unreadable entry carried, under `raw:`; the rest stays empty.
+            func raw(_ names: String...) -> [UInt8]? { names.lazy.compactMap { fields["raw:" + $0] }.first }
+            func text(_ name: String, or other: String? = nil) -> String {
+                (fields["raw:" + name] ?? other.flatMap { fields["raw:" + $0] }).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            }
+            let event = IngressEvent(
+                webhookID: text(Delivery.FieldName.webhookID, or: "id"), source: text(Delivery.FieldName.source), channel: nil,
+                eventType: text(Delivery.FieldName.eventType), webhookTimestamp: 0, receivedAtMillis: 0,
+                body: raw(Delivery.FieldName.body) ?? [])
+            let delivery = Delivery(
+                ingressID: fields["undecodable_id"].map { String(decoding: $0, as: UTF8.self) } ?? "",
+                event: event, target: EndpointRef(tenant: text(Delivery.FieldName.tenant), endpoint: text(Delivery.FieldName.endpoint)))
+            return DeadLetterEntry(
+                id: entry.id, delivery: delivery, reason: reason, lastStatus: nil,
+                lastError: "the \(fields["undecodable_stream"].map { String(decoding: $0, as: UTF8.self) } ?? "stream") entry could not be decoded",
+                attempts: attempts, deadLetteredAtMillis: deadLetteredAt)
+        }
         // A `no_route` dead letter has no target, which `Delivery(fields:)` rejects: decode it
         // with a stand-in and put the empty target back.
         let tenant = fields[Delivery.FieldName.tenant] ?? []

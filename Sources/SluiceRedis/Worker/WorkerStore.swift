@@ -59,16 +59,47 @@ public struct WorkerStore: Sendable {
     /// New deliveries for this consumer (XREADGROUP … BLOCK); recreates the groups on NOGROUP.
     ///
     /// A `block` of zero does not block. An entry whose fields do not decode as a `Delivery`
-    /// (not written by Sluice) is left pending and not returned.
+    /// (not written by Sluice) is not returned: ``readDeliveryBatch(consumer:count:block:)``
+    /// names it, for ``deadLetterUndecodable(ids:in:nowMillis:)``.
     public func readDeliveries(consumer: String, count: Int, block: Duration) async throws(RedisError) -> [DeliveryEntry] {
-        let entries = try await readGroup(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, count: count, block: block)
-        return entries.compactMap(Self.deliveryEntry(from:))
+        try await readDeliveryBatch(consumer: consumer, count: count, block: block).entries
+    }
+
+    /// Like ``readDeliveries(consumer:count:block:)``, and also the ids of entries that do not
+    /// decode, for ``deadLetterUndecodable(ids:in:nowMillis:)``.
+    public func readDeliveryBatch(consumer: String, count: Int, block: Duration) async throws(RedisError) -> DeliveryBatch {
+        Self.batch(try await readGroup(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, count: count, block: block))
     }
 
     /// Deliveries pending longer than `minIdle` (their worker died), claimed for this consumer (XAUTOCLAIM).
     public func claimStaleDeliveries(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> [DeliveryEntry] {
-        let entries = try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count)
-        return entries.compactMap(Self.deliveryEntry(from:))
+        try await claimStaleDeliveryBatch(consumer: consumer, minIdle: minIdle, count: count).entries
+    }
+
+    /// Like ``claimStaleDeliveries(consumer:minIdle:count:)``, and also the ids that do not decode.
+    public func claimStaleDeliveryBatch(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> DeliveryBatch {
+        Self.batch(try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count))
+    }
+
+    private static func batch(_ entries: [RedisStreamEntry]) -> DeliveryBatch {
+        var batch = DeliveryBatch()
+        for entry in entries {
+            if let decoded = deliveryEntry(from: entry) { batch.entries.append(decoded) } else { batch.undecodable.append(entry.id) }
+        }
+        return batch
+    }
+
+    /// Moves entries of `stream` that do not decode to the dead letters (reason `undecodable`,
+    /// their raw fields kept), acknowledging and deleting them; returns how many were moved.
+    @discardableResult
+    public func deadLetterUndecodable(ids: [String], in stream: UndecodableStream, nowMillis: Int64) async throws(RedisError) -> Int {
+        let valid = ids.filter(Self.isStreamID)
+        guard !valid.isEmpty else { return 0 }
+        let (key, group) = stream == .ingress ? (keyspace.ingress, Keyspace.routerGroup) : (keyspace.deliveries, Keyspace.deliveryGroup)
+        let reply = try await client.run(
+            UndecodableScript.script, keys: [RedisArgument(key), RedisArgument(keyspace.deadLetters)],
+            args: [RedisArgument(group), RedisArgument(stream.rawValue), RedisArgument(nowMillis)] + valid.map { RedisArgument($0) })
+        return Int(reply.int ?? 0)
     }
 
     /// Moves retries due by `nowMillis` back onto the deliveries stream; returns how many moved.

@@ -26,6 +26,23 @@ public struct DeliveryEntry: Sendable, Equatable {
     }
 }
 
+/// Deliveries read from the stream, and the ids of entries that did not decode.
+public struct DeliveryBatch: Sendable, Equatable {
+    public var entries: [DeliveryEntry] = []
+    public var undecodable: [String] = []
+
+    public init(entries: [DeliveryEntry] = [], undecodable: [String] = []) {
+        self.entries = entries
+        self.undecodable = undecodable
+    }
+}
+
+/// The stream an undecodable entry was found on.
+public enum UndecodableStream: String, Sendable {
+    case ingress
+    case deliveries
+}
+
 /// What happens to a claimed delivery after an attempt (or without one).
 public enum DeliveryResolution: Sendable, Equatable {
     /// 2xx: done.

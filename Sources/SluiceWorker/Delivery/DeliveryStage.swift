@@ -25,14 +25,17 @@ struct DeliveryStage: Service {
     let clock: @Sendable () -> Date
     /// Shut down when the stage ends (a blocking client of its own), if any.
     let ownedClient: RedisClient?
+    let undecodable: UndecodableEntries
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
 
     init(
         state: WorkerState, store: WorkerStore, executor: DeliveryExecutor, maxInFlight: Int, consumer: String,
-        shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, ownedClient: RedisClient?
+        shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, ownedClient: RedisClient?,
+        undecodable: UndecodableEntries
     ) {
+        self.undecodable = undecodable
         self.state = state
         self.store = store
         self.executor = executor
@@ -61,16 +64,17 @@ struct DeliveryStage: Service {
             }
             do {
                 let count = min(free, batchSize)
-                var entries: [DeliveryEntry] = []
+                var batch = DeliveryBatch()
                 if ContinuousClock.now >= nextClaim {
                     nextClaim = ContinuousClock.now + claimInterval
-                    entries = try await store.claimStaleDeliveries(
+                    batch = try await store.claimStaleDeliveryBatch(
                         consumer: consumer, minIdle: state.current.routes.worker.visibilityTimeout, count: count)
                 }
-                if entries.isEmpty {
-                    entries = try await store.readDeliveries(consumer: consumer, count: count, block: block)
+                if batch.entries.isEmpty && batch.undecodable.isEmpty {
+                    batch = try await store.readDeliveryBatch(consumer: consumer, count: count, block: block)
                 }
-                await dispatch(entries)
+                await undecodable.deadLetter(batch.undecodable, from: .deliveries, nowMillis: clock().unixMillis)
+                await dispatch(batch.entries)
             } catch {
                 logger.error("delivery stage cannot read the deliveries stream; retrying", metadata: ["error": "\(error)"])
                 await sleepUnlessShuttingDown(for: .milliseconds(500))

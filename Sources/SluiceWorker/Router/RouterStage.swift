@@ -17,6 +17,7 @@ struct RouterStage: Service {
     let consumer: String
     let logger: Logger
     let clock: @Sendable () -> Date
+    let undecodable: UndecodableEntries
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
@@ -52,6 +53,7 @@ struct RouterStage: Service {
     private func route(_ entries: [IngressEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
+        await undecodable.deadLetter(entries.filter { $0.event == nil }.map(\.streamID), from: .ingress, nowMillis: clock().unixMillis)
         var chunks: [[EventRouting]] = [[]]
         var chunkDeliveries = 0
         for entry in entries {
@@ -73,14 +75,9 @@ struct RouterStage: Service {
         }
     }
 
-    /// Matches one entry; nil (logged, left pending) when it cannot be decoded.
+    /// Matches one entry; nil when it cannot be decoded (it was dead-lettered as undecodable).
     private func routing(_ entry: IngressEntry, snapshot: WorkerSnapshot) -> EventRouting? {
-        guard let event = entry.event else {
-            logger.error(
-                "ingress entry cannot be decoded; leaving it pending for an operator",
-                metadata: ["stream_id": "\(entry.streamID)"])
-            return nil
-        }
+        guard let event = entry.event else { return nil }
         // The edge only accepts JSON objects; an unparseable body still routes, matching no `where`.
         let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
         let targets = snapshot.matcher.match(

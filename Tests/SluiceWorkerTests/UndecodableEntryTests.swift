@@ -1,0 +1,35 @@
+import Foundation
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// Stream entries Sluice cannot read are dead-lettered as `undecodable` with their raw fields,
+/// not skipped and reclaimed for ever, and the entries around them still flow.
+@Suite struct UndecodableEntryTests {
+    @Test func garbageOnEitherStreamEndsInTheDLQAndValidEventsAroundItAreDelivered() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: { prefix in WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook")) }) { harness in
+                let keyspace = harness.store.keyspace
+                let before = try await harness.post()
+                _ = try await harness.redis.client.send(["XADD", RedisArgument(keyspace.ingress), "*", "id", "msg_junk", "whatever", "1"])
+                _ = try await harness.redis.client.send(["XADD", RedisArgument(keyspace.deliveries), "*", "tenant", "acme", "garbage", "x"])
+                let after = try await harness.post()
+
+                let delivered = try await sink.waitForRequests(count: 2, path: "/hook", timeout: .seconds(10))
+                #expect(Set(delivered.compactMap { $0.header("webhook-id") }) == [before, after])
+                let dead = try await harness.waitForDeadLetters(count: 2)
+                #expect(dead.map(\.reason) == [.undecodable, .undecodable])
+                #expect(dead.contains { $0.delivery.event.webhookID == "msg_junk" }, "the ingress entry's raw id is kept")
+                #expect(dead.contains { $0.delivery.target.tenant == "acme" }, "the deliveries entry's raw tenant is kept")
+                try await poll(until: {
+                    let status = try await harness.store.status()
+                    return status.ingressPending == 0 && status.deliveriesPending == 0 && status.ingressLength == 0 && status.deliveriesLength == 0
+                }, timeout: .seconds(10), "nothing stays pending to be reclaimed for ever")
+                let metrics = harness.workerMetrics()
+                #expect(MetricsText.value(of: #"sluice_undecodable_entries_total{stream="ingress"}"#, in: metrics) == 1)
+                #expect(MetricsText.value(of: #"sluice_undecodable_entries_total{stream="deliveries"}"#, in: metrics) == 1)
+            }
+        }
+    }
+}
