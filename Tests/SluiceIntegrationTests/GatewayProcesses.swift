@@ -87,8 +87,14 @@ struct GatewayProcesses {
     /// POSTs a signed event of `type` to the edge and expects 202; returns its webhook-id.
     @discardableResult
     func post(type: String, id: String = "msg_\(UUID().uuidString)") async throws -> String {
+        try await post(body: #"{"type":"\#(type)","data":{}}"#, id: id)
+    }
+
+    /// POSTs `body`, signed, to the edge and expects 202; returns its webhook-id.
+    @discardableResult
+    func post(body text: String, id: String = "msg_\(UUID().uuidString)") async throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
-        let body = Array(#"{"type":"\#(type)","data":{}}"#.utf8)
+        let body = Array(text.utf8)
         let signature = WebhookSigner.signatureHeader(
             for: SignedContent(id: id, timestamp: now, body: body), secrets: [try WebhookSecret(parsing: Self.sourceSecret)])
         let response = try await client.execute(HTTPRequest(

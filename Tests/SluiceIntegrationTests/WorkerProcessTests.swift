@@ -13,6 +13,31 @@ import Testing
             to: [acme/main]
         """
 
+    @Test func aBatchOfLargeBodiesIsRoutedAndDeliveredInFull() async throws {
+        try await withSink { sink in
+            try await withRedis { redis in
+                // 40 events of 900 KiB read in one batch: the route script calls are split by bytes
+                // (RouterStage.chunks, tested on its own), and every event still arrives.
+                var gateway = try GatewayProcesses(
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.allRoute))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
+                defer { edge.send(SIGKILL) }
+                let padding = String(repeating: "a", count: 900 * 1024)
+                var ids: Set<String> = []
+                for index in 0..<40 {
+                    ids.insert(try await gateway.post(body: #"{"type":"batch.succeeded","n":\#(index),"pad":"\#(padding)"}"#))
+                }
+                // Started after the events are in: its first read takes all 40.
+                let worker = try await gateway.startWorker(name: "worker")
+                defer { worker.send(SIGKILL) }
+                try await poll(until: {
+                    Set(await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }) == ids
+                }, timeout: .seconds(60), "every large event is routed and delivered")
+            }
+        }
+    }
+
     @Test func routerAndDeliveryStagesInSeparateProcessesDeliverEverything() async throws {
         try await withSink { sink in
             try await withRedis { redis in

@@ -31,8 +31,12 @@ final class CompletionBatcher: Sendable {
     private let settle: Settle
     private let queue = Mutex(Queue())
 
-    init(maxBatch: Int = 256, settle: @escaping Settle) {
+    /// Bytes of script arguments one batch carries at most (a single completion may exceed it).
+    let maxBytes: Int
+
+    init(maxBatch: Int = 256, maxBytes: Int = ScriptChunks.maxBytes, settle: @escaping Settle) {
         self.maxBatch = max(1, maxBatch)
+        self.maxBytes = maxBytes
         self.settle = settle
     }
 
@@ -53,6 +57,14 @@ final class CompletionBatcher: Sendable {
         return try result.get()
     }
 
+    /// About what `completion` adds to the complete script's arguments.
+    static func argumentBytes(_ completion: DeliveryCompletion) -> Int {
+        switch completion.resolution {
+        case .delivered: 256
+        case .retry, .park, .wait, .deadLetter: 512 + completion.entry.delivery.event.body.count
+        }
+    }
+
     /// Sends batches until nothing is waiting; only one flush runs at a time.
     private func flush() async {
         while true {
@@ -61,7 +73,12 @@ final class CompletionBatcher: Sendable {
                     queue.flushing = false
                     return []
                 }
-                let count = min(maxBatch, queue.waiting.count)
+                // Retries, dead letters and waiting deliveries carry the body: bound the bytes too.
+                let waiting = queue.waiting
+                let count = ScriptChunks.ranges(
+                    count: min(maxBatch, waiting.count), maxItems: maxBatch, maxBytes: maxBytes, items: { _ in 1 },
+                    bytes: { Self.argumentBytes(waiting[$0].completion) }
+                ).first?.count ?? 0
                 let batch = Array(queue.waiting.prefix(count))
                 queue.waiting.removeFirst(count)
                 return batch

@@ -212,11 +212,20 @@ struct DeliveryExecutor: Sendable {
         let batch = ordered.map {
             DeliveryCompletion(entry: $0, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: $0.delivery.released))
         }
+        // In order, in calls of bounded size: each carries its deliveries' bodies.
+        let calls = ScriptChunks.ranges(
+            count: batch.count, maxItems: completions.maxBatch, maxBytes: completions.maxBytes, items: { _ in 1 },
+            bytes: { CompletionBatcher.argumentBytes(batch[$0]) })
         var lastError: RedisError?
+        var done = 0
         for tryNumber in 0..<5 {
             if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
             do {
-                _ = try await store.complete(batch, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                while done < calls.count {
+                    _ = try await store.complete(
+                        Array(batch[calls[done]]), nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                    done += 1
+                }
                 return
             } catch {
                 lastError = error

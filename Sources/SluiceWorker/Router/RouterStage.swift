@@ -21,9 +21,11 @@ struct RouterStage: Service {
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
-    /// Deliveries (and dead letters) written by one route script call at most: a script holds
-    /// Redis for its whole run, so a batch of wide fan-outs is split into several calls.
+    /// Deliveries (and dead letters) written by one route script call at most, and bytes of
+    /// arguments: a script holds Redis for its whole run, so a batch of wide fan-outs or large
+    /// bodies is split into several calls (`ScriptChunks`).
     var maxDeliveriesPerScript = 512
+    var maxBytesPerScript = ScriptChunks.maxBytes
 
     func run() async throws {
         await store.ensureGroupsRetrying(state: state, logger: logger)
@@ -54,25 +56,25 @@ struct RouterStage: Service {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
         await undecodable.deadLetter(entries.filter { $0.event == nil }.map(\.streamID), from: .ingress, nowMillis: clock().unixMillis)
-        var chunks: [[EventRouting]] = [[]]
-        var chunkDeliveries = 0
-        for entry in entries {
-            guard let routing = routing(entry, snapshot: snapshot) else { continue }
-            // An event with no delivery still writes a dead letter.
-            let weight = max(1, routing.deliveries.count)
-            if !chunks[chunks.count - 1].isEmpty && chunkDeliveries + weight > maxDeliveriesPerScript {
-                chunks.append([])
-                chunkDeliveries = 0
-            }
-            chunks[chunks.count - 1].append(routing)
-            chunkDeliveries += weight
-        }
+        let routings = entries.compactMap { routing($0, snapshot: snapshot) }
+        let chunks = Self.chunks(routings, maxDeliveries: maxDeliveriesPerScript, maxBytes: maxBytesPerScript)
         let retention = snapshot.routes.worker.attemptLogRetention
         await withDiscardingTaskGroup { group in
             for chunk in chunks where !chunk.isEmpty {
                 group.addTask { await write(chunk, retention: retention) }
             }
         }
+    }
+
+    /// Splits routings into route-script calls of at most `maxDeliveries` deliveries (an event
+    /// without any counts one: its dead letter) and about `maxBytes` of arguments (each delivery
+    /// carries the body).
+    static func chunks(_ routings: [EventRouting], maxDeliveries: Int, maxBytes: Int) -> [[EventRouting]] {
+        ScriptChunks.ranges(
+            count: routings.count, maxItems: maxDeliveries, maxBytes: maxBytes,
+            items: { max(1, routings[$0].deliveries.count) },
+            bytes: { (routings[$0].event.body.count + 512) * max(1, routings[$0].deliveries.count) }
+        ).map { Array(routings[$0]) }
     }
 
     /// Matches one entry; nil when it cannot be decoded (it was dead-lettered as undecodable).
