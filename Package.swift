@@ -188,7 +188,7 @@ let package = Package(
         // Runs the real `sluice` binary as separate processes: signals, exit codes, crashes.
         .testTarget(
             name: "SluiceIntegrationTests",
-            dependencies: ["SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery"],
+            dependencies: ["SluiceTesting", "SluiceRedis", "SluiceCore", "SluiceDelivery", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Every chaos scenario in its short form against the debug `sluice` binary.

@@ -119,7 +119,7 @@ public struct WebhookVerifier: Sendable {
     }
 
     /// An optionally signed run of ASCII digits; `Int64.init` alone would also accept a leading `+`.
-    static func parseTimestamp(_ text: String) -> Int64? {
+    public static func parseTimestamp(_ text: String) -> Int64? {
         let digits = text.hasPrefix("-") ? text.utf8.dropFirst() : text.utf8[...]
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return nil

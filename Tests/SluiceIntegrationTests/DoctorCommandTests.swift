@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+/// `sluice doctor` on captured calls: the verdict is the edge's, and each entry says what it matched.
+@Suite struct DoctorCommandTests {
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let audience = "https://hooks.example/webhooks/gemini"
+    static let body = #"{"type":"interaction.completed","data":{"id":"interactions/1"}}"#
+
+    static func base64URL(_ bytes: some DataProtocol) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Runs `sluice doctor` on a capture with `signature`; returns exit status and output.
+    static func doctor(
+        _ dir: ScratchDirectory, signature: String, timestamp: Int64, key: Curve25519.Signing.PrivateKey, extra: [String] = []
+    ) async throws -> (status: Int32, output: String) {
+        let routes = try dir.write("routes.yaml", """
+            version: 1
+            sources:
+              gemini:
+                verify:
+                  hmac: {secrets: ["\(secret)"]}
+                  jwks: {url: "http://127.0.0.1:9/unused", audience: "\(audience)"}
+            tenants:
+              acme:
+                signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+                endpoints:
+                  main: {url: "https://hooks.acme.example/gemini"}
+            routes:
+              - name: all
+                match: {source: gemini}
+                to: [acme/main]
+            """)
+        let jwks = try dir.write(
+            "jwks.json", #"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"\#(base64URL(key.publicKey.rawRepresentation))"}]}"#)
+        // As `curl -v` prints a request head.
+        let head = try dir.write("head.txt", """
+            > POST /webhooks/gemini/acme HTTP/1.1
+            > Host: gateway.example
+            > webhook-id: msg_doctor
+            > webhook-timestamp: \(timestamp)
+            > webhook-signature: \(signature)
+            >
+            """)
+        let body = try dir.write("body.json", Self.body)
+        return try await SluiceBinary.run(["doctor", "--config", routes, "--headers", head, "--body", body, "--jwks", jwks] + extra)
+    }
+
+    @Test func eachVerificationPathIsNamedAndRefusalsSayWhy() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let key = Curve25519.Signing.PrivateKey()
+        let now = Int64(Date().timeIntervalSince1970)
+        let content = SignedContent(id: "msg_doctor", timestamp: now, body: Array(Self.body.utf8))
+
+        let v1 = WebhookSigner.signatureHeader(for: content, secrets: [try WebhookSecret(parsing: Self.secret)])
+        let hmac = try await Self.doctor(dir, signature: v1, timestamp: now, key: key)
+        #expect(hmac.status == 0, "\(hmac.output)")
+        #expect(hmac.output.contains("matches secret 1 of verify.hmac.secrets") && hmac.output.contains("ACCEPTED by hmac"), "\(hmac.output)")
+
+        let v1a = WebhookSigner.signatureHeader(for: content, secrets: [], ed25519Keys: [try Ed25519SigningKey(seed: Array(key.rawRepresentation))])
+        let ed = try await Self.doctor(dir, signature: v1a, timestamp: now, key: key)
+        #expect(ed.status == 0, "\(ed.output)")
+        #expect(ed.output.contains("verifies with JWKS key k1") && ed.output.contains("ACCEPTED by ed25519"), "\(ed.output)")
+
+        let header = Self.base64URL(Data(#"{"alg":"EdDSA","typ":"JWT","kid":"k1"}"#.utf8))
+        let claims = Self.base64URL(Data(#"{"aud":"\#(Self.audience)","exp":\#(now + 300),"iat":\#(now)}"#.utf8))
+        let input = header + "." + claims
+        let token = input + "." + Self.base64URL(try key.signature(for: Data(input.utf8)))
+        let jwt = try await Self.doctor(dir, signature: token, timestamp: now, key: key, extra: ["--json"])
+        #expect(jwt.status == 0, "\(jwt.output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(jwt.output.utf8)) as? [String: Any], "\(jwt.output)")
+        #expect(object["accepted"] as? Bool == true && object["method"] as? String == "jwt")
+
+        let wrong = try await Self.doctor(dir, signature: "v1," + Data(repeating: 1, count: 32).base64EncodedString(), timestamp: now, key: key)
+        #expect(wrong.status == 1, "\(wrong.output)")
+        #expect(wrong.output.contains("matches none of the 1 secret(s)") && wrong.output.contains("REFUSED 401 signature_mismatch"), "\(wrong.output)")
+
+        let stale = try await Self.doctor(dir, signature: v1, timestamp: now - 3600, key: key)
+        #expect(stale.status == 1, "\(stale.output)")
+        #expect(stale.output.contains("OUTSIDE") && stale.output.contains("timestamp_out_of_tolerance"), "\(stale.output)")
+        // Judged as of its own timestamp, the old capture's signature is explained too.
+        let atCapture = try await Self.doctor(dir, signature: WebhookSigner.signatureHeader(
+            for: SignedContent(id: "msg_doctor", timestamp: now - 3600, body: Array(Self.body.utf8)), secrets: [try WebhookSecret(parsing: Self.secret)]),
+            timestamp: now - 3600, key: key, extra: ["--at-capture"])
+        #expect(atCapture.status == 0, "\(atCapture.output)")
+    }
+}
