@@ -148,6 +148,7 @@ public struct WorkerServer: Sendable {
                     state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock,
                     undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory)))
         }
+        services.append(WorkerJanitor(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock))
         services.append(DrainMonitor { state.startDraining() })
         self.services = services
     }

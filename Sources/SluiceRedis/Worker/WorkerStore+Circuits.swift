@@ -44,3 +44,24 @@ extension WorkerStore {
         return circuits.sorted { $0.probeAtMillis > $1.probeAtMillis }
     }
 }
+
+extension WorkerStore {
+    /// Deletes consumers of both groups idle for at least `consumerIdle` that hold no pending
+    /// entry (except those named in `keep`), and open-circuit reports whose probe time is before
+    /// `circuitCutoffMillis`; returns how many of each went.
+    @discardableResult
+    public func sweep(
+        consumerIdle: Duration, circuitCutoffMillis: Int64, keep: [String]
+    ) async throws(RedisError) -> (consumers: Int, circuitReports: Int) {
+        let idle = consumerIdle.components.seconds * 1000 + consumerIdle.components.attoseconds / 1_000_000_000_000_000
+        let reply = try await client.run(
+            SweepScript.script,
+            keys: [RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.circuits)],
+            args: [
+                RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(idle),
+                RedisArgument(circuitCutoffMillis),
+            ] + keep.map { RedisArgument($0) })
+        let counts = (reply.array ?? []).map { Int($0.int ?? 0) }
+        return (counts.first ?? 0, counts.dropFirst().first ?? 0)
+    }
+}
