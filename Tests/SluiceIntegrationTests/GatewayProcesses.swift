@@ -92,13 +92,13 @@ struct GatewayProcesses {
 
     /// POSTs `body`, signed, to the edge and expects 202; returns its webhook-id.
     @discardableResult
-    func post(body text: String, id: String = "msg_\(UUID().uuidString)") async throws -> String {
+    func post(body text: String, id: String = "msg_\(UUID().uuidString)", path: String = "/webhooks/gemini") async throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
         let body = Array(text.utf8)
         let signature = WebhookSigner.signatureHeader(
             for: SignedContent(id: id, timestamp: now, body: body), secrets: [try WebhookSecret(parsing: Self.sourceSecret)])
         let response = try await client.execute(HTTPRequest(
-            url: "http://127.0.0.1:\(edgePort)/webhooks/gemini",
+            url: "http://127.0.0.1:\(edgePort)\(path)",
             headers: [
                 .init(name: "content-type", value: "application/json"), .init(name: "webhook-id", value: id),
                 .init(name: "webhook-timestamp", value: String(now)), .init(name: "webhook-signature", value: signature),

@@ -83,7 +83,7 @@ import Testing
                 #expect(requests.map { $0.header("webhook-id") } == Array(repeating: exhausted, count: 4))
                 #expect(requests.map { $0.header("x-sluice-attempt") } == ["1", "2", "3", "1"])
                 try await poll(until: {
-                    try await gateway.store.attemptLog(webhookID: exhausted).last?.record.outcome == .delivered
+                    try await gateway.store.attemptLog(source: "gemini", webhookID: exhausted).last?.record.outcome == .delivered
                 }, "the replayed delivery is recorded delivered")
 
                 // The same id again: nothing selected, nothing sent.

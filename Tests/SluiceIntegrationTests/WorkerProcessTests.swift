@@ -89,7 +89,7 @@ import Testing
                 #expect(first.exit.status == 0)
 
                 // Recorded delivered before the exit, so nothing is left for another worker to repeat.
-                let log = try await gateway.store.attemptLog(webhookID: id)
+                let log = try await gateway.store.attemptLog(source: "gemini", webhookID: id)
                 #expect(log.map(\.record.outcome) == [.delivered])
                 #expect(log.map(\.record.status) == [200])
                 let status = try await gateway.store.status()
@@ -102,7 +102,7 @@ import Testing
                 defer { second.send(SIGKILL) }
                 let next = try await gateway.post(type: "batch.succeeded")
                 try await poll(until: {
-                    try await gateway.store.attemptLog(webhookID: next).map(\.record.outcome) == [.delivered]
+                    try await gateway.store.attemptLog(source: "gemini", webhookID: next).map(\.record.outcome) == [.delivered]
                 }, timeout: .seconds(10), "the second worker delivers a new event")
                 let ids = await sink.requests(to: "/slow").compactMap { $0.header("webhook-id") }
                 #expect(ids == [id, next], "the drained delivery was sent exactly once")

@@ -15,7 +15,7 @@ import Testing
     /// Waits until the delivery's result is written (so losing the group cannot undo its acknowledgement).
     static func waitUntilRecorded(_ id: String, harness: WorkerHarness) async throws {
         try await poll(until: {
-            try await harness.store.attemptLog(webhookID: id).map(\.record.outcome) == [.delivered]
+            try await harness.store.attemptLog(source: "gemini", webhookID: id).map(\.record.outcome) == [.delivered]
         }, "the first delivery is recorded")
     }
 

@@ -76,7 +76,7 @@ import Testing
 
                 try await poll(until: {
                     var delivered: Set<String> = []
-                    for id in ids where try await harness.store.attemptLog(webhookID: id).last?.record.outcome == .delivered {
+                    for id in ids where try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .delivered {
                         delivered.insert(id)
                     }
                     return delivered == ids
@@ -87,13 +87,13 @@ import Testing
                 // finish, and with a 3 s cooldown no attempt may start from shortly after that until
                 // the cooldown is nearly over.
                 var records: [AttemptRecord] = []
-                for id in ids { records += try await harness.store.attemptLog(webhookID: id).map(\.record) }
+                for id in ids { records += try await harness.store.attemptLog(source: "gemini", webhookID: id).map(\.record) }
                 let failureEnds = records.filter { $0.outcome != .delivered }.map { $0.atMillis + $0.durationMillis }.sorted()
                 let opened = try #require(failureEnds.dropFirst(2).first, "three failed attempts: \(records)")
                 let duringOpen = records.filter { $0.atMillis > opened + 500 && $0.atMillis < opened + 2_500 }
                 #expect(duringOpen.isEmpty, "\(duringOpen.count) attempt(s) started while the circuit was open: \(duringOpen)")
                 for id in ids {
-                    let log = try await harness.store.attemptLog(webhookID: id)
+                    let log = try await harness.store.attemptLog(source: "gemini", webhookID: id)
                     #expect(log.filter { $0.record.outcome == .delivered }.count == 1, "\(id) delivered once")
                 }
                 #expect(try await harness.store.deadLetters().isEmpty)

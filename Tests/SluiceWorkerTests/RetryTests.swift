@@ -27,7 +27,7 @@ import Testing
 
                 var log: [LoggedAttempt] = []
                 try await poll(until: {
-                    log = try await harness.store.attemptLog(webhookID: id)
+                    log = try await harness.store.attemptLog(source: "gemini", webhookID: id)
                     return log.count == 3
                 }, "three attempts are logged")
                 #expect(log.map(\.record.outcome) == [.retry, .retry, .delivered])

@@ -26,7 +26,7 @@ import Testing
                 await harness.beginShutdown()
                 try await poll(until: { try await harness.getMetricsPort("/readyz").status == 503 }, "readiness fails while draining")
                 try await poll(until: {
-                    try await harness.store.attemptLog(webhookID: id).map(\.record.outcome) == [.delivered]
+                    try await harness.store.attemptLog(source: "gemini", webhookID: id).map(\.record.outcome) == [.delivered]
                 }, "the in-flight attempt completes and is recorded")
                 let status = try await harness.store.status()
                 #expect(status.deliveriesPending == 0)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 import SluiceRedis
 
 /// `sluice events show ID`: the event and every attempt of each of its deliveries.
@@ -11,16 +12,30 @@ struct EventsShowCommand: AsyncParsableCommand {
     @Argument(help: "The event's webhook-id.")
     var id: String
 
+    @Option(help: "The source the event came from (default: looked up under every source of --config; needed when several have the id).")
+    var source: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let (record, attempts) = try await context.run { try await context.store.eventLog(webhookID: id) }
-        guard record != nil || !attempts.isEmpty else {
+        // Logs are per source: two sources may send the same webhook-id.
+        let sources = source.map { [$0] } ?? context.routes.sources.keys.sorted()
+        var found: [(source: String, record: EventRecord?, attempts: [LoggedAttempt])] = []
+        for name in sources {
+            let (record, attempts) = try await context.run { try await context.store.eventLog(source: name, webhookID: id) }
+            if record != nil || !attempts.isEmpty { found.append((name, record, attempts)) }
+        }
+        guard let (_, record, attempts) = found.first else {
             FileHandle.standardError.write(Data("sluice: no event \(id) (unknown, not routed yet, or older than worker.attempt_log_retention)\n".utf8))
             throw ExitCode(1)
+        }
+        guard found.count == 1 else {
+            FileHandle.standardError.write(Data(
+                "sluice: webhook-id \(id) exists under \(found.count) sources (\(found.map(\.source).joined(separator: ", "))); pick one with --source\n".utf8))
+            throw ExitCode(2)
         }
         if json {
             var object: [String: Any] = ["id": id]

@@ -36,7 +36,7 @@ public import SluiceCore
 //                                                 `no_route` tenant and endpoint are "" and
 //                                                 attempts 0. Removed only by `dlq purge` or
 //                                                 `dlq replay`, never trimmed silently.
-//   {P}:v1:attempts:<webhook-id>          LIST    the log of one event, oldest first, one JSON
+//   {P}:v1:attempts:<source>:<webhook-id> LIST    the log of one event, oldest first, one JSON
 //                                                 object per line: the router's record
 //                                                 (`{"event":{…}}`: webhook_id, source, channel,
 //                                                 type, received_at, routed_at, targets; see
@@ -111,7 +111,13 @@ public struct Keyspace: Sendable, Hashable {
         "\(base):dedupe:\(source):\(webhookID)"
     }
 
-    /// The attempt log of one event (all its deliveries), by webhook-id.
+    /// The log of one event (its record and all its deliveries' attempts): by source and
+    /// webhook-id, since dedupe is per source and two sources may use the same id.
+    public func attempts(source: String, webhookID: String) -> String {
+        "\(base):attempts:\(source):\(webhookID)"
+    }
+
+    /// The log key of earlier versions, by webhook-id alone; still read by `events show`.
     public func attempts(webhookID: String) -> String {
         "\(base):attempts:\(webhookID)"
     }

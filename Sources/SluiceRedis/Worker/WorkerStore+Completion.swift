@@ -42,7 +42,8 @@ extension WorkerStore {
             } else {
                 keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
             }
-            keys.append(RedisArgument(keyspace.attempts(webhookID: completion.entry.delivery.event.webhookID)))
+            let event = completion.entry.delivery.event
+            keys.append(RedisArgument(keyspace.attempts(source: event.source, webhookID: event.webhookID)))
         }
         let reply = try await client.run(CompleteScript.script, keys: keys, args: args)
         guard let flags = reply.array, flags.count == completions.count else {

@@ -194,27 +194,36 @@ public struct WorkerStore: Sendable {
     /// What the router recorded about an event (its latest routing: a replayed `no_route` event
     /// is routed again) and every attempt made for it, in order, from one read of its log.
     /// The record is nil when the event is unknown or past retention.
-    public func eventLog(webhookID: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
-        let reply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
-        let lines = (reply.array ?? []).compactMap(\.bytes)
-        let attempts = lines.compactMap(Self.loggedAttempt(from:))
-        if let record = lines.reversed().lazy.compactMap(EventRecord.init(logLine:)).first {
-            return (record, attempts)
-        }
+    ///
+    /// Logs are kept per source; a log written by an earlier version under the webhook-id alone
+    /// is read when the source's own has nothing, if its record names that source.
+    public func eventLog(source: String, webhookID: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
+        let current = try await log(at: keyspace.attempts(source: source, webhookID: webhookID))
+        if current.record != nil || !current.attempts.isEmpty { return current }
+        let earlier = try await log(at: keyspace.attempts(webhookID: webhookID))
+        if let record = earlier.record, record.source == source { return earlier }
         // Events routed before the record moved into the log kept it in a hash of its own.
         let legacy = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
-        guard let fields = legacy.array, !fields.isEmpty else { return (nil, attempts) }
-        return (Self.eventRecord(webhookID: webhookID, from: fields), attempts)
+        guard let fields = legacy.array, !fields.isEmpty,
+            let record = Self.eventRecord(webhookID: webhookID, from: fields), record.source == source
+        else { return (nil, []) }
+        return (record, earlier.attempts)
     }
 
-    /// The record part of ``eventLog(webhookID:)``.
-    public func eventRecord(webhookID: String) async throws(RedisError) -> EventRecord? {
-        try await eventLog(webhookID: webhookID).record
+    private func log(at key: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
+        let reply = try await client.send(["LRANGE", RedisArgument(key), "0", "-1"])
+        let lines = (reply.array ?? []).compactMap(\.bytes)
+        return (lines.reversed().lazy.compactMap(EventRecord.init(logLine:)).first, lines.compactMap(Self.loggedAttempt(from:)))
     }
 
-    /// The attempts part of ``eventLog(webhookID:)``.
-    public func attemptLog(webhookID: String) async throws(RedisError) -> [LoggedAttempt] {
-        try await eventLog(webhookID: webhookID).attempts
+    /// The record part of ``eventLog(source:webhookID:)``.
+    public func eventRecord(source: String, webhookID: String) async throws(RedisError) -> EventRecord? {
+        try await eventLog(source: source, webhookID: webhookID).record
+    }
+
+    /// The attempts part of ``eventLog(source:webhookID:)``.
+    public func attemptLog(source: String, webhookID: String) async throws(RedisError) -> [LoggedAttempt] {
+        try await eventLog(source: source, webhookID: webhookID).attempts
     }
 
     /// Queue depths (one round trip; a missing consumer group counts 0 pending).

@@ -17,7 +17,7 @@ struct WorkerStoreCompletionTests {
             let keys = h.redis.keyspace
             #expect(try await h.length(keys.deliveries) == 0)
             #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 0)
-            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
             #expect(try await h.send(["ZCARD", RedisArgument(keys.retry)]).int == 0)
         }
     }
@@ -66,7 +66,7 @@ struct WorkerStoreCompletionTests {
             // Parked deliveries come back as they were: same attempt, no history added.
             #expect(Set(moved.map(\.delivery.id)) == Set(entries.map(\.delivery.id)))
             #expect(moved.allSatisfy { $0.delivery.attempt == 1 && $0.delivery.lastStatus == nil })
-            #expect(try await h.store.attemptLog(webhookID: "msg_1").isEmpty)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1").isEmpty)
         }
     }
 
@@ -108,7 +108,7 @@ struct WorkerStoreCompletionTests {
             )
             #expect(!late)
             #expect(try await h.store.deadLetters().isEmpty)
-            #expect(try await h.store.attemptLog(webhookID: "msg_1").count == 1)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1").count == 1)
             let parked = try await h.store.complete(entry, attempt: nil, resolution: .park(dueAtMillis: 0), nowMillis: Harness.now, retention: Harness.retention)
             #expect(!parked)
             #expect(try await h.store.status().retryBacklog == 0)
@@ -173,15 +173,15 @@ struct WorkerStoreCompletionTests {
                     #expect(entry.delivery.attempt == number + 1)
                 }
             }
-            #expect(try await h.store.attemptLog(webhookID: "msg_1") == expected)
-            let key = RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == expected)
+            let key = RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))
             // The routing set the log's expiry (the router's retention); attempts keep it.
             let ttl = try await h.send(["PTTL", key]).int ?? -1
             #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             // Each attempt line is one JSON object naming its target, after the event's record.
             let last = try await h.send(["LINDEX", key, "-1"]).string ?? ""
             #expect(last.hasPrefix(#"{"target":"acme/main","#))
-            #expect(try await h.store.attemptLog(webhookID: "unknown").isEmpty)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "unknown").isEmpty)
         }
     }
 
@@ -193,7 +193,7 @@ struct WorkerStoreCompletionTests {
             #expect(entry.delivery.target == target)
             let record = Harness.attempt(1, status: 200, outcome: .delivered)
             try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention)
-            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: target, record: record)])
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [LoggedAttempt(target: target, record: record)])
         }
     }
 }
@@ -235,7 +235,7 @@ struct WorkerStoreBatchCompletionTests {
             #expect(try await h.send(["ZSCORE", RedisArgument(keys.retry), RedisArgument(next.id)]).int == Harness.now + 5_000)
             #expect(try await h.send(["ZCARD", RedisArgument(keys.retry)]).int == 1)
             #expect(
-                try await h.store.attemptLog(webhookID: "msg_1") == [
+                try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [
                     LoggedAttempt(target: entries[0].delivery.target, record: first),
                     LoggedAttempt(target: entries[1].delivery.target, record: second),
                     LoggedAttempt(target: entries[2].delivery.target, record: third),
@@ -264,11 +264,11 @@ struct WorkerStoreBatchCompletionTests {
             #expect(settled == [true, true, true, true])
             let keys = h.redis.keyspace
             #expect(try await h.length(keys.deliveries) == 0)
-            #expect(try await h.store.attemptLog(webhookID: "msg_a") == [LoggedAttempt(target: Harness.targets[0], record: logged)])
-            #expect(try await h.store.attemptLog(webhookID: "msg_b") == [LoggedAttempt(target: Harness.targets[0], record: dead)])
-            #expect(try await h.store.attemptLog(webhookID: "msg_c").isEmpty)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_a") == [LoggedAttempt(target: Harness.targets[0], record: logged)])
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_b") == [LoggedAttempt(target: Harness.targets[0], record: dead)])
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_c").isEmpty)
             for id in ["msg_a", "msg_b"] {
-                let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(webhookID: id))]).int ?? -1
+                let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(source: "gemini", webhookID: id))]).int ?? -1
                 #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             }
             let letters = try await h.store.deadLetters()
@@ -287,13 +287,13 @@ struct WorkerStoreBatchCompletionTests {
     @Test func anAttemptOnAnEventWhoseLogExpiredStartsANewLogThatExpiresToo() async throws {
         try await Harness.run { h in
             try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
-            let key = RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))
+            let key = RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))
             // As if the retention ran out while the delivery waited for its attempt.
             _ = try await h.send(["DEL", key])
             let entry = try await h.readOne()
             let record = Harness.attempt(1, status: 200, outcome: .delivered)
             try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: .seconds(600))
-            #expect(try await h.store.attemptLog(webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
             let ttl = try await h.send(["PTTL", key]).int ?? -1
             #expect(ttl > 590_000 && ttl <= 600_000)
         }
@@ -307,7 +307,7 @@ struct WorkerStoreBatchCompletionTests {
             let completion = DeliveryCompletion(entry: entry, attempt: record, resolution: .delivered)
             let settled = try await h.store.complete([completion, completion], nowMillis: Harness.now, retention: Harness.retention)
             #expect(settled == [true, false])
-            #expect(try await h.store.attemptLog(webhookID: "msg_1").count == 1)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1").count == 1)
         }
     }
 }

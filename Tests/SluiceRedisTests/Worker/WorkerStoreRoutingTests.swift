@@ -20,17 +20,17 @@ struct WorkerStoreRoutingTests {
             #expect(try await h.pending(keys.ingress, group: Keyspace.routerGroup) == 0)
             #expect(try await h.length(keys.deadLetters) == 0)
 
-            let record = try #require(try await h.store.eventRecord(webhookID: "msg_1"))
+            let record = try #require(try await h.store.eventRecord(source: "gemini", webhookID: "msg_1"))
             #expect(record == EventRecord(
                 webhookID: "msg_1", source: "gemini", channel: "acme", eventType: "batch.completed",
                 receivedAtMillis: event.receivedAtMillis, routedAtMillis: Harness.now, targets: Harness.targets
             ))
             // The record heads the event's log, which expires after the retention.
-            let log = RedisArgument(keys.attempts(webhookID: "msg_1"))
+            let log = RedisArgument(keys.attempts(source: "gemini", webhookID: "msg_1"))
             #expect((try await h.send(["LINDEX", log, "0"]).string ?? "").hasPrefix(#"{"event":{"webhook_id":"msg_1","#))
             let ttl = try await h.send(["PTTL", log]).int ?? -1
             #expect(ttl > 3_590_000 && ttl <= 3_600_000)
-            #expect(try await h.store.eventRecord(webhookID: "unknown") == nil)
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "unknown") == nil)
         }
     }
 
@@ -66,7 +66,7 @@ struct WorkerStoreRoutingTests {
             #expect(letter.delivery.event == event)
             #expect(letter.delivery.ingressID == entry.streamID)
             #expect(try await h.store.deadLetter(id: letter.id) == letter)
-            #expect(try await h.store.eventRecord(webhookID: "msg_1")?.targets == [])
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_1")?.targets == [])
         }
     }
 
@@ -81,7 +81,7 @@ struct WorkerStoreRoutingTests {
             #expect(!(try await h.store.route(entry, event: event, deliveries: [], nowMillis: Harness.now + 5, retention: Harness.retention)))
             #expect(try await h.length(h.redis.keyspace.deliveries) == 3)
             #expect(try await h.length(h.redis.keyspace.deadLetters) == 0)
-            #expect(try await h.store.eventRecord(webhookID: "msg_1")?.routedAtMillis == Harness.now)
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_1")?.routedAtMillis == Harness.now)
         }
     }
 
@@ -127,10 +127,10 @@ struct WorkerStoreRoutingTests {
             let letters = try await h.store.deadLetters()
             #expect(letters.map(\.reason) == [.noRoute])
             #expect(letters.first?.delivery.event == events[2])
-            #expect(try await h.store.eventRecord(webhookID: "msg_a")?.routedAtMillis == Harness.now)
-            #expect(try await h.store.eventRecord(webhookID: "msg_b")?.targets == Harness.targets)
-            #expect(try await h.store.eventRecord(webhookID: "msg_c")?.targets == [])
-            let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(webhookID: "msg_b"))]).int ?? -1
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_a")?.routedAtMillis == Harness.now)
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_b")?.targets == Harness.targets)
+            #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_c")?.targets == [])
+            let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(source: "gemini", webhookID: "msg_b"))]).int ?? -1
             #expect(ttl > 0 && ttl <= 3_600_000)
         }
     }
@@ -144,7 +144,7 @@ struct WorkerStoreRoutingTests {
             let routed = try await h.store.route([routing, routing], nowMillis: Harness.now, retention: Harness.retention)
             #expect(routed == [true, false])
             #expect(try await h.length(h.redis.keyspace.deliveries) == 1)
-            #expect(try await h.send(["LLEN", RedisArgument(h.redis.keyspace.attempts(webhookID: "msg_1"))]).int == 1)
+            #expect(try await h.send(["LLEN", RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))]).int == 1)
         }
     }
 
@@ -155,7 +155,7 @@ struct WorkerStoreRoutingTests {
                 "HSET", key, "webhook_id", "msg_old", "source", "gemini", "channel", "", "type", "video.generated",
                 "received_at", "1000", "routed_at", "2000", "targets", "acme/main,ops/audit",
             ])
-            let record = try #require(try await h.store.eventRecord(webhookID: "msg_old"))
+            let record = try #require(try await h.store.eventRecord(source: "gemini", webhookID: "msg_old"))
             #expect(record == EventRecord(
                 webhookID: "msg_old", source: "gemini", channel: nil, eventType: "video.generated",
                 receivedAtMillis: 1000, routedAtMillis: 2000,
