@@ -7,7 +7,14 @@ import Testing
 /// to another worker — counting each attempt's address lookup, not only the endpoint timeout.
 @Suite struct LaneSizingTests {
     static func routes(timeout: String, maxInFlight: Int, visibility: String) throws -> RoutesConfig {
-        let text = """
+        let loaded = RoutesLoader.load(
+            text: text(timeout: timeout, maxInFlight: maxInFlight, visibility: visibility), path: "routes.yaml", environment: [:],
+            readSecretFile: { _ in "" })
+        return try #require(loaded.config, "\(loaded.diagnostics)")
+    }
+
+    static func text(timeout: String, maxInFlight: Int, visibility: String) -> String {
+        """
             version: 1
             sources:
               gemini:
@@ -24,8 +31,6 @@ import Testing
                 to: [acme/slow]
             worker: {visibility_timeout: \(visibility)}
             """
-        let loaded = RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" })
-        return try #require(loaded.config, "\(loaded.diagnostics)")
     }
 
     @Test(arguments: ["1s", "2s", "15s", "30s", "2m"])
@@ -62,23 +67,7 @@ import Testing
     @Test func aVisibilityTimeoutThatCannotHoldOneAttemptIsRefused() {
         // 32 s would have been accepted before (it is above the 30 s timeout), but an attempt may
         // take the 5 s address lookup and then 30 s.
-        let text = """
-            version: 1
-            sources:
-              gemini:
-                verify:
-                  hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}
-            tenants:
-              acme:
-                signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
-                endpoints:
-                  slow: {url: "https://hooks.example/x", timeout: 30s}
-            routes:
-              - name: all
-                match: {source: gemini}
-                to: [acme/slow]
-            worker: {visibility_timeout: 32s}
-            """
+        let text = Self.text(timeout: "30s", maxInFlight: 4, visibility: "32s")
         let loaded = RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" })
         #expect(loaded.config == nil)
         #expect(loaded.diagnostics.map(\.description) == [

@@ -19,14 +19,7 @@ struct ChaosReceiver: Sendable {
             let endpoint = backlog.endpoint
             let verifier = WebhookVerifier(hmacSecrets: [try WebhookSecret(parsing: endpoint.secret)], toleranceSeconds: 3600, audience: nil)
             await sink.respond(to: endpoint.path) { request in
-                let id = request.header("webhook-id") ?? ""
-                let verdict = verifier.verify(
-                    id: id, timestamp: request.header("webhook-timestamp") ?? "", signatureHeader: request.header("webhook-signature") ?? "",
-                    body: request.body, now: Int64(Date().timeIntervalSince1970), keySet: nil, jwksConfigured: false)
-                guard case .verified = verdict else {
-                    ledger.badSignature()
-                    return .status(401)
-                }
+                guard let id = verifiedID(request, verifier: verifier) else { return .status(401) }
                 guard ChaosBacklog.isBacklog(id, runID: runID), request.body == ChaosBacklog.body(for: id) else {
                     ledger.wrongBody()
                     return .status(400)
@@ -41,6 +34,20 @@ struct ChaosReceiver: Sendable {
                 await answer(request, endpoint: endpoint, verifier: verifier)
             }
         }
+    }
+
+    /// The delivery's webhook-id when its signature verifies with the tenant's secret; nil (and
+    /// counted as a bad signature) otherwise.
+    private func verifiedID(_ request: SinkRequest, verifier: WebhookVerifier) -> String? {
+        let id = request.header("webhook-id") ?? ""
+        let verdict = verifier.verify(
+            id: id, timestamp: request.header("webhook-timestamp") ?? "", signatureHeader: request.header("webhook-signature") ?? "",
+            body: request.body, now: Int64(Date().timeIntervalSince1970), keySet: nil, jwksConfigured: false)
+        guard case .verified = verdict else {
+            ledger.badSignature()
+            return nil
+        }
+        return id
     }
 
     private func answer(_ request: SinkRequest, endpoint: ChaosEndpoint, verifier: WebhookVerifier) async -> SinkResponse {
@@ -63,14 +70,7 @@ struct ChaosReceiver: Sendable {
         }
         // The receiver's own work; a delivery counts once it is done and answered 2xx.
         try? await Task.sleep(for: delay)
-        let id = request.header("webhook-id") ?? ""
-        let verdict = verifier.verify(
-            id: id, timestamp: request.header("webhook-timestamp") ?? "", signatureHeader: request.header("webhook-signature") ?? "",
-            body: request.body, now: Int64(Date().timeIntervalSince1970), keySet: nil, jwksConfigured: false)
-        guard case .verified = verdict else {
-            ledger.badSignature()
-            return .status(401)
-        }
+        guard let id = verifiedID(request, verifier: verifier) else { return .status(401) }
         guard let expected = sent.body(for: id) else {
             ledger.unknownID()
             return .status(400)

@@ -84,6 +84,6 @@ import Testing
     }
 
     @Test func deadLetterReasonsUseTheContractNames() {
-        #expect(DeadLetterReason.allCases.map(\.rawValue) == ["no_route", "exhausted", "gone", "blocked_address", "endpoint_removed"])
+        #expect(DeadLetterReason.allCases.map(\.rawValue) == ["no_route", "exhausted", "gone", "blocked_address", "endpoint_removed", "undecodable"])
     }
 }
