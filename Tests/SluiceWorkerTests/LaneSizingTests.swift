@@ -64,6 +64,18 @@ import Testing
         #expect(DeliveryStage.laneSize(for: ref, in: slow, maxInFlight: 256) == (4, 0))
     }
 
+    @Test func anEndpointAtAnIPAddressIsGivenNoLookupTime() {
+        #expect(LaneSizing.needsLookup(url: "https://hooks.example/x"))
+        #expect(!LaneSizing.needsLookup(url: "http://127.0.0.1:8080/hook"))
+        #expect(!LaneSizing.needsLookup(url: "http://[::1]:8080/hook"))
+        #expect(!LaneSizing.needsLookup(url: "https://user@10.0.0.1/x"))
+        // 5 s timeout, 35 s visibility: six rounds fit without a lookup, three with one.
+        let direct = LaneSizing.lane(maxInFlight: 64, timeout: .seconds(5), visibility: .seconds(35), processRoom: 1024, lookup: false)
+        let named = LaneSizing.lane(maxInFlight: 64, timeout: .seconds(5), visibility: .seconds(35), processRoom: 1024, lookup: true)
+        #expect(direct == (64, 256) && named == (64, 128))
+        #expect(LaneSizing.worstClaimedTime(limit: 64, queue: 256, timeout: .seconds(5), lookup: false) <= .seconds(35))
+    }
+
     @Test func aVisibilityTimeoutThatCannotHoldOneAttemptIsRefused() {
         // 32 s would have been accepted before (it is above the 30 s timeout), but an attempt may
         // take the 5 s address lookup and then 30 s.

@@ -14,9 +14,10 @@ public enum LaneSizing {
     /// reader's short wait for room in a full lane.
     public static let settleMargin = Duration.seconds(2)
 
-    /// The longest one attempt may take from its start to its result: lookup plus request.
-    public static func attemptBound(timeout: Duration) -> Duration {
-        resolveTimeout + timeout
+    /// The longest one attempt may take from its start to its result: lookup (none for an
+    /// endpoint whose host is an IP address) plus request.
+    public static func attemptBound(timeout: Duration, lookup: Bool = true) -> Duration {
+        (lookup ? resolveTimeout : .zero) + timeout
     }
 
     /// The shortest visibility timeout that holds one attempt to an endpoint with `timeout`.
@@ -35,10 +36,12 @@ public enum LaneSizing {
     /// (`queue`, possibly none), for an endpoint with `maxInFlight` and `timeout` under
     /// `visibility`, in a worker with room for `processRoom` deliveries. One endpoint's queue is
     /// also capped at a quarter of the process's room, so a few stuck endpoints cannot fill it.
-    public static func lane(maxInFlight: Int, timeout: Duration, visibility: Duration, processRoom: Int) -> (limit: Int, queue: Int) {
+    public static func lane(
+        maxInFlight: Int, timeout: Duration, visibility: Duration, processRoom: Int, lookup: Bool = true
+    ) -> (limit: Int, queue: Int) {
         let limit = max(1, maxInFlight)
         let budget = visibility - settleMargin
-        let perRound = attemptBound(timeout: timeout)
+        let perRound = attemptBound(timeout: timeout, lookup: lookup)
         let rounds = budget > .zero ? Int(budget / perRound) : 0
         let queuedRounds = max(0, rounds - 1)
         return (limit, min(limit * queuedRounds, max(limit, processRoom / 4)))
@@ -46,8 +49,22 @@ public enum LaneSizing {
 
     /// The longest a delivery can stay claimed in a lane of that size before its result is
     /// written: the rounds ahead of it and its own, plus the margin.
-    public static func worstClaimedTime(limit: Int, queue: Int, timeout: Duration) -> Duration {
+    public static func worstClaimedTime(limit: Int, queue: Int, timeout: Duration, lookup: Bool = true) -> Duration {
         let roundsAhead = (queue + limit - 1) / limit
-        return attemptBound(timeout: timeout) * (roundsAhead + 1) + settleMargin
+        return attemptBound(timeout: timeout, lookup: lookup) * (roundsAhead + 1) + settleMargin
+    }
+
+    /// Whether an attempt to `url` starts with a name lookup: false when its host is an IP address.
+    public static func needsLookup(url: String) -> Bool {
+        guard let afterScheme = url.range(of: "://")?.upperBound else { return true }
+        let authority = url[afterScheme...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last ?? ""
+        let host: Substring
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
+            host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
+        } else {
+            host = hostPort.split(separator: ":", maxSplits: 1).first ?? ""
+        }
+        return IPAddress(String(host)) == nil
     }
 }

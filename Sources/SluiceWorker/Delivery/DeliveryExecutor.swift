@@ -204,10 +204,12 @@ struct DeliveryExecutor: Sendable {
 
     /// Puts several deliveries in their endpoints' waiting lines in one script call, in an order
     /// that keeps each line's: deliveries released from a line go back to its front last-first,
-    /// the others join its back first-first.
-    func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64) async {
+    /// the others join its back first-first. `remember`: later deliveries for these endpoints
+    /// should join the line directly (true when the endpoint cannot take any for a while — a
+    /// rate limit, an open circuit — not when a lane was merely full for a moment).
+    func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64, remember: Bool) async {
         guard !entries.isEmpty else { return }
-        lines.note(Set(entries.map(\.delivery.target)), nowMillis: clock().unixMillis)
+        if remember { lines.note(Set(entries.map(\.delivery.target)), nowMillis: clock().unixMillis) }
         let ordered = entries.filter(\.delivery.released).reversed() + entries.filter { !$0.delivery.released }
         let batch = ordered.map {
             DeliveryCompletion(entry: $0, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: $0.delivery.released))

@@ -99,7 +99,7 @@ struct DeliveryStage: Service {
             }
         }
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
-        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMillis)
+        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMillis, remember: true)
         let entries = toLanes
         guard !entries.isEmpty else { return }
         var refused = await submit(entries, snapshot: snapshot)
@@ -117,7 +117,8 @@ struct DeliveryStage: Service {
             // write now and a release later). What a stuck lane still refuses waits in the line.
             if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
-        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMillis)
+        // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
+        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMillis, remember: false)
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
@@ -145,7 +146,7 @@ struct DeliveryStage: Service {
         guard let endpoint = routes.endpoint(ref) else { return (1, 16) }
         return LaneSizing.lane(
             maxInFlight: endpoint.maxInFlight, timeout: endpoint.timeout, visibility: routes.worker.visibilityTimeout,
-            processRoom: maxInFlight)
+            processRoom: maxInFlight, lookup: LaneSizing.needsLookup(url: endpoint.url))
     }
 
     private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64) async {

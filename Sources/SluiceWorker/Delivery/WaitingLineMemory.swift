@@ -1,10 +1,12 @@
 import SluiceCore
 import Synchronization
 
-/// The endpoints this worker recently sent to their waiting line.
+/// The endpoints this worker recently sent to their waiting line because they could take
+/// nothing for a while (an empty rate-limit bucket, an open circuit) — not for a lane that was
+/// merely full for a moment, which drains in milliseconds.
 ///
-/// While an endpoint's line holds deliveries, a new delivery for it would only be refused a token
-/// (or a lane) and join the line anyway; remembering that the line exists lets the delivery stage
+/// While such an endpoint's line holds deliveries, a new delivery for it would only be refused a
+/// token and join the line anyway; remembering that the line exists lets the delivery stage
 /// send a whole batch there in one script call, instead of one token check and one completion per
 /// delivery — which is what lets a backlog of 100,000 be parked in seconds without holding up the
 /// other endpoints' deliveries behind it on the stream. The memory lasts a second: a line that
