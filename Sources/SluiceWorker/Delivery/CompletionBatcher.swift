@@ -74,10 +74,11 @@ final class CompletionBatcher: Sendable {
                     return []
                 }
                 // Retries, dead letters and waiting deliveries carry the body: bound the bytes too.
-                let waiting = queue.waiting
+                // (Read in place: a copy of the queue held across the removal below would be
+                // copied whole on every flush.)
                 let count = ScriptChunks.ranges(
-                    count: min(maxBatch, waiting.count), maxItems: maxBatch, maxBytes: maxBytes, items: { _ in 1 },
-                    bytes: { Self.argumentBytes(waiting[$0].completion) }
+                    count: min(maxBatch, queue.waiting.count), maxItems: maxBatch, maxBytes: maxBytes, items: { _ in 1 },
+                    bytes: { Self.argumentBytes(queue.waiting[$0].completion) }
                 ).first?.count ?? 0
                 let batch = Array(queue.waiting.prefix(count))
                 queue.waiting.removeFirst(count)
