@@ -41,7 +41,7 @@ struct DurabilityMonitor: Service {
             reason = nil
         case .success(let settings):
             warnedConfig = false
-            reason = DurabilityGate.refusal(
+            reason = RedisDurability.refusal(
                 required: required, appendOnly: settings[0], appendFsync: settings[1], maxMemory: settings[2], maxMemoryPolicy: settings[3])
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"

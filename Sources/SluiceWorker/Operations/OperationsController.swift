@@ -1,9 +1,11 @@
 import Hummingbird
+import SluiceCore
 import SluiceRedis
 import SluiceRuntime
 
 /// `/healthz`, `/readyz` and `/metrics` on the worker's metrics port (docs/http.md): ready once Redis
-/// answers and the consumer groups exist, not ready while draining.
+/// answers, the consumer groups exist and Redis keeps what the worker writes (an AOF and no
+/// eviction, as `redis.durability` asks; the same rule as the edge's), not ready while draining.
 struct OperationsController: Sendable {
     let state: WorkerState
     let redis: RedisClient
@@ -17,7 +19,25 @@ struct OperationsController: Sendable {
             } catch {
                 return "redis unreachable: \(error)"
             }
-            return state.areGroupsReady ? nil : "consumer groups not created yet"
+            guard state.areGroupsReady else { return "consumer groups not created yet" }
+            return await Self.durabilityRefusal(redis: redis, required: state.current.routes.redisDurability)
         }
+    }
+
+    /// Why Redis does not keep what the worker writes (no AOF, or it may evict keys), as the edge
+    /// judges it; nil when it does, when durability is `none`, or when Redis refuses `CONFIG`
+    /// (the edge logs that case once).
+    static func durabilityRefusal(redis: RedisClient, required: RedisDurability) async -> String? {
+        guard required != .none,
+            let replies = try? await redis.pipeline(
+                ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"].map { ["CONFIG", "GET", RedisArgument($0)] }),
+            replies.allSatisfy({ $0.errorMessage == nil })
+        else { return nil }
+        let values = replies.map { reply -> String? in
+            guard let pair = reply.array, pair.count == 2 else { return nil }
+            return pair[1].string
+        }
+        return RedisDurability.refusal(
+            required: required, appendOnly: values[0], appendFsync: values[1], maxMemory: values[2], maxMemoryPolicy: values[3])
     }
 }
