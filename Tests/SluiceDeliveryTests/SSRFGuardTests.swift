@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 import SluiceDelivery
 import SluiceTesting
@@ -71,18 +72,36 @@ import Testing
     @Test func aConnectionToAnotherAddressThanThePinIsAbortedBeforeTheRequestIsSent() async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }
-        try await withSink { sink in
-            // The pin names another host, so curl resolves `localhost` itself and connects to
-            // 127.0.0.1, not the pinned 127.0.0.2: what the guard checked is not where it went.
-            let url = "http://localhost:\(sink.port)/hook"
-            let pinned = PinnedAddress(host: "elsewhere.invalid", port: sink.port, ip: IPAddress("127.0.0.2")!)
-            let error = try await #require(throws: HTTPClientError.self) {
-                try await client.execute(HTTPRequest(url: url, body: Array("secret".utf8), timeout: .seconds(5), connectTo: pinned))
-            }
-            #expect(error.kind == .addressMismatch)
-            #expect(error.message.contains("instead of 127.0.0.2"), "\(error.message)")
-            #expect(await sink.requests.isEmpty, "nothing was sent to the address the guard never judged")
+        // A bare listening socket (the kernel completes the handshake; nothing answers), so what
+        // arrived can be read back byte for byte afterwards.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0 }
         }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // The pin names another host, so curl resolves `localhost` itself and connects to
+        // 127.0.0.1, not the pinned 127.0.0.2: what the guard checked is not where it went.
+        let url = "http://localhost:\(port)/hook"
+        let pinned = PinnedAddress(host: "elsewhere.invalid", port: port, ip: IPAddress("127.0.0.2")!)
+        let error = try await #require(throws: HTTPClientError.self) {
+            try await client.execute(HTTPRequest(url: url, body: Array("secret".utf8), timeout: .seconds(5), connectTo: pinned))
+        }
+        #expect(error.kind == .addressMismatch)
+        #expect(error.message.contains("instead of 127.0.0.2"), "\(error.message)")
+        // Nothing of the request reached the address the guard never judged.
+        let accepted = accept(listener, nil, nil)
+        try #require(accepted >= 0)
+        defer { close(accepted) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(accepted, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(recv(accepted, &buffer, buffer.count, 0) <= 0, "bytes of the request arrived")
     }
 
     @Test func nonWebURLsAreInvalid() async throws {
