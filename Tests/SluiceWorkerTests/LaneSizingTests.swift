@@ -44,7 +44,7 @@ import Testing
                 let routes = try Self.routes(timeout: timeout, maxInFlight: maxInFlight, visibility: visibility)
                 let endpoint = try #require(routes.endpoint(ref))
                 for room in [64, 256, 4096] {
-                    let lane = DeliveryStage.laneSize(for: ref, in: routes, maxInFlight: room)
+                    let lane = DeliveryStage.laneSize(for: ref, in: WorkerSnapshot(routes: routes), maxInFlight: room)
                     let worst = LaneSizing.worstClaimedTime(limit: lane.limit, queue: lane.queue, timeout: endpoint.timeout)
                     #expect(
                         worst <= routes.worker.visibilityTimeout,
@@ -58,10 +58,10 @@ import Testing
         let ref = EndpointRef(tenant: "acme", endpoint: "slow")
         let usual = try Self.routes(timeout: "15s", maxInFlight: 4, visibility: "auto")
         #expect(usual.worker.visibilityTimeout == .seconds(45))
-        #expect(DeliveryStage.laneSize(for: ref, in: usual, maxInFlight: 256) == (4, 4))
+        #expect(DeliveryStage.laneSize(for: ref, in: WorkerSnapshot(routes: usual), maxInFlight: 256) == (4, 4))
         // 60 s holds one 35 s round (lookup + timeout) and 2 s to record it, not two.
         let slow = try Self.routes(timeout: "30s", maxInFlight: 4, visibility: "auto")
-        #expect(DeliveryStage.laneSize(for: ref, in: slow, maxInFlight: 256) == (4, 0))
+        #expect(DeliveryStage.laneSize(for: ref, in: WorkerSnapshot(routes: slow), maxInFlight: 256) == (4, 0))
     }
 
     @Test func anEndpointAtAnIPAddressIsGivenNoLookupTime() {

@@ -36,13 +36,12 @@ struct DurabilityMonitor: Service {
     private func check(warnedConfig: inout Bool) async {
         let required = state.current.routes.redisDurability
         let reason: String?
-        switch await settings() {
+        switch await RedisPersistence.read(from: redis) {
         case _ where required == .none:
             reason = nil
         case .success(let settings):
             warnedConfig = false
-            reason = RedisDurability.refusal(
-                required: required, appendOnly: settings[0], appendFsync: settings[1], maxMemory: settings[2], maxMemoryPolicy: settings[3])
+            reason = settings.refusal(for: required)
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"
         case .failure(.configRefused(let message)):
@@ -64,27 +63,5 @@ struct DurabilityMonitor: Service {
         } else {
             logger.notice("Redis gives the configured durability; accepting events", metadata: ["durability": "\(required.rawValue)"])
         }
-    }
-
-    private enum SettingsFailure: Error {
-        case unreachable(String)
-        case configRefused(String)
-    }
-
-    /// appendonly, appendfsync, maxmemory and maxmemory-policy as Redis reports them.
-    private func settings() async -> Result<[String?], SettingsFailure> {
-        let replies: [RedisReply]
-        do {
-            replies = try await redis.pipeline(
-                ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"].map { ["CONFIG", "GET", RedisArgument($0)] })
-        } catch {
-            return .failure(.unreachable(error.message))
-        }
-        if let message = replies.lazy.compactMap(\.errorMessage).first { return .failure(.configRefused(message)) }
-        // CONFIG GET answers [name, value].
-        return .success(replies.map { reply in
-            guard let pair = reply.array, pair.count == 2 else { return nil }
-            return pair[1].string
-        })
     }
 }

@@ -143,7 +143,12 @@ public struct Keyspace: Sendable, Hashable {
 
     /// The waiting line of one endpoint.
     public func waitingLine(endpoint: EndpointRef) -> String {
-        "\(base):waiting:\(endpoint.tenant)/\(endpoint.endpoint)"
+        waitingLine(member: endpoint.description)
+    }
+
+    /// The waiting line of the endpoint a member of ``waiting`` names (`<tenant>/<endpoint>`).
+    public func waitingLine(member: String) -> String {
+        "\(base):waiting:\(member)"
     }
 
     /// The shared token bucket of one endpoint.

@@ -53,12 +53,11 @@ extension WorkerStore {
     public func sweep(
         consumerIdle: Duration, circuitCutoffMillis: Int64, keep: [String]
     ) async throws(RedisError) -> (consumers: Int, circuitReports: Int) {
-        let idle = consumerIdle.components.seconds * 1000 + consumerIdle.components.attoseconds / 1_000_000_000_000_000
         let reply = try await client.run(
             SweepScript.script,
             keys: [RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.circuits)],
             args: [
-                RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(idle),
+                RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(consumerIdle.wholeMillis),
                 RedisArgument(circuitCutoffMillis),
             ] + keep.map { RedisArgument($0) })
         let counts = (reply.array ?? []).map { Int($0.int ?? 0) }

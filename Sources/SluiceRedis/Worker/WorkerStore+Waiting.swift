@@ -35,7 +35,7 @@ extension WorkerStore {
             // line key is still the one it names, so it is released without a limit.
             let ref = EndpointRef(parsing: member) ?? EndpointRef(tenant: member, endpoint: "")
             let pace = pace(ref)
-            keys.append(RedisArgument("\(keyspace.waiting):\(member)"))
+            keys.append(RedisArgument(keyspace.waitingLine(member: member)))
             keys.append(RedisArgument(keyspace.bucket(endpoint: ref)))
             let bucket = pace.rateLimit.map { TokenBucket(limit: $0, nowMillis: nowMillis) }
             args.append(RedisArgument(member))

@@ -10,6 +10,9 @@ struct WorkerSnapshot: Sendable {
     let matcher: RouteMatcher
     /// The SSRF guard for `routes.network`; CIDRs were validated at load, so none is dropped here.
     let ssrfGuard: SSRFGuard
+    /// Endpoints whose URL names an IP address: their attempts start without a name lookup
+    /// (decided once per routes file, not per delivery, for lane sizing).
+    let endpointsWithoutLookup: Set<EndpointRef>
 
     init(routes: RoutesConfig) {
         self.routes = routes
@@ -19,5 +22,10 @@ struct WorkerSnapshot: Sendable {
             allowCIDRs: routes.network.allowCIDRs.compactMap { CIDR(parsing: $0) }
         )
         self.ssrfGuard = SSRFGuard(policy: policy)
+        self.endpointsWithoutLookup = Set(routes.tenants.values.flatMap { tenant in
+            tenant.endpoints.values.compactMap { endpoint in
+                LaneSizing.needsLookup(url: endpoint.url) ? nil : EndpointRef(tenant: tenant.name, endpoint: endpoint.name)
+            }
+        })
     }
 }

@@ -218,44 +218,45 @@ struct DeliveryExecutor: Sendable {
         let calls = ScriptChunks.ranges(
             count: batch.count, maxItems: completions.maxBatch, maxBytes: completions.maxBytes, items: { _ in 1 },
             bytes: { CompletionBatcher.argumentBytes(batch[$0]) })
-        var lastError: RedisError?
         var done = 0
+        guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
+            while done < calls.count {
+                _ = try await store.complete(
+                    Array(batch[calls[done]]), nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                done += 1
+            }
+        }) else { return }
+        logger.error(
+            "deliveries could not be put in their waiting lines; they stay pending and will be reclaimed",
+            metadata: ["count": "\(entries.count)", "error": "\(error)"])
+    }
+
+    /// Runs `operation` until it succeeds, retrying briefly (5 tries over about 2 s) while Redis
+    /// is unavailable; returns the error it gave up on, or nil.
+    private func retryingWhileUnavailable(_ operation: () async throws(RedisError) -> Void) async -> RedisError? {
+        var lastError: RedisError?
         for tryNumber in 0..<5 {
             if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
             do {
-                while done < calls.count {
-                    _ = try await store.complete(
-                        Array(batch[calls[done]]), nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
-                    done += 1
-                }
-                return
+                try await operation()
+                return nil
             } catch {
                 lastError = error
                 guard error.isUnavailable, error.kind != .clientShutdown else { break }
             }
         }
-        logger.error(
-            "deliveries could not be put in their waiting lines; they stay pending and will be reclaimed",
-            metadata: ["count": "\(entries.count)", "error": "\(lastError.map { "\($0)" } ?? "")"])
+        return lastError
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
     private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async {
-        var lastError: RedisError?
-        for tryNumber in 0..<5 {
-            if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
-            do {
-                _ = try await completions.complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
-                return
-            } catch {
-                lastError = error
-                guard error.isUnavailable, error.kind != .clientShutdown else { break }
-            }
-        }
+        guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
+            _ = try await completions.complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
+        }) else { return }
         logger.error(
             "delivery result could not be recorded; the delivery stays pending and will be reclaimed",
-            metadata: metadata(entry.delivery, error: lastError.map { "\($0)" } ?? ""))
+            metadata: metadata(entry.delivery, error: error))
     }
 
     private func metadata(_ delivery: Delivery, error: Any? = nil) -> Logger.Metadata {

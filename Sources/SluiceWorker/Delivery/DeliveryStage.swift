@@ -128,7 +128,7 @@ struct DeliveryStage: Service {
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
         var refused: [DeliveryEntry] = []
         for entry in entries {
-            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot.routes, maxInFlight: dispatcher.maxInFlight)
+            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot, maxInFlight: dispatcher.maxInFlight)
             if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
                 refused.append(entry)
             }
@@ -142,11 +142,11 @@ struct DeliveryStage: Service {
     /// reclaimed by another worker; so the queue holds only as many rounds as fit in that slack
     /// even if every attempt takes the full endpoint timeout. One endpoint's queue is also capped at
     /// a quarter of the process's room, so a few stuck endpoints cannot fill it.
-    static func laneSize(for ref: EndpointRef, in routes: RoutesConfig, maxInFlight: Int) -> (limit: Int, queue: Int) {
-        guard let endpoint = routes.endpoint(ref) else { return (1, 16) }
+    static func laneSize(for ref: EndpointRef, in snapshot: WorkerSnapshot, maxInFlight: Int) -> (limit: Int, queue: Int) {
+        guard let endpoint = snapshot.routes.endpoint(ref) else { return (1, 16) }
         return LaneSizing.lane(
-            maxInFlight: endpoint.maxInFlight, timeout: endpoint.timeout, visibility: routes.worker.visibilityTimeout,
-            processRoom: maxInFlight, lookup: LaneSizing.needsLookup(url: endpoint.url))
+            maxInFlight: endpoint.maxInFlight, timeout: endpoint.timeout, visibility: snapshot.routes.worker.visibilityTimeout,
+            processRoom: maxInFlight, lookup: !snapshot.endpointsWithoutLookup.contains(ref))
     }
 
     private func park(_ entries: [DeliveryEntry], afterMillis delay: Int64) async {

@@ -32,9 +32,9 @@ struct RetryMover: Service {
                     // A full batch means more may be due: go again at once.
                     while !isStopping, try await store.moveDueRetries(nowMillis: clock().unixMillis, limit: batch) >= batch {}
                 }
-                let routes = state.current.routes
+                let snapshot = state.current
                 while !isStopping,
-                    try await store.releaseWaiting(nowMillis: clock().unixMillis, limit: linesPerCall, pace: { pace($0, routes) }).lines
+                    try await store.releaseWaiting(nowMillis: clock().unixMillis, limit: linesPerCall, pace: { pace($0, snapshot) }).lines
                         >= linesPerCall
                 {}
             } catch {
@@ -49,14 +49,14 @@ struct RetryMover: Service {
     /// deliveries come back because the lane is still full, `DeliveryStage.fullLaneWait` later. A
     /// removed endpoint's line is let out whole, so its deliveries are dead-lettered as
     /// `endpoint_removed`.
-    private func pace(_ ref: EndpointRef, _ routes: RoutesConfig) -> WorkerStore.ReleasePace {
-        guard let endpoint = routes.endpoint(ref) else {
+    private func pace(_ ref: EndpointRef, _ snapshot: WorkerSnapshot) -> WorkerStore.ReleasePace {
+        guard let endpoint = snapshot.routes.endpoint(ref) else {
             return WorkerStore.ReleasePace(rateLimit: nil, most: batch, interval: releaseInterval)
         }
         if let limit = endpoint.rateLimit {
             return WorkerStore.ReleasePace(rateLimit: limit, most: max(1, min(limit.count, batch)), interval: releaseInterval)
         }
-        let lane = DeliveryStage.laneSize(for: ref, in: routes, maxInFlight: maxInFlight)
+        let lane = DeliveryStage.laneSize(for: ref, in: snapshot, maxInFlight: maxInFlight)
         return WorkerStore.ReleasePace(rateLimit: nil, most: max(32, lane.limit + lane.queue), interval: releaseInterval)
     }
 }

@@ -28,16 +28,7 @@ struct OperationsController: Sendable {
     /// judges it; nil when it does, when durability is `none`, or when Redis refuses `CONFIG`
     /// (the edge logs that case once).
     static func durabilityRefusal(redis: RedisClient, required: RedisDurability) async -> String? {
-        guard required != .none,
-            let replies = try? await redis.pipeline(
-                ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"].map { ["CONFIG", "GET", RedisArgument($0)] }),
-            replies.allSatisfy({ $0.errorMessage == nil })
-        else { return nil }
-        let values = replies.map { reply -> String? in
-            guard let pair = reply.array, pair.count == 2 else { return nil }
-            return pair[1].string
-        }
-        return RedisDurability.refusal(
-            required: required, appendOnly: values[0], appendFsync: values[1], maxMemory: values[2], maxMemoryPolicy: values[3])
+        guard required != .none, case .success(let settings) = await RedisPersistence.read(from: redis) else { return nil }
+        return settings.refusal(for: required)
     }
 }
