@@ -53,7 +53,7 @@ import Testing
             #expect(response.status == 503)
             _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory", "0"])
             #expect(try await edge.ingressLength() == 0)
-            let dedupe = try await edge.redis.client.send(["EXISTS", RedisArgument(edge.keyspace.dedupe(source: "gemini", webhookID: "msg_oom"))])
+            let dedupe = try await edge.redis.client.send(["EXISTS", RedisArgument(edge.keyspace.eventLog(source: "gemini", webhookID: "msg_oom"))])
             #expect(dedupe.int == 0)
             #expect(try await edge.post(id: "msg_oom").status == 202)
         }

@@ -73,7 +73,7 @@ import Testing
         let snapshot = try Self.snapshot()
         var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
         let action = Self.send(&exchange, try Self.head(uri: "/webhooks/gemini/acme"), snapshot: snapshot)
-        guard case .store(let event, let window) = action else {
+        guard case .store(let event, let window, _) = action else {
             Issue.record("expected the event to be stored first, got \(action)")
             return
         }
@@ -211,7 +211,7 @@ import Testing
             return
         }
         let keySet = try JSONWebKeySet(json: Array(#"{"keys":[\#(JWKSVerificationTests.jwk(key.publicKey, kid: "k1"))]}"#.utf8))
-        guard case .store(let event, _) = exchange.keysArrived(.init(keySet: keySet, cacheHasKeys: true, retryAfter: 60), now: Self.t0) else {
+        guard case .store(let event, _, _) = exchange.keysArrived(.init(keySet: keySet, cacheHasKeys: true, retryAfter: 60), now: Self.t0) else {
             Issue.record("expected the verified event to be stored")
             return
         }

@@ -39,7 +39,7 @@ struct IngressStoreTests {
             #expect(names == ["id", "source", "channel", "type", "ts", "received_at", "body"])
             #expect(IngressEvent.decode(fields: fields) == event)
             // The dedupe marker holds when the event was accepted.
-            let marker = try await redis.client.send(["GET", RedisArgument(redis.keyspace.dedupe(source: "gemini", webhookID: "msg_1"))])
+            let marker = try await redis.client.send(["GET", RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))])
             #expect(marker.string == String(event.receivedAtMillis))
         }
     }
@@ -86,14 +86,50 @@ struct IngressStoreTests {
         }
     }
 
-    @Test func dedupeMarkerExpiresAfterTheWindow() async throws {
+    @Test func eventKeyLivesForTheLongerOfTheWindowAndTheLogRetention() async throws {
         try await withRedis { redis in
             let store = IngressStore(client: redis.client, keyspace: redis.keyspace)
-            _ = try await store.accept(Self.event(), dedupeWindow: .seconds(72 * 3600))
-            let key = RedisArgument(redis.keyspace.dedupe(source: "gemini", webhookID: "msg_1"))
-            let ttl = try #require(try await redis.client.send(["PTTL", key]).int)
-            #expect(ttl <= 72 * 3600 * 1000)
-            #expect(ttl > 72 * 3600 * 1000 - 5000)
+            func ttl(_ id: String) async throws -> Int64 {
+                try #require(try await redis.client.send(["PTTL", RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: id))]).int)
+            }
+            _ = try await store.accept(Self.event(id: "short_window"), dedupeWindow: .seconds(72 * 3600), logRetention: .seconds(7 * 86400))
+            #expect(try await ttl("short_window") > 7 * 86400 * 1000 - 5000)
+            #expect(try await ttl("short_window") <= 7 * 86400 * 1000)
+            _ = try await store.accept(Self.event(id: "long_window"), dedupeWindow: .seconds(10 * 86400), logRetention: .seconds(7 * 86400))
+            #expect(try await ttl("long_window") > 10 * 86400 * 1000 - 5000)
+        }
+    }
+
+    @Test func repeatedIDPastTheWindowIsAcceptedAgainAndKeepsTheLog() async throws {
+        try await withRedis { redis in
+            let store = IngressStore(client: redis.client, keyspace: redis.keyspace)
+            let first = Self.event()
+            _ = try await store.accept(first, dedupeWindow: .seconds(60))
+            let key = RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
+            _ = try await redis.client.send(["APPEND", key, #"{"event":{}}\#n"#])
+            var inside = first
+            inside.receivedAtMillis += 59_999
+            #expect(try await store.accept(inside, dedupeWindow: .seconds(60)) == .duplicate)
+            var past = first
+            past.receivedAtMillis += 60_000
+            #expect(try await store.accept(past, dedupeWindow: .seconds(60)) != .duplicate)
+            #expect(try await Self.entries(redis).count == 2)
+            // The new acceptance time heads the key; the log written after the first stays.
+            #expect(try await redis.client.send(["GET", key]).string == "\(past.receivedAtMillis){\"event\":{}}\n")
+            // And it dedupes from then on.
+            #expect(try await store.accept(past, dedupeWindow: .seconds(60)) == .duplicate)
+        }
+    }
+
+    @Test func markerOfAnEarlierVersionStillDedupes() async throws {
+        try await withRedis { redis in
+            let store = IngressStore(client: redis.client, keyspace: redis.keyspace)
+            let event = Self.event()
+            // Earlier versions wrote the acceptance time alone, with the window as its expiry.
+            let key = RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
+            _ = try await redis.client.send(["SET", key, RedisArgument(event.receivedAtMillis - 1000), "PX", "60000"])
+            #expect(try await store.accept(event, dedupeWindow: .seconds(60)) == .duplicate)
+            #expect(try await Self.entries(redis).isEmpty)
         }
     }
 
@@ -115,7 +151,7 @@ struct IngressStoreTests {
                 #expect(!error.isConnectionProblem)
             }
             _ = try await redis.client.send(["CONFIG", "SET", "maxmemory", "0"])
-            let key = RedisArgument(redis.keyspace.dedupe(source: "gemini", webhookID: "msg_1"))
+            let key = RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
             #expect(try await redis.client.send(["EXISTS", key]) == .integer(0))
             #expect(try await redis.client.send(["EXISTS", RedisArgument(redis.keyspace.ingress)]) == .integer(0))
             // Once memory is available again, the sender's retry is accepted, not called a duplicate.

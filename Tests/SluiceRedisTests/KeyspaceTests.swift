@@ -7,13 +7,13 @@ struct KeyspaceTests {
         let keys = Keyspace(prefix: "acme")
         let all = [
             keys.ingress, keys.deliveries, keys.retry, keys.deadLetters,
-            keys.dedupe(source: "gemini", webhookID: "msg_1"), keys.attempts(deliveryID: "d1"),
+            keys.eventLog(source: "gemini", webhookID: "msg_1"), keys.attempts(deliveryID: "d1"),
         ]
         for key in all {
             #expect(key.hasPrefix("{acme}:v1:"))
         }
         #expect(keys.ingress == "{acme}:v1:ingress")
-        #expect(keys.dedupe(source: "gemini", webhookID: "msg_1") == "{acme}:v1:dedupe:gemini:msg_1")
+        #expect(keys.eventLog(source: "gemini", webhookID: "msg_1") == "{acme}:v1:dedupe:gemini:msg_1")
         #expect(keys.deadLetters == "{acme}:v1:dlq")
     }
 

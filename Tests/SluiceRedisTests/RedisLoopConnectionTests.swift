@@ -155,7 +155,7 @@ struct RedisLoopConnectionTests {
                 func accept() async -> Result<IngestOutcome, RedisError> {
                     await withCheckedContinuation { continuation in
                         connection.eventLoop.execute {
-                            store.accept(event, dedupeWindow: .seconds(60), on: connection) { continuation.resume(returning: $0) }
+                            store.accept(event, dedupeWindow: .seconds(60), logRetention: .seconds(3600), on: connection) { continuation.resume(returning: $0) }
                         }
                     }
                 }

@@ -10,9 +10,12 @@ final class EdgeSnapshot: Sendable {
         let config: SourceConfig
         let verifier: WebhookVerifier
         let counters: IngressMetrics.SourceCounters
+        /// How long the worker keeps an event's log, which lives in the key the edge creates.
+        let logRetention: Duration
 
-        init(config: SourceConfig, counters: IngressMetrics.SourceCounters) {
+        init(config: SourceConfig, logRetention: Duration, counters: IngressMetrics.SourceCounters) {
             self.config = config
+            self.logRetention = logRetention
             self.verifier = WebhookVerifier(
                 hmacSecrets: config.hmacSecrets,
                 toleranceSeconds: config.tolerance.components.seconds,
@@ -32,7 +35,7 @@ final class EdgeSnapshot: Sendable {
 
     init(routes: RoutesConfig, metrics: IngressMetrics) {
         self.routes = routes
-        self.sources = routes.sources.mapValues { Source(config: $0, counters: metrics.counters(source: $0.name)) }
+        self.sources = routes.sources.mapValues { Source(config: $0, logRetention: routes.worker.attemptLogRetention, counters: metrics.counters(source: $0.name)) }
         self.unknownSource = metrics.unknownSource
     }
 }

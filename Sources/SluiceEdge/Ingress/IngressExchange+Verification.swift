@@ -48,7 +48,8 @@ extension IngressExchange {
             }
             let event = try call.request.event(body: body, receivedAtMillis: receivedAtMillis)
             state = .storing(call)
-            return .store(event, dedupeWindow: call.request.source.config.dedupeWindow)
+            let source = call.request.source
+            return .store(event, dedupeWindow: source.config.dedupeWindow, logRetention: source.logRetention)
         } catch {
             return answer(error.answer, for: call, now: now, requestComplete: true)
         }

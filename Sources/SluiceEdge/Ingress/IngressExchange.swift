@@ -55,7 +55,7 @@ struct IngressExchange {
         /// Look up the source's JWKS and come back with `keysArrived`.
         case fetchKeys(EdgeSnapshot.Source, KeyStep, now: Int64)
         /// Make the event durable and come back with `stored`.
-        case store(IngressEvent, dedupeWindow: Duration)
+        case store(IngressEvent, dedupeWindow: Duration, logRetention: Duration)
         /// The parts make no sense (a request inside a request): close without answering.
         case close
     }

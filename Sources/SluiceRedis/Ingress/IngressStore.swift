@@ -18,37 +18,42 @@ public struct IngressStore: Sendable {
     }
 
     /// Records `event` unless its webhook-id from the same source was accepted within
-    /// `dedupeWindow`.
+    /// `dedupeWindow`. The event's key (dedupe marker and log) is kept for the longer of the window
+    /// and `logRetention` (`worker.attempt_log_retention`).
     ///
     /// Returns only once the event is stored (or known to be a duplicate).
     ///
     /// - Throws: `RedisError` when Redis is unreachable or refuses the write (`isUnavailable`:
     ///   answer 503); nothing is half-written in that case.
-    public func accept(_ event: IngressEvent, dedupeWindow: Duration) async throws(RedisError) -> IngestOutcome {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
+    public func accept(
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration = WorkerConfig().attemptLogRetention
+    ) async throws(RedisError) -> IngestOutcome {
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention)
         return try outcome(of: await client.run(IngestScript.script, keys: keys, args: args)).get()
     }
 
-    /// `accept(_:dedupeWindow:)` for callers on a SwiftNIO event loop (the edge), through the
+    /// `accept(_:dedupeWindow:logRetention:)` for callers on a SwiftNIO event loop (the edge), through the
     /// connection that lives on that loop: no task and no thread hand-off either way. Must be
     /// called on `connection.eventLoop`; `completion` runs there once, never before this returns.
     public func accept(
-        _ event: IngressEvent, dedupeWindow: Duration, on connection: RedisLoopConnection,
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, on connection: RedisLoopConnection,
         completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
     ) {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow)
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention)
         connection.run(IngestScript.script, keys: keys, args: args) { [self] reply in
             completion(reply.flatMap(outcome(of:)))
         }
     }
 
-    private func scriptArguments(_ event: IngressEvent, dedupeWindow: Duration) -> (keys: [RedisArgument], args: [RedisArgument]) {
-        let (seconds, attoseconds) = dedupeWindow.components
+    private func scriptArguments(
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration
+    ) -> (keys: [RedisArgument], args: [RedisArgument]) {
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
-        let windowMillis = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let windowMillis = dedupeWindow.expiryMillis
+        let keepMillis = max(windowMillis, logRetention.expiryMillis)
         return (
             [
-                RedisArgument(keyspace.dedupe(source: event.source, webhookID: event.webhookID)),
+                RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)),
                 RedisArgument(keyspace.ingress),
             ],
             [
@@ -60,6 +65,7 @@ public struct IngressStore: Sendable {
                 RedisArgument(event.webhookTimestamp),
                 RedisArgument(event.receivedAtMillis),
                 RedisArgument(event.body),
+                RedisArgument(keepMillis),
             ]
         )
     }

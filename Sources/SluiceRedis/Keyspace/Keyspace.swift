@@ -10,10 +10,23 @@ public import SluiceCore
 //                                                 ("" = none), type, ts (webhook-timestamp, unix s),
 //                                                 received_at (unix ms), body (raw bytes).
 //                                                 Consumer group `router`. Trimmed only after ack.
-//   {P}:v1:dedupe:<source>:<webhook-id>   STRING  when the event was accepted (unix ms); TTL =
-//                                                 the source's dedupe window. Written by the same
-//                                                 script as the XADD, so it never exists without
-//                                                 its stream entry.
+//   {P}:v1:dedupe:<source>:<webhook-id>   STRING  the event's key: dedupe marker and log. Starts
+//                                                 with when the event was accepted (unix ms,
+//                                                 digits); written by the same script as the
+//                                                 XADD, so it never exists without its stream
+//                                                 entry. Then the event's log, appended line by
+//                                                 line (each ending in "\n"): the router's record
+//                                                 (`{"event":{…}}`: webhook_id, source, channel,
+//                                                 type, received_at, routed_at, targets; see
+//                                                 `EventRecord+LogLine`) and one line per attempt
+//                                                 (`AttemptRecord` JSON plus "target":
+//                                                 "tenant/endpoint"). TTL = the longer of the
+//                                                 source's dedupe window and
+//                                                 `worker.attempt_log_retention`, counted from
+//                                                 acceptance (or from the first line appended
+//                                                 after it expired). A webhook-id seen again past
+//                                                 the window is accepted again and its time
+//                                                 replaces the head, keeping the log.
 //   {P}:v1:deliveries                     STREAM  one entry per (event, endpoint) to deliver, the
 //                                                 fields of `Delivery.fields()` (binary safe, body
 //                                                 raw). Consumer group `delivery`. Written by the
@@ -36,16 +49,11 @@ public import SluiceCore
 //                                                 `no_route` tenant and endpoint are "" and
 //                                                 attempts 0. Removed only by `dlq purge` or
 //                                                 `dlq replay`, never trimmed silently.
-//   {P}:v1:attempts:<source>:<webhook-id> LIST    the log of one event, oldest first, one JSON
-//                                                 object per line: the router's record
-//                                                 (`{"event":{…}}`: webhook_id, source, channel,
-//                                                 type, received_at, routed_at, targets; see
-//                                                 `EventRecord+LogLine`) and then one line per
-//                                                 attempt (`AttemptRecord` JSON plus "target":
-//                                                 "tenant/endpoint"). Expires after
-//                                                 `worker.attempt_log_retention`, counted from the
-//                                                 latest routing (or from the first attempt
-//                                                 logged after it expired).
+//   {P}:v1:attempts:<source>:<webhook-id> LIST    legacy: the event's log as earlier versions kept
+//                                                 it, one line per element (and before that
+//                                                 `{P}:v1:attempts:<webhook-id>`); read by
+//                                                 `events show` ahead of the key's own lines, no
+//                                                 longer written.
 //   {P}:v1:event:<webhook-id>             HASH    legacy: the event record of earlier versions,
 //                                                 read by `events show` when the log has none;
 //                                                 no longer written.
@@ -106,13 +114,16 @@ public struct Keyspace: Sendable, Hashable {
     /// `{P}:v1:circuits`: which workers hold which endpoint's circuit open (for `sluice status`).
     public var circuits: String { "\(base):circuits" }
 
-    /// The dedupe marker of `webhookID` from `source`.
-    public func dedupe(source: String, webhookID: String) -> String {
+    /// The key of `webhookID` from `source`: its dedupe marker, followed by its log (its record
+    /// and all its deliveries' attempts). Per source, since two sources may use the same id.
+    /// Named `dedupe` for its first use; the name stays so that markers of earlier versions
+    /// still dedupe.
+    public func eventLog(source: String, webhookID: String) -> String {
         "\(base):dedupe:\(source):\(webhookID)"
     }
 
-    /// The log of one event (its record and all its deliveries' attempts): by source and
-    /// webhook-id, since dedupe is per source and two sources may use the same id.
+    /// The log key of earlier versions, a list per source and webhook-id; still read by
+    /// `events show`.
     public func attempts(source: String, webhookID: String) -> String {
         "\(base):attempts:\(source):\(webhookID)"
     }

@@ -6,7 +6,7 @@
 //   KEYS[4]        {P}:v1:waiting                 ZSET
 //   KEYS[3 + 2k]   {P}:v1:retry:<delivery-id>     HASH, of the k-th delivery (k = 1…n), or for
 //                  {P}:v1:waiting:<t>/<e>         `wait` modes LIST, its endpoint's waiting line
-//   KEYS[4 + 2k]   {P}:v1:attempts:<webhook-id>   LIST, the log of the k-th delivery's event
+//   KEYS[4 + 2k]   {P}:v1:dedupe:<source>:<id>    STRING, the key of the k-th delivery's event
 //   ARGV           group, retention-ms, n, then per delivery: stream-id, mode (`delivered` |
 //                  `retry` | `dead_letter` | `wait` | `wait_front` | `hold` | `hold_front`),
 //                  delivery-id (for the waiting modes the endpoint, "<tenant>/<endpoint>"), due-ms, attempt line ("" = no
@@ -20,9 +20,9 @@
 // XACK, one XDEL and one ZADD: what a batch costs Redis beyond each delivery's own writes does
 // not grow with the batch. Each delivery still has its own guard: one another worker reclaimed
 // and settled is no longer pending, so nothing is written for it. Attempt lines
-// for one event (fan-out puts several in a batch) go in one RPUSH; the log's expiry is set only
-// when that RPUSH created it (the router sets and refreshes it when it records the event), so an
-// attempt costs one command. `retry` serves both a failed attempt and a parked delivery; only the
+// for one event (fan-out puts several in a batch) go in one APPEND to the event's key; its
+// expiry is set only when that APPEND created it (the edge gave the key its expiry when it
+// accepted the event), so an attempt costs one command. `retry` serves both a failed attempt and a parked delivery; only the
 // fields differ, and Swift chooses them. `wait` puts the delivery in its endpoint's waiting line
 // (`wait_front` at its head, for one released from it that must wait again) and schedules the
 // line's release no later than due-ms (ZADD LT keeps an earlier release); `hold` does the same
@@ -94,8 +94,8 @@ enum CompleteScript {
           redis.call('ZADD', KEYS[2], unpack(scores))
         end
         for _, key in ipairs(logKeys) do
-          local lines = logs[key]
-          if redis.call('RPUSH', key, unpack(lines)) == #lines then
+          local text = table.concat(logs[key], '\\n') .. '\\n'
+          if redis.call('APPEND', key, text) == #text then
             redis.call('PEXPIRE', key, retention)
           end
         end

@@ -6,7 +6,7 @@
 //   KEYS[1]      {P}:v1:ingress               STREAM (group `router`)
 //   KEYS[2]      {P}:v1:deliveries            STREAM
 //   KEYS[3]      {P}:v1:dlq                   STREAM
-//   KEYS[3 + k]  {P}:v1:attempts:<webhook-id> LIST, the log of the k-th event (k = 1…n)
+//   KEYS[3 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
 //   ARGV         group, retention-ms, n, then per event:
 //                  ingress-id,
 //                  record line:   the event record (JSON, "" = none),
@@ -20,8 +20,9 @@
 // a batch costs Redis beyond each event's own writes (its deliveries and its record) does not
 // grow with the batch. The guard is per event all the same: an entry another router already
 // routed is no longer pending, so nothing is written for it. The record is appended to the
-// event's log (its first line, unless the event is routed again, as a replayed `no_route` is)
-// and refreshes the log's expiry to the retention.
+// event's key as a line (its first, unless the event is routed again, as a replayed `no_route`
+// is): one APPEND, which keeps the expiry the edge gave the key. Only a key that no longer
+// existed (its event waited longer than the retention) gets an expiry here.
 
 enum RouteScript {
     static let script = RedisScript(
@@ -64,8 +65,10 @@ enum RouteScript {
           if routed then
             acked[#acked + 1] = id
             if record ~= '' then
-              redis.call('RPUSH', KEYS[3 + k], record)
-              redis.call('PEXPIRE', KEYS[3 + k], retention)
+              local line = record .. '\\n'
+              if redis.call('APPEND', KEYS[3 + k], line) == #line then
+                redis.call('PEXPIRE', KEYS[3 + k], retention)
+              end
             end
           end
           ids[k] = routed and 1 or 0

@@ -1,10 +1,10 @@
 import Foundation
 public import SluiceCore
 
-// The router's record of an event is the first line of the event's log
-// (`{P}:v1:attempts:<webhook-id>`), ahead of its attempt lines, instead of a hash of its own:
-// one key per event and one write fewer per routing. A line is one JSON object, readable with
-// `redis-cli LRANGE`:
+// The router's record of an event is the first line of the event's log, which follows the
+// acceptance time in the event's key (`{P}:v1:dedupe:<source>:<webhook-id>`), ahead of its
+// attempt lines: no key of its own, one APPEND per routing. A line is one JSON object and ends
+// in a newline, readable with `redis-cli GET`:
 //
 //   {"event":{"webhook_id":"msg_1","source":"gemini","channel":"acme","type":"batch.succeeded",
 //             "received_at":1764000000000,"routed_at":1764000000100,"targets":["acme/main"]}}

@@ -43,7 +43,7 @@ extension WorkerStore {
                 keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
             }
             let event = completion.entry.delivery.event
-            keys.append(RedisArgument(keyspace.attempts(source: event.source, webhookID: event.webhookID)))
+            keys.append(RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)))
         }
         let reply = try await client.run(CompleteScript.script, keys: keys, args: args)
         guard let flags = reply.array, flags.count == completions.count else {

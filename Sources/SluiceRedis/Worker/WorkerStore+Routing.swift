@@ -28,7 +28,7 @@ extension WorkerStore {
         var args: [RedisArgument] = [RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count)]
         for routing in routings {
             Self.appendRouting(routing, nowMillis: nowMillis, to: &args)
-            keys.append(RedisArgument(keyspace.attempts(source: routing.event.source, webhookID: routing.event.webhookID)))
+            keys.append(RedisArgument(keyspace.eventLog(source: routing.event.source, webhookID: routing.event.webhookID)))
         }
         let reply = try await client.run(RouteScript.script, keys: keys, args: args)
         guard let flags = reply.array, flags.count == routings.count else {

@@ -192,15 +192,25 @@ public struct WorkerStore: Sendable {
     }
 
     /// What the router recorded about an event (its latest routing: a replayed `no_route` event
-    /// is routed again) and every attempt made for it, in order, from one read of its log.
-    /// The record is nil when the event is unknown or past retention.
+    /// is routed again) and every attempt made for it, in order, from one round trip.
+    /// The record is nil when the event is unknown, not routed yet, or past retention.
     ///
-    /// Logs are kept per source; a log written by an earlier version under the webhook-id alone
-    /// is read when the source's own has nothing, if its record names that source.
+    /// The log is the event's key after its acceptance time (see `IngestScript`). Earlier
+    /// versions kept it in a list per source, which is read too, ahead of the key's lines, so an
+    /// event routed before an upgrade and attempted after it reads whole; before that, a list
+    /// under the webhook-id alone was used, read when neither has anything, if its record names
+    /// that source.
     public func eventLog(source: String, webhookID: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
-        let current = try await log(at: keyspace.attempts(source: source, webhookID: webhookID))
+        let replies = try await client.pipeline([
+            ["LRANGE", RedisArgument(keyspace.attempts(source: source, webhookID: webhookID)), "0", "-1"],
+            ["GET", RedisArgument(keyspace.eventLog(source: source, webhookID: webhookID))],
+        ])
+        let listed = replies.first.flatMap(\.array)?.compactMap(\.bytes) ?? []
+        let appended = replies.dropFirst().first.flatMap(\.bytes).map(Self.logLines(of:)) ?? []
+        let current = Self.log(listed + appended)
         if current.record != nil || !current.attempts.isEmpty { return current }
-        let earlier = try await log(at: keyspace.attempts(webhookID: webhookID))
+        let earlierReply = try await client.send(["LRANGE", RedisArgument(keyspace.attempts(webhookID: webhookID)), "0", "-1"])
+        let earlier = Self.log((earlierReply.array ?? []).compactMap(\.bytes))
         if let record = earlier.record, record.source == source { return earlier }
         // Events routed before the record moved into the log kept it in a hash of its own.
         let legacy = try await client.send(["HGETALL", RedisArgument(keyspace.event(webhookID: webhookID))])
@@ -210,10 +220,15 @@ public struct WorkerStore: Sendable {
         return (record, earlier.attempts)
     }
 
-    private func log(at key: String) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
-        let reply = try await client.send(["LRANGE", RedisArgument(key), "0", "-1"])
-        let lines = (reply.array ?? []).compactMap(\.bytes)
-        return (lines.reversed().lazy.compactMap(EventRecord.init(logLine:)).first, lines.compactMap(Self.loggedAttempt(from:)))
+    private static func log(_ lines: [[UInt8]]) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
+        (lines.reversed().lazy.compactMap(EventRecord.init(logLine:)).first, lines.compactMap(loggedAttempt(from:)))
+    }
+
+    /// The lines of an event's key: after the acceptance time (leading digits, absent when the
+    /// key was re-created by a line written after it expired), one JSON object per line.
+    static func logLines(of value: [UInt8]) -> [[UInt8]] {
+        let start = value.firstIndex { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? value.endIndex
+        return value[start...].split(separator: UInt8(ascii: "\n")).map(Array.init)
     }
 
     /// The record part of ``eventLog(source:webhookID:)``.

@@ -174,14 +174,46 @@ struct WorkerStoreCompletionTests {
                 }
             }
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == expected)
-            let key = RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))
-            // The routing set the log's expiry (the router's retention); attempts keep it.
+            let key = RedisArgument(h.redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
+            // The edge set the key's expiry (the retention); the record and attempts keep it.
             let ttl = try await h.send(["PTTL", key]).int ?? -1
             #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             // Each attempt line is one JSON object naming its target, after the event's record.
-            let last = try await h.send(["LINDEX", key, "-1"]).string ?? ""
-            #expect(last.hasPrefix(#"{"target":"acme/main","#))
+            let lines = try await h.logLines("msg_1")
+            #expect(lines.count == 4)
+            #expect(lines.first?.hasPrefix(#"{"event":"#) == true)
+            #expect(lines.last?.hasPrefix(#"{"target":"acme/main","#) == true)
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "unknown").isEmpty)
+        }
+    }
+
+    /// An event routed and first attempted by an earlier version, whose log was a list, and
+    /// attempted again after the upgrade: `events show` reads the list, then the key's lines.
+    @Test func aLogBegunByAnEarlierVersionReadsWholeAfterTheUpgrade() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
+            let entry = try await h.readOne()
+            let first = Harness.attempt(1, status: 500, outcome: .retry, at: Harness.now + 1)
+            var next = entry.delivery
+            next.attempt = 2
+            try await h.store.complete(entry, attempt: first, resolution: .retry(next: next, dueAtMillis: Harness.now), nowMillis: Harness.now, retention: Harness.retention)
+            // Rewrite what this version wrote so far in the earlier layout: the acceptance time
+            // alone in the marker, the record and first attempt in a list of their own.
+            let key = RedisArgument(h.redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
+            let legacy = RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))
+            let earlierLines = try await h.logLines("msg_1")
+            try #require(earlierLines.count == 2)
+            _ = try await h.send(["SET", key, "1700000000123", "PX", "60000"])
+            _ = try await h.send(["RPUSH", legacy] + earlierLines.map { RedisArgument($0) })
+
+            #expect(try await h.store.moveDueRetries(nowMillis: Harness.now, limit: 10) == 1)
+            let second = Harness.attempt(2, status: 200, outcome: .delivered, at: Harness.now + 2)
+            try await h.store.complete(try await h.readOne(), attempt: second, resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention)
+
+            #expect(try await h.logLines("msg_1").count == 1)
+            let log = try await h.store.eventLog(source: "gemini", webhookID: "msg_1")
+            #expect(log.record?.targets == [Harness.targets[0]])
+            #expect(log.attempts == [LoggedAttempt(target: Harness.targets[0], record: first), LoggedAttempt(target: Harness.targets[0], record: second)])
         }
     }
 
@@ -268,7 +300,7 @@ struct WorkerStoreBatchCompletionTests {
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_b") == [LoggedAttempt(target: Harness.targets[0], record: dead)])
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_c").isEmpty)
             for id in ["msg_a", "msg_b"] {
-                let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(source: "gemini", webhookID: id))]).int ?? -1
+                let ttl = try await h.send(["PTTL", RedisArgument(keys.eventLog(source: "gemini", webhookID: id))]).int ?? -1
                 #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             }
             let letters = try await h.store.deadLetters()
@@ -287,7 +319,7 @@ struct WorkerStoreBatchCompletionTests {
     @Test func anAttemptOnAnEventWhoseLogExpiredStartsANewLogThatExpiresToo() async throws {
         try await Harness.run { h in
             try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
-            let key = RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))
+            let key = RedisArgument(h.redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
             // As if the retention ran out while the delivery waited for its attempt.
             _ = try await h.send(["DEL", key])
             let entry = try await h.readOne()

@@ -43,11 +43,17 @@ struct WorkerStoreHarness {
     /// Accepts `event` on the ingress stream (as the edge does) and reads it as router `consumer`.
     func ingest(_ event: IngressEvent, consumer: String = "router-1") async throws -> IngressEntry {
         let ingress = IngressStore(client: redis.client, keyspace: redis.keyspace)
-        _ = try await ingress.accept(event, dedupeWindow: .seconds(60))
+        _ = try await ingress.accept(event, dedupeWindow: .seconds(60), logRetention: Self.retention)
         let entries = try await store.readIngress(consumer: consumer, count: 10, block: .zero)
         try #require(entries.count == 1)
         #expect(entries[0].event == event)
         return entries[0]
+    }
+
+    /// The lines of an event's log, as `redis-cli GET` shows them after the acceptance time.
+    func logLines(_ webhookID: String) async throws -> [String] {
+        let value = try await send(["GET", RedisArgument(redis.keyspace.eventLog(source: "gemini", webhookID: webhookID))]).string ?? ""
+        return value.drop { $0.isASCII && $0.isNumber }.split(separator: "\n").map(String.init)
     }
 
     /// Ingests `event` and routes it to `targets`; returns the deliveries written.

@@ -25,9 +25,11 @@ struct WorkerStoreRoutingTests {
                 webhookID: "msg_1", source: "gemini", channel: "acme", eventType: "batch.completed",
                 receivedAtMillis: event.receivedAtMillis, routedAtMillis: Harness.now, targets: Harness.targets
             ))
-            // The record heads the event's log, which expires after the retention.
-            let log = RedisArgument(keys.attempts(source: "gemini", webhookID: "msg_1"))
-            #expect((try await h.send(["LINDEX", log, "0"]).string ?? "").hasPrefix(#"{"event":{"webhook_id":"msg_1","#))
+            // The record heads the event's log, in the key the edge created with the retention as
+            // its expiry, after the acceptance time.
+            let log = RedisArgument(keys.eventLog(source: "gemini", webhookID: "msg_1"))
+            #expect((try await h.send(["GET", log]).string ?? "").hasPrefix(#"\#(event.receivedAtMillis){"event":{"webhook_id":"msg_1","#))
+            #expect(try await h.logLines("msg_1").count == 1)
             let ttl = try await h.send(["PTTL", log]).int ?? -1
             #expect(ttl > 3_590_000 && ttl <= 3_600_000)
             #expect(try await h.store.eventRecord(source: "gemini", webhookID: "unknown") == nil)
@@ -104,7 +106,7 @@ struct WorkerStoreRoutingTests {
         try await Harness.run { h in
             let ingress = IngressStore(client: h.redis.client, keyspace: h.redis.keyspace)
             let events = ["msg_a", "msg_b", "msg_c"].map { Harness.event(id: $0) }
-            for event in events { _ = try await ingress.accept(event, dedupeWindow: .seconds(60)) }
+            for event in events { _ = try await ingress.accept(event, dedupeWindow: .seconds(60), logRetention: Harness.retention) }
             let entries = try await h.store.readIngress(consumer: "router-1", count: 10, block: .zero)
             try #require(entries.count == 3)
             let first = [Delivery(ingressID: entries[0].streamID, event: events[0], target: Harness.targets[0])]
@@ -130,7 +132,7 @@ struct WorkerStoreRoutingTests {
             #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_a")?.routedAtMillis == Harness.now)
             #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_b")?.targets == Harness.targets)
             #expect(try await h.store.eventRecord(source: "gemini", webhookID: "msg_c")?.targets == [])
-            let ttl = try await h.send(["PTTL", RedisArgument(keys.attempts(source: "gemini", webhookID: "msg_b"))]).int ?? -1
+            let ttl = try await h.send(["PTTL", RedisArgument(keys.eventLog(source: "gemini", webhookID: "msg_b"))]).int ?? -1
             #expect(ttl > 0 && ttl <= 3_600_000)
         }
     }
@@ -144,7 +146,7 @@ struct WorkerStoreRoutingTests {
             let routed = try await h.store.route([routing, routing], nowMillis: Harness.now, retention: Harness.retention)
             #expect(routed == [true, false])
             #expect(try await h.length(h.redis.keyspace.deliveries) == 1)
-            #expect(try await h.send(["LLEN", RedisArgument(h.redis.keyspace.attempts(source: "gemini", webhookID: "msg_1"))]).int == 1)
+            #expect(try await h.logLines("msg_1").count == 1)
         }
     }
 
