@@ -61,6 +61,9 @@ def cmd(*args):
     return b"".join(parts)
 out.write(cmd("XGROUP", "CREATE", "{bench}:v1:deliveries", "delivery", "0", "MKSTREAM"))
 for i in range(n):
+    # The event's key, as the edge's ingest script leaves it (acceptance time, kept for the log
+    # retention): the attempts are appended to it, as they would be to a real backlog's events.
+    out.write(cmd("SET", f"{{bench}}:v1:dedupe:gemini:msg_backlog_{i}", now + "000", "PX", 7 * 86400 * 1000))
     out.write(cmd("XADD", "{bench}:v1:deliveries", "*", "ingress_id", f"0-{i+1}", "tenant", "acme", "endpoint", "main",
                   "attempt", "1", "first_attempt_at", "", "last_status", "", "last_error", "",
                   "webhook_id", f"msg_backlog_{i}", "source", "gemini", "channel", "", "type", "batch.succeeded",
