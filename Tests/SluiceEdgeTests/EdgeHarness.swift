@@ -97,6 +97,13 @@ struct EdgeHarness: Sendable {
                     redis: redis, port: port, client: httpClient, routesPath: routesPath,
                     exporterText: { String(decoding: exporter.render(), as: UTF8.self) }, logs: logs)
                 do {
+                    // The durability gate opens only after the edge's first check of Redis; a call
+                    // before it would be refused 503 `durability_unmet` (a start-up race, seen under load).
+                    try await poll(
+                        until: {
+                            let ready = try await harness.get("/readyz")
+                            return !String(decoding: ready.body, as: UTF8.self).contains("have not been checked yet")
+                        }, timeout: .seconds(10), "the edge's first check of Redis's durability")
                     try await body(harness)
                 } catch {
                     await group.triggerGracefulShutdown()
