@@ -140,6 +140,7 @@ let package = Package(
             name: "SluiceBench",
             dependencies: [
                 "SluiceCore",
+                "SluiceDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -48,6 +48,8 @@ echo "== end to end (bench/e2e.sh $E2E_EVENTS 64)"
 bench/e2e.sh "$E2E_EVENTS" 64 | tee "$out/e2e.txt"
 echo "== backlog (bench/backlog.sh $BACKLOG $BACKLOG_SECONDS)"
 bench/backlog.sh "$BACKLOG" "$BACKLOG_SECONDS" | tee "$out/backlog.txt"
+echo "== floors (bench/floor.sh)"
+bench/floor.sh | tee "$out/floor.txt"
 printf 'minutes\t%.1f\n' "$(awk -v s="$started" -v e="$(date +%s)" 'BEGIN {print (e - s) / 60}')" >>"$out/run.tsv"
 
 python3 bench/report.py "$out" | tee "$out/results.md"

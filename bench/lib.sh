@@ -12,6 +12,7 @@
 #   SKIP_BUILD=1   do not run `swift build` first
 #   RESULTS=dir    where the measures, samples and profile summaries go (default bench/results)
 #   PROFILE=1      perf record -a -e cpu-clock -g in each phase; summaries for the edge, worker and redis-server
+#   KEEP_PERF=1    also keep each phase's perf.data and the pids it profiled in RESULTS
 #   PROFILE_HZ=N   perf sampling frequency (default 999)
 
 BIN=${BIN:-.build/release}
@@ -214,7 +215,13 @@ phase_end() {
                 python3 bench/phase.py profile "$name" "$phase" "$PROFILE_HZ" >"$RESULTS/profile-$name-$phase.txt"
             echo "  profile: $RESULTS/profile-$name-$phase.txt ($(sed -n 's/^# [^:]*: \([0-9]* samples\).*/\1/p' "$RESULTS/profile-$name-$phase.txt" | head -1))"
         done
-        rm -f "$work/perf-$phase.data"
+        if [ "${KEEP_PERF:-0}" = 1 ]; then
+            # For digging further by hand (callers: perf report -i … --pid PID --no-children -G).
+            mv "$work/perf-$phase.data" "$RESULTS/perf-$phase.data"
+            printf '%s\n' "${phase_procs[@]}" >"$RESULTS/perf-$phase.pids"
+        else
+            rm -f "$work/perf-$phase.data"
+        fi
         exec {perf_stdin}<&-
     fi
 }

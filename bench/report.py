@@ -25,6 +25,7 @@ def load(name):
 
 
 run, ingest, e2e, backlog = load("run.tsv"), load("ingest.tsv"), load("e2e.tsv"), load("backlog.tsv")
+floor = load("floor.tsv")
 
 
 def num(d, k):
@@ -214,6 +215,22 @@ for d, phase, label, _ in phases:
     per_e, per_d = num(d, f"{phase}.redis_per_event"), num(d, f"{phase}.redis_per_delivery")
     if per_e is not None or per_d is not None:
         print(f"| {label} | {fmt(per_e, 2)} | {fmt(per_d, 2)} | {d.get(f'{phase}.redis_top', '')} |")
+
+if floor:
+    print("\n## Floors: the worker's HTTP sender alone\n")
+    print("CPU (user+sys) per request of the sending process, POSTing a webhook-sized body with a delivery's headers to "
+          "nginx (`bench/floor.sh`): libcurl driven from C (`bench/curl_floor.c`) is the least a libcurl-based sender "
+          "spends; Sluice's engine (`sluice-bench http`) is the worker's libcurl thread and the Swift tasks waiting on it, "
+          "without Redis or signing. Beside them, the worker's whole CPU per delivery from the end-to-end runs.\n")
+    print("| in flight | libcurl from C | Sluice's HTTP client | the worker, per delivery |")
+    print("|---|---|---|---|")
+    for inflight, phase in (("64", "e2e-x1"), ("640", "e2e-x10")):
+        c, s = num(floor, f"curl_c.{inflight}.cpu_us"), num(floor, f"engine.{inflight}.cpu_us")
+        unit = "event" if phase == "e2e-x1" else "delivery"
+        w = num(e2e, f"{phase}.cpu_us_per_{unit}.worker")
+        label = "×1" if phase == "e2e-x1" else "×10"
+        print(f"| {inflight} | {fmt(c, 1)} µs ({fmt(num(floor, f'curl_c.{inflight}.rps'))} req/s) | "
+              f"{fmt(s, 1)} µs ({fmt(num(floor, f'engine.{inflight}.rps'))} req/s) | {fmt(w, 1)} µs (e2e {label}) |")
 
 profiles = sorted(glob.glob(os.path.join(out, "profile-*.txt")))
 if profiles:
