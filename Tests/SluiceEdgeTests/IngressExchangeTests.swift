@@ -73,13 +73,13 @@ import Testing
         let snapshot = try Self.snapshot()
         var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
         let action = Self.send(&exchange, try Self.head(uri: "/webhooks/gemini/acme"), snapshot: snapshot)
-        guard case .store(let event, let window, _) = action else {
+        guard case .store(let event, let source) = action else {
             Issue.record("expected the event to be stored first, got \(action)")
             return
         }
         #expect(event.webhookID == "msg_1" && event.source == "gemini" && event.channel == "acme")
         #expect(event.eventType == "batch.succeeded" && event.receivedAtMillis == Self.unixMillis)
-        #expect(window == .seconds(3600))
+        #expect(source.config.dedupeWindow == .seconds(3600))
         // Waiting for Redis: a pipelined request must wait, and nothing has been answered.
         #expect(!exchange.takesParts)
         let answer = Self.answer(exchange.stored(.success(.accepted(streamID: "1-0")), now: Self.t0 + .milliseconds(3)))
@@ -211,7 +211,7 @@ import Testing
             return
         }
         let keySet = try JSONWebKeySet(json: Array(#"{"keys":[\#(JWKSVerificationTests.jwk(key.publicKey, kid: "k1"))]}"#.utf8))
-        guard case .store(let event, _, _) = exchange.keysArrived(.init(keySet: keySet, cacheHasKeys: true, retryAfter: 60), now: Self.t0) else {
+        guard case .store(let event, _) = exchange.keysArrived(.init(keySet: keySet, cacheHasKeys: true, retryAfter: 60), now: Self.t0) else {
             Issue.record("expected the verified event to be stored")
             return
         }

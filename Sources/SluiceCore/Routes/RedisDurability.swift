@@ -12,6 +12,11 @@ public enum RedisDurability: String, Sendable, Equatable, CaseIterable {
     /// `202` only while Redis reports `appendonly yes` and `appendfsync always`, so a `202` means
     /// the event was fsynced to the AOF. Otherwise the edge is not ready and answers `503`.
     case fsync
+    /// `202` only once `WAIT` confirms the write reached `redis.replicas` replicas (within
+    /// `redis.replica_timeout`; otherwise `503`), and only while Redis runs with `appendonly yes`
+    /// and has that many replicas connected. Redis replication is asynchronous: without this, a
+    /// `202` from a master that dies before replicating is lost when a replica takes over.
+    case replicated
     /// `202` once Redis has applied the write in memory, with no check of its persistence: a
     /// Redis restart without an AOF loses every accepted event, retry and dead letter. For
     /// throwaway setups only.

@@ -6,6 +6,8 @@ public struct RoutesConfig: Sendable {
     public var redisPrefix: String
     /// What the edge requires of Redis before it answers 202 (`redis.durability`).
     public var redisDurability: RedisDurability
+    /// The replicas `redis.durability: replicated` waits for (unused by the other modes).
+    public var redisReplication: RedisReplication
     /// The outbound SSRF policy.
     public var network: NetworkPolicyConfig
     /// Ingress sources by name.
@@ -22,6 +24,7 @@ public struct RoutesConfig: Sendable {
         version: Int = 1,
         redisPrefix: String = "sluice",
         redisDurability: RedisDurability = .write,
+        redisReplication: RedisReplication = RedisReplication(),
         network: NetworkPolicyConfig = NetworkPolicyConfig(),
         sources: [String: SourceConfig] = [:],
         tenants: [String: TenantConfig] = [:],
@@ -31,6 +34,7 @@ public struct RoutesConfig: Sendable {
         self.version = version
         self.redisPrefix = redisPrefix
         self.redisDurability = redisDurability
+        self.redisReplication = redisReplication
         self.network = network
         self.sources = sources
         self.tenants = tenants

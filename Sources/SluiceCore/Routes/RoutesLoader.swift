@@ -58,7 +58,7 @@ extension RoutesDecoder {
                 error(versionField.valueMark, "unsupported version '\(text)'; this sluice reads version 1")
             }
         }
-        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix", "durability"]) {
+        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix", "durability", "replicas", "replica_timeout"]) {
             if let prefixField = redis["prefix"], let prefix = string(prefixField, in: "'redis'") {
                 if prefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
                     error(prefixField.valueMark, "'prefix' in 'redis' must not contain spaces or braces (sluice adds its own {hash tags})")
@@ -70,7 +70,22 @@ extension RoutesDecoder {
                 if let durability = RedisDurability(rawValue: text) {
                     config.redisDurability = durability
                 } else {
-                    error(durabilityField.valueMark, "'durability' in 'redis' must be write (202 once Redis applied the write, while it runs with appendonly yes), fsync (202 only while Redis runs with appendonly yes and appendfsync always) or none (no persistence check), not '\(text)'")
+                    error(durabilityField.valueMark, "'durability' in 'redis' must be write (202 once Redis applied the write, while it runs with appendonly yes), fsync (202 only while Redis runs with appendonly yes and appendfsync always), replicated (202 once WAIT confirms the write reached redis.replicas replicas) or none (no persistence check), not '\(text)'")
+                }
+            }
+            for name in ["replicas", "replica_timeout"] {
+                if let field = redis[name], config.redisDurability != .replicated {
+                    error(field.mark, "'\(name)' in 'redis' applies only with durability: replicated")
+                }
+            }
+            if let replicasField = redis["replicas"], let count = integer(replicasField, in: "'redis'", minimum: 1) {
+                config.redisReplication.replicas = count
+            }
+            if let timeoutField = redis["replica_timeout"], let timeout = duration(timeoutField, in: "'redis'") {
+                if timeout >= .milliseconds(1) && timeout <= .seconds(5) {
+                    config.redisReplication.timeout = timeout
+                } else {
+                    error(timeoutField.valueMark, "'replica_timeout' in 'redis' must be between 1ms and 5s (the edge holds the call that long, and its Redis connection with it)")
                 }
             }
         }

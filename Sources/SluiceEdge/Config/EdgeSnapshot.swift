@@ -12,10 +12,14 @@ final class EdgeSnapshot: Sendable {
         let counters: IngressMetrics.SourceCounters
         /// How long the worker keeps an event's log, which lives in the key the edge creates.
         let logRetention: Duration
+        /// The replicas an accepted event must reach before it is acknowledged
+        /// (`durability: replicated`), else nil.
+        let replication: RedisReplication?
 
-        init(config: SourceConfig, logRetention: Duration, counters: IngressMetrics.SourceCounters) {
+        init(config: SourceConfig, routes: RoutesConfig, counters: IngressMetrics.SourceCounters) {
             self.config = config
-            self.logRetention = logRetention
+            self.logRetention = routes.worker.attemptLogRetention
+            self.replication = routes.redisDurability == .replicated ? routes.redisReplication : nil
             self.verifier = WebhookVerifier(
                 hmacSecrets: config.hmacSecrets,
                 toleranceSeconds: config.tolerance.components.seconds,
@@ -35,7 +39,7 @@ final class EdgeSnapshot: Sendable {
 
     init(routes: RoutesConfig, metrics: IngressMetrics) {
         self.routes = routes
-        self.sources = routes.sources.mapValues { Source(config: $0, logRetention: routes.worker.attemptLogRetention, counters: metrics.counters(source: $0.name)) }
+        self.sources = routes.sources.mapValues { Source(config: $0, routes: routes, counters: metrics.counters(source: $0.name)) }
         self.unknownSource = metrics.unknownSource
     }
 }

@@ -34,14 +34,15 @@ struct DurabilityMonitor: Service {
     }
 
     private func check(warnedConfig: inout Bool) async {
-        let required = state.current.routes.redisDurability
+        let routes = state.current.routes
+        let required = routes.redisDurability
         let reason: String?
         switch await RedisPersistence.read(from: redis) {
         case _ where required == .none:
             reason = nil
         case .success(let settings):
             warnedConfig = false
-            reason = settings.refusal(for: required)
+            reason = settings.refusal(for: required, replication: routes.redisReplication)
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"
         case .failure(.configRefused(let message)):

@@ -48,8 +48,7 @@ extension IngressExchange {
             }
             let event = try call.request.event(body: body, receivedAtMillis: receivedAtMillis)
             state = .storing(call)
-            let source = call.request.source
-            return .store(event, dedupeWindow: source.config.dedupeWindow, logRetention: source.logRetention)
+            return .store(event, call.request.source)
         } catch {
             return answer(error.answer, for: call, now: now, requestComplete: true)
         }

@@ -55,7 +55,9 @@ struct IngressExchange {
         /// Look up the source's JWKS and come back with `keysArrived`.
         case fetchKeys(EdgeSnapshot.Source, KeyStep, now: Int64)
         /// Make the event durable and come back with `stored`.
-        case store(IngressEvent, dedupeWindow: Duration, logRetention: Duration)
+        /// Hand the event to Redis on the terms of its source (dedupe window, log retention,
+        /// replication).
+        case store(IngressEvent, EdgeSnapshot.Source)
         /// The parts make no sense (a request inside a request): close without answering.
         case close
     }
@@ -269,6 +271,7 @@ struct IngressExchange {
         guard case .storing(let call) = state else { return .none }
         let answer = switch result {
         case .success(let outcome): IngressAnswer.stored(outcome, id: call.request.id)
+        case .failure(let error) where error.kind == .notReplicated: IngressRejection.notReplicated().answer
         case .failure: IngressRejection.storeUnavailable().answer
         }
         return self.answer(answer, for: call, now: now, requestComplete: true)

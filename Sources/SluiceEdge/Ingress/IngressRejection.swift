@@ -50,6 +50,13 @@ struct IngressRejection: Error, Sendable {
             retryAfter: 5)
     }
 
+    static func notReplicated() -> Self {
+        Self(
+            status: .serviceUnavailable, reason: "not_replicated",
+            message: "the event did not reach the required Redis replicas in time, so it is not acknowledged; retry later",
+            retryAfter: 5)
+    }
+
     static func durabilityUnmet(_ reason: String) -> Self {
         Self(
             status: .serviceUnavailable, reason: "durability_unmet",

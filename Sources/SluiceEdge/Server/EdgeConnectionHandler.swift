@@ -147,8 +147,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             if answer.requestComplete { finished(context: context) }
         case .fetchKeys(let source, let step, let now):
             fetchKeys(source, step: step, now: now, context: context)
-        case .store(let event, let dedupeWindow, let logRetention):
-            store(event, dedupeWindow: dedupeWindow, logRetention: logRetention, context: context)
+        case .store(let event, let source):
+            store(event, source: source, context: context)
         case .close:
             queue.removeAll()
             context.close(promise: nil)
@@ -156,10 +156,12 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         updateTicket()
     }
 
-    private func store(_ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, context: ChannelHandlerContext) {
+    private func store(_ event: IngressEvent, source terms: EdgeSnapshot.Source, context: ChannelHandlerContext) {
         let (source, id) = (event.source, event.webhookID)
         let redis = redis ?? dependencies.ingestRedis.connection(on: context.eventLoop)
-        dependencies.store.accept(event, dedupeWindow: dedupeWindow, logRetention: logRetention, on: redis) { [self] result in
+        dependencies.store.accept(
+            event, dedupeWindow: terms.config.dedupeWindow, logRetention: terms.logRetention, replication: terms.replication, on: redis
+        ) { [self] result in
             // Already on this channel's loop (the connection is the loop's own), and never inside
             // `accept`, so the exchange has moved to `.storing` before its reply arrives.
             if case .failure(let error) = result {

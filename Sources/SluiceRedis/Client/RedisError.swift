@@ -21,6 +21,9 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case protocolViolation
         /// A local `redis-server` process could not be started or stopped.
         case launchFailed
+        /// The write was applied, but `WAIT` did not see it reach the replicas required
+        /// (`durability: replicated`) in time: a failover now could lose it.
+        case notReplicated
     }
 
     /// What went wrong, coarsely.
@@ -53,7 +56,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Redis is unreachable or temporarily refusing writes: the caller should retry later (HTTP 503).
-    public var isUnavailable: Bool { isConnectionProblem || isWriteRefused }
+    public var isUnavailable: Bool { isConnectionProblem || isWriteRefused || kind == .notReplicated }
 
     /// The error code of a server error reply (its first word, e.g. `ERR`, `OOM`, `NOGROUP`), else nil.
     public var serverCode: String? {

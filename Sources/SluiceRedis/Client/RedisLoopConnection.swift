@@ -82,6 +82,8 @@ public final class RedisLoopConnection: @unchecked Sendable {
     private var flushScheduled = false
     private var reportedUnreachable = false
     private var counters = Statistics()
+    /// Callers waiting for their writes to reach the replicas (`waitForReplicas`).
+    var replicaWaits = ReplicaWaitQueue()
 
     /// Creates the connection and starts connecting on `eventLoop`.
     public convenience init(url: RedisURL, eventLoop: any EventLoop, options: Options = Options(), logger: Logger) {

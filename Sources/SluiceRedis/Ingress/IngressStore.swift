@@ -28,25 +28,42 @@ public struct IngressStore: Sendable {
     public func accept(
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration = WorkerConfig().attemptLogRetention
     ) async throws(RedisError) -> IngestOutcome {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention)
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: false)
         return try outcome(of: await client.run(IngestScript.script, keys: keys, args: args)).get()
     }
 
     /// `accept(_:dedupeWindow:logRetention:)` for callers on a SwiftNIO event loop (the edge), through the
     /// connection that lives on that loop: no task and no thread hand-off either way. Must be
     /// called on `connection.eventLoop`; `completion` runs there once, never before this returns.
+    ///
+    /// With `replication` (`durability: replicated`), the outcome — accepted or duplicate — is
+    /// reported only once `WAIT` confirms it reached that many replicas; fewer within the timeout
+    /// fails with `.notReplicated` (the event is stored on the master, and the sender's retry is
+    /// answered once it has reached them). Only this path offers it: `WAIT` speaks for one
+    /// connection's writes, and `RedisClient` spreads commands over several.
     public func accept(
-        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, on connection: RedisLoopConnection,
-        completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replication: RedisReplication? = nil,
+        on connection: RedisLoopConnection, completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
     ) {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention)
+        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replication != nil)
         connection.run(IngestScript.script, keys: keys, args: args) { [self] reply in
-            completion(reply.flatMap(outcome(of:)))
+            let result = reply.flatMap(outcome(of:))
+            guard let replication, case .success(let outcome) = result else { return completion(result) }
+            connection.waitForReplicas(replication.replicas, timeout: replication.timeout) { counted in
+                completion(counted.flatMap { count in
+                    guard count >= replication.replicas else {
+                        return .failure(RedisError(
+                            kind: .notReplicated,
+                            message: "the event reached \(count) of \(replication.replicas) replica\(replication.replicas == 1 ? "" : "s") of Redis at \(connection.url) within \(replication.timeout)"))
+                    }
+                    return .success(outcome)
+                })
+            }
         }
     }
 
     private func scriptArguments(
-        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool
     ) -> (keys: [RedisArgument], args: [RedisArgument]) {
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
         let windowMillis = dedupeWindow.expiryMillis
@@ -66,6 +83,7 @@ public struct IngressStore: Sendable {
                 RedisArgument(event.receivedAtMillis),
                 RedisArgument(event.body),
                 RedisArgument(keepMillis),
+                RedisArgument(replicated ? "1" : "0"),
             ]
         )
     }

@@ -4,7 +4,8 @@
 //   KEYS[1]  {P}:v1:dedupe:<source>:<webhook-id>   STRING, the event's key: dedupe marker and log
 //   KEYS[2]  {P}:v1:ingress                        STREAM
 //   ARGV     window-ms, webhook-id, source, channel ("" = none), type, webhook-timestamp,
-//            received-at-ms, raw body, keep-ms (the larger of the window and the log retention)
+//            received-at-ms, raw body, keep-ms (the larger of the window and the log retention),
+//            replicated ("1" under `durability: replicated`, else "0")
 //   returns  the new stream id, or false (nil) when the webhook-id was already accepted within
 //            the window
 //
@@ -23,6 +24,12 @@
 // new time replaces the old at the head, keeping the log. Markers written by earlier versions
 // hold the time alone and read the same way. Both keys carry the same hash tag, so the script
 // touches one slot.
+//
+// Under `durability: replicated` the edge follows the script with `WAIT`, which covers only
+// writes its own connection made. A duplicate writes nothing, so it rewrites the key as it is
+// (`SET … KEEPTTL`): replication is one ordered stream, so once that write reached the replicas
+// the original event (written before it, by whichever connection) did too, and the sender is
+// not told "duplicate" about an event a failover could still lose.
 
 enum IngestScript {
     static let script = RedisScript(
@@ -32,6 +39,9 @@ enum IngestScript {
           local head = string.match(held, '^%d*')
           local accepted = tonumber(head)
           if accepted and tonumber(ARGV[7]) - accepted < tonumber(ARGV[1]) then
+            if ARGV[10] == '1' then
+              redis.call('SET', KEYS[1], held, 'KEEPTTL')
+            end
             return false
           end
           redis.call('SET', KEYS[1], ARGV[7] .. string.sub(held, #head + 1), 'PX', ARGV[9])

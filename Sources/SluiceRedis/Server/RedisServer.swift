@@ -105,6 +105,17 @@ public actor RedisServer {
         await child.exit.wait()
     }
 
+    /// Stops the process (SIGSTOP) without ending it: its connections stay open but it answers
+    /// nothing, as a hung host would. `resume()` lets it go on.
+    public func suspend() {
+        child?.send(SIGSTOP)
+    }
+
+    /// Continues a process stopped by `suspend()` (SIGCONT).
+    public func resume() {
+        child?.send(SIGCONT)
+    }
+
     /// Starts the server again on the same port and data directory (stopping it first if it runs).
     ///
     /// - Throws: `RedisError` of kind `.launchFailed`.

@@ -26,9 +26,11 @@ struct OperationsController: Sendable {
 
     /// Why Redis does not keep what the worker writes (no AOF, or it may evict keys), as the edge
     /// judges it; nil when it does, when durability is `none`, or when Redis refuses `CONFIG`
-    /// (the edge logs that case once).
+    /// (the edge logs that case once). Under `replicated` the worker asks what `write` asks: its
+    /// writes need no replica to be safe, since a failover to a replica that missed them only
+    /// makes it route or deliver again.
     static func durabilityRefusal(redis: RedisClient, required: RedisDurability) async -> String? {
         guard required != .none, case .success(let settings) = await RedisPersistence.read(from: redis) else { return nil }
-        return settings.refusal(for: required)
+        return settings.refusal(for: required == .replicated ? .write : required)
     }
 }
