@@ -26,6 +26,25 @@ import Testing
         #expect(report.delivered == report.expected, "no endpoint in this scenario dead-letters")
     }
 
+    /// A failover to a replica that was cut off while the master accepted events: with
+    /// `durability: replicated` the edges refused what the replica did not hold, so nothing
+    /// acknowledged dies with the master.
+    @Test func aFailoverUnderReplicatedDurabilityLosesNothing() async throws {
+        let report = try await Self.run("redis-failover-replicated")
+        #expect(report.refusals > 0, "the edges answered 503 while the replica was cut off and while Redis failed over")
+        #expect(report.accepted == report.sent)
+    }
+
+    /// The same failover under `durability: write` loses what only the dead master held — the
+    /// trade-off the README documents, and the proof that the harness sees a loss when there is one.
+    @Test func theSameFailoverUnderWriteDurabilityLosesWhatOnlyTheMasterHeld() async throws {
+        let runner = try ScenarioRunner(sluice: SluiceExecutable.besideCurrentExecutable, scale: ChaosScale(short: true), workDirectory: Self.directory)
+        let report = try await runner.run(try Scenario.named("redis-failover-write"))
+        let summary = ReportTable.text([report]) + "\n" + ReportTable.details([report])
+        #expect(report.lost > 0, "\(summary)")
+        #expect(report.passed, "the loss is the scenario's measured trade-off, not a failure: \(summary)")
+    }
+
     @Test func redisDownIsAnswered503AndRecovered() async throws {
         let report = try await Self.run("redis-down")
         #expect(report.refusals > 0)

@@ -8,6 +8,8 @@ import Synchronization
 /// `workerCount` `sluice worker` processes, all real, all on 127.0.0.1, sharing one routes file.
 final class ChaosCluster: Sendable {
     let redis: RedisServer
+    /// Redis's replica, for the scenarios that fail over to it (`Scenario.replica`).
+    let replica: RedisServer?
     /// A client for the harness's own Redis calls (CONFIG SET, dead letters, status).
     let admin: RedisClient
     let edges: [SluiceProcess]
@@ -18,8 +20,9 @@ final class ChaosCluster: Sendable {
     private let render: @Sendable (Int) -> String
     private let generation = Mutex(0)
 
-    private init(redis: RedisServer, admin: RedisClient, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
+    private init(redis: RedisServer, replica: RedisServer?, admin: RedisClient, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
         self.redis = redis
+        self.replica = replica
         self.admin = admin
         self.edges = edges
         self.workers = workers
@@ -39,6 +42,18 @@ final class ChaosCluster: Sendable {
             redis = try await RedisServer.start(appendOnly: true, appendFsync: scenario.appendFsync, directory: directory + "/redis")
         } catch {
             throw ChaosError("cannot start redis-server: \(error.message)")
+        }
+        var replica: RedisServer?
+        if scenario.replica {
+            do {
+                let started = try await RedisServer.start(appendOnly: true, appendFsync: scenario.appendFsync, directory: directory + "/replica")
+                replica = started
+                try await follow(started, master: redis)
+            } catch {
+                await replica?.stop()
+                await redis.stop()
+                throw ChaosError("cannot start Redis's replica: \(error)")
+            }
         }
         let prefix = "chaos"
         let routesPath = directory + "/routes.yaml"
@@ -61,7 +76,7 @@ final class ChaosCluster: Sendable {
         logger.logLevel = .critical
         let admin = RedisClient(url: redis.url, logger: logger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(5))
         let cluster = ChaosCluster(
-            redis: redis, admin: admin, edges: edges, workers: workers, prefix: prefix, directory: directory,
+            redis: redis, replica: replica, admin: admin, edges: edges, workers: workers, prefix: prefix, directory: directory,
             routesPath: routesPath, render: render)
         do {
             try cluster.writeRoutes(generation: 0)
@@ -113,5 +128,39 @@ final class ChaosCluster: Sendable {
         }
         admin.shutdown()
         await redis.stop()
+        await replica?.stop()
+    }
+
+    /// Makes `replica` replicate `master` and returns once `master` reports it online.
+    static func follow(_ replica: RedisServer, master: RedisServer) async throws {
+        try await command(on: replica.url, ["REPLICAOF", "127.0.0.1", RedisArgument(master.port)])
+        try await until("\(master.url) reports its replica online") {
+            try await info(on: master.url, "replication").contains("state=online")
+        }
+    }
+
+    /// One command on a short-lived connection (the harness's failover steps).
+    @discardableResult
+    static func command(on url: RedisURL, _ arguments: [RedisArgument]) async throws -> RedisReply {
+        var logger = Logger(label: "sluice.chaos")
+        logger.logLevel = .critical
+        let client = RedisClient(url: url, logger: logger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(5))
+        defer { client.shutdown() }
+        return try await client.send(arguments)
+    }
+
+    /// `INFO section` of the server at `url`.
+    static func info(on url: RedisURL, _ section: String) async throws -> String {
+        try await command(on: url, ["INFO", RedisArgument(section)]).string ?? ""
+    }
+
+    /// Polls `condition` every 100 ms for up to 30 s.
+    static func until(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            if (try? await condition()) == true { return }
+            guard ContinuousClock.now < deadline else { throw ChaosError("timed out waiting until \(what)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 }

@@ -6,7 +6,7 @@ extension Scenario {
     /// Every scenario, in the order `run` without names runs them.
     public static let all: [Scenario] = [
         baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
-        endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog,
+        endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog, redisFailoverReplicated, redisFailoverWrite,
     ]
 
     /// The scenario named `name`.
@@ -252,6 +252,76 @@ extension Scenario {
     }
 
     /// kill -9 Redis once (short) or every 8 s (full), restarting it after a second each time.
+    static let redisFailoverReplicated: Scenario = {
+        var scenario = Scenario(
+            name: "redis-failover-replicated",
+            summary: "The replica loses its link for 1.5 s, then the Redis master is killed (-9) under load and the replica takes over (durability: replicated): nothing acknowledged is lost.")
+        scenario.replica = true
+        scenario.durability = .replicated
+        scenario.sendDuration = { $0.short ? .seconds(8) : .seconds(30) }
+        scenario.fault = { context in try await failOver(context) }
+        scenario.check = { report in report.faultCounts["failovers", default: 0] == 0 ? ["no failover happened"] : [] }
+        return scenario
+    }()
+
+    static let redisFailoverWrite: Scenario = {
+        var scenario = Scenario(
+            name: "redis-failover-write",
+            summary: "The same partition and failover under durability: write: reports the acknowledged events only the dead master held (the documented trade-off).")
+        scenario.replica = true
+        scenario.durability = .write
+        scenario.lossIsTheTradeOff = true
+        scenario.sendDuration = { $0.short ? .seconds(8) : .seconds(30) }
+        scenario.fault = { context in
+            try await failOver(context)
+            context.notes.add("durability: write acknowledges what only the master holds: the events it accepted while cut off from its replica died with it (counted as lost above)")
+        }
+        scenario.check = { report in report.faultCounts["failovers", default: 0] == 0 ? ["no failover happened"] : [] }
+        return scenario
+    }()
+
+    /// Cuts the replica off its master (as a network partition would: the master goes on
+    /// accepting writes it cannot replicate) while the workers are stalled (SIGSTOP: a backlog
+    /// that only the master holds builds up, as it does whenever delivery lags), kills the master
+    /// with SIGKILL, and fails over the way a
+    /// Sentinel-managed address (or a virtual IP) does: the replica is promoted, a new, empty node
+    /// on the master's old address synchronises from it, and that node is promoted in turn, with
+    /// the old replica following it. Edges and workers keep their one Redis address throughout and
+    /// see only an outage (refused connections, then a read-only replica) while it happens.
+    private static func failOver(_ context: FaultContext) async throws {
+        guard let replica = context.cluster.replica else { throw ChaosError("the failover scenarios need Redis's replica") }
+        let master = context.cluster.redis
+        try await context.waitUntil(fraction: 0.3)
+        for worker in context.cluster.workers { await worker.send(SIGSTOP) }
+        try await ChaosCluster.command(on: replica.url, ["REPLICAOF", "NO", "ONE"])
+        // The fault's length, not a wait for something: how long the partition lasts.
+        try await Task.sleep(for: .milliseconds(1500))
+        await master.kill()
+        for worker in context.cluster.workers { await worker.send(SIGCONT) }
+        context.notes.count("failovers")
+        let began = ContinuousClock.now
+        do {
+            try await master.restartEmpty(asReplicaOf: replica.port)
+            try await ChaosCluster.until("the new node on the master's address has synchronised") {
+                let node = try await ChaosCluster.info(on: master.url, "replication")
+                let source = try await ChaosCluster.info(on: replica.url, "replication")
+                return node.contains("master_link_status:up") && offset(node) != nil && offset(node) == offset(source)
+            }
+            try await ChaosCluster.command(on: master.url, ["REPLICAOF", "NO", "ONE"])
+            try await ChaosCluster.follow(replica, master: master)
+        } catch let error as ChaosError {
+            throw error
+        } catch {
+            throw ChaosError("the failover failed: \(error)")
+        }
+        context.notes.add("replica cut off its master (and workers stalled) for 1.5 s from 30% of the traffic, then master kill -9; replica promoted; the master's address served again from its data after \(ContinuousClock.now - began)")
+    }
+
+    /// `master_repl_offset` from an `INFO replication` text.
+    private static func offset(_ info: String) -> Int? {
+        info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("master_repl_offset:") }.flatMap { Int($0.dropFirst("master_repl_offset:".count)) }
+    }
+
     private static func killRedisRepeatedly(_ context: FaultContext) async throws {
         if context.scale.short {
             try await context.waitUntil(fraction: 0.4)

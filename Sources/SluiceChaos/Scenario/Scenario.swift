@@ -11,6 +11,11 @@ public struct Scenario: Sendable {
     var appendFsync = "everysec"
     /// `redis.durability` in routes.yaml.
     var durability: RedisDurability = .write
+    /// Whether Redis runs with a replica (another redis-server, `REPLICAOF` the first).
+    var replica = false
+    /// Lost deliveries are this scenario's measured trade-off (reported, not a failure): a mode
+    /// the documentation says can lose them under this fault.
+    var lossIsTheTradeOff = false
     /// Receivers beyond the two healthy standard ones.
     var extraEndpoints: [ChaosEndpoint] = []
     /// `tolerance` of the source, in seconds.

@@ -20,6 +20,9 @@ public actor RedisServer {
     private let removeDirectoryOnStop: Bool
     private var child: ChildProcess?
 
+    /// The master this server replicates from its start (`restartEmpty(asReplicaOf:)`), if any.
+    private var replicaOf: Int?
+
     private init(
         executable: String, port: Int, directory: String, appendOnly: Bool, appendFsync: String,
         removeDirectoryOnStop: Bool
@@ -116,6 +119,20 @@ public actor RedisServer {
         child?.send(SIGCONT)
     }
 
+    /// Starts the server again on the same port with its data directory emptied, as a replica of
+    /// the server on `masterPort` from its first instant (`--replicaof`): a new node taking over
+    /// an address, which never accepts a write of its own before it has synchronised.
+    ///
+    /// - Throws: `RedisError` of kind `.launchFailed`.
+    public func restartEmpty(asReplicaOf masterPort: Int) async throws(RedisError) {
+        await terminate()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name != "redis-server.log" {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+        replicaOf = masterPort
+        try await launch()
+    }
+
     /// Starts the server again on the same port and data directory (stopping it first if it runs).
     ///
     /// - Throws: `RedisError` of kind `.launchFailed`.
@@ -145,7 +162,7 @@ public actor RedisServer {
                 "--appendonly", appendOnly ? "yes" : "no",
                 "--appendfsync", appendFsync,
                 "--daemonize", "no",
-            ],
+            ] + (replicaOf.map { ["--replicaof", "127.0.0.1", String($0)] } ?? []),
             logPath: logPath
         )
         self.child = child
