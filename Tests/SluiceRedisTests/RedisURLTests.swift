@@ -11,6 +11,17 @@ struct RedisURLTests {
         #expect(url.username == nil)
     }
 
+    @Test func parsesAClusterBySeedNodesAndHidesItsPassword() throws {
+        let url = try RedisURL("redis+cluster://:s3cret@10.0.0.1:7000,10.0.0.2,[::1]:7002")
+        #expect(url.endpoint == .cluster(seeds: [
+            .init(host: "10.0.0.1", port: 7000), .init(host: "10.0.0.2", port: 6379), .init(host: "::1", port: 7002),
+        ]))
+        #expect(url.password == "s3cret")
+        #expect(url.description == "redis+cluster://:***@10.0.0.1:7000,10.0.0.2:6379,[::1]:7002")
+        #expect(throws: RedisError.self) { try RedisURL("redis+cluster://10.0.0.1:7000/2") }
+        #expect(throws: RedisError.self) { try RedisURL("redis+cluster://10.0.0.1:7000,,10.0.0.2:7000") }
+    }
+
     @Test func defaultsToPort6379AndDatabaseZero() throws {
         let url = try RedisURL("redis://127.0.0.1")
         #expect(url.endpoint == .tcp(host: "127.0.0.1", port: 6379))

@@ -25,7 +25,8 @@ struct OperatorContext {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
-        let url = try ProcessRuntime.parseRedisURL(global.redisURL)
+        var url = try ProcessRuntime.parseRedisURL(global.redisURL)
+        url.clusterTag = routes.redisPrefix
         client = RedisClient(url: url, logger: logger)
         store = WorkerStore(client: client, blockingClient: client, keyspace: Keyspace(prefix: routes.redisPrefix))
     }

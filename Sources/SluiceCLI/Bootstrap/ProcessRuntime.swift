@@ -23,6 +23,9 @@ final class ProcessRuntime: Sendable {
         (routes, routesBytes) = try RoutesBootstrap.load(routesSource, logger: logger)
         self.routesSource = routesSource
         self.logger = logger
+        var redisURL = redisURL
+        // On a Redis Cluster every key is `{prefix}:…`: connections go to the master of that slot.
+        redisURL.clusterTag = routes.config.redisPrefix
         redis = RedisClient(url: redisURL, logger: logger)
         // XREADGROUP BLOCK holds its connection: give blocking reads their own, with a timeout above the block time.
         blockingRedis = RedisClient(url: redisURL, logger: logger, commandTimeout: .seconds(30))

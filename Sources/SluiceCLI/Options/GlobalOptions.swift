@@ -8,7 +8,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Routes file (env SLUICE_CONFIG).")
     var config: String?
 
-    @Option(name: .long, help: "Redis URL: redis://[:password@]host:port[/db] or unix:///path (env SLUICE_REDIS_URL).")
+    @Option(name: .long, help: "Redis URL: redis://[:password@]host:port[/db], redis+cluster://[:password@]host:port[,host:port…] or unix:///path (env SLUICE_REDIS_URL).")
     var redis: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env SLUICE_LOG_LEVEL).")

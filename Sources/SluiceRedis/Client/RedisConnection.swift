@@ -173,6 +173,7 @@ final class RedisConnection: @unchecked Sendable {
             }
         }
 
+        var moved = false
         for (index, job) in batch.enumerated() {
             var replies: [RedisReply] = []
             replies.reserveCapacity(job.commands.count)
@@ -182,10 +183,18 @@ final class RedisConnection: @unchecked Sendable {
                     fail(batch[index...], with: ioError(context, phase: "waiting for a reply"))
                     return
                 }
-                replies.append(Self.convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self))))
+                let reply = Self.convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self)))
                 freeReplyObject(raw)
+                moved = moved || reply.isMovedSlot
+                replies.append(reply)
             }
             job.finish(.success(replies))
+        }
+        if moved {
+            // A Redis Cluster moved the slot (failover, resharding): the next command connects
+            // again, and so asks the cluster where the slot is now.
+            logger.info("Redis Cluster moved Sluice's slot; reconnecting", metadata: ["redis": "\(url)"])
+            disconnect()
         }
     }
 
@@ -196,6 +205,10 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     private func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
+        Self.append(command, to: context)
+    }
+
+    static func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
         command.buffer.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
             var pointers: [UnsafePointer<CChar>?] = []
@@ -263,6 +276,11 @@ extension RedisConnection {
             made = redisConnectWithTimeout(host, Int32(port), timeout)
         case .unix(let path):
             made = redisConnectUnixWithTimeout(path, timeout)
+        case .cluster:
+            switch ClusterResolver.owner(for: url, timeout: options.connectTimeout) {
+            case .success(let owner): made = redisConnectWithTimeout(owner.host, Int32(owner.port), timeout)
+            case .failure(let error): return .failure(error)
+            }
         }
         guard let context = made else {
             return .failure(RedisError(kind: .unreachable, message: "cannot connect to Redis at \(url): out of memory"))
@@ -277,7 +295,7 @@ extension RedisConnection {
                 )
             )
         }
-        if case .tcp = url.endpoint {
+        if case .unix = url.endpoint {} else {
             _ = redisEnableKeepAlive(context)
         }
         if let commandTimeout = options.commandTimeout {
@@ -362,14 +380,14 @@ extension RedisConnection {
         return Array(UnsafeRawBufferPointer(start: pointer, count: length))
     }
 
-    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+    static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
         withUnsafeBytes(of: context.pointee.errstr) { raw in
             let bytes = raw.prefix { $0 != 0 }
             return bytes.isEmpty ? "unknown error" : String(decoding: bytes, as: UTF8.self)
         }
     }
 
-    private static func timeval(_ duration: Duration) -> Foundation.timeval {
+    static func timeval(_ duration: Duration) -> Foundation.timeval {
         let (seconds, attoseconds) = duration.components
         return Foundation.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }

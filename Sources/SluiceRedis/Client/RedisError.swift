@@ -52,7 +52,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// failing snapshots, still loading its data, busy script).
     public var isWriteRefused: Bool {
         isOOM || isReadOnly || isMisconf || hasServerCode("LOADING") || isBusy || hasServerCode("MASTERDOWN")
-            || hasServerCode("TRYAGAIN") || hasServerCode("CLUSTERDOWN")
+            || hasServerCode("TRYAGAIN") || hasServerCode("CLUSTERDOWN") || hasServerCode("MOVED") || hasServerCode("ASK")
     }
 
     /// Redis is unreachable or temporarily refusing writes: the caller should retry later (HTTP 503).

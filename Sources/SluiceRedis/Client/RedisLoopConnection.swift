@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 public import NIOCore
 import NIOPosix
 
@@ -111,7 +112,8 @@ public final class RedisLoopConnection: @unchecked Sendable {
     /// Sends one command; `completion` runs on `eventLoop`, in the order the commands were sent,
     /// and never before `send` returns. Must be called on `eventLoop`.
     public func send(_ arguments: [RedisArgument], completion: @escaping Completion) {
-        sendRaw(arguments) { result in
+        sendRaw(arguments) { [self] result in
+            if case .success(let reply) = result, reply.isMovedSlot { slotMoved() }
             completion(result.flatMap { reply in
                 if case .error(let message) = reply { return .failure(.server(message)) }
                 return .success(reply)
@@ -262,10 +264,26 @@ public final class RedisLoopConnection: @unchecked Sendable {
                 .connect(host: host, port: port)
         case .unix(let path):
             connected = bootstrap.connect(unixDomainSocketPath: path)
+        case .cluster:
+            // Which node serves the slot is asked with blocking hiredis calls, on a thread of
+            // their own; the connect goes on from the event loop once it is known.
+            let owner = eventLoop.makePromise(of: RedisURL.ClusterNode.self)
+            let timeout = options.connectTimeout
+            let resolving = Thread {
+                owner.completeWith(ClusterResolver.owner(for: url, timeout: timeout).mapError { $0 as any Error })
+            }
+            resolving.name = "sluice-redis-cluster"
+            resolving.start()
+            let tcp = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).channelOption(.socketOption(.so_keepalive), value: 1)
+            connected = owner.futureResult.assumeIsolated().flatMap { node in
+                tcp.connect(host: node.host, port: node.port)
+            }.nonisolated()
         }
         connected.hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let channel): channelConnected(channel)
+            case .failure(let error as RedisError):
+                connectFailed(error)
             case .failure(let error):
                 connectFailed(
                     RedisError(
@@ -342,6 +360,14 @@ public final class RedisLoopConnection: @unchecked Sendable {
         eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [self] in
             if case .backingOff = state { connect() }
         }
+    }
+
+    /// A Redis Cluster moved the slot (failover, resharding): reconnect, which asks the cluster
+    /// where the slot is now. Commands already sent on this connection fail as a lost connection.
+    private func slotMoved() {
+        guard case .connected(let channel, _, _) = state else { return }
+        logger.info("Redis Cluster moved Sluice's slot; reconnecting", metadata: ["redis": "\(url)"])
+        channel.close(promise: nil)
     }
 
     private func channelClosed(_ channel: any Channel, handler: RedisPipelineHandler) {

@@ -13,6 +13,12 @@ public enum RedisReply: Sendable, Hashable {
     /// An error reply, without its leading `-` (e.g. `ERR unknown command`).
     case error(String)
 
+    /// A Redis Cluster's redirection (`MOVED …` or `ASK …`): the slot lives on another node now.
+    public var isMovedSlot: Bool {
+        guard case .error(let message) = self else { return false }
+        return message.hasPrefix("MOVED ") || message.hasPrefix("ASK ")
+    }
+
     /// The text of a bulk string (decoded as UTF-8, invalid sequences repaired) or of a status reply.
     public var string: String? {
         switch self {

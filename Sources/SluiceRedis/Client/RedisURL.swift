@@ -1,5 +1,6 @@
-/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]` or
-/// `unix:///path/to/redis.sock`.
+/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`,
+/// `unix:///path/to/redis.sock`, or a Redis Cluster by some of its nodes,
+/// `redis+cluster://[[user]:password@]host:port[,host:port…]`.
 ///
 /// `description` never shows the password, so a URL can be logged and put in error messages.
 public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
@@ -9,6 +10,20 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
         case tcp(host: String, port: Int)
         /// A Unix domain socket at `path`.
         case unix(path: String)
+        /// A Redis Cluster, reached through any of `seeds`: a connection goes to the master that
+        /// serves the slot of `clusterTag` (every Sluice key carries that hash tag).
+        case cluster(seeds: [ClusterNode])
+    }
+
+    /// A node of a Redis Cluster.
+    public struct ClusterNode: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
     }
 
     /// The port used when a `redis://` URL names none.
@@ -22,6 +37,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
     public var password: String?
     /// The logical database; `SELECT` is sent after connecting when it is not 0.
     public var database: Int
+    /// For `.cluster`: the hash tag whose slot's master a connection talks to — routes.yaml's
+    /// `redis.prefix`, since every key is `{prefix}:…`.
+    public var clusterTag = "sluice"
 
     /// Creates a URL from its parts.
     public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
@@ -43,11 +61,12 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
             self.init(endpoint: .unix(path: path))
             return
         }
-        guard string.hasPrefix("redis://") else {
+        let cluster = string.hasPrefix("redis+cluster://")
+        guard string.hasPrefix("redis://") || cluster else {
             let scheme = string.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            throw Self.invalid("unsupported scheme '\(scheme)'; only redis:// and unix:// are supported (no TLS)")
+            throw Self.invalid("unsupported scheme '\(scheme)'; only redis://, redis+cluster:// and unix:// are supported (no TLS)")
         }
-        var rest = Substring(string.dropFirst("redis://".count))
+        var rest = Substring(string.dropFirst(cluster ? "redis+cluster://".count : "redis://".count))
 
         var username: String?
         var password: String?
@@ -77,6 +96,22 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
             }
         }
 
+        if cluster {
+            guard database == 0 else { throw Self.invalid("a Redis Cluster has only database 0, not \(database)") }
+            var seeds: [ClusterNode] = []
+            for part in rest.split(separator: ",", omittingEmptySubsequences: false) {
+                let (host, port) = try Self.hostAndPort(part)
+                seeds.append(ClusterNode(host: host, port: port))
+            }
+            self.init(endpoint: .cluster(seeds: seeds), username: username, password: password)
+            return
+        }
+        let (host, port) = try Self.hostAndPort(rest)
+        self.init(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
+    }
+
+    /// `host`, `host:port`, `[v6]` or `[v6]:port`.
+    private static func hostAndPort(_ rest: Substring) throws(RedisError) -> (String, Int) {
         var host: Substring
         var portText: Substring?
         if rest.hasPrefix("[") {
@@ -106,7 +141,7 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
             }
             port = parsed
         }
-        self.init(endpoint: .tcp(host: String(host), port: port), username: username, password: password, database: database)
+        return (String(host), port)
     }
 
     /// The URL with the password replaced by `***`.
@@ -124,6 +159,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
             return "redis://\(credentials)\(shownHost):\(port)\(db)"
         case .unix(let path):
             return "unix://\(path)"
+        case .cluster(let seeds):
+            let nodes = seeds.map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" }
+            return "redis+cluster://\(credentials)\(nodes.joined(separator: ","))"
         }
     }
 
@@ -133,7 +171,7 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
     private static func invalid(_ problem: String) -> RedisError {
         RedisError(
             kind: .invalidURL,
-            message: "invalid Redis URL: \(problem) (expected redis://[:password@]host:port[/db] or unix:///path)"
+            message: "invalid Redis URL: \(problem) (expected redis://[:password@]host:port[/db], redis+cluster://[:password@]host:port[,host:port…] or unix:///path)"
         )
     }
 

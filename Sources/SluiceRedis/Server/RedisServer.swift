@@ -18,6 +18,8 @@ public actor RedisServer {
     private let appendOnly: Bool
     private let appendFsync: String
     private let removeDirectoryOnStop: Bool
+    /// More `redis-server` options, e.g. `--cluster-enabled yes` for a cluster node.
+    private let extraArguments: [String]
     private var child: ChildProcess?
 
     /// The master this server replicates from its start (`restartEmpty(asReplicaOf:)`), if any.
@@ -25,8 +27,9 @@ public actor RedisServer {
 
     private init(
         executable: String, port: Int, directory: String, appendOnly: Bool, appendFsync: String,
-        removeDirectoryOnStop: Bool
+        removeDirectoryOnStop: Bool, extraArguments: [String]
     ) {
+        self.extraArguments = extraArguments
         self.executable = executable
         self.port = port
         self.directory = directory
@@ -50,6 +53,7 @@ public actor RedisServer {
     ///   - directory: the data directory; nil creates a temporary one.
     ///   - keepDirectory: keep the directory after `stop()` (a temporary one is removed by default;
     ///     a directory that was passed in is never removed).
+    ///   - extraArguments: more `redis-server` options (`--cluster-enabled yes`, …).
     /// - Throws: `RedisError` of kind `.launchFailed`, e.g. when `redis-server` is not installed
     ///   or does not become ready.
     public static func start(
@@ -57,7 +61,8 @@ public actor RedisServer {
         appendFsync: String = "everysec",
         port: Int? = nil,
         directory: String? = nil,
-        keepDirectory: Bool = false
+        keepDirectory: Bool = false,
+        extraArguments: [String] = []
     ) async throws(RedisError) -> RedisServer {
         let executable = try findExecutable()
         let dataDirectory = directory ?? FileManager.default.temporaryDirectory
@@ -76,7 +81,7 @@ public actor RedisServer {
             }
             let server = RedisServer(
                 executable: executable, port: chosen, directory: dataDirectory, appendOnly: appendOnly,
-                appendFsync: appendFsync, removeDirectoryOnStop: directory == nil && !keepDirectory
+                appendFsync: appendFsync, removeDirectoryOnStop: directory == nil && !keepDirectory, extraArguments: extraArguments
             )
             do {
                 try await server.launch()
@@ -162,7 +167,7 @@ public actor RedisServer {
                 "--appendonly", appendOnly ? "yes" : "no",
                 "--appendfsync", appendFsync,
                 "--daemonize", "no",
-            ] + (replicaOf.map { ["--replicaof", "127.0.0.1", String($0)] } ?? []),
+            ] + (replicaOf.map { ["--replicaof", "127.0.0.1", String($0)] } ?? []) + extraArguments,
             logPath: logPath
         )
         self.child = child
