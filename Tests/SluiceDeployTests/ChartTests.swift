@@ -112,7 +112,10 @@ import Testing
             assert limits == ("10000", "10", "64"), limits
             (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
             (trigger, lag) = so["spec"]["triggers"]
-            assert trigger["type"] == "redis-streams" and trigger["metadata"]["stream"] == "{sluice}:v1:deliveries", trigger
+            # all-on.yaml names a Redis Cluster's nodes: KEDA's cluster scaler, with the addresses.
+            assert trigger["type"] == "redis-cluster-streams" and trigger["metadata"]["stream"] == "{sluice}:v1:deliveries", trigger
+            assert trigger["metadata"]["addresses"] == "redis-0.example.internal:6379,redis-1.example.internal:6379", trigger
+            assert "address" not in trigger["metadata"] and lag["type"] == "redis-cluster-streams", (trigger, lag)
             assert trigger["metadata"]["consumerGroup"] == "delivery" and "pendingEntriesCount" in trigger["metadata"], trigger
             print("ok")
             """,
