@@ -45,6 +45,12 @@ import Testing
         #expect(report.passed, "the loss is the scenario's measured trade-off, not a failure: \(summary)")
     }
 
+    /// On a Redis Cluster, the master serving Sluice's slot dies and a replica takes over.
+    @Test func aClusterMasterKillLosesNothing() async throws {
+        let report = try await Self.run("redis-cluster-master-kill")
+        #expect(report.accepted == report.sent)
+    }
+
     @Test func redisDownIsAnswered503AndRecovered() async throws {
         let report = try await Self.run("redis-down")
         #expect(report.refusals > 0)

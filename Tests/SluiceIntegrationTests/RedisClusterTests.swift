@@ -52,7 +52,7 @@ import Testing
                 try await poll(until: { await delivered().contains("msg_cluster_1") }, timeout: .seconds(15), "delivered through the cluster")
 
                 // Sluice's keys all live in the slot of its prefix, on one master.
-                let owner = try #require(try await cluster.master(of: prefix))
+                let owner = try #require(await cluster.master(of: prefix))
                 let ownerClient = RedisClient(url: owner.url, logger: testLogger)
                 let keys = try await ownerClient.send(["CLUSTER", "COUNTKEYSINSLOT", RedisArgument(HashSlot.of(prefix))]).int ?? 0
                 ownerClient.shutdown()
@@ -61,7 +61,7 @@ import Testing
                 // That master dies; its replica takes the slot over and both processes follow it.
                 await owner.kill()
                 try await poll(
-                    until: { try await cluster.master(of: prefix).map { $0.port != owner.port } ?? false }, timeout: .seconds(30),
+                    until: { await cluster.master(of: prefix).map { $0.port != owner.port } ?? false }, timeout: .seconds(30),
                     "a replica took the slot over")
                 try await poll(until: { try await post("msg_cluster_2") == 202 }, timeout: .seconds(30), "the edge accepts again after the failover")
                 try await poll(until: { await delivered().contains("msg_cluster_2") }, timeout: .seconds(30), "delivered after the failover")

@@ -10,6 +10,9 @@ final class ChaosCluster: Sendable {
     let redis: RedisServer
     /// Redis's replica, for the scenarios that fail over to it (`Scenario.replica`).
     let replica: RedisServer?
+    /// The Redis Cluster, for the scenarios that run on one (`Scenario.cluster`); `redis` is then
+    /// its first node.
+    let redisCluster: RedisClusterServer?
     /// A client for the harness's own Redis calls (CONFIG SET, dead letters, status).
     let admin: RedisClient
     let edges: [SluiceProcess]
@@ -20,9 +23,10 @@ final class ChaosCluster: Sendable {
     private let render: @Sendable (Int) -> String
     private let generation = Mutex(0)
 
-    private init(redis: RedisServer, replica: RedisServer?, admin: RedisClient, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
+    private init(redis: RedisServer, replica: RedisServer?, redisCluster: RedisClusterServer?, admin: RedisClient, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
         self.redis = redis
         self.replica = replica
+        self.redisCluster = redisCluster
         self.admin = admin
         self.edges = edges
         self.workers = workers
@@ -38,8 +42,15 @@ final class ChaosCluster: Sendable {
         edgeCount: Int = 2, workerCount: Int = 2
     ) async throws -> ChaosCluster {
         let redis: RedisServer
+        var redisCluster: RedisClusterServer?
         do {
-            redis = try await RedisServer.start(appendOnly: true, appendFsync: scenario.appendFsync, directory: directory + "/redis")
+            if scenario.cluster {
+                let started = try await RedisClusterServer.start(appendFsync: scenario.appendFsync, directory: directory + "/redis-cluster")
+                redisCluster = started
+                redis = started.nodes[0]
+            } else {
+                redis = try await RedisServer.start(appendOnly: true, appendFsync: scenario.appendFsync, directory: directory + "/redis")
+            }
         } catch {
             throw ChaosError("cannot start redis-server: \(error.message)")
         }
@@ -60,7 +71,9 @@ final class ChaosCluster: Sendable {
         let render: @Sendable (Int) -> String = { generation in
             ChaosRoutes.render(scenario, prefix: prefix, receiver: receiver, generation: generation)
         }
-        let redisURL = "\(redis.url)"
+        var url = redisCluster?.url ?? redis.url
+        url.clusterTag = prefix
+        let redisURL = "\(url)"
         let edges = (1...edgeCount).map { index in
             SluiceProcess(name: "edge-\(index)", executable: sluice, log: "\(directory)/edge-\(index).log", client: client) { port in
                 ["edge", "--config", routesPath, "--redis", redisURL, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
@@ -74,9 +87,9 @@ final class ChaosCluster: Sendable {
         }
         var logger = Logger(label: "sluice.chaos")
         logger.logLevel = .critical
-        let admin = RedisClient(url: redis.url, logger: logger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(5))
+        let admin = RedisClient(url: url, logger: logger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(5))
         let cluster = ChaosCluster(
-            redis: redis, replica: replica, admin: admin, edges: edges, workers: workers, prefix: prefix, directory: directory,
+            redis: redis, replica: replica, redisCluster: redisCluster, admin: admin, edges: edges, workers: workers, prefix: prefix, directory: directory,
             routesPath: routesPath, render: render)
         do {
             try cluster.writeRoutes(generation: 0)
@@ -127,7 +140,7 @@ final class ChaosCluster: Sendable {
             }
         }
         admin.shutdown()
-        await redis.stop()
+        if let redisCluster { await redisCluster.stop() } else { await redis.stop() }
         await replica?.stop()
     }
 

@@ -7,6 +7,7 @@ extension Scenario {
     public static let all: [Scenario] = [
         baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
         endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog, redisFailoverReplicated, redisFailoverWrite,
+        redisClusterMasterKill,
     ]
 
     /// The scenario named `name`.
@@ -316,6 +317,40 @@ extension Scenario {
         }
         context.notes.add("replica cut off its master (and workers stalled) for 1.5 s from 30% of the traffic, then master kill -9; replica promoted; the master's address served again from its data after \(ContinuousClock.now - began)")
     }
+
+    static let redisClusterMasterKill: Scenario = {
+        var scenario = Scenario(
+            name: "redis-cluster-master-kill",
+            summary: "On a Redis Cluster (3 masters, 3 replicas; durability: replicated), kill -9 the master serving Sluice's slot under load: its replica takes over, the killed node returns as its replica, and nothing acknowledged is lost.")
+        scenario.cluster = true
+        scenario.durability = .replicated
+        scenario.sendDuration = { $0.short ? .seconds(8) : .seconds(30) }
+        scenario.fault = { context in
+            guard let redisCluster = context.cluster.redisCluster else { throw ChaosError("this scenario needs the Redis Cluster") }
+            try await context.waitUntil(fraction: 0.4)
+            guard let master = await redisCluster.master(of: context.cluster.prefix) else {
+                throw ChaosError("no master of the slot of {\(context.cluster.prefix)} found")
+            }
+            let began = ContinuousClock.now
+            await master.kill()
+            context.notes.count("failovers")
+            try await ChaosCluster.until("a replica took the slot over") {
+                await redisCluster.master(of: context.cluster.prefix).map { $0.port != master.port } ?? false
+            }
+            let promoted = ContinuousClock.now - began
+            // The crashed node comes back (its data directory and cluster config intact) and joins
+            // as the new master's replica: until then `replicated` has no replica to wait for, and
+            // the edges refuse (503), as they must.
+            do {
+                try await master.restart()
+            } catch {
+                throw ChaosError("the killed cluster node did not come back: \(error)")
+            }
+            context.notes.add("the master of {\(context.cluster.prefix)}'s slot (port \(master.port)) killed at 40% of the traffic; a replica held the slot \(promoted) later, and the killed node came back as its replica")
+        }
+        scenario.check = { report in report.faultCounts["failovers", default: 0] == 0 ? ["no failover happened"] : [] }
+        return scenario
+    }()
 
     /// `master_repl_offset` from an `INFO replication` text.
     private static func offset(_ info: String) -> Int? {

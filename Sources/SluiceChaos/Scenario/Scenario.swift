@@ -13,6 +13,8 @@ public struct Scenario: Sendable {
     var durability: RedisDurability = .write
     /// Whether Redis runs with a replica (another redis-server, `REPLICAOF` the first).
     var replica = false
+    /// Whether Redis is a Redis Cluster (3 masters, 3 replicas) instead of one server.
+    var cluster = false
     /// Lost deliveries are this scenario's measured trade-off (reported, not a failure): a mode
     /// the documentation says can lose them under this fault.
     var lossIsTheTradeOff = false

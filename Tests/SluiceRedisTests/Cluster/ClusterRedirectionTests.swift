@@ -19,7 +19,7 @@ import Testing
             #expect(try await loop.send(["GET", key]).string == "1")
 
             // A manual failover: the master's replica takes over; the old master turns replica.
-            let master = try #require(try await cluster.master(of: "tenant42"))
+            let master = try #require(await cluster.master(of: "tenant42"))
             let masterClient = RedisClient(url: master.url, logger: testLogger)
             defer { masterClient.shutdown() }
             let info = try await masterClient.send(["INFO", "replication"]).string ?? ""
@@ -30,7 +30,7 @@ import Testing
             let replicaClient = RedisClient(url: replica.url, logger: testLogger)
             defer { replicaClient.shutdown() }
             _ = try await replicaClient.send(["CLUSTER", "FAILOVER"])
-            try await poll(until: { try await cluster.master(of: "tenant42")?.port == replicaPort }, timeout: .seconds(30), "the replica took over")
+            try await poll(until: { await cluster.master(of: "tenant42")?.port == replicaPort }, timeout: .seconds(30), "the replica took over")
 
             // Both clients still hold connections to the old master, which answers MOVED: the
             // command fails, the connection is dropped, and the next one reaches the new master.

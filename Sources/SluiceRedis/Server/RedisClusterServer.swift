@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+
+/// A Redis Cluster of local `redis-server` processes (for tests and the chaos harness): `masters`
+/// masters with `replicasPerMaster` replicas each (`--cluster-enabled yes` per node, joined by
+/// `redis-cli --cluster create`), nodes timing out after 1 s so that a failover takes seconds.
+public struct RedisClusterServer: Sendable {
+    /// Every node, in the order `redis-cli --cluster create` was given them (masters first).
+    public let nodes: [RedisServer]
+    /// `redis+cluster://` with every node as a seed.
+    public let url: RedisURL
+
+    /// Starts the nodes, forms the cluster and returns once every node reports `cluster_state:ok`
+    /// and every replica has synchronised with its master.
+    ///
+    /// - Throws: `RedisError` of kind `.launchFailed`.
+    public static func start(
+        masters: Int = 3, replicasPerMaster: Int = 1, appendFsync: String = "everysec", directory: String? = nil
+    ) async throws(RedisError) -> RedisClusterServer {
+        var nodes: [RedisServer] = []
+        do {
+            for index in 0..<(masters * (1 + replicasPerMaster)) {
+                nodes.append(
+                    try await RedisServer.start(
+                        appendOnly: true, appendFsync: appendFsync, directory: directory.map { "\($0)/node-\(index)" },
+                        extraArguments: [
+                            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+                            // Replicas synchronise at once (not after the default 5 s batching delay), so a
+                            // master killed early has a replica able to take over.
+                            "--repl-diskless-sync-delay", "0",
+                        ]))
+            }
+            try await form(nodes, replicasPerMaster: replicasPerMaster)
+        } catch {
+            for node in nodes { await node.stop() }
+            throw error
+        }
+        let seeds = nodes.map { RedisURL.ClusterNode(host: "127.0.0.1", port: $0.port) }
+        return RedisClusterServer(nodes: nodes, url: RedisURL(endpoint: .cluster(seeds: seeds)))
+    }
+
+    /// Stops every node.
+    public func stop() async {
+        for node in nodes { await node.stop() }
+    }
+
+    /// The node currently serving `tag`'s slot as master, from `CLUSTER SLOTS` of a live node.
+    public func master(of tag: String) async -> RedisServer? {
+        let slot = HashSlot.of(tag)
+        for node in nodes {
+            let client = Self.client(node)
+            defer { client.shutdown() }
+            guard let ranges = try? await client.send(["CLUSTER", "SLOTS"]).array else { continue }
+            for range in ranges {
+                guard let parts = range.array, parts.count >= 3, let first = parts[0].int, let last = parts[1].int,
+                    (Int(first)...Int(last)).contains(slot), let master = parts[2].array, master.count >= 2, let port = master[1].int
+                else { continue }
+                return nodes.first { $0.port == Int(port) }
+            }
+        }
+        return nil
+    }
+
+    private static func form(_ nodes: [RedisServer], replicasPerMaster: Int) async throws(RedisError) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+            + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        // redis-cli runs to completion on a thread of its own: `waitUntilExit` blocks.
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread {
+                do {
+                    try process.run()
+                    process.waitUntilExit()
+                    continuation.resume(returning: process.terminationStatus)
+                } catch {
+                    continuation.resume(returning: -1)
+                }
+            }.start()
+        }
+        guard status == 0 else {
+            throw RedisError(kind: .launchFailed, message: "redis-cli --cluster create exited \(status); is redis-tools installed?")
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        for node in nodes {
+            let client = client(node)
+            defer { client.shutdown() }
+            while true {
+                let state = (try? await client.send(["CLUSTER", "INFO"]).string) ?? ""
+                let replication = (try? await client.send(["INFO", "replication"]).string) ?? ""
+                // Up, and a replica only once it holds its master's data (until then it cannot take over).
+                if state.contains("cluster_state:ok") && (replication.contains("role:master") || replication.contains("master_link_status:up")) {
+                    break
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw RedisError(kind: .launchFailed, message: "the Redis Cluster did not come up within 30 s (node \(node.port))")
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private static func client(_ node: RedisServer) -> RedisClient {
+        RedisClient(
+            url: node.url, logger: Logger(label: "sluice.redis-cluster", factory: { _ in SwiftLogNoOpLogHandler() }),
+            connectTimeout: .milliseconds(300), commandTimeout: .seconds(2))
+    }
+}
