@@ -164,6 +164,7 @@ let package = Package(
                 "SluiceCore",
                 "SluiceRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

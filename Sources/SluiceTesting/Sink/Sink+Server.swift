@@ -5,6 +5,7 @@ import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 
 /// The error thrown when a ``Sink`` cannot start.
 public struct SinkError: Error, CustomStringConvertible {
@@ -41,9 +42,10 @@ public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
         },
         logger: logger
     )
+    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
     let server = Task {
         defer { portContinuation.finish() }
-        try await app.runService(gracefulShutdownSignals: [])
+        try await group.run()
     }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next(), port > 0 else {
@@ -54,14 +56,30 @@ public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
     let sink = Sink(port: port, script: script, connections: connections)
     do {
         let result = try await body(sink)
-        server.cancel()
-        _ = await server.result
+        await stop(server, group)
         return result
     } catch {
-        server.cancel()
-        _ = await server.result
+        await stop(server, group)
         throw error
     }
+}
+
+/// Stops the sink: first gracefully, which closes the listener and lets the accept loop hand out
+/// every connection it had accepted (cancelling it with accepted connections still queued trips
+/// NIOAsyncWriter's "deinited without calling finish()" assertion and crashes the test process),
+/// then — after at most a second, for requests a script holds — by cancellation.
+private func stop(_ server: Task<Void, any Error>, _ group: ServiceGroup) async {
+    await group.triggerGracefulShutdown()
+    await withTaskGroup(of: Void.self) { deadline in
+        deadline.addTask { _ = await server.result }
+        deadline.addTask {
+            try? await Task.sleep(for: .seconds(1))
+            if !Task.isCancelled { server.cancel() }
+        }
+        await deadline.next()
+        deadline.cancelAll()
+    }
+    _ = await server.result
 }
 
 private func answer(_ request: Request, channel: any Channel, script: SinkScript) async throws -> Response {
