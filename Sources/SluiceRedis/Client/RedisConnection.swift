@@ -167,7 +167,7 @@ final class RedisConnection: @unchecked Sendable {
         }
 
         for job in batch {
-            for command in job.commands where !append(command, to: context) {
+            for command in job.commands where !Self.append(command, to: context) {
                 fail(batch[...], with: ioError(context, phase: "sending a command"))
                 return
             }
@@ -204,11 +204,7 @@ final class RedisConnection: @unchecked Sendable {
         for job in jobs { job.finish(.failure(error)) }
     }
 
-    private func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
-        Self.append(command, to: context)
-    }
-
-    static func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
+    private static func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
         command.buffer.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
             var pointers: [UnsafePointer<CChar>?] = []
@@ -303,20 +299,7 @@ extension RedisConnection {
         }
 
         for step in url.setupCommands {
-            let failure: String?
-            if !append(EncodedCommand(step.command), to: context) {
-                failure = Self.errorString(context)
-            } else {
-                var raw: UnsafeMutableRawPointer?
-                if redisGetReply(context, &raw) == REDIS_OK, let raw {
-                    let reply = Self.convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self)))
-                    freeReplyObject(raw)
-                    failure = reply.errorMessage
-                } else {
-                    failure = Self.errorString(context)
-                }
-            }
-            if let failure {
+            if case .failure(let failure) = Self.roundTrip(step.command, on: context) {
                 redisFree(context)
                 return .failure(
                     RedisError(kind: .unreachable, message: "connected to Redis at \(url) but could not \(step.what): \(failure)")
@@ -324,6 +307,25 @@ extension RedisConnection {
             }
         }
         return .success(context)
+    }
+
+    /// Sends one command on `context` and waits for its reply (blocking: the connection's own
+    /// thread, or another thread of its own). Fails with hiredis's error or the error reply's text.
+    static func roundTrip(_ command: [RedisArgument], on context: UnsafeMutablePointer<redisContext>) -> Result<RedisReply, RoundTripFailure> {
+        var raw: UnsafeMutableRawPointer?
+        guard append(EncodedCommand(command), to: context), redisGetReply(context, &raw) == REDIS_OK, let raw else {
+            return .failure(RoundTripFailure(text: errorString(context)))
+        }
+        let reply = convert(UnsafePointer(raw.assumingMemoryBound(to: redisReply.self)))
+        freeReplyObject(raw)
+        if let message = reply.errorMessage { return .failure(RoundTripFailure(text: message)) }
+        return .success(reply)
+    }
+
+    /// Why a ``roundTrip(_:on:)`` failed, as text for a message.
+    struct RoundTripFailure: Error, CustomStringConvertible {
+        var text: String
+        var description: String { text }
     }
 
     fileprivate func ioError(_ context: UnsafeMutablePointer<redisContext>, phase: String) -> RedisError {

@@ -11,8 +11,7 @@ extension RedisLoopConnection {
         eventLoop.preconditionInEventLoop()
         replicaWaits.waiting.append(
             ReplicaWaitQueue.Waiter(
-                connection: statistics.connects, replicas: replicas, timeoutMillis: max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000),
-                completion: completion))
+                connection: statistics.connects, replicas: replicas, timeoutMillis: timeout.expiryMillis, completion: completion))
         if !replicaWaits.inFlight { sendWait() }
     }
 

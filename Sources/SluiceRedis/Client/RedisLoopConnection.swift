@@ -256,12 +256,11 @@ public final class RedisLoopConnection: @unchecked Sendable {
                     ])
                 }
             }
+        let tcp = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).channelOption(.socketOption(.so_keepalive), value: 1)
         let connected: EventLoopFuture<any Channel>
         switch url.endpoint {
         case .tcp(let host, let port):
-            connected = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelOption(.socketOption(.so_keepalive), value: 1)
-                .connect(host: host, port: port)
+            connected = tcp.connect(host: host, port: port)
         case .unix(let path):
             connected = bootstrap.connect(unixDomainSocketPath: path)
         case .cluster:
@@ -274,7 +273,6 @@ public final class RedisLoopConnection: @unchecked Sendable {
             }
             resolving.name = "sluice-redis-cluster"
             resolving.start()
-            let tcp = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).channelOption(.socketOption(.so_keepalive), value: 1)
             connected = owner.futureResult.assumeIsolated().flatMap { node in
                 tcp.connect(host: node.host, port: node.port)
             }.nonisolated()

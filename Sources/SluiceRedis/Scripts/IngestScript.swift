@@ -10,7 +10,7 @@
 //            the window
 //
 // The event's key starts with the time the event was accepted (unix ms, ASCII digits); the
-// router and the complete script append the event's log lines after it (`EventLog`). One key
+// router and the complete script append the event's log lines after it (read back by `WorkerStore.eventLog`). One key
 // serves dedupe and `events show`, so the router records an event with one APPEND and no expiry
 // of its own: the key already lives for `keep-ms`.
 //

@@ -50,38 +50,23 @@ public struct RedisClusterServer: Sendable {
         for node in nodes {
             let client = Self.client(node)
             defer { client.shutdown() }
-            guard let ranges = try? await client.send(["CLUSTER", "SLOTS"]).array else { continue }
-            for range in ranges {
-                guard let parts = range.array, parts.count >= 3, let first = parts[0].int, let last = parts[1].int,
-                    (Int(first)...Int(last)).contains(slot), let master = parts[2].array, master.count >= 2, let port = master[1].int
-                else { continue }
-                return nodes.first { $0.port == Int(port) }
-            }
+            guard let slotMap = try? await client.send(["CLUSTER", "SLOTS"]),
+                let master = ClusterResolver.master(ofSlot: slot, in: slotMap)
+            else { continue }
+            return nodes.first { $0.port == master.port }
         }
         return nil
     }
 
     private static func form(_ nodes: [RedisServer], replicasPerMaster: Int) async throws(RedisError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
+        let arguments = ["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
             + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        // redis-cli runs to completion on a thread of its own: `waitUntilExit` blocks.
-        let status: Int32 = await withCheckedContinuation { continuation in
-            Thread {
-                do {
-                    try process.run()
-                    process.waitUntilExit()
-                    continuation.resume(returning: process.terminationStatus)
-                } catch {
-                    continuation.resume(returning: -1)
-                }
-            }.start()
-        }
-        guard status == 0 else {
-            throw RedisError(kind: .launchFailed, message: "redis-cli --cluster create exited \(status); is redis-tools installed?")
+        let logPath = (nodes[0].directory as NSString).appendingPathComponent("cluster-create.log")
+        let create = try ChildProcess.spawn(executable: "/usr/bin/env", arguments: arguments, logPath: logPath)
+        await create.exit.wait()
+        guard create.exit.status == 0 else {
+            throw RedisError(
+                kind: .launchFailed, message: "redis-cli --cluster create exited \(create.exit.status ?? -1); is redis-tools installed? See \(logPath)")
         }
         let deadline = ContinuousClock.now + .seconds(30)
         for node in nodes {
