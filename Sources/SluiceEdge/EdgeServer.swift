@@ -55,7 +55,7 @@ public struct EdgeServer: Sendable {
     static let serverName = "sluice-edge"
 
     /// Long-running parts, in start order: ingest Redis connections, reloader, durability monitor,
-    /// HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
+    /// partition watcher, HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
     /// after the server answered its last call).
     public let services: [any Service]
 
@@ -76,22 +76,22 @@ public struct EdgeServer: Sendable {
     ) {
         let metrics = IngressMetrics(factory: exporter.factory)
         let state = EdgeState(routes: routes.config, httpClient: httpClient, metrics: metrics)
-        let store = IngressStore(client: redis, keyspace: Keyspace(prefix: routes.config.redisPrefix))
-        // Ingest writes go through a connection on each HTTP event loop (no thread hop per call);
-        // `redis` keeps serving readiness and the durability monitor.
-        let ingestRedis = RedisLoopConnections(
-            url: redis.url, options: RedisLoopConnection.Options(commandTimeout: options.redisCommandTimeout), logger: logger)
+        // Ingest writes go through a connection on each HTTP event loop (no thread hop per call),
+        // per partition on a Redis Cluster; `redis` keeps serving readiness and the durability monitor.
+        let partitions = IngressPartitions(
+            client: redis, prefix: routes.config.redisPrefix,
+            options: RedisLoopConnection.Options(commandTimeout: options.redisCommandTimeout), logger: logger)
         let gate = DurabilityGate(required: routes.config.redisDurability)
         // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
         let router = Router()
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
         let connection = EdgeConnectionHandler.Dependencies(
-            state: state, store: store, ingestRedis: ingestRedis, metrics: metrics, gate: gate, logger: logger, clock: clock,
+            state: state, partitions: partitions, metrics: metrics, gate: gate, logger: logger, clock: clock,
             serverName: Self.serverName, idleTimeout: options.idleTimeout,
             registry: EdgeConnectionRegistry(limits: options.limits, factory: exporter.factory))
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
-        ingestRedis.prepare(group)
+        partitions.prepare(group)
         let app = Application(
             router: router,
             server: HTTPServerBuilder { responder in
@@ -114,7 +114,8 @@ public struct EdgeServer: Sendable {
         let durability = DurabilityMonitor(
             state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
         self.services = [
-            IngestRedisService(connections: ingestRedis), reloader, durability, app,
+            IngestRedisService(partitions: partitions), reloader, durability,
+            IngressPartitionWatcher(state: state, partitions: partitions, logger: logger, factory: exporter.factory), app,
             DrainMonitor(delay: options.drainDelay) { state.startDraining() },
         ]
     }

@@ -73,22 +73,23 @@ public struct WorkerServer: Sendable {
         }
     }
 
-    /// Long-running parts, in start order: reloader, metrics server, gauges, retry mover,
-    /// delivery stage, router stage, drain monitor.
+    /// Long-running parts, in start order: reloader, metrics server, partition watcher, gauges,
+    /// retry movers, delivery stage, routers, janitors, drain monitor (movers, routers and
+    /// janitors run one loop per partition).
     public let services: [any Service]
 
     /// - Parameters:
     ///   - routes: the validated routes file (and its bytes, so the first poll does not reload it).
-    ///   - store: the worker's Redis view. Its `blockingClient` carries the router's blocking reads;
-    ///     when both stages run, the delivery stage opens one more blocking connection of its own,
-    ///     so the two stages' `XREADGROUP BLOCK` calls never wait on each other.
+    ///   - stores: the worker's Redis view, one store per partition (more are added as the
+    ///     installation's partition count grows); each has its own blocking connections for the
+    ///     router's and the delivery stage's `XREADGROUP BLOCK` calls, so they never wait on each other.
     ///   - onMetricsListening: called with the bound metrics port once it accepts connections.
     public init(
         options: Options,
         routesSource: RoutesFileSource,
         routes: LoadedRoutes,
         routesBytes: [UInt8]?,
-        store: WorkerStore,
+        stores: WorkerStores,
         httpClient: HTTPClient,
         exporter: PrometheusExporter,
         logger: Logger,
@@ -107,7 +108,7 @@ public struct WorkerServer: Sendable {
         }
 
         let router = Router()
-        OperationsController(state: state, redis: store.client, exporter: exporter).register(on: router)
+        OperationsController(state: state, stores: stores, exporter: exporter).register(on: router)
         let operations = Application(
             router: router,
             configuration: .init(address: .hostname(options.metricsHost, port: options.metricsPort), serverName: "sluice-worker"),
@@ -116,39 +117,34 @@ public struct WorkerServer: Sendable {
         )
 
         var services: [any Service] = [
-            reloader, operations,
-            QueueGauges(store: store, factory: exporter.factory, interval: options.statusInterval, logger: logger),
+            reloader, operations, PartitionWatcher(state: state, stores: stores, logger: logger, factory: exporter.factory),
+            QueueGauges(stores: stores, factory: exporter.factory, interval: options.statusInterval, logger: logger),
         ]
         if options.stages.contains(.delivery) {
-            let deliveryStore: WorkerStore
-            let ownedClient: RedisClient?
-            if options.stages.contains(.router) {
-                let client = RedisClient(url: store.blockingClient.url, logger: logger, commandTimeout: .seconds(30))
-                deliveryStore = WorkerStore(client: store.client, blockingClient: client, keyspace: store.keyspace)
-                ownedClient = client
-            } else {
-                deliveryStore = store
-                ownedClient = nil
-            }
             let executor = DeliveryExecutor(
-                state: state, store: store, httpClient: httpClient, breakers: CircuitBreakers(), consumer: options.consumerName,
+                state: state, stores: stores, httpClient: httpClient, breakers: CircuitBreakers(), consumer: options.consumerName,
                 metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
                 logger: logger, clock: clock)
-            services.append(RetryMover(store: store, state: state, maxInFlight: options.maxInFlight, logger: logger, clock: clock))
+            services.append(PerPartition(stores: stores) { store in
+                RetryMover(
+                    store: store, state: state, maxInFlight: options.maxInFlight, partitions: { stores.count }, logger: logger, clock: clock)
+            })
             services.append(
                 DeliveryStage(
-                    state: state, store: deliveryStore, executor: executor, maxInFlight: options.maxInFlight,
+                    state: state, stores: stores, executor: executor, maxInFlight: options.maxInFlight,
                     consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
-                    ownedClient: ownedClient,
-                    undecodable: UndecodableEntries(store: deliveryStore, logger: logger, factory: exporter.factory)))
+                    factory: exporter.factory))
         }
         if options.stages.contains(.router) {
-            services.append(
+            services.append(PerPartition(stores: stores) { store in
                 RouterStage(
                     state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock,
-                    undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory)))
+                    undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory))
+            })
         }
-        services.append(WorkerJanitor(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock))
+        services.append(PerPartition(stores: stores) { store in
+            WorkerJanitor(state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock)
+        })
         services.append(DrainMonitor { state.startDraining() })
         self.services = services
     }

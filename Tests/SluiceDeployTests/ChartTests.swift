@@ -111,7 +111,12 @@ import Testing
             limits = (eenv["SLUICE_MAX_CONNECTIONS"], eenv["SLUICE_REQUEST_TIMEOUT"], eenv["SLUICE_MAX_BUFFERED_MIB"])
             assert limits == ("10000", "10", "64"), limits
             (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
-            (trigger, lag) = so["spec"]["triggers"]
+            triggers = so["spec"]["triggers"]
+            # all-on.yaml has 3 partitions: a pending and a lag trigger on each one's delivery stream.
+            streams = ["{sluice}:v1:deliveries", "{sluice:p1}:v1:deliveries", "{sluice:p2}:v1:deliveries"]
+            assert [t["metadata"]["stream"] for t in triggers] == [s for s in streams for _ in (0, 1)], triggers
+            assert ["pendingEntriesCount" in t["metadata"] for t in triggers] == [True, False] * 3, triggers
+            (trigger, lag) = triggers[:2]
             # all-on.yaml names a Redis Cluster's nodes: KEDA's cluster scaler, with the addresses.
             assert trigger["type"] == "redis-cluster-streams" and trigger["metadata"]["stream"] == "{sluice}:v1:deliveries", trigger
             assert trigger["metadata"]["addresses"] == "redis-0.example.internal:6379,redis-1.example.internal:6379", trigger
@@ -131,6 +136,7 @@ import Testing
         ("worker.stages={router,bogus}", "/worker/stages"),
         ("edge.port=70000", "/edge/port"),
         ("edge.replicaCont=2", "replicaCont"),
+        ("redis.partitions=0", "/redis/partitions"),
     ])
     func badValuesAreRefusedByTheSchema(setting: String, path: String) async throws {
         let result = try await RepoTool.chartCheck(["--set", setting])

@@ -4,7 +4,7 @@ enum PromQLNames {
     /// The metrics docs/metrics.md lists.
     static let sluiceMetrics: Set<String> = [
         "sluice_ingest_total", "sluice_ingest_seconds", "sluice_deliveries_total", "sluice_delivery_seconds",
-        "sluice_queue_depth", "sluice_retry_backlog", "sluice_dlq_size", "sluice_endpoint_circuit_open",
+        "sluice_queue_depth", "sluice_retry_backlog", "sluice_dlq_size", "sluice_endpoint_circuit_open", "sluice_ingress_partitions", "sluice_worker_partitions",
         "sluice_config_reloads_total", "sluice_edge_connections", "sluice_edge_buffered_bytes", "sluice_edge_connections_shed_total",
         "sluice_waiting_deliveries", "sluice_undecodable_entries_total",
     ]

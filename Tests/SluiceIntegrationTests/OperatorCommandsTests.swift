@@ -121,11 +121,3 @@ import Testing
     }
 }
 
-/// An on/off switch a sink handler reads, so a test can repair an endpoint.
-actor SinkSwitch {
-    private(set) var isOn = false
-
-    func turnOn() {
-        isOn = true
-    }
-}

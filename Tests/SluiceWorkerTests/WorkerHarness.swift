@@ -18,9 +18,13 @@ struct WorkerHarness: Sendable {
     let edgePort: Int
     let metricsPort: Int
     let client: HTTPClient
+    /// Partition 0's store (the only one unless routes.yaml sets `redis.partitions`).
     let store: WorkerStore
+    /// Every partition's store, as the worker reads them.
+    let stores: WorkerStores
     let routesPath: String
     let workerMetrics: @Sendable () -> String
+    let edgeMetrics: @Sendable () -> String
     /// Starts the graceful shutdown of edge and worker (as SIGTERM would); the test goes on meanwhile.
     let beginShutdown: @Sendable () async -> Void
 
@@ -81,24 +85,27 @@ struct WorkerHarness: Sendable {
             let redisClient = RedisClient(url: redis.url, logger: logger)
             let blockingClient = RedisClient(url: redis.url, logger: logger, commandTimeout: .seconds(30))
             let store = WorkerStore(client: redisClient, blockingClient: blockingClient, keyspace: Keyspace(prefix: redis.prefix))
+            let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: loaded.config.redisPartitions, logger: logger)
             let workerExporter = PrometheusExporter()
+            let edgeExporter = PrometheusExporter()
             let (ports, portContinuation) = AsyncStream<(String, Int)>.makeStream()
             let edge = EdgeServer(
                 options: .init(host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100)),
                 routesSource: source, routes: loaded, routesBytes: bytes,
-                redis: redisClient, httpClient: httpClient, exporter: PrometheusExporter(), logger: logger,
+                redis: redisClient, httpClient: httpClient, exporter: edgeExporter, logger: logger,
                 onListening: { portContinuation.yield(("edge", $0)) })
             let worker = WorkerServer(
                 options: .init(
                     metricsHost: "127.0.0.1", metricsPort: 0, consumerName: "test-worker",
                     reloadInterval: .milliseconds(100), shutdownGrace: shutdownGrace, statusInterval: .milliseconds(100)),
-                routesSource: source, routes: loaded, routesBytes: bytes, store: store, httpClient: httpClient,
+                routesSource: source, routes: loaded, routesBytes: bytes, stores: stores, httpClient: httpClient,
                 exporter: workerExporter, logger: logger,
                 onMetricsListening: { portContinuation.yield(("metrics", $0)) })
             let group = ServiceGroup(services: edge.services + worker.services, logger: logger)
             func stopClients() {
                 redisClient.shutdown()
                 blockingClient.shutdown()
+                stores.shutdown()
                 httpClient.shutdown()
             }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -110,8 +117,9 @@ struct WorkerHarness: Sendable {
                 }
                 guard let edgePort = bound["edge"], let metricsPort = bound["metrics"] else { throw HarnessDidNotStart() }
                 let harness = WorkerHarness(
-                    redis: redis, edgePort: edgePort, metricsPort: metricsPort, client: httpClient, store: store,
+                    redis: redis, edgePort: edgePort, metricsPort: metricsPort, client: httpClient, store: store, stores: stores,
                     routesPath: routesPath, workerMetrics: { String(decoding: workerExporter.render(), as: UTF8.self) },
+                    edgeMetrics: { String(decoding: edgeExporter.render(), as: UTF8.self) },
                     beginShutdown: { await group.triggerGracefulShutdown() })
                 do {
                     try await body(harness)

@@ -12,8 +12,10 @@ import SluiceRuntime
 /// operator command signs anything.
 struct OperatorContext {
     let routes: RoutesConfig
+    /// Partition 0's store, for what is kept there only.
     let store: WorkerStore
-    private let client: RedisClient
+    /// Every partition's store (see `partitions()`).
+    let stores: WorkerStores
 
     init(global: GlobalOptions) throws {
         var logger = Logger(label: "sluice.cli")
@@ -25,14 +27,21 @@ struct OperatorContext {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
-        var url = try ProcessRuntime.parseRedisURL(global.redisURL)
-        url.clusterTag = routes.redisPrefix
-        client = RedisClient(url: url, logger: logger)
-        store = WorkerStore(client: client, blockingClient: client, keyspace: Keyspace(prefix: routes.redisPrefix))
+        let url = try ProcessRuntime.parseRedisURL(global.redisURL)
+        stores = WorkerStores(url: url, prefix: routes.redisPrefix, count: routes.redisPartitions, logger: logger)
+        store = stores.store(0)
+    }
+
+    /// Reads every partition that may hold something: up to the larger of routes.yaml's
+    /// `redis.partitions` and the installation's recorded count.
+    func partitions() async throws -> WorkerStores {
+        let recorded = try await run { try await stores.record.read() }
+        stores.grow(to: recorded)
+        return stores
     }
 
     func close() {
-        client.shutdown()
+        stores.shutdown()
     }
 
     /// Runs `body`, turning Redis failures into a one-line error and exit 1.

@@ -4,9 +4,11 @@ import SluiceWorker
 
 extension ProcessRuntime {
     func workerServices(options: WorkerServer.Options, onMetricsListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
-        WorkerServer(
+        let stores = WorkerStores(url: redis.url, prefix: routes.config.redisPrefix, count: routes.config.redisPartitions, logger: logger)
+        workerStores.withLock { $0 = stores }
+        return WorkerServer(
             options: options, routesSource: routesSource, routes: routes, routesBytes: routesBytes,
-            store: WorkerStore(client: redis, blockingClient: blockingRedis, keyspace: keyspace),
+            stores: stores,
             httpClient: httpClient, exporter: exporter, logger: logger,
             onMetricsListening: onMetricsListening
         ).services

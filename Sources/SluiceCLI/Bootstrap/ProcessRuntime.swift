@@ -6,6 +6,7 @@ import SluiceDelivery
 import SluiceEdge
 import SluiceRedis
 import SluiceRuntime
+import Synchronization
 
 /// The shared clients and configuration of one `sluice` process, and the edge/worker built on them.
 final class ProcessRuntime: Sendable {
@@ -13,7 +14,8 @@ final class ProcessRuntime: Sendable {
     let routes: LoadedRoutes
     let routesBytes: [UInt8]
     let redis: RedisClient
-    let blockingRedis: RedisClient
+    /// The worker's per-partition stores, made by `workerServices` (an edge needs none).
+    let workerStores = Mutex<WorkerStores?>(nil)
     let httpClient: HTTPClient
     let exporter = PrometheusExporter()
     let logger: Logger
@@ -27,8 +29,6 @@ final class ProcessRuntime: Sendable {
         // On a Redis Cluster every key is `{prefix}:…`: connections go to the master of that slot.
         redisURL.clusterTag = routes.config.redisPrefix
         redis = RedisClient(url: redisURL, logger: logger)
-        // XREADGROUP BLOCK holds its connection: give blocking reads their own, with a timeout above the block time.
-        blockingRedis = RedisClient(url: redisURL, logger: logger, commandTimeout: .seconds(30))
         httpClient = try HTTPClient()
     }
 
@@ -52,7 +52,7 @@ final class ProcessRuntime: Sendable {
 
     func shutdown() {
         redis.shutdown()
-        blockingRedis.shutdown()
+        workerStores.withLock { $0?.shutdown() }
         httpClient.shutdown()
     }
 }

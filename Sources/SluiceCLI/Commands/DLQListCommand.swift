@@ -15,7 +15,7 @@ struct DLQListCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let entries = try await context.run { try await context.store.deadLetters() }.filter(selection.matches)
+        let entries = try await context.run { try await context.partitions().deadLetters() }.filter(selection.matches)
         if json {
             for entry in entries { print(DeadLetterJSON.line(entry)) }
             return

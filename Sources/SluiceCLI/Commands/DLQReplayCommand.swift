@@ -25,7 +25,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
         let context = try OperatorContext(global: global)
         defer { context.close() }
         let matcher = RouteMatcher(config: context.routes)
-        let entries = try await context.run { try await context.store.deadLetters() }.filter(selection.matches)
+        let entries = try await context.run { try await context.partitions().deadLetters() }.filter(selection.matches)
         var replayed: [String] = []
         var unroutable: [String] = []
         var notReplayable: [String] = []
@@ -48,7 +48,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
                 unroutable.append(entry.id)
                 continue
             }
-            if try await context.run({ try await context.store.replay(deadLetterID: entry.id, with: deliveries) }) {
+            if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries) }) {
                 replayed.append(entry.id)
             }
             if entries.count >= 100, (index + 1) % 100 == 0, isatty(STDERR_FILENO) != 0 {

@@ -24,8 +24,11 @@ struct EventsShowCommand: AsyncParsableCommand {
         // Logs are per source: two sources may send the same webhook-id.
         let sources = source.map { [$0] } ?? context.routes.sources.keys.sorted()
         var found: [(source: String, record: EventRecord?, attempts: [LoggedAttempt])] = []
+        let stores = try await context.partitions()
         for name in sources {
-            let (record, attempts) = try await context.run { try await context.store.eventLog(source: name, webhookID: id) }
+            let (record, attempts) = try await context.run {
+                try await stores.eventLog(source: name, webhookID: id, partitions: context.routes.redisPartitions)
+            }
             if record != nil || !attempts.isEmpty { found.append((name, record, attempts)) }
         }
         guard let (_, record, attempts) = found.first else {

@@ -28,7 +28,7 @@ struct StatusCommand: AsyncParsableCommand {
         // On a terminal each refresh replaces the last; into a pipe or file they follow one another.
         let redraw = watch != nil && !json && isatty(STDOUT_FILENO) != 0
         while true {
-            let report = try await context.run { try await StatusReport.read(store: context.store, routes: context.routes) }
+            let report = try await context.run { try await StatusReport.read(stores: context.partitions(), routes: context.routes) }
             if json {
                 Stdout.line(report.json)
             } else if let watch {

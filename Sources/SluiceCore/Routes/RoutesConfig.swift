@@ -4,6 +4,10 @@ public struct RoutesConfig: Sendable {
     public var version: Int
     /// Prefix of every Redis key (`redis.prefix`).
     public var redisPrefix: String
+    /// How many partitions events are spread over (`redis.partitions`, default 1): each one a
+    /// full set of Sluice's streams under its own hash tag, so a Redis Cluster can place them
+    /// on different masters.
+    public var redisPartitions: Int
     /// What the edge requires of Redis before it answers 202 (`redis.durability`).
     public var redisDurability: RedisDurability
     /// The replicas `redis.durability: replicated` waits for (unused by the other modes).
@@ -23,6 +27,7 @@ public struct RoutesConfig: Sendable {
     public init(
         version: Int = 1,
         redisPrefix: String = "sluice",
+        redisPartitions: Int = 1,
         redisDurability: RedisDurability = .write,
         redisReplication: RedisReplication = RedisReplication(),
         network: NetworkPolicyConfig = NetworkPolicyConfig(),
@@ -33,6 +38,7 @@ public struct RoutesConfig: Sendable {
     ) {
         self.version = version
         self.redisPrefix = redisPrefix
+        self.redisPartitions = redisPartitions
         self.redisDurability = redisDurability
         self.redisReplication = redisReplication
         self.network = network

@@ -58,12 +58,19 @@ extension RoutesDecoder {
                 error(versionField.valueMark, "unsupported version '\(text)'; this sluice reads version 1")
             }
         }
-        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix", "durability", "replicas", "replica_timeout"]) {
+        if let redisField = top["redis"], let redis = fields(of: redisField.value, in: "'redis'", known: ["prefix", "durability", "replicas", "replica_timeout", "partitions"]) {
             if let prefixField = redis["prefix"], let prefix = string(prefixField, in: "'redis'") {
                 if prefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
                     error(prefixField.valueMark, "'prefix' in 'redis' must not contain spaces or braces (sluice adds its own {hash tags})")
                 } else {
                     config.redisPrefix = prefix
+                }
+            }
+            if let partitionsField = redis["partitions"], let count = integer(partitionsField, in: "'redis'", minimum: 1) {
+                if count <= EventPartition.maxCount {
+                    config.redisPartitions = count
+                } else {
+                    error(partitionsField.valueMark, "'partitions' in 'redis' must be at most \(EventPartition.maxCount) (each partition is a set of streams every worker reads), not \(count)")
                 }
             }
             if let durabilityField = redis["durability"], let text = string(durabilityField, in: "'redis'") {

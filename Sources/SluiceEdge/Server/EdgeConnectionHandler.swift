@@ -30,9 +30,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// What every connection's handler shares.
     struct Dependencies: Sendable {
         let state: EdgeState
-        let store: IngressStore
-        /// One Redis connection per event loop, for the writes of `store`.
-        let ingestRedis: RedisLoopConnections
+        /// Each partition's store, and its Redis connection per event loop.
+        let partitions: IngressPartitions
         let metrics: IngressMetrics
         let gate: DurabilityGate
         let logger: Logger
@@ -158,8 +157,15 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func store(_ event: IngressEvent, source terms: EdgeSnapshot.Source, context: ChannelHandlerContext) {
         let (source, id) = (event.source, event.webhookID)
-        let redis = redis ?? dependencies.ingestRedis.connection(on: context.eventLoop)
-        dependencies.store.accept(
+        let partitions = dependencies.partitions
+        let partition = partitions.partition(of: id)
+        let redis: RedisLoopConnection
+        if let cached = self.redis, partition == 0 || partitions.sharesConnections {
+            redis = cached
+        } else {
+            redis = partitions.connections(partition).connection(on: context.eventLoop)
+        }
+        partitions.store(partition).accept(
             event, dedupeWindow: terms.config.dedupeWindow, logRetention: terms.logRetention, replication: terms.replication, on: redis
         ) { [self] result in
             // Already on this channel's loop (the connection is the loop's own), and never inside
@@ -292,7 +298,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        redis = dependencies.ingestRedis.connection(on: context.eventLoop)
+        redis = dependencies.partitions.connections(0).connection(on: context.eventLoop)
         let channel = context.channel
         let ticket = EdgeConnectionTicket(now: exchange.lastActivity) { channel.close(promise: nil) }
         self.ticket = ticket

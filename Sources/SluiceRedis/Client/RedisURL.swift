@@ -41,6 +41,20 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible, CustomDebug
     /// `redis.prefix`, since every key is `{prefix}:…`.
     public var clusterTag = "sluice"
 
+    /// Whether this names a Redis Cluster (`redis+cluster://`).
+    public var isCluster: Bool {
+        if case .cluster = endpoint { return true }
+        return false
+    }
+
+    /// This URL for keys under hash tag `tag`: on a cluster, its connections go to the master of
+    /// that tag's slot; any other URL is returned as it is.
+    public func tagged(_ tag: String) -> RedisURL {
+        var url = self
+        url.clusterTag = tag
+        return url
+    }
+
     /// Creates a URL from its parts.
     public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
         self.endpoint = endpoint

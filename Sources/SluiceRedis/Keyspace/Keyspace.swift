@@ -73,6 +73,23 @@ public import SluiceCore
 //                                                 value = unix ms when that worker may probe again. Written when a
 //                                                 worker's breaker opens, removed when it closes; advisory only.
 //
+// Partitions (`redis.partitions: N`): everything above exists once per partition. Partition 0
+// is the layout above, under `{P}`; partition k > 0 is the same under `{P:pk}` (its own hash
+// tag, so a Redis Cluster may place it on another master). An event's partition is
+// `EventPartition.of(webhookID:count:)`; its key, its stream entries, deliveries, retries, dead
+// letters, waiting lines and token buckets all stay in that partition (each bucket with its
+// share of the endpoint's limit, `RateLimit.share(of:)`). Open-circuit reports are kept in
+// partition 0's `circuits` only, and one more key is shared:
+//
+//   {P}:v1:partitions                     STRING  the highest partition count an edge or worker
+//                                                 of this installation has used (absent = 1).
+//                                                 Raised by every edge and worker to its own
+//                                                 `redis.partitions`; workers read every
+//                                                 partition below it, so lowering the count
+//                                                 leaves none unread. Lowered only by `sluice
+//                                                 partitions prune`, once the partitions above
+//                                                 the configured count are empty.
+//
 // Every state change of the worker is one Lua script (Scripts/) whose keys are all passed in
 // KEYS, so each script touches one slot. Keys are named here so that every layout decision stays
 // in one file; new keys go through this type and under the same hash tag.
@@ -90,18 +107,34 @@ public struct Keyspace: Sendable, Hashable {
 
     /// The configured prefix, without braces.
     public let prefix: String
-    /// `{prefix}:v1`, the start of every key.
+    /// Which partition's keys these are (0 for an installation with one partition).
+    public let partition: Int
+    /// The hash tag of every key, without braces: `prefix`, or `prefix:pK` for partition K > 0.
+    /// On a Redis Cluster, the partition's clients talk to the master of this tag's slot.
+    public let tag: String
+    /// `{tag}:v1`, the start of every key.
     public let base: String
 
-    /// Creates the keyspace for `prefix`.
+    /// Creates the keyspace of `partition` for `prefix`.
     ///
     /// A `{` or `}` in `prefix` would break the hash tag, so they are removed; configuration
     /// validation should reject such a prefix before it gets here.
-    public init(prefix: String = Keyspace.defaultPrefix) {
+    public init(prefix: String = Keyspace.defaultPrefix, partition: Int = 0) {
         let cleaned = prefix.filter { $0 != "{" && $0 != "}" }
         self.prefix = cleaned.isEmpty ? Keyspace.defaultPrefix : cleaned
-        self.base = "{\(self.prefix)}:\(Keyspace.version)"
+        self.partition = max(0, partition)
+        self.tag = self.partition == 0 ? self.prefix : "\(self.prefix):p\(self.partition)"
+        self.base = "{\(tag)}:\(Keyspace.version)"
     }
+
+    /// The keyspaces of partitions 0..<count of `prefix`.
+    public static func partitions(prefix: String, count: Int) -> [Keyspace] {
+        (0..<max(1, count)).map { Keyspace(prefix: prefix, partition: $0) }
+    }
+
+    /// `{P}:v1:partitions`, the installation's highest partition count in use (see above); the
+    /// same key for every partition.
+    public var partitionCount: String { "{\(prefix)}:\(Keyspace.version):partitions" }
 
     /// The ingress stream of accepted events.
     public var ingress: String { "\(base):ingress" }

@@ -68,7 +68,7 @@ public struct WorkerStore: Sendable {
     /// Like ``readDeliveries(consumer:count:block:)``, and also the ids of entries that do not
     /// decode, for ``deadLetterUndecodable(ids:in:nowMillis:)``.
     public func readDeliveryBatch(consumer: String, count: Int, block: Duration) async throws(RedisError) -> DeliveryBatch {
-        Self.batch(try await readGroup(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, count: count, block: block))
+        batch(try await readGroup(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, count: count, block: block))
     }
 
     /// Deliveries pending longer than `minIdle` (their worker died), claimed for this consumer (XAUTOCLAIM).
@@ -78,13 +78,18 @@ public struct WorkerStore: Sendable {
 
     /// Like ``claimStaleDeliveries(consumer:minIdle:count:)``, and also the ids that do not decode.
     public func claimStaleDeliveryBatch(consumer: String, minIdle: Duration, count: Int) async throws(RedisError) -> DeliveryBatch {
-        Self.batch(try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count))
+        batch(try await claim(stream: keyspace.deliveries, group: Keyspace.deliveryGroup, consumer: consumer, minIdle: minIdle, count: count))
     }
 
-    private static func batch(_ entries: [RedisStreamEntry]) -> DeliveryBatch {
+    private func batch(_ entries: [RedisStreamEntry]) -> DeliveryBatch {
         var batch = DeliveryBatch()
         for entry in entries {
-            if let decoded = deliveryEntry(from: entry) { batch.entries.append(decoded) } else { batch.undecodable.append(entry.id) }
+            if var decoded = Self.deliveryEntry(from: entry) {
+                decoded.partition = keyspace.partition
+                batch.entries.append(decoded)
+            } else {
+                batch.undecodable.append(entry.id)
+            }
         }
         return batch
     }

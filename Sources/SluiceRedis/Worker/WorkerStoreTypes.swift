@@ -19,10 +19,13 @@ public struct DeliveryEntry: Sendable, Equatable {
     public var streamID: String
     /// The delivery it carries.
     public var delivery: Delivery
+    /// The partition whose deliveries stream holds it (`redis.partitions`), where it is settled.
+    public var partition: Int
 
-    public init(streamID: String, delivery: Delivery) {
+    public init(streamID: String, delivery: Delivery, partition: Int = 0) {
         self.streamID = streamID
         self.delivery = delivery
+        self.partition = partition
     }
 }
 

@@ -13,7 +13,8 @@ import SluiceRedis
 /// by shutdown or cancellation records nothing: the entry stays pending and is reclaimed.
 struct DeliveryExecutor: Sendable {
     let state: WorkerState
-    let store: WorkerStore
+    /// Each delivery is settled in its own partition's store.
+    let stores: WorkerStores
     let httpClient: HTTPClient
     let breakers: CircuitBreakers
     /// This worker's consumer name, under which it reports open circuits.
@@ -22,17 +23,17 @@ struct DeliveryExecutor: Sendable {
     let builder: OutboundRequestBuilder
     let logger: Logger
     let clock: @Sendable () -> Date
-    /// Settles results in batches through `store`.
-    let completions: CompletionBatcher
+    /// Settles results in batches, per partition.
+    let completions: CompletionBatchers
     /// Endpoints this worker recently sent to their waiting line.
     let lines = WaitingLineMemory()
 
     init(
-        state: WorkerState, store: WorkerStore, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
+        state: WorkerState, stores: WorkerStores, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
         metrics: DeliveryMetrics, builder: OutboundRequestBuilder, logger: Logger, clock: @escaping @Sendable () -> Date
     ) {
         self.state = state
-        self.store = store
+        self.stores = stores
         self.httpClient = httpClient
         self.breakers = breakers
         self.consumer = consumer
@@ -41,8 +42,10 @@ struct DeliveryExecutor: Sendable {
         self.logger = logger
         self.clock = clock
         // The retention and time in force when the batch goes, which is when it is written.
-        self.completions = CompletionBatcher { completions throws(RedisError) in
-            try await store.complete(completions, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+        self.completions = CompletionBatchers(stores: stores) { store in
+            CompletionBatcher { completions throws(RedisError) in
+                try await store.complete(completions, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+            }
         }
     }
 
@@ -82,7 +85,9 @@ struct DeliveryExecutor: Sendable {
                 return
             }
             do {
-                if let wait = try await store.takeToken(endpoint: ref, limit: limit, nowMillis: now) {
+                // Each partition keeps its own bucket with its share of the limit.
+                let store = stores.store(entry.partition)
+                if let wait = try await store.takeToken(endpoint: ref, limit: limit.share(of: stores.count), nowMillis: now) {
                     await self.wait(entry, until: now + max(1, wait.wholeMillis))
                     return
                 }
@@ -155,7 +160,9 @@ struct DeliveryExecutor: Sendable {
             if change.flipped || change.isOpen {
                 // For `sluice status`; a lost update only makes the display stale, so it is not awaited.
                 let ref = delivery.target
-                Task { [store, consumer] in try? await store.publishCircuit(ref, consumer: consumer, probeAtMillis: change.isOpen ? change.probeAtMillis : nil) }
+                // Reports live in partition 0 whatever the delivery's partition: one place to set and clear.
+                let store = stores.store(0)
+                Task { [consumer] in try? await store.publishCircuit(ref, consumer: consumer, probeAtMillis: change.isOpen ? change.probeAtMillis : nil) }
             }
             metrics.recordDuration(delivery.target, duration)
         }
@@ -210,14 +217,23 @@ struct DeliveryExecutor: Sendable {
     func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64, remember: Bool) async {
         guard !entries.isEmpty else { return }
         if remember { lines.note(Set(entries.map(\.delivery.target)), nowMillis: clock().unixMillis) }
+        // Each partition's deliveries go to its own lines, in their own script calls.
+        for partition in Set(entries.map(\.partition)).sorted() {
+            await waitAll(entries.filter { $0.partition == partition }, partition: partition, until: dueAtMillis)
+        }
+    }
+
+    private func waitAll(_ entries: [DeliveryEntry], partition: Int, until dueAtMillis: Int64) async {
         let ordered = entries.filter(\.delivery.released).reversed() + entries.filter { !$0.delivery.released }
         let batch = ordered.map {
             DeliveryCompletion(entry: $0, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: $0.delivery.released))
         }
         // In order, in calls of bounded size: each carries its deliveries' bodies.
+        let batcher = completions(partition)
         let calls = ScriptChunks.ranges(
-            count: batch.count, maxItems: completions.maxBatch, maxBytes: completions.maxBytes, items: { _ in 1 },
+            count: batch.count, maxItems: batcher.maxBatch, maxBytes: batcher.maxBytes, items: { _ in 1 },
             bytes: { CompletionBatcher.argumentBytes(batch[$0]) })
+        let store = stores.store(partition)
         var done = 0
         guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
             while done < calls.count {
@@ -252,7 +268,7 @@ struct DeliveryExecutor: Sendable {
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
     private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async {
         guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
-            _ = try await completions.complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
+            _ = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
         }) else { return }
         logger.error(
             "delivery result could not be recorded; the delivery stays pending and will be reclaimed",

@@ -1,4 +1,5 @@
 import Foundation
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import SluiceCore
@@ -6,8 +7,8 @@ import SluiceRedis
 
 /// Claims deliveries and hands them to per-endpoint lanes.
 ///
-/// Reads the deliveries stream in the `delivery` consumer group whenever the process has room
-/// (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
+/// Reads every partition's deliveries stream (one reader each, all feeding the same lanes) in
+/// the `delivery` consumer group whenever the process has room (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
 /// the visibility timeout. A delivery whose lane is still full after a short wait (at most 100 ms
 /// per batch) goes to its endpoint's waiting line, so no endpoint blocks the reader for long.
 ///
@@ -16,45 +17,55 @@ import SluiceRedis
 /// the rest, which stay pending and are reclaimed.
 struct DeliveryStage: Service {
     let state: WorkerState
-    let store: WorkerStore
+    let stores: WorkerStores
     let executor: DeliveryExecutor
     let dispatcher: DeliveryDispatcher
     let consumer: String
     let shutdownGrace: Duration
     let logger: Logger
     let clock: @Sendable () -> Date
-    /// Shut down when the stage ends (a blocking client of its own), if any.
-    let ownedClient: RedisClient?
-    let undecodable: UndecodableEntries
+    let factory: any MetricsFactory
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
+    /// How often the stage looks for partitions added while it runs.
+    var partitionPoll: Duration = .seconds(1)
 
     init(
-        state: WorkerState, store: WorkerStore, executor: DeliveryExecutor, maxInFlight: Int, consumer: String,
-        shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, ownedClient: RedisClient?,
-        undecodable: UndecodableEntries
+        state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int, consumer: String,
+        shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, factory: any MetricsFactory
     ) {
-        self.undecodable = undecodable
+        self.factory = factory
         self.state = state
-        self.store = store
+        self.stores = stores
         self.executor = executor
         self.dispatcher = DeliveryDispatcher(maxInFlight: maxInFlight) { entry in await executor.deliver(entry) }
         self.consumer = consumer
         self.shutdownGrace = shutdownGrace
         self.logger = logger
         self.clock = clock
-        self.ownedClient = ownedClient
     }
 
     func run() async throws {
-        defer { ownedClient?.shutdown() }
-        await store.ensureGroupsRetrying(state: state, logger: logger)
-        await readLoop()
+        await withDiscardingTaskGroup { group in
+            var started = 0
+            while true {
+                while started < stores.count {
+                    let store = stores.deliveryStore(started)
+                    group.addTask { await readLoop(store) }
+                    started += 1
+                }
+                if isStopping { break }
+                await sleepUnlessShuttingDown(for: partitionPoll)
+            }
+        }
         await drain()
     }
 
-    private func readLoop() async {
+    /// Reads one partition's deliveries until shutdown.
+    private func readLoop(_ store: WorkerStore) async {
+        await store.ensureGroupsRetrying(state: state, logger: logger)
+        let undecodable = UndecodableEntries(store: store, logger: logger, factory: factory)
         var nextClaim = ContinuousClock.now
         while !isStopping {
             let free = await dispatcher.freeCapacity
@@ -63,7 +74,8 @@ struct DeliveryStage: Service {
                 continue
             }
             do {
-                let count = min(free, batchSize)
+                // Readers share the room: each takes its part, so together they do not over-read.
+                let count = min(max(1, free / stores.count), batchSize)
                 var batch = DeliveryBatch()
                 if ContinuousClock.now >= nextClaim {
                     nextClaim = ContinuousClock.now + claimInterval

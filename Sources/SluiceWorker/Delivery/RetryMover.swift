@@ -13,6 +13,8 @@ struct RetryMover: Service {
     let state: WorkerState
     /// The process's room, which sizes how much of a line a release lets out (as lanes are sized).
     let maxInFlight: Int
+    /// How many partitions share each endpoint's rate limit.
+    let partitions: @Sendable () -> Int
     let logger: Logger
     let clock: @Sendable () -> Date
     /// How often due retries are moved.
@@ -54,7 +56,9 @@ struct RetryMover: Service {
             return WorkerStore.ReleasePace(rateLimit: nil, most: batch, interval: releaseInterval)
         }
         if let limit = endpoint.rateLimit {
-            return WorkerStore.ReleasePace(rateLimit: limit, most: max(1, min(limit.count, batch)), interval: releaseInterval)
+            // This partition's bucket holds its share of the limit (`RateLimit.share(of:)`).
+            let share = limit.share(of: partitions())
+            return WorkerStore.ReleasePace(rateLimit: share, most: max(1, min(share.count, batch)), interval: releaseInterval)
         }
         let lane = DeliveryStage.laneSize(for: ref, in: snapshot, maxInFlight: maxInFlight)
         return WorkerStore.ReleasePace(rateLimit: nil, most: max(32, lane.limit + lane.queue), interval: releaseInterval)

@@ -8,19 +8,29 @@ import SluiceRuntime
 /// eviction, as `redis.durability` asks; the same rule as the edge's), not ready while draining.
 struct OperationsController: Sendable {
     let state: WorkerState
-    let redis: RedisClient
+    let stores: WorkerStores
     let exporter: PrometheusExporter
 
     func register(on router: Router<BasicRequestContext>) {
-        OperationsRoutes.register(on: router, exporter: exporter) { [state, redis] in
+        OperationsRoutes.register(on: router, exporter: exporter) { [state, stores] in
             if state.isDraining { return "draining" }
-            do {
-                try await redis.ping()
-            } catch {
-                return "redis unreachable: \(error)"
+            // Every partition's Redis (on a cluster, possibly several masters) must answer and keep writes.
+            var seen = Set<ObjectIdentifier>()
+            let clients = stores.all.map(\.client).filter { seen.insert(ObjectIdentifier($0)).inserted }
+            for redis in clients {
+                do {
+                    try await redis.ping()
+                } catch {
+                    return "redis unreachable: \(error)"
+                }
             }
             guard state.areGroupsReady else { return "consumer groups not created yet" }
-            return await Self.durabilityRefusal(redis: redis, required: state.current.routes.redisDurability)
+            for redis in clients {
+                if let refusal = await Self.durabilityRefusal(redis: redis, required: state.current.routes.redisDurability) {
+                    return refusal
+                }
+            }
+            return nil
         }
     }
 

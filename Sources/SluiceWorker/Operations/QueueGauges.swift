@@ -4,9 +4,9 @@ import ServiceLifecycle
 import SluiceRedis
 
 /// Refreshes `sluice_queue_depth{stream}`, `sluice_retry_backlog`, `sluice_waiting_deliveries` and
-/// `sluice_dlq_size` from Redis.
+/// `sluice_dlq_size` from Redis, over every partition.
 struct QueueGauges: Service {
-    let store: WorkerStore
+    let stores: WorkerStores
     let logger: Logger
     let interval: Duration
     private let ingressDepth: Gauge
@@ -15,8 +15,8 @@ struct QueueGauges: Service {
     private let dlqSize: Gauge
     private let waiting: Gauge
 
-    init(store: WorkerStore, factory: any MetricsFactory, interval: Duration, logger: Logger) {
-        self.store = store
+    init(stores: WorkerStores, factory: any MetricsFactory, interval: Duration, logger: Logger) {
+        self.stores = stores
         self.logger = logger
         self.interval = interval
         ingressDepth = Gauge(label: "sluice_queue_depth", dimensions: [("stream", "ingress")], factory: factory)
@@ -29,7 +29,7 @@ struct QueueGauges: Service {
     func run() async throws {
         while !isStopping {
             do {
-                let status = try await store.status()
+                let status = try await stores.status()
                 ingressDepth.record(status.ingressLength)
                 deliveriesDepth.record(status.deliveriesLength)
                 retryBacklog.record(status.retryBacklog)

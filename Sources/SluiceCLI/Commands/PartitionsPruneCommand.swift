@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SluiceRedis
+
+/// `sluice partitions prune`: lowers the recorded count to `redis.partitions` once the
+/// partitions above it hold nothing.
+struct PartitionsPruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Lower the recorded partition count to redis.partitions, if every partition above it is empty.",
+        discussion: """
+            Refuses (exit 1) while any partition above redis.partitions still holds ingress entries, \
+            deliveries, retries, waiting deliveries or dead letters (replay or purge those first). An edge \
+            that still spreads events wider raises the record again within a second, so pruning early \
+            delays nothing and loses nothing.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let context = try OperatorContext(global: global)
+        defer { context.close() }
+        let stores = try await context.partitions()
+        let target = context.routes.redisPartitions
+        let recorded = try await context.run { try await stores.record.read() }
+        guard recorded > target else {
+            print("nothing to prune: the recorded count is \(recorded), redis.partitions is \(target)")
+            return
+        }
+        var busy: [String] = []
+        for store in stores.all where store.keyspace.partition >= target {
+            let status = try await context.run { try await store.status() }
+            if !status.isEmpty {
+                busy.append("partition \(store.keyspace.partition): \(status.ingressLength) ingress, \(status.deliveriesLength) deliveries, \(status.retryBacklog) retries, \(status.waiting) waiting, \(status.deadLetters) dead letters")
+            }
+        }
+        guard busy.isEmpty else {
+            FileHandle.standardError.write(Data("sluice: not pruned; these partitions still hold work (workers drain them; replay or purge dead letters):\n  \(busy.joined(separator: "\n  "))\n".utf8))
+            throw ExitCode(1)
+        }
+        try await context.run { try await stores.record.lower(to: target) }
+        print("pruned: the recorded partition count is now \(target) (was \(recorded))")
+    }
+}

@@ -1,0 +1,41 @@
+/// The installation's recorded partition count (`{P}:v1:partitions`): the highest
+/// `redis.partitions` any edge or worker has used, which workers read all partitions below.
+///
+/// Edges raise it before they write to a partition above it, and workers read up to it, so an
+/// event is never written where no worker reads, whatever order processes change their
+/// configuration in.
+public struct PartitionRecord: Sendable {
+    /// A client of partition 0, whose slot holds the record.
+    public let client: RedisClient
+    /// The key, `{P}:v1:partitions`.
+    public let key: String
+
+    public init(client: RedisClient, prefix: String) {
+        self.client = client
+        self.key = Keyspace(prefix: prefix).partitionCount
+    }
+
+    /// Raises the record to `count` if it is lower; returns the record after that.
+    public func raise(to count: Int) async throws(RedisError) -> Int {
+        let reply = try await client.run(PartitionCountScript.script, keys: [RedisArgument(key)], args: [RedisArgument(count)])
+        guard let held = reply.int else {
+            throw RedisError(kind: .protocolViolation, message: "the partition count script on Redis at \(client.url) returned \(reply) instead of a count")
+        }
+        return Int(held)
+    }
+
+    /// The recorded count (1 when absent).
+    public func read() async throws(RedisError) -> Int {
+        let reply = try await client.send(["GET", RedisArgument(key)])
+        guard let text = reply.string else { return 1 }
+        guard let count = Int(text), count >= 1 else {
+            throw RedisError(kind: .protocolViolation, message: "\(key) on Redis at \(client.url) holds '\(text)', not a partition count")
+        }
+        return count
+    }
+
+    /// Sets the record to `count` (`sluice partitions prune`, once the partitions above it are empty).
+    public func lower(to count: Int) async throws(RedisError) {
+        _ = try await client.send(["SET", RedisArgument(key), RedisArgument(count)])
+    }
+}
