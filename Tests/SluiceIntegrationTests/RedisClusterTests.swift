@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceCore
 import SluiceDelivery
 import SluiceRedis
@@ -89,14 +90,47 @@ import Testing
         }
     }
 
-    @Test func partitionsSpreadOverTheMastersAndEveryEventIsDelivered() async throws {
+    @Test func thePipelineRunsOnSixPartitionsSpreadOverTheMasters() async throws {
         try await withSink { sink in
+            // Every fifth event fails its first attempt (a retry); one is refused for good (a dead letter) until repaired.
+            let repaired = SinkSwitch()
+            let failedOnce = Mutex(Set<String>())
+            await sink.respond(to: "/hook") { request in
+                let id = request.header("webhook-id") ?? ""
+                if id == "msg_spread_gone" { return await repaired.isOn ? .ok : .status(410) }
+                if id.hasSuffix("0") || id.hasSuffix("5"), failedOnce.withLock({ $0.insert(id).inserted }) { return .status(503) }
+                return .ok
+            }
             try await withRedisCluster { cluster in
                 let prefix = "cp\(UUID().uuidString.prefix(6).lowercased())"
                 try await Self.withGateway(on: cluster, prefix: prefix, partitions: 6, sink: sink) { gateway in
                     let ids = (0..<60).map { "msg_spread_\($0)" }
-                    for id in ids { #expect(try await gateway.post(id) == 202) }
-                    try await poll(until: { await Self.delivered(sink) == Set(ids) }, timeout: .seconds(30), "every event is delivered from every partition")
+                    for id in ids + ["msg_spread_gone"] { #expect(try await gateway.post(id) == 202) }
+                    // Dedupe: a retry of an accepted id finds its key in its partition.
+                    #expect(try await gateway.post("msg_spread_7") == 200)
+                    // Delivered: once each, and twice (503, then 2xx) for every fifth.
+                    let expected = Dictionary(uniqueKeysWithValues: ids.map { ($0, $0.hasSuffix("0") || $0.hasSuffix("5") ? 2 : 1) })
+                    func attempts() async -> [String: Int] {
+                        var counts: [String: Int] = [:]
+                        for request in await sink.requests(to: "/hook") { counts[request.header("webhook-id") ?? "", default: 0] += 1 }
+                        return counts.filter { $0.key != "msg_spread_gone" }
+                    }
+                    try await poll(until: { await attempts() == expected }, timeout: .seconds(30), "every event is delivered from every partition, retries included")
+                    let requests = await sink.requests(to: "/hook")
+                    #expect(requests.filter { $0.header("webhook-id") == "msg_spread_10" }.map { $0.header("x-sluice-attempt") } == ["1", "2"])
+                    #expect(requests.allSatisfy { $0.isSigned(with: GatewayProcesses.tenantSecret) })
+
+                    // The dead letter is listed with its partition and replayed there.
+                    let operatorArguments = ["--config", gateway.routesPath, "--redis", gateway.redis]
+                    try await poll(until: {
+                        try await SluiceBinary.run(["dlq", "list", "--json"] + operatorArguments).output.contains("msg_spread_gone")
+                    }, timeout: .seconds(15), "the dead letter is listed")
+                    await repaired.turnOn()
+                    let replay = try await SluiceBinary.run(["dlq", "replay", "--all", "--json"] + operatorArguments)
+                    #expect(replay.status == 0 && replay.output.contains(#""replayed":1"#), "\(replay.output)")
+                    try await poll(until: {
+                        await sink.requests(to: "/hook").filter { $0.header("webhook-id") == "msg_spread_gone" }.count == 2
+                    }, timeout: .seconds(15), "the replay is delivered")
 
                     // Each partition's keys sit on the master that serves its hash tag's slot, and
                     // those masters are more than one: the load is spread.
