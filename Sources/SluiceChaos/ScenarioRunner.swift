@@ -77,7 +77,7 @@ public struct ScenarioRunner: Sendable {
         try await fault
 
         progress("\(scenario.name): waiting for the gateway to settle")
-        let store = WorkerStore(client: cluster.admin, blockingClient: cluster.admin, keyspace: Keyspace(prefix: cluster.prefix))
+        let store = cluster.stores
         let settled = await settle(store, deadline: .now + scale.pick(short: .seconds(90), full: .seconds(300)))
         let deadLetters: [DeadLetterEntry]
         do {
@@ -95,7 +95,7 @@ public struct ScenarioRunner: Sendable {
 
     /// Waits until ingress, deliveries (pending included), the retry set and the waiting lines have stayed empty for
     /// two seconds (a receiver may still be finishing a slow answer), or `deadline` passes.
-    private func settle(_ store: WorkerStore, deadline: ContinuousClock.Instant) async -> Bool {
+    private func settle(_ store: WorkerStores, deadline: ContinuousClock.Instant) async -> Bool {
         var quietSince: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             let quiet: Bool

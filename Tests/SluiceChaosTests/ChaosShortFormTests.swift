@@ -51,6 +51,22 @@ import Testing
         #expect(report.accepted == report.sent)
     }
 
+    /// With 6 partitions on a Redis Cluster, `redis-cli --cluster reshard` moves every partition
+    /// one master serves to another while events flow.
+    @Test func aLiveReshardLosesNothing() async throws {
+        let report = try await Self.run("redis-cluster-reshard")
+        #expect(report.accepted == report.sent)
+        #expect(report.delivered == report.expected)
+    }
+
+    /// With 4 partitions, a worker joins, one leaves by SIGTERM and one is killed: every partition
+    /// stays read (an unread one would show as lost deliveries).
+    @Test func workersJoiningAndLeavingLoseNothing() async throws {
+        let report = try await Self.run("worker-join-leave")
+        #expect(report.accepted == report.sent)
+        #expect(report.delivered == report.expected)
+    }
+
     @Test func redisDownIsAnswered503AndRecovered() async throws {
         let report = try await Self.run("redis-down")
         #expect(report.refusals > 0)

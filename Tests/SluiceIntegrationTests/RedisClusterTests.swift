@@ -144,8 +144,15 @@ import Testing
                         #expect(keys > 0, "partition \(keyspace.partition)'s keys are in the slot of {\(keyspace.tag)} on \(owner.port)")
                     }
                     #expect(owners.count > 1, "6 partitions on \(owners.count) of 3 masters")
-                    let status = try await SluiceBinary.run(["status", "--json", "--config", gateway.routesPath, "--redis", gateway.redis])
-                    #expect(status.status == 0, "\(status.output)")
+                    // `partitions show` names each partition's slot and the master serving it.
+                    let shown = try await SluiceBinary.run(["partitions", "show", "--json"] + operatorArguments)
+                    let object = try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any]
+                    let rows = try #require(object?["partitions"] as? [[String: Any]], "\(shown.output)")
+                    for (row, keyspace) in zip(rows, Keyspace.partitions(prefix: prefix, count: 6)) {
+                        #expect(row["slot"] as? Int == HashSlot.of(keyspace.tag))
+                        let owner = await cluster.master(of: keyspace.tag)
+                        #expect(row["master"] as? String == owner.map { "127.0.0.1:\($0.port)" }, "\(row)")
+                    }
                 }
             }
         }

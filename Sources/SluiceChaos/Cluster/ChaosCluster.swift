@@ -15,6 +15,8 @@ final class ChaosCluster: Sendable {
     let redisCluster: RedisClusterServer?
     /// A client for the harness's own Redis calls (CONFIG SET, dead letters, status).
     let admin: RedisClient
+    /// Every partition's store, for the harness's reading of queues and dead letters.
+    let stores: WorkerStores
     let edges: [SluiceProcess]
     let workers: [SluiceProcess]
     let prefix: String
@@ -23,11 +25,12 @@ final class ChaosCluster: Sendable {
     private let render: @Sendable (Int) -> String
     private let generation = Mutex(0)
 
-    private init(redis: RedisServer, replica: RedisServer?, redisCluster: RedisClusterServer?, admin: RedisClient, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
+    private init(redis: RedisServer, replica: RedisServer?, redisCluster: RedisClusterServer?, admin: RedisClient, stores: WorkerStores, edges: [SluiceProcess], workers: [SluiceProcess], prefix: String, directory: String, routesPath: String, render: @escaping @Sendable (Int) -> String) {
         self.redis = redis
         self.replica = replica
         self.redisCluster = redisCluster
         self.admin = admin
+        self.stores = stores
         self.edges = edges
         self.workers = workers
         self.prefix = prefix
@@ -79,7 +82,7 @@ final class ChaosCluster: Sendable {
                 ["edge", "--config", routesPath, "--redis", redisURL, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
             }
         }
-        let workers = (1...workerCount).map { index in
+        let workers = (1...(workerCount + scenario.standbyWorkers)).map { index in
             SluiceProcess(name: "worker-\(index)", executable: sluice, log: "\(directory)/worker-\(index).log", client: client) { port in
                 ["worker", "--config", routesPath, "--redis", redisURL, "--metrics-listen", "127.0.0.1:\(port)",
                  "--log-level", "warning", "--shutdown-grace", "5"]
@@ -88,13 +91,15 @@ final class ChaosCluster: Sendable {
         var logger = Logger(label: "sluice.chaos")
         logger.logLevel = .critical
         let admin = RedisClient(url: url, logger: logger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(5))
+        let stores = WorkerStores(url: url, prefix: prefix, count: scenario.partitions, logger: logger)
         let cluster = ChaosCluster(
-            redis: redis, replica: replica, redisCluster: redisCluster, admin: admin, edges: edges, workers: workers, prefix: prefix, directory: directory,
+            redis: redis, replica: replica, redisCluster: redisCluster, admin: admin, stores: stores, edges: edges, workers: workers, prefix: prefix, directory: directory,
             routesPath: routesPath, render: render)
         do {
             try cluster.writeRoutes(generation: 0)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for process in edges + workers {
+                // Standby workers are the last ones; a fault starts them.
+                for process in edges + workers.prefix(workerCount) {
                     group.addTask { try await process.start() }
                 }
                 try await group.waitForAll()
@@ -140,6 +145,7 @@ final class ChaosCluster: Sendable {
             }
         }
         admin.shutdown()
+        stores.shutdown()
         if let redisCluster { await redisCluster.stop() } else { await redis.stop() }
         await replica?.stop()
     }

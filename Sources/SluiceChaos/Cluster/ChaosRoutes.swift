@@ -18,7 +18,7 @@ enum ChaosRoutes {
         let longest = scenario.endpoints.map(\.timeout).max() ?? .seconds(2)
         var text = """
             version: 1
-            redis: {prefix: \(prefix), durability: \(scenario.durability.rawValue)}
+            redis: {prefix: \(prefix), durability: \(scenario.durability.rawValue)\(scenario.partitions > 1 ? ", partitions: \(scenario.partitions)" : "")}
             network: {allow_cidrs: [127.0.0.1/32]}
             sources:
               gemini:

@@ -7,7 +7,7 @@ extension Scenario {
     public static let all: [Scenario] = [
         baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
         endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog, redisFailoverReplicated, redisFailoverWrite,
-        redisClusterMasterKill,
+        redisClusterMasterKill, redisClusterReshard, workerJoinLeave,
     ]
 
     /// The scenario named `name`.

@@ -15,6 +15,10 @@ public struct Scenario: Sendable {
     var replica = false
     /// Whether Redis is a Redis Cluster (3 masters, 3 replicas) instead of one server.
     var cluster = false
+    /// `redis.partitions` in routes.yaml.
+    var partitions = 1
+    /// Worker processes made but not started with the others: a fault starts them (workers joining).
+    var standbyWorkers = 0
     /// Lost deliveries are this scenario's measured trade-off (reported, not a failure): a mode
     /// the documentation says can lose them under this fault.
     var lossIsTheTradeOff = false

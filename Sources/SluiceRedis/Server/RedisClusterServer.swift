@@ -58,6 +58,46 @@ public struct RedisClusterServer: Sendable {
         return nil
     }
 
+    /// The cluster node id of `node` (`CLUSTER MYID`).
+    public func nodeID(of node: RedisServer) async throws(RedisError) -> String {
+        let client = Self.client(node)
+        defer { client.shutdown() }
+        guard let id = try await client.send(["CLUSTER", "MYID"]).string, !id.isEmpty else {
+            throw RedisError(kind: .protocolViolation, message: "node \(node.port) did not say its cluster node id")
+        }
+        return id
+    }
+
+    /// The first and last slot `node` serves (a cluster formed by `start` gives each master one range).
+    public func slotRange(of node: RedisServer) async -> ClosedRange<Int>? {
+        let client = Self.client(node)
+        defer { client.shutdown() }
+        guard let ranges = try? await client.send(["CLUSTER", "SLOTS"]).array else { return nil }
+        let owned = ranges.compactMap { range -> ClosedRange<Int>? in
+            guard let parts = range.array, parts.count >= 3, let first = parts[0].int, let last = parts[1].int,
+                let master = parts[2].array, master.count >= 2, master[1].int == Int64(node.port)
+            else { return nil }
+            return Int(first)...Int(last)
+        }
+        guard let low = owned.map(\.lowerBound).min(), let high = owned.map(\.upperBound).max() else { return nil }
+        return low...high
+    }
+
+    /// Moves `slots` slots (the lowest `source` serves) with their keys to `target`, live, as an
+    /// operator would: `redis-cli --cluster reshard`. Returns once redis-cli is done.
+    public func reshard(from source: RedisServer, to target: RedisServer, slots: Int) async throws(RedisError) {
+        let arguments = [
+            "redis-cli", "--cluster", "reshard", "127.0.0.1:\(source.port)", "--cluster-from", try await nodeID(of: source),
+            "--cluster-to", try await nodeID(of: target), "--cluster-slots", String(slots), "--cluster-yes",
+        ]
+        let logPath = (source.directory as NSString).appendingPathComponent("cluster-reshard.log")
+        let reshard = try ChildProcess.spawn(executable: "/usr/bin/env", arguments: arguments, logPath: logPath)
+        await reshard.exit.wait()
+        guard reshard.exit.status == 0 else {
+            throw RedisError(kind: .launchFailed, message: "redis-cli --cluster reshard exited \(reshard.exit.status ?? -1); see \(logPath)")
+        }
+    }
+
     private static func form(_ nodes: [RedisServer], replicasPerMaster: Int) async throws(RedisError) {
         let arguments = ["redis-cli", "--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" }
             + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"]

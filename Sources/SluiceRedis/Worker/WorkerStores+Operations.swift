@@ -58,6 +58,19 @@ extension WorkerStores {
         try await store(0).openCircuits()
     }
 
+    /// On a Redis Cluster, the master (`host:port`) serving each partition's slot now, in
+    /// partition order; nil on a single Redis.
+    public func masters() async throws(RedisError) -> [String]? {
+        guard url.isCluster else { return nil }
+        var masters: [String] = []
+        for store in all {
+            let slotMap = try await store.client.send(["CLUSTER", "SLOTS"])
+            let owner = ClusterResolver.master(ofSlot: HashSlot.of(store.keyspace.tag), in: slotMap)
+            masters.append(owner.map { "\($0.host ?? "?"):\($0.port)" } ?? "-")
+        }
+        return masters
+    }
+
     /// `id` as ``deadLetters()`` shows an entry of `partition`.
     public static func qualified(_ id: String, partition: Int) -> String {
         partition == 0 ? id : "\(partition)/\(id)"

@@ -25,6 +25,8 @@ struct DeliveryStage: Service {
     let logger: Logger
     let clock: @Sendable () -> Date
     let factory: any MetricsFactory
+    /// Serialises the partitions' readers' hand-over to the lanes.
+    private let dispatchTurn = AsyncTurn()
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
@@ -86,7 +88,10 @@ struct DeliveryStage: Service {
                     batch = try await store.readDeliveryBatch(consumer: consumer, count: count, block: block)
                 }
                 await undecodable.deadLetter(batch.undecodable, from: .deliveries, nowMillis: clock().unixMillis)
-                await dispatch(batch.entries)
+                // One batch at a time into the lanes, whichever partition it came from: readers
+                // racing for one endpoint's lane would each find it full and send their surplus
+                // to the waiting line (a Redis write and a release later) instead of waiting for room.
+                await dispatchTurn.run { await dispatch(batch.entries) }
             } catch {
                 logger.error("delivery stage cannot read the deliveries stream; retrying", metadata: ["error": "\(error)"])
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
