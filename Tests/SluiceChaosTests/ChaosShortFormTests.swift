@@ -51,6 +51,18 @@ import Testing
         #expect(report.accepted == report.sent)
     }
 
+    /// The same master kill under `durability: write`: whatever only the dead master held is
+    /// lost, the documented trade-off (on loopback the replica mostly keeps up); the scenario
+    /// reports the count and passes either way, as long as the failover happened.
+    @Test func aClusterMasterKillUnderWriteDurabilityReportsItsTradeOff() async throws {
+        let runner = try ScenarioRunner(sluice: SluiceExecutable.besideCurrentExecutable, scale: ChaosScale(short: true), workDirectory: Self.directory)
+        let report = try await runner.run(try Scenario.named("redis-cluster-master-kill-write"))
+        let summary = ReportTable.text([report]) + "\n" + ReportTable.details([report])
+        #expect(report.passed, "\(summary)")
+        #expect(report.faultCounts["failovers", default: 0] == 1, "\(summary)")
+        #expect(report.accepted == report.sent, "\(summary)")
+    }
+
     /// With 6 partitions on a Redis Cluster, `redis-cli --cluster reshard` moves every partition
     /// one master serves to another while events flow.
     @Test func aLiveReshardLosesNothing() async throws {

@@ -7,7 +7,7 @@ extension Scenario {
     public static let all: [Scenario] = [
         baseline, workerKill, edgeKill, redisKillFsyncAlways, redisKillFsyncEverysec, redisDown, redisMaxMemory,
         endpoints, configReload, clockSkew, workerRollingRestart, rateLimitedBacklog, redisFailoverReplicated, redisFailoverWrite,
-        redisClusterMasterKill, redisClusterReshard, workerJoinLeave,
+        redisClusterMasterKill, redisClusterMasterKillWrite, redisClusterReshard, workerJoinLeave,
     ]
 
     /// The scenario named `name`.
@@ -318,12 +318,20 @@ extension Scenario {
         context.notes.add("replica cut off its master (and workers stalled) for 1.5 s from 30% of the traffic, then master kill -9; replica promoted; the master's address served again from its data after \(ContinuousClock.now - began)")
     }
 
-    static let redisClusterMasterKill: Scenario = {
-        var scenario = Scenario(
-            name: "redis-cluster-master-kill",
-            summary: "On a Redis Cluster (3 masters, 3 replicas; durability: replicated), kill -9 the master serving Sluice's slot under load: its replica takes over, the killed node returns as its replica, and nothing acknowledged is lost.")
+    static let redisClusterMasterKill = killingClusterMaster(
+        name: "redis-cluster-master-kill", durability: .replicated,
+        summary: "On a Redis Cluster (3 masters, 3 replicas; durability: replicated), kill -9 the master serving Sluice's slot under load: its replica takes over, the killed node returns as its replica, and nothing acknowledged is lost.")
+
+    static let redisClusterMasterKillWrite = killingClusterMaster(
+        name: "redis-cluster-master-kill-write", durability: .write,
+        summary: "The same master kill under durability: write: what the master acknowledged but had not yet replicated dies with it, the documented trade-off; the scenario reports how much.")
+
+    /// kill -9 the master serving Sluice's slot at 40% of the traffic, under `durability`.
+    private static func killingClusterMaster(name: String, durability: RedisDurability, summary: String) -> Scenario {
+        var scenario = Scenario(name: name, summary: summary)
         scenario.cluster = true
-        scenario.durability = .replicated
+        scenario.durability = durability
+        scenario.lossIsTheTradeOff = durability != .replicated
         scenario.sendDuration = { $0.short ? .seconds(8) : .seconds(30) }
         scenario.fault = { context in
             guard let redisCluster = context.cluster.redisCluster else { throw ChaosError("this scenario needs the Redis Cluster") }
@@ -350,7 +358,7 @@ extension Scenario {
         }
         scenario.check = { report in report.faultCounts["failovers", default: 0] == 0 ? ["no failover happened"] : [] }
         return scenario
-    }()
+    }
 
     /// `master_repl_offset` from an `INFO replication` text.
     private static func offset(_ info: String) -> Int? {
