@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         // Also already in the graph; the edge's HTTP channel uses its HTTP/1 ↔ HTTPTypes codec.
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The console's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries, fenced: only SluiceRedis imports CHiredis, only SluiceDelivery imports CCurl.
@@ -122,6 +124,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator console: server-rendered pages over Redis, read-mostly, token-guarded actions.
+        .target(
+            name: "SluiceConsole",
+            dependencies: [
+                "SluiceCore",
+                "SluiceRedis",
+                "SluiceRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
@@ -130,6 +147,7 @@ let package = Package(
                 "SluiceRedis",
                 "SluiceEdge",
                 "SluiceWorker",
+                "SluiceConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -194,6 +212,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Every chaos scenario in its short form against the debug `sluice` binary.
+        .testTarget(
+            name: "SluiceConsoleTests", dependencies: ["SluiceConsole", "SluiceRedis", "SluiceTesting", "SluiceDelivery"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "SluiceChaosTests", dependencies: ["SluiceChaos"], swiftSettings: swiftSettings),
         // The Helm chart, the Dockerfile and the monitoring examples, checked offline.
         .testTarget(name: "SluiceDeployTests", dependencies: ["SluiceTesting", "SluiceRedis"], swiftSettings: swiftSettings),

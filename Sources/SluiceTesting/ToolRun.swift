@@ -1,10 +1,12 @@
 import Foundation
+import SluiceRedis
 
 /// Runs a command-line tool (openssl, scripts/chart-check, python3…) to completion for a test.
 ///
-/// The wait happens on a thread of its own: `waitUntilExit` and pipe reads block, and blocking
+/// The wait happens on a thread of its own: the pipe reads and `waitpid` block, and blocking
 /// one of the cooperative pool's threads (two on a 2-core machine) stalls every async test
-/// running beside it.
+/// running beside it. Spawned with `posix_spawn` (`ChildProcess.capture`), not Foundation's
+/// `Process`, which crashed listing this process's descriptors while other tests opened thousands.
 public enum ToolRun {
     public struct Result: Sendable {
         public let status: Int32
@@ -34,23 +36,9 @@ public enum ToolRun {
     private static func runBlocking(
         _ executable: URL, _ arguments: [String], input: [UInt8]?, directory: URL?, mergingStandardError: Bool
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = mergingStandardError ? output : FileHandle.nullDevice
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input))
-        }
-        try stdin.fileHandleForWriting.close()
-        // Read before waiting, so a chatty process cannot fill the pipe and block.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: [UInt8](data))
+        let (status, output) = try ChildProcess.capture(
+            executable: executable.path, arguments: arguments, input: input, directory: directory?.path,
+            mergingStandardError: mergingStandardError)
+        return Result(status: status, output: output)
     }
 }

@@ -83,7 +83,7 @@ import Testing
             import sys, yaml
             docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
             deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
-            assert sorted(deployments) == ["release-name-sluice-edge", "release-name-sluice-worker"], sorted(deployments)
+            assert sorted(deployments) == ["release-name-sluice-console", "release-name-sluice-edge", "release-name-sluice-worker"], sorted(deployments)
             for name, d in deployments.items():
                 pod = d["spec"]["template"]["spec"]
                 assert pod["securityContext"]["runAsNonRoot"] is True, name
@@ -110,6 +110,17 @@ import Testing
             eenv = {e["name"]: e.get("value") for e in edge["env"]}
             limits = (eenv["SLUICE_MAX_CONNECTIONS"], eenv["SLUICE_REQUEST_TIMEOUT"], eenv["SLUICE_MAX_BUFFERED_MIB"])
             assert limits == ("10000", "10", "64"), limits
+            # The console: its own Deployment, Service and NetworkPolicy, the token from a Secret.
+            console = deployments["release-name-sluice-console"]["spec"]["template"]["spec"]
+            cc = console["containers"][0]
+            assert cc["args"] == ["console"], cc
+            cenv = {e["name"]: e.get("value") for e in cc["env"]}
+            assert cenv["SLUICE_CONSOLE_LISTEN"] == "0.0.0.0:8081" and cenv["SLUICE_CONSOLE_TOKEN_FILE"] == "/etc/sluice-console/token", cenv
+            assert {"name": "console-token", "secret": {"secretName": "sluice-console-token", "items": [{"key": "token", "path": "token"}]}} in console["volumes"], console["volumes"]
+            (csvc,) = [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "release-name-sluice-console"]
+            assert csvc["spec"]["type"] == "ClusterIP" and csvc["spec"]["ports"][0]["port"] == 8081, csvc
+            (cnp,) = [d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "release-name-sluice-console"]
+            assert cnp["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "oauth2-proxy"}}}], cnp
             (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
             triggers = so["spec"]["triggers"]
             # all-on.yaml has 3 partitions: a pending and a lag trigger on each one's delivery stream.

@@ -30,23 +30,16 @@ struct DLQReplayCommand: AsyncParsableCommand {
         var unroutable: [String] = []
         var notReplayable: [String] = []
         for (index, entry) in entries.enumerated() {
-            // Its fields could not be read in the first place: there is no delivery to make again.
-            if entry.reason == .undecodable {
+            let deliveries: [Delivery]
+            switch entry.replay(matcher: matcher) {
+            case .notReplayable:
                 notReplayable.append(entry.id)
                 continue
-            }
-            let deliveries: [Delivery]
-            if entry.reason == .noRoute {
-                let event = entry.delivery.event
-                let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
-                let targets = matcher.match(source: event.source, channel: event.channel, eventType: event.eventType, body: body).targets
-                deliveries = targets.map { Delivery(ingressID: entry.delivery.ingressID, event: event, target: $0) }
-            } else {
-                deliveries = [entry.delivery.restarted()]
-            }
-            if deliveries.isEmpty {
+            case .stillNoRoute:
                 unroutable.append(entry.id)
                 continue
+            case .deliveries(let made):
+                deliveries = made
             }
             if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries) }) {
                 replayed.append(entry.id)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRedis
 
 extension StatusReport {
     /// `sluice status --json`: one object (one line, so `--watch` gives JSON Lines).

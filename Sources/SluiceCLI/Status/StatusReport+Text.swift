@@ -1,3 +1,4 @@
+import SluiceRedis
 extension StatusReport {
     /// The tables `sluice status` prints for people.
     func text(configPath: String) -> String {

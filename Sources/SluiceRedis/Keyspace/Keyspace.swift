@@ -69,6 +69,13 @@ public import SluiceCore
 //                                                 by the complete script (`wait`), popped by the
 //                                                 release script at the endpoint's rate, which
 //                                                 XADDs each back to `deliveries` with `released`.
+//   {P}:v1:history                        STREAM  the queue depths of the whole installation once a
+//                                                 minute (entry id = the minute, unix ms; fields
+//                                                 ingress, deliveries, retry, waiting, dlq), written
+//                                                 by whichever worker refreshes its gauges first in
+//                                                 that minute (a second XADD with the same id fails
+//                                                 and is ignored); capped at about 3 hours. Read
+//                                                 by the console. Partition 0 only.
 //   {P}:v1:circuits                       HASH    open circuits, for `sluice status`: field "<tenant>/<endpoint>@<consumer>",
 //                                                 value = unix ms when that worker may probe again. Written when a
 //                                                 worker's breaker opens, removed when it closes; advisory only.
@@ -146,6 +153,9 @@ public struct Keyspace: Sendable, Hashable {
     public var deadLetters: String { "\(base):dlq" }
     /// `{P}:v1:circuits`: which workers hold which endpoint's circuit open (for `sluice status`).
     public var circuits: String { "\(base):circuits" }
+    /// `{P}:v1:history`: the queue depths once a minute over every partition, for the console's
+    /// sparklines (partition 0's only).
+    public var history: String { "\(base):history" }
 
     /// The key of `webhookID` from `source`: its dedupe marker, followed by its log (its record
     /// and all its deliveries' attempts). Per source, since two sources may use the same id.

@@ -1,10 +1,12 @@
 import CoreMetrics
+import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceRedis
 
 /// Refreshes `sluice_queue_depth{stream}`, `sluice_retry_backlog`, `sluice_waiting_deliveries` and
-/// `sluice_dlq_size` from Redis, over every partition.
+/// `sluice_dlq_size` from Redis, over every partition, and records them once a minute in
+/// `{P}:v1:history` for the console.
 struct QueueGauges: Service {
     let stores: WorkerStores
     let logger: Logger
@@ -27,9 +29,17 @@ struct QueueGauges: Service {
     }
 
     func run() async throws {
+        var lastRecordedMinute: Int64 = -1
         while !isStopping {
             do {
                 let status = try await stores.status()
+                // Once a minute, for the console's sparklines; the first worker in a minute writes it.
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                if now / 60_000 != lastRecordedMinute {
+                    let first = stores.store(0)
+                    _ = try? await QueueHistory(client: first.client, keyspace: first.keyspace).record(status, nowMillis: now)
+                    lastRecordedMinute = now / 60_000
+                }
                 ingressDepth.record(status.ingressLength)
                 deliveriesDepth.record(status.deliveriesLength)
                 retryBacklog.record(status.retryBacklog)

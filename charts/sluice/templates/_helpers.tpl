@@ -16,6 +16,7 @@
 {{- define "sluice.edgeName" -}}{{ include "sluice.fullname" . | trunc 56 | trimSuffix "-" }}-edge{{- end -}}
 {{- define "sluice.workerName" -}}{{ include "sluice.fullname" . | trunc 54 | trimSuffix "-" }}-worker{{- end -}}
 {{- define "sluice.redisName" -}}{{ include "sluice.fullname" . | trunc 57 | trimSuffix "-" }}-redis{{- end -}}
+{{- define "sluice.consoleName" -}}{{ include "sluice.fullname" . | trunc 53 | trimSuffix "-" }}-console{{- end -}}
 {{- define "sluice.routesName" -}}{{ include "sluice.fullname" . | trunc 56 | trimSuffix "-" }}-routes{{- end -}}
 
 {{- define "sluice.name" -}}

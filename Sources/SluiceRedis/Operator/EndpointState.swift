@@ -1,5 +1,4 @@
-import SluiceCore
-import SluiceRedis
+public import SluiceCore
 
 /// What `sluice status` says about one endpoint.
 ///
@@ -9,9 +8,9 @@ import SluiceRedis
 /// `rate_limit` bucket in Redis: while it is empty, deliveries that come due are parked in the
 /// retry set, not sent. (A worker also parks deliveries for a second when the endpoint's lane in
 /// that worker is full; that lives in the worker's memory and is not shown.)
-struct EndpointState {
+public struct EndpointState: Sendable {
     /// The endpoint's condition, most serious first.
-    enum Condition: Equatable {
+    public enum Condition: Sendable, Equatable {
         /// A worker's breaker is open: deliveries are parked until it probes at this unix ms.
         case circuitOpen(probeAtMillis: Int64)
         /// The cooldown is over (since this unix ms): the next delivery is the probe that closes the circuit or opens it again.
@@ -21,7 +20,7 @@ struct EndpointState {
         case ok
 
         /// The `state` of `status --json`.
-        var name: String {
+        public var name: String {
             switch self {
             case .circuitOpen: "circuit_open"
             case .halfOpen: "half_open"
@@ -31,12 +30,12 @@ struct EndpointState {
         }
     }
 
-    var endpoint: EndpointRef
-    var condition: Condition
+    public var endpoint: EndpointRef
+    public var condition: Condition
     /// The workers (consumer names) that reported the endpoint's circuit, if any.
-    var workers: [String]
+    public var workers: [String]
     /// False for an endpoint a worker reported that the routes file does not name (removed since).
-    var configured: Bool
+    public var configured: Bool
 
     /// Each endpoint of `routes`, and each one only `circuits` name, in name order.
     ///
@@ -44,7 +43,7 @@ struct EndpointState {
     ///   - circuits: current reports of open circuits (stale ones already dropped).
     ///   - buckets: the shared rate-limit bucket of each rate-limited endpoint, as stored in Redis
     ///     (absent: full — the script lets a full bucket's key expire).
-    static func all(routes: RoutesConfig, circuits: [OpenCircuit], buckets: [EndpointRef: TokenBucket], nowMillis: Int64) -> [EndpointState] {
+    public static func all(routes: RoutesConfig, circuits: [OpenCircuit], buckets: [EndpointRef: TokenBucket], nowMillis: Int64) -> [EndpointState] {
         let configured = Set(routes.tenants.values.flatMap { $0.endpoints.values.map(\.ref) })
         let reported = Dictionary(grouping: circuits, by: \.endpoint)
         return configured.union(reported.keys).sorted().map { ref in

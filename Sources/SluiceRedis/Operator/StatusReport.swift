@@ -1,24 +1,23 @@
 import Foundation
-import SluiceCore
-import SluiceRedis
+public import SluiceCore
 
-/// One reading of `sluice status`: queue depths, circuit reports and each endpoint's state.
-struct StatusReport {
+/// One reading of `sluice status` (and the console's overview): queue depths, circuit reports and each endpoint's state.
+public struct StatusReport: Sendable {
     /// Circuit reports whose probe time is older than this come from workers that died with the
     /// circuit open (a live worker replaces or removes its report); they are not shown.
-    static let staleAfterMillis: Int64 = 5 * 60 * 1000
+    public static let staleAfterMillis: Int64 = 5 * 60 * 1000
 
     /// When it was read, unix ms.
-    var atMillis: Int64
-    var queues: StoreStatus
+    public var atMillis: Int64
+    public var queues: StoreStatus
     /// Current circuit reports, one per (endpoint, worker), latest probe first.
-    var circuits: [OpenCircuit]
-    var endpoints: [EndpointState]
+    public var circuits: [OpenCircuit]
+    public var endpoints: [EndpointState]
 
     /// Reads everything from Redis: the queue depths over every partition, the circuit reports,
     /// and the rate-limit bucket of each endpoint that has a `rate_limit` (one pipelined round
     /// trip per partition; with several partitions, their shares' tokens added up).
-    static func read(stores: WorkerStores, routes: RoutesConfig) async throws(RedisError) -> StatusReport {
+    public static func read(stores: WorkerStores, routes: RoutesConfig) async throws(RedisError) -> StatusReport {
         let queues = try await stores.status()
         let reported = try await stores.openCircuits()
         let limited = routes.tenants.values.flatMap(\.endpoints.values).filter { $0.rateLimit != nil }.sorted { $0.ref < $1.ref }

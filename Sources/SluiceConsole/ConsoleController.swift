@@ -1,0 +1,361 @@
+import Foundation
+import Hummingbird
+import Logging
+import SluiceCore
+import SluiceRedis
+
+/// The console's pages and actions (README, "Operator console").
+///
+/// Every read is bounded in Redis work: the overview is a fixed handful of commands per
+/// partition, a dead-letter page one `XRANGE … COUNT` of one partition, an event page a few
+/// `GET`s. Every action needs a signed-in session and its CSRF value, and is logged with who did
+/// what.
+struct ConsoleController: Sendable {
+    let stores: WorkerStores
+    let routes: RoutesConfig
+    let sessions: ConsoleSessions
+    let pages: ConsolePages
+    let logger: Logger
+    /// Dead letters on one page.
+    var pageSize = 50
+
+    static let cookie = "sluice-console-session"
+
+    func register(on router: Router<ConsoleRequestContext>) {
+        router.get("/") { request, context in try await overview(request, context) }
+        router.get("/overview.json") { _, _ in try await overviewJSON() }
+        router.get("/dead-letters") { request, context in try await deadLetters(request, context) }
+        router.post("/dead-letters/action") { request, context in try await deadLetterAction(request, context) }
+        router.get("/events") { request, context in try await events(request, context) }
+        router.get("/events/{id}") { request, context in
+            try await event(context.parameters.get("id") ?? "", request, context)
+        }
+        router.get("/login") { request, _ in login(request, failed: false, status: .ok) }
+        router.post("/login") { request, context in try await signIn(request, context) }
+        router.post("/logout") { request, context in try await signOut(request, context) }
+        router.get("/healthz") { _, _ in Self.respond(.ok, type: "text/plain; charset=utf-8", body: "ok\n") }
+        router.get("/readyz") { _, _ in
+            do {
+                try await stores.store(0).client.ping()
+                return Self.respond(.ok, type: "text/plain; charset=utf-8", body: "ready\n")
+            } catch {
+                return Self.respond(.serviceUnavailable, type: "text/plain; charset=utf-8", body: "redis unreachable: \(error)\n")
+            }
+        }
+        router.get("/assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        router.get("/assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
+    }
+
+    // MARK: - Pages
+
+    private func overview(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let stores = try await partitions()
+        let report = try await StatusReport.read(stores: stores, routes: routes)
+        let queues = report.queues
+        let endpoints = report.endpoints.map { state -> [String: Any] in
+            var detail = ""
+            switch state.condition {
+            case .circuitOpen(let probe): detail = "circuit open until \(Self.iso(probe))"
+            case .halfOpen(let since): detail = "probing since \(Self.iso(since))"
+            case .paused(let reason, let until): detail = "\(reason.replacingOccurrences(of: "_", with: " ")) until \(Self.iso(until))"
+            case .ok: detail = state.configured ? "" : "no longer in routes.yaml"
+            }
+            if !state.workers.isEmpty { detail += " (reported by \(state.workers.joined(separator: ", ")))" }
+            return ["name": state.endpoint.description, "state": state.condition.name, "label": Self.label(state.condition), "detail": detail]
+        }
+        // The last hour, one reading a minute, as workers recorded it (empty until they have).
+        let history = try await QueueHistory(client: stores.store(0).client, keyspace: stores.store(0).keyspace).samples(count: 60)
+        func spark(_ name: String, _ value: (StoreStatus) -> Int) -> String {
+            let series = history.map { value($0.status) }
+            guard let first = series.first, let last = series.last else { return "" }
+            return ConsoleSparkline.svg(series, label: "\(name) over the last \(series.count) minutes: from \(first) to \(last)")
+        }
+        var values: [String: Any] = [
+            "ingressSpark": spark("Ingress", \.ingressLength), "deliveriesSpark": spark("Deliveries", \.deliveriesLength),
+            "retrySpark": spark("Retry backlog", \.retryBacklog), "waitingSpark": spark("Waiting", \.waiting),
+            "dlqSpark": spark("Dead letters", \.deadLetters),
+        ]
+        values.merge([
+            "at": Self.iso(report.atMillis), "partitions": stores.count, "onePartition": stores.count == 1,
+            "ingress": queues.ingressLength, "ingressPending": queues.ingressPending, "deliveries": queues.deliveriesLength,
+            "deliveriesPending": queues.deliveriesPending, "retry": queues.retryBacklog, "waiting": queues.waiting,
+            "dlq": queues.deadLetters, "endpoints": endpoints,
+        ]) { $1 }
+        return html(pages.render("overview", values, chrome: chrome("Overview", request)))
+    }
+
+    private func overviewJSON() async throws -> Response {
+        let queues = try await partitions().status()
+        let object: [String: Any] = [
+            "at": Self.iso(Int64(Date().timeIntervalSince1970 * 1000)), "ingress": queues.ingressLength,
+            "ingress_pending": queues.ingressPending, "deliveries": queues.deliveriesLength,
+            "deliveries_pending": queues.deliveriesPending, "retry": queues.retryBacklog, "waiting": queues.waiting,
+            "dlq": queues.deadLetters,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Self.respond(.ok, type: "application/json", body: String(decoding: data, as: UTF8.self))
+    }
+
+    private func deadLetters(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let tenant = query["tenant"].map(String.init) ?? ""
+        let endpoint = query["endpoint"].map(String.init) ?? ""
+        let reason = query["reason"].map(String.init) ?? ""
+        let stores = try await partitions()
+        let partition = min(max(0, query["partition"].flatMap { Int($0) } ?? 0), stores.count - 1)
+        let after = query["after"].map(String.init)
+        // One bounded read of one partition: a page, then the filter (a page may show fewer).
+        let read = try await stores.store(partition).deadLetters(count: pageSize, after: after)
+        let shown = read.filter { entry in
+            (tenant.isEmpty || entry.delivery.target.tenant == tenant)
+                && (endpoint.isEmpty || entry.delivery.target.endpoint == endpoint || entry.delivery.target.description == endpoint)
+                && (reason.isEmpty || entry.reason.rawValue == reason)
+        }
+        let session = currentSession(request)
+        let entries = shown.enumerated().map { index, entry -> [String: Any] in
+            let target = entry.delivery.target
+            return [
+                "index": index, "id": WorkerStores.qualified(entry.id, partition: partition), "event": entry.delivery.event.webhookID,
+                "eventPath": Self.pathComponent(entry.delivery.event.webhookID),
+                "target": target.tenant.isEmpty ? "—" : target.description, "reason": entry.reason.rawValue,
+                "last": entry.lastStatus.map(String.init) ?? entry.lastError.map { String($0.prefix(60)) } ?? "—",
+                "attempts": entry.attempts, "at": Self.iso(entry.deadLetteredAtMillis),
+            ]
+        }
+        var next: String?
+        if read.count == pageSize, let last = read.last {
+            var items = [URLQueryItem(name: "after", value: last.id), URLQueryItem(name: "partition", value: String(partition))]
+            for (name, value) in [("tenant", tenant), ("endpoint", endpoint), ("reason", reason)] where !value.isEmpty {
+                items.append(URLQueryItem(name: name, value: value))
+            }
+            var components = URLComponents()
+            components.path = "/dead-letters"
+            components.queryItems = items
+            next = components.string
+        }
+        let reasons = [["value": "", "label": "any", "selected": reason.isEmpty]]
+            + DeadLetterReason.allCases.map { ["value": $0.rawValue, "label": $0.rawValue, "selected": $0.rawValue == reason] }
+        var values: [String: Any] = [
+            "tenant": tenant, "endpoint": endpoint, "reasons": reasons, "entries": entries, "shown": entries.count,
+            "more": next != nil, "filtered": !(tenant.isEmpty && endpoint.isEmpty && reason.isEmpty),
+            "manyPartitions": stores.count > 1,
+            "partitions": (0..<stores.count).map { ["value": $0, "selected": $0 == partition] },
+            "canAct": session != nil && sessions.acceptsActions, "csrf": session?.csrf ?? "",
+            "signInHint": sessions.acceptsActions
+                ? "Sign in with the operator token to replay or purge."
+                : "Read-only: the console was started without --token-file.",
+        ]
+        if let next { values["next"] = next }
+        return html(pages.render("dead-letters", values, chrome: chrome("Dead letters", request)))
+    }
+
+    private func deadLetterAction(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let session = authorised(request, form: form) else { return forbidden(request) }
+        let ids = form.filter { $0.name == "id" }.map(\.value)
+        let action = form.first { $0.name == "action" }?.value ?? ""
+        let stores = try await partitions()
+        switch action {
+        case "replay":
+            let matcher = RouteMatcher(config: routes)
+            var replayed = 0, stillNoRoute = 0, notReplayable = 0
+            for id in ids {
+                guard let (partition, streamID) = stores.split(id), let entry = try await stores.store(partition).deadLetter(id: streamID) else {
+                    continue
+                }
+                switch entry.replay(matcher: matcher) {
+                case .notReplayable: notReplayable += 1
+                case .stillNoRoute: stillNoRoute += 1
+                case .deliveries(let deliveries):
+                    if try await stores.replay(deadLetterID: id, with: deliveries) { replayed += 1 }
+                }
+            }
+            audit(session, "replayed dead letters", ["selected": ids.count, "replayed": replayed, "still_no_route": stillNoRoute, "not_replayable": notReplayable])
+            return result(
+                request, heading: "Replayed", kind: "replay",
+                summary: "\(replayed) of \(ids.count) selected dead letter\(ids.count == 1 ? "" : "s") replayed with a fresh schedule.",
+                counts: [("selected", "Selected", ids.count), ("replayed", "Replayed", replayed), ("still_no_route", "Still no route", stillNoRoute), ("not_replayable", "Not replayable", notReplayable)])
+        case "purge":
+            guard form.contains(where: { $0.name == "confirm" && $0.value == "yes" }) else {
+                let values: [String: Any] = ["ids": ids, "count": ids.count, "one": ids.count == 1, "csrf": session.csrf]
+                return html(pages.render("confirm-purge", values, chrome: chrome("Confirm purge", request)))
+            }
+            let purged = try await stores.purge(deadLetterIDs: ids)
+            audit(session, "purged dead letters", ["selected": ids.count, "purged": purged])
+            return result(
+                request, heading: "Purged", kind: "purge",
+                summary: "\(purged) of \(ids.count) selected dead letter\(ids.count == 1 ? "" : "s") purged.",
+                counts: [("selected", "Selected", ids.count), ("purged", "Purged", purged)])
+        default:
+            return error(request, .badRequest, heading: "Unknown action", message: "Choose replay or purge.")
+        }
+    }
+
+    private func events(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let id = request.uri.queryParameters["id"].map(String.init) ?? ""
+        if !id.isEmpty { return try await event(id, request, context) }
+        return html(pages.render("events", ["id": ""], chrome: chrome("Events", request)))
+    }
+
+    private func event(_ id: String, _ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let stores = try await partitions()
+        for source in routes.sources.keys.sorted() {
+            let (record, attempts) = try await stores.eventLog(source: source, webhookID: id, partitions: routes.redisPartitions)
+            guard record != nil || !attempts.isEmpty else { continue }
+            var values: [String: Any] = [
+                "id": id,
+                "attempts": attempts.map { logged -> [String: Any] in
+                    let record = logged.record
+                    return [
+                        "at": Self.iso(record.atMillis), "target": logged.target.description, "attempt": record.attempt,
+                        "status": record.status.map(String.init) ?? "—", "duration": "\(record.durationMillis) ms",
+                        "outcome": record.outcome.rawValue.replacingOccurrences(of: "_", with: " "), "outcomeClass": record.outcome.rawValue,
+                        "error": record.error ?? "",
+                    ]
+                },
+            ]
+            if let record {
+                values["record"] = [
+                    "source": record.source, "channel": record.channel ?? "—", "type": record.eventType,
+                    "receivedAt": Self.iso(record.receivedAtMillis), "routedAt": Self.iso(record.routedAtMillis),
+                    "targets": record.targets.isEmpty ? "none (no route)" : record.targets.map(\.description).joined(separator: ", "),
+                ]
+            }
+            return html(pages.render("event", values, chrome: chrome("Event \(id)", request)))
+        }
+        return html(pages.render("events", ["id": id, "notFound": true], chrome: chrome("Events", request)), status: .notFound)
+    }
+
+    // MARK: - Sign-in
+
+    private func login(_ request: Request, failed: Bool, status: HTTPResponse.Status) -> Response {
+        html(pages.render("login", ["failed": failed, "actions": sessions.acceptsActions], chrome: chrome("Sign in", request)), status: status)
+    }
+
+    private func signIn(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        let name = form.first { $0.name == "name" }?.value ?? ""
+        let token = form.first { $0.name == "token" }?.value ?? ""
+        guard let (id, session) = sessions.signIn(operatorName: name, candidate: token, address: context.clientAddress) else {
+            logger.warning("console sign-in refused: wrong operator token", metadata: ["address": "\(context.clientAddress)"])
+            return login(request, failed: true, status: .unauthorized)
+        }
+        audit(session, "signed in", [:])
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.headers[.setCookie] = "\(Self.cookie)=\(id); Path=/; HttpOnly; SameSite=Strict"
+        return response
+    }
+
+    private func signOut(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let session = authorised(request, form: form) else { return forbidden(request) }
+        sessions.signOut(request.cookies[Self.cookie]?.value)
+        audit(session, "signed out", [:])
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.headers[.setCookie] = "\(Self.cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        return response
+    }
+
+    private func currentSession(_ request: Request) -> ConsoleSession? {
+        sessions.session(request.cookies[Self.cookie]?.value)
+    }
+
+    /// The session of a mutating request: signed in, and the form carries the session's CSRF value.
+    private func authorised(_ request: Request, form: [(name: String, value: String)]) -> ConsoleSession? {
+        guard let session = currentSession(request), let csrf = form.first(where: { $0.name == "csrf" })?.value,
+            ConsoleSessions.constantTimeEqual(Array(csrf.utf8), Array(session.csrf.utf8))
+        else { return nil }
+        return session
+    }
+
+    private func audit(_ session: ConsoleSession, _ what: String, _ counts: [String: Int]) {
+        var metadata: Logger.Metadata = ["operator": "\(session.operatorName)", "address": "\(session.address)"]
+        for (key, value) in counts { metadata[key] = "\(value)" }
+        logger.notice("console: \(what)", metadata: metadata)
+    }
+
+    // MARK: - Responses
+
+    private func chrome(_ title: String, _ request: Request) -> [String: Any] {
+        let session = currentSession(request)
+        return [
+            "title": title, "signedIn": session != nil, "operatorName": session?.operatorName ?? "", "csrf": session?.csrf ?? "",
+            "actions": sessions.acceptsActions,
+        ]
+    }
+
+    private func result(_ request: Request, heading: String, kind: String, summary: String, counts: [(String, String, Int)]) -> Response {
+        let values: [String: Any] = [
+            "heading": heading, "kind": kind, "summary": summary,
+            "counts": counts.map { ["key": $0.0, "label": $0.1, "value": $0.2] },
+        ]
+        return html(pages.render("result", values, chrome: chrome(heading, request)))
+    }
+
+    private func forbidden(_ request: Request) -> Response {
+        logger.warning("console action refused: not signed in, or the form's CSRF value is missing or wrong")
+        return error(
+            request, .forbidden, heading: "Not allowed",
+            message: sessions.acceptsActions
+                ? "Sign in with the operator token first (and use the console's own forms)."
+                : "This console is read-only: it was started without --token-file.")
+    }
+
+    private func error(_ request: Request, _ status: HTTPResponse.Status, heading: String, message: String) -> Response {
+        html(pages.render("error", ["heading": heading, "message": message], chrome: chrome(heading, request)), status: status)
+    }
+
+    private func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Self.respond(status, type: "text/html; charset=utf-8", body: body)
+    }
+
+    static func respond(_ status: HTTPResponse.Status, type: String, body: String) -> Response {
+        var headers: HTTPFields = [.contentType: type, .cacheControl: "no-store"]
+        // Everything is served by the console itself; no page may be framed by another site.
+        headers[HTTPFields.Element.Name("Content-Security-Policy")!] = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        headers[HTTPFields.Element.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        respond(.ok, type: type, body: text)
+    }
+
+    /// Every partition that may hold something (routes.yaml's count or the recorded one, whichever is higher).
+    private func partitions() async throws -> WorkerStores {
+        stores.grow(to: try await stores.record.read())
+        return stores
+    }
+
+    /// `application/x-www-form-urlencoded` fields in order (repeated names kept), at most 1 MiB.
+    static func form(_ request: Request) async throws -> [(name: String, value: String)] {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let text = String(buffer: buffer)
+        return text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            guard let name = parts.first else { return nil }
+            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    static func iso(_ millis: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(millis) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+
+    static func pathComponent(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? text
+    }
+
+    static func label(_ condition: EndpointState.Condition) -> String {
+        switch condition {
+        case .circuitOpen: "circuit open"
+        case .halfOpen: "half-open (probing)"
+        case .paused: "paused"
+        case .ok: "ok"
+        }
+    }
+}

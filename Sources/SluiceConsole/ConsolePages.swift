@@ -1,0 +1,174 @@
+import Mustache
+
+/// The console's pages: Mustache templates compiled into the binary (no files to ship, no CDN),
+/// each page rendered into the layout. Mustache escapes every `{{value}}`; only `{{{content}}}`,
+/// the already rendered page, is inserted raw.
+struct ConsolePages: Sendable {
+    let library: MustacheLibrary
+
+    init() {
+        var library = MustacheLibrary()
+        for (name, text) in Self.templates {
+            // The templates are constants of this file: one that does not compile is a programming error.
+            library.register(try! MustacheTemplate(string: text), named: name)
+        }
+        self.library = library
+    }
+
+    /// `page` rendered with `values`, inside the layout with `chrome` (title, sign-in state).
+    func render(_ page: String, _ values: [String: Any], chrome: [String: Any]) -> String {
+        var layout = chrome
+        layout["content"] = library.render(values, withTemplate: page) ?? ""
+        return library.render(layout, withTemplate: "layout") ?? ""
+    }
+
+    static let templates: [String: String] = [
+        "layout": """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}} · Sluice console</title>
+            <link rel="stylesheet" href="/assets/console.css">
+            </head>
+            <body>
+            <a class="skip" href="#main">Skip to content</a>
+            <header>
+            <nav aria-label="Main">
+            <a href="/" class="brand">Sluice</a>
+            <a href="/">Overview</a>
+            <a href="/dead-letters">Dead letters</a>
+            <a href="/events">Events</a>
+            {{#signedIn}}
+            <form method="post" action="/logout" class="inline">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <span class="who">Signed in as {{operatorName}}</span>
+            <button type="submit">Sign out</button>
+            </form>
+            {{/signedIn}}
+            {{^signedIn}}{{#actions}}<a href="/login">Sign in</a>{{/actions}}{{/signedIn}}
+            </nav>
+            </header>
+            <main id="main">
+            {{{content}}}
+            </main>
+            <script src="/assets/console.js" defer></script>
+            </body>
+            </html>
+            """,
+        "overview": """
+            <h1>Overview</h1>
+            <p class="meta">Read at <time data-field="at">{{at}}</time> · {{partitions}} partition{{^onePartition}}s{{/onePartition}} · refreshed every 5 s · lines: the last hour, a reading a minute</p>
+            <section aria-labelledby="queues">
+            <h2 id="queues">Queues</h2>
+            <dl class="cards">
+            <div><dt>Ingress</dt><dd data-field="ingress">{{ingress}}</dd><dd class="sub"><span data-field="ingress_pending">{{ingressPending}}</span> pending</dd><dd class="sub">{{{ingressSpark}}}</dd></div>
+            <div><dt>Deliveries</dt><dd data-field="deliveries">{{deliveries}}</dd><dd class="sub"><span data-field="deliveries_pending">{{deliveriesPending}}</span> pending</dd><dd class="sub">{{{deliveriesSpark}}}</dd></div>
+            <div><dt>Retry backlog</dt><dd data-field="retry">{{retry}}</dd><dd class="sub">{{{retrySpark}}}</dd></div>
+            <div><dt>Waiting</dt><dd data-field="waiting">{{waiting}}</dd><dd class="sub">{{{waitingSpark}}}</dd></div>
+            <div><dt><a href="/dead-letters">Dead letters</a></dt><dd data-field="dlq">{{dlq}}</dd><dd class="sub">{{{dlqSpark}}}</dd></div>
+            </dl>
+            </section>
+            <section aria-labelledby="endpoints">
+            <h2 id="endpoints">Endpoints</h2>
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
+            <tbody>
+            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td>{{detail}}</td></tr>
+            {{/endpoints}}
+            {{^endpoints}}<tr><td colspan="3">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
+            </tbody>
+            </table></div>
+            </section>
+            """,
+        "dead-letters": """
+            <h1>Dead letters</h1>
+            <form method="get" action="/dead-letters" class="filters">
+            <label>Tenant <input name="tenant" value="{{tenant}}"></label>
+            <label>Endpoint <input name="endpoint" value="{{endpoint}}"></label>
+            <label>Reason <select name="reason">{{#reasons}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reasons}}</select></label>
+            {{#manyPartitions}}<label>Partition <select name="partition">{{#partitions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/partitions}}</select></label>{{/manyPartitions}}
+            <button type="submit">Filter</button>
+            </form>
+            <p class="meta">{{shown}} shown{{#more}}, more on the next page{{/more}}.</p>
+            {{#canAct}}<form method="post" action="/dead-letters/action">
+            <input type="hidden" name="csrf" value="{{csrf}}">{{/canAct}}
+            <div class="scroll"><table>
+            <thead><tr>{{#canAct}}<th scope="col"><span class="visually-hidden">Select</span></th>{{/canAct}}<th scope="col">ID</th><th scope="col">Event</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Last</th><th scope="col">Attempts</th><th scope="col">Dead-lettered</th></tr></thead>
+            <tbody>
+            {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="/events/{{eventPath}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
+            {{/entries}}
+            {{^entries}}<tr><td colspan="8">No dead letters{{#filtered}} match{{/filtered}}.</td></tr>{{/entries}}
+            </tbody>
+            </table></div>
+            {{#canAct}}<p class="actions"><button type="submit" name="action" value="replay">Replay selected</button> <button type="submit" name="action" value="purge" class="danger">Purge selected…</button></p>
+            </form>{{/canAct}}
+            {{^canAct}}<p class="meta">{{signInHint}}</p>{{/canAct}}
+            {{#next}}<p><a href="{{next}}" rel="next">Next page</a></p>{{/next}}
+            """,
+        "confirm-purge": """
+            <h1>Purge {{count}} dead letter{{^one}}s{{/one}}?</h1>
+            <p>They are deleted for good: nothing else keeps their events' bodies.</p>
+            <ul>{{#ids}}<li><code>{{.}}</code></li>{{/ids}}</ul>
+            <form method="post" action="/dead-letters/action">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="confirm" value="yes">
+            {{#ids}}<input type="hidden" name="id" value="{{.}}">{{/ids}}
+            <p class="actions"><button type="submit" name="action" value="purge" class="danger">Purge {{count}}</button> <a href="/dead-letters">Cancel</a></p>
+            </form>
+            """,
+        "result": """
+            <h1>{{heading}}</h1>
+            <p role="status" data-result="{{kind}}">{{summary}}</p>
+            <dl class="cards">{{#counts}}<div><dt>{{label}}</dt><dd data-count="{{key}}">{{value}}</dd></div>{{/counts}}</dl>
+            <p><a href="/dead-letters">Back to the dead letters</a></p>
+            """,
+        "events": """
+            <h1>Events</h1>
+            <form method="get" action="/events" class="filters">
+            <label>Webhook-id <input name="id" value="{{id}}" required></label>
+            <button type="submit">Show</button>
+            </form>
+            {{#notFound}}<p role="status">No event {{id}}: unknown, not routed yet, or older than worker.attempt_log_retention.</p>{{/notFound}}
+            """,
+        "event": """
+            <h1>Event <code>{{id}}</code></h1>
+            {{#record}}
+            <dl class="facts">
+            <dt>Source</dt><dd>{{source}}</dd>
+            <dt>Channel</dt><dd>{{channel}}</dd>
+            <dt>Type</dt><dd>{{type}}</dd>
+            <dt>Received</dt><dd><time>{{receivedAt}}</time></dd>
+            <dt>Routed</dt><dd><time>{{routedAt}}</time></dd>
+            <dt>Targets</dt><dd>{{targets}}</dd>
+            </dl>
+            {{/record}}
+            <h2>Attempts</h2>
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">At</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
+            <tbody>
+            {{#attempts}}<tr><td><time>{{at}}</time></td><td>{{target}}</td><td>{{attempt}}</td><td>{{status}}</td><td>{{duration}}</td><td><span class="state state-{{outcomeClass}}">{{outcome}}</span></td><td>{{error}}</td></tr>
+            {{/attempts}}
+            {{^attempts}}<tr><td colspan="7">No attempt yet.</td></tr>{{/attempts}}
+            </tbody>
+            </table></div>
+            """,
+        "login": """
+            <h1>Sign in</h1>
+            {{#failed}}<p role="alert" class="error">That is not the operator token.</p>{{/failed}}
+            {{^actions}}<p>This console was started without <code>--token-file</code>: it is read-only.</p>{{/actions}}
+            {{#actions}}
+            <form method="post" action="/login" class="stacked">
+            <label>Your name (for the audit log) <input name="name" autocomplete="username" required></label>
+            <label>Operator token <input name="token" type="password" autocomplete="current-password" required></label>
+            <button type="submit">Sign in</button>
+            </form>
+            {{/actions}}
+            """,
+        "error": """
+            <h1>{{heading}}</h1>
+            <p role="alert" class="error">{{message}}</p>
+            """,
+    ]
+}

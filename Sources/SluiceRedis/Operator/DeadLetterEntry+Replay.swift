@@ -1,0 +1,27 @@
+public import SluiceCore
+import Foundation
+
+extension DeadLetterEntry {
+    /// What replaying this dead letter would put back on the deliveries stream.
+    public enum Replay: Sendable {
+        /// These deliveries, with fresh schedules.
+        case deliveries([Delivery])
+        /// A `no_route` event that the current routes still send nowhere: it stays.
+        case stillNoRoute
+        /// Its fields could not be read in the first place (`undecodable`): there is nothing to make again.
+        case notReplayable
+    }
+
+    /// The replay of this dead letter under `matcher` (the current routes): a `no_route` event is
+    /// routed again; any other gets its delivery back with a fresh schedule (attempt 1, same
+    /// webhook-id).
+    public func replay(matcher: RouteMatcher) -> Replay {
+        if reason == .undecodable { return .notReplayable }
+        guard reason == .noRoute else { return .deliveries([delivery.restarted()]) }
+        let event = delivery.event
+        let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
+        let targets = matcher.match(source: event.source, channel: event.channel, eventType: event.eventType, body: body).targets
+        guard !targets.isEmpty else { return .stillNoRoute }
+        return .deliveries(targets.map { Delivery(ingressID: delivery.ingressID, event: event, target: $0) })
+    }
+}

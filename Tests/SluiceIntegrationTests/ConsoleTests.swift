@@ -1,0 +1,171 @@
+import Foundation
+import SluiceCore
+import SluiceDelivery
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// `sluice console` against real edge, worker and redis-server processes: what its pages show,
+/// and that replaying or purging needs a signed-in session and the form's CSRF value.
+@Suite struct ConsoleTests {
+    static let token = "console-operator-token-7b1e0c"
+
+    /// A console process over `gateway`'s Redis, with the operator token.
+    static func startConsole(_ gateway: GatewayProcesses) async throws -> (process: ChildProcess, url: String) {
+        let tokenPath = try gateway.dir.write("console-token", token + "\n")
+        let (process, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
+            ["console", "--config", gateway.routesPath, "--redis", "\(gateway.redis.url)", "--listen", "127.0.0.1:\(port)", "--token-file", tokenPath]
+        }
+        return (process, "http://127.0.0.1:\(port)")
+    }
+
+    /// Edge, worker and console processes over one redis-server, the endpoint a sink whose
+    /// `/hook` answers 500 until `healthy` is on; `body` gets the gateway and the console's URL.
+    static func withConsoleGateway(_ body: (GatewayProcesses, String, Sink, SinkSwitch) async throws -> Void) async throws {
+        try await withSink { sink in
+            let healthy = SinkSwitch()
+            await sink.respond(to: "/hook") { _ in await healthy.isOn ? .ok : .status(500) }
+            try await withRedis { redis in
+                var gateway = try GatewayProcesses(
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: OperatorCommandsTests.batchRoute))
+                defer { gateway.close() }
+                let edge = try await gateway.startEdge()
+                defer { edge.send(SIGKILL) }
+                let worker = try await gateway.startWorker(name: "worker")
+                defer { worker.send(SIGKILL) }
+                let (console, base) = try await startConsole(gateway)
+                defer { console.send(SIGKILL) }
+                try await body(gateway, base, sink, healthy)
+            }
+        }
+    }
+
+    /// A browser's request: GET, or POST of `form` fields; `cookie` as a browser would send it.
+    static func request(
+        _ client: HTTPClient, _ url: String, form: [(String, String)]? = nil, cookie: String? = nil
+    ) async throws -> (status: Int, body: String, setCookie: String?) {
+        var headers: [HTTPHeader] = []
+        if let cookie { headers.append(HTTPHeader(name: "cookie", value: cookie)) }
+        var body: [UInt8] = []
+        if let form {
+            headers.append(HTTPHeader(name: "content-type", value: "application/x-www-form-urlencoded"))
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            body = Array(form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&").utf8)
+        }
+        let response = try await client.execute(HTTPRequest(
+            method: form == nil ? "GET" : "POST", url: url, headers: headers, body: body, timeout: .seconds(10),
+            keptResponseHeaders: ["set-cookie"]))
+        return (response.status, String(decoding: response.body, as: UTF8.self), response.header("set-cookie"))
+    }
+
+    /// The first capture of `pattern` in `text`.
+    static func capture(_ pattern: String, in text: String) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), match.numberOfRanges > 1,
+            let range = Range(match.range(at: 1), in: text)
+        else { return nil }
+        return String(text[range])
+    }
+
+    @Test func pagesShowQueuesDeadLettersAndAttemptsAndActionsNeedTheTokenAndTheForm() async throws {
+        try await Self.withConsoleGateway { gateway, base, sink, healthy in
+            let client = gateway.client
+
+            let exhausted = try await gateway.post(type: "batch.succeeded")
+            let unrouted = try await gateway.post(type: "video.generated")
+            var page = ""
+            try await poll(until: {
+                page = try await Self.request(client, base + "/dead-letters").body
+                return page.contains(exhausted) && page.contains(unrouted)
+            }, timeout: .seconds(20), "both dead letters are on the dead-letters page")
+            #expect(page.contains("exhausted") && page.contains("no_route"))
+            // Signed out: no selection boxes, no action buttons.
+            #expect(!page.contains("type=\"checkbox\"") && !page.contains("Replay selected"))
+
+            // The overview counts them, draws the last hour as workers record it once a minute,
+            // and the event page shows every attempt.
+            let history = QueueHistory(client: gateway.redis.client, keyspace: gateway.redis.keyspace)
+            let later = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+            #expect(try await history.record(StoreStatus.empty, nowMillis: later))
+            #expect(try await history.record(try await gateway.store.status(), nowMillis: later + 60_000))
+            let overview = try await Self.request(client, base + "/")
+            #expect(overview.body.contains(#"aria-label="Dead letters over the last "#), "\(overview.body)")
+            #expect(overview.body.contains("to 2\""))
+            #expect(overview.status == 200)
+            #expect(overview.body.contains(#"data-field="dlq">2<"#), "\(overview.body)")
+            #expect(overview.body.contains("acme/main"))
+            let event = try await Self.request(client, base + "/events/\(exhausted)")
+            #expect(event.status == 200)
+            #expect(event.body.components(separatedBy: "<td>500</td>").count - 1 == 3, "\(event.body)")
+            #expect(try await Self.request(client, base + "/events/msg_unknown").status == 404)
+            let json = try await Self.request(client, base + "/overview.json")
+            #expect(json.body.contains(#""dlq":2"#))
+
+            // Actions without a session, or with a wrong token, are refused and change nothing.
+            let deadID = try #require(Self.capture(#"<code>([^<]+)</code></td><td><a href="/events/\#(exhausted)""#, in: page), "\(page)")
+            let anonymous = try await Self.request(client, base + "/dead-letters/action", form: [("action", "replay"), ("id", deadID)])
+            #expect(anonymous.status == 403)
+            let wrong = try await Self.request(client, base + "/login", form: [("name", "mallory"), ("token", "guess")])
+            #expect(wrong.status == 401 && wrong.setCookie == nil)
+
+            // Signed in: the cookie is HttpOnly and SameSite=Strict, and forms carry the CSRF value.
+            let signedIn = try await Self.request(client, base + "/login", form: [("name", "alice"), ("token", Self.token)])
+            #expect(signedIn.status == 303)
+            let setCookie = try #require(signedIn.setCookie)
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+            page = try await Self.request(client, base + "/dead-letters", cookie: cookie).body
+            let csrf = try #require(Self.capture(#"name="csrf" value="([0-9a-f]+)""#, in: page))
+            #expect(page.contains("Replay selected"))
+            let forged = try await Self.request(client, base + "/dead-letters/action", form: [("action", "replay"), ("id", deadID)], cookie: cookie)
+            #expect(forged.status == 403, "a form without the CSRF value is refused")
+            #expect(try await gateway.store.deadLetters().count == 2)
+
+            // Replay: the endpoint works again and receives the event with a fresh schedule.
+            await healthy.turnOn()
+            let replayed = try await Self.request(
+                client, base + "/dead-letters/action", form: [("csrf", csrf), ("action", "replay"), ("id", deadID)], cookie: cookie)
+            #expect(replayed.status == 200)
+            #expect(replayed.body.contains(#"data-count="replayed">1<"#), "\(replayed.body)")
+            try await poll(until: {
+                let fresh = await sink.requests(to: "/hook").filter { $0.header("webhook-id") == exhausted && $0.header("x-sluice-attempt") == "1" }
+                let left = try await gateway.store.deadLetters().count
+                // Attempt 1 twice: the first before it was dead-lettered, the second from the replay.
+                return fresh.count == 2 && left == 1
+            }, timeout: .seconds(15), "the replayed delivery arrives")
+
+            // Purge asks first, then deletes.
+            let remaining = try #require(try await gateway.store.deadLetters().first?.id)
+            let asked = try await Self.request(
+                client, base + "/dead-letters/action", form: [("csrf", csrf), ("action", "purge"), ("id", remaining)], cookie: cookie)
+            #expect(asked.status == 200 && asked.body.contains("Purge 1"))
+            #expect(try await gateway.store.deadLetters().count == 1)
+            let purged = try await Self.request(
+                client, base + "/dead-letters/action", form: [("csrf", csrf), ("action", "purge"), ("confirm", "yes"), ("id", remaining)], cookie: cookie)
+            #expect(purged.body.contains(#"data-count="purged">1<"#), "\(purged.body)")
+            #expect(try await gateway.store.deadLetters().isEmpty)
+
+            // Every action is in the log with who did it; the token never is.
+            let log = try String(contentsOfFile: gateway.dir.file("console.log"), encoding: .utf8)
+            #expect(log.contains("console: replayed dead letters") && log.contains("console: purged dead letters"))
+            #expect(log.contains("alice"))
+            #expect(!log.contains(Self.token))
+        }
+    }
+
+    @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
+        try await withRedis { redis in
+            let gateway = try GatewayProcesses(
+                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: OperatorCommandsTests.batchRoute))
+            defer { gateway.close() }
+            let (console, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
+                ["console", "--config", gateway.routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)"]
+            }
+            defer { console.send(SIGKILL) }
+            let login = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/login", form: [("name", "a"), ("token", "")])
+            #expect(login.status == 401)
+            let action = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/dead-letters/action", form: [("action", "purge")])
+            #expect(action.status == 403 && action.body.contains("read-only"))
+        }
+    }
+}
