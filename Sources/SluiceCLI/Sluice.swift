@@ -8,7 +8,7 @@ struct Sluice: AsyncParsableCommand {
         abstract: "Webhook fan-out gateway for the Gemini API.",
         discussion: "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.",
         version: SluiceVersion.current,
-        subcommands: [EdgeCommand.self, WorkerCommand.self, DevCommand.self, RoutesCommand.self, DLQCommand.self, EventsCommand.self, StatusCommand.self, PartitionsCommand.self, ConsoleCommand.self, SendTestCommand.self, KeygenCommand.self, DoctorCommand.self]
+        subcommands: [EdgeCommand.self, WorkerCommand.self, DevCommand.self, RoutesCommand.self, DLQCommand.self, EventsCommand.self, StatusCommand.self, PartitionsCommand.self, ReplayCommand.self, ConsoleCommand.self, SendTestCommand.self, KeygenCommand.self, DoctorCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; Sluice's contract is 2 for usage and

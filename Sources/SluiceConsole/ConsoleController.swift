@@ -30,6 +30,8 @@ struct ConsoleController: Sendable {
         router.get("/events/{id}") { request, context in
             try await event(context.parameters.get("id") ?? "", request, context)
         }
+        router.get("/recover") { request, _ in recoverForm(request) }
+        router.post("/recover") { request, context in try await recover(request, context) }
         router.get("/login") { request, _ in login(request, failed: false, status: .ok) }
         router.post("/login") { request, context in try await signIn(request, context) }
         router.post("/logout") { request, context in try await signOut(request, context) }
@@ -224,6 +226,51 @@ struct ConsoleController: Sendable {
             return html(pages.render("event", values, chrome: chrome("Event \(id)", request)))
         }
         return html(pages.render("events", ["id": id, "notFound": true], chrome: chrome("Events", request)), status: .notFound)
+    }
+
+    // MARK: - Recover
+
+    private func recoverForm(_ request: Request) -> Response {
+        let session = currentSession(request)
+        let window = routes.worker.recoveryWindow
+        var values: [String: Any] = [
+            "endpoints": routes.allEndpoints.map(\.ref.description), "canAct": session != nil && sessions.acceptsActions,
+            "csrf": session?.csrf ?? "",
+            "signInHint": sessions.acceptsActions ? "Sign in with the operator token to recover." : "Read-only: the console was started without --token-file.",
+        ]
+        if window > .zero { values["window"] = "\(window.components.seconds / 3600) h \(window.components.seconds % 3600 / 60) min" }
+        return html(pages.render("recover", values, chrome: chrome("Recover", request)))
+    }
+
+    private func recover(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let session = authorised(request, form: form) else { return forbidden(request) }
+        let value = { (name: String) in form.first { $0.name == name }?.value ?? "" }
+        guard let endpoint = EndpointRef(parsing: value("endpoint")) else {
+            return error(request, .badRequest, heading: "Which endpoint?", message: "Choose an endpoint as tenant/endpoint.")
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let sinceText = value("since").trimmingCharacters(in: .whitespaces)
+        let since: Int64
+        if let ago = Duration(routesNotation: sinceText) {
+            since = now - ago.components.seconds * 1000 - ago.components.attoseconds / 1_000_000_000_000_000
+        } else if let date = try? Date(sinceText, strategy: .iso8601) {
+            since = Int64(date.timeIntervalSince1970 * 1000)
+        } else {
+            return error(request, .badRequest, heading: "Since when?", message: "Give an ISO 8601 time (2026-12-05T09:30:00Z) or a duration ago (90m, 2h, 1d).")
+        }
+        let dryRun = value("dry_run") == "1"
+        let recovery = try await partitions().recover(endpoint: endpoint, sinceMillis: since, dryRun: dryRun)
+        audit(session, dryRun ? "counted deliveries to recover" : "recovered an endpoint", ["found": recovery.found, "enqueued": recovery.enqueued])
+        var summary = "\(recovery.found) deliveries to \(endpoint) since \(Self.iso(since)) among \(recovery.scanned) archived events; \(dryRun ? "none sent (count only)" : "\(recovery.enqueued) sent again")."
+        if let start = recovery.archiveStartsAtMillis, start > since {
+            summary += " The archive starts at \(Self.iso(start)): deliveries before that are no longer kept."
+        } else if recovery.archiveStartsAtMillis == nil {
+            summary += " The archive is empty."
+        }
+        return result(
+            request, heading: dryRun ? "Counted" : "Recovered", kind: "recover", summary: summary,
+            counts: [("scanned", "Archived events", recovery.scanned), ("found", "Deliveries found", recovery.found), ("enqueued", "Sent again", recovery.enqueued)])
     }
 
     // MARK: - Sign-in

@@ -40,6 +40,7 @@ struct ConsolePages: Sendable {
             <a href="/">Overview</a>
             <a href="/dead-letters">Dead letters</a>
             <a href="/events">Events</a>
+            <a href="/recover">Recover</a>
             {{#signedIn}}
             <form method="post" action="/logout" class="inline">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -153,6 +154,21 @@ struct ConsolePages: Sendable {
             {{^attempts}}<tr><td colspan="7">No attempt yet.</td></tr>{{/attempts}}
             </tbody>
             </table></div>
+            """,
+        "recover": """
+            <h1>Recover an endpoint</h1>
+            <p>Sends every delivery to the endpoint since a time again — delivered or not — with a fresh schedule and its webhook-id unchanged, from the archive <code>worker.recovery_window</code> keeps{{#window}} (here: {{window}}){{/window}}.</p>
+            {{^window}}<p role="alert" class="error">routes.yaml sets no <code>worker.recovery_window</code>: the archive keeps nothing, so there is nothing to recover.</p>{{/window}}
+            {{#canAct}}
+            <form method="post" action="/recover" class="stacked">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>Endpoint <select name="endpoint">{{#endpoints}}<option value="{{.}}">{{.}}</option>{{/endpoints}}</select></label>
+            <label>Since (ISO 8601 time, or a duration ago such as 2h) <input name="since" value="1h" required></label>
+            <label><span><input type="checkbox" name="dry_run" value="1" checked> Count only, send nothing</span></label>
+            <button type="submit">Recover</button>
+            </form>
+            {{/canAct}}
+            {{^canAct}}<p class="meta">{{signInHint}}</p>{{/canAct}}
             """,
         "login": """
             <h1>Sign in</h1>

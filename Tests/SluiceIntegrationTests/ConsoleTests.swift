@@ -27,7 +27,10 @@ import Testing
             await sink.respond(to: "/hook") { _ in await healthy.isOn ? .ok : .status(500) }
             try await withRedis { redis in
                 var gateway = try GatewayProcesses(
-                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: OperatorCommandsTests.batchRoute))
+                    redis: redis,
+                    routes: GatewayProcesses.routes(
+                        prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: OperatorCommandsTests.batchRoute,
+                        trailer: "worker: {recovery_window: 1h}"))
                 defer { gateway.close() }
                 let edge = try await gateway.startEdge()
                 defer { edge.send(SIGKILL) }
@@ -145,9 +148,20 @@ import Testing
             #expect(purged.body.contains(#"data-count="purged">1<"#), "\(purged.body)")
             #expect(try await gateway.store.deadLetters().isEmpty)
 
+            // Recover: every delivery to acme/main in the last 10 minutes, counted, then sent again.
+            #expect(try await Self.request(client, base + "/recover", form: [("endpoint", "acme/main"), ("since", "10m")]).status == 403)
+            let counted = try await Self.request(
+                client, base + "/recover", form: [("csrf", csrf), ("endpoint", "acme/main"), ("since", "10m"), ("dry_run", "1")], cookie: cookie)
+            #expect(counted.body.contains(#"data-count="found">1<"#) && counted.body.contains(#"data-count="enqueued">0<"#), "\(counted.body)")
+            let sentBefore = await sink.requests(to: "/hook").count
+            let recovered = try await Self.request(
+                client, base + "/recover", form: [("csrf", csrf), ("endpoint", "acme/main"), ("since", "10m")], cookie: cookie)
+            #expect(recovered.body.contains(#"data-count="enqueued">1<"#), "\(recovered.body)")
+            try await poll(until: { await sink.requests(to: "/hook").count == sentBefore + 1 }, timeout: .seconds(15), "the recovered delivery arrives")
+
             // Every action is in the log with who did it; the token never is.
             let log = try String(contentsOfFile: gateway.dir.file("console.log"), encoding: .utf8)
-            #expect(log.contains("console: replayed dead letters") && log.contains("console: purged dead letters"))
+            #expect(log.contains("console: replayed dead letters") && log.contains("console: purged dead letters") && log.contains("console: recovered an endpoint"))
             #expect(log.contains("alice"))
             #expect(!log.contains(Self.token))
         }

@@ -165,7 +165,7 @@ extension RoutesDecoder {
 
     private func decodeWorker(_ field: Field?, longestTimeout: Duration) -> WorkerConfig {
         var worker = WorkerConfig(visibilityTimeout: LaneSizing.automaticVisibility(longestTimeout: longestTimeout))
-        guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention"]) else { return worker }
+        guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention", "recovery_window"]) else { return worker }
         if let visibilityField = block["visibility_timeout"], let text = string(visibilityField, in: "'worker'"), text != "auto" {
             if let value = duration(visibilityField, in: "'worker'") {
                 let minimum = LaneSizing.minimumVisibility(longestTimeout: longestTimeout)
@@ -178,6 +178,13 @@ extension RoutesDecoder {
         }
         if let retentionField = block["attempt_log_retention"], let value = duration(retentionField, in: "'worker'") {
             if value > .zero { worker.attemptLogRetention = value } else { error(retentionField.valueMark, "'attempt_log_retention' in 'worker' must be longer than zero") }
+        }
+        if let windowField = block["recovery_window"], let value = duration(windowField, in: "'worker'") {
+            if value >= .zero && value <= WorkerConfig.maxRecoveryWindow {
+                worker.recoveryWindow = value
+            } else {
+                error(windowField.valueMark, "'recovery_window' in 'worker' must be between 0s (off) and 7d (every event's body is kept that long)")
+            }
         }
         return worker
     }

@@ -5,10 +5,17 @@ public struct WorkerConfig: Sendable, Equatable {
     public var visibilityTimeout: Duration
     /// How long attempt records are kept for `sluice events show`.
     public var attemptLogRetention: Duration
+    /// How long routed events are kept, bodies included, so that every delivery to an endpoint
+    /// since a time can be sent again (`sluice replay --endpoint`); zero (the default) keeps none.
+    public var recoveryWindow: Duration
 
     /// Creates a worker configuration.
-    public init(visibilityTimeout: Duration = .seconds(45), attemptLogRetention: Duration = .seconds(7 * 86400)) {
+    public init(visibilityTimeout: Duration = .seconds(45), attemptLogRetention: Duration = .seconds(7 * 86400), recoveryWindow: Duration = .zero) {
         self.visibilityTimeout = visibilityTimeout
         self.attemptLogRetention = attemptLogRetention
+        self.recoveryWindow = recoveryWindow
     }
+
+    /// The longest `recovery_window` routes.yaml accepts: the archive holds every event's body for that long.
+    public static let maxRecoveryWindow = Duration.seconds(7 * 86400)
 }

@@ -69,6 +69,14 @@ public import SluiceCore
 //                                                 by the complete script (`wait`), popped by the
 //                                                 release script at the endpoint's rate, which
 //                                                 XADDs each back to `deliveries` with `released`.
+//   {P}:v1:archive                        STREAM  with `worker.recovery_window` set: one entry per
+//                                                 routed event that had deliveries, written by the
+//                                                 route script with them — the event's fields
+//                                                 (`IngressEvent.fields`, body included), `ingress_id`
+//                                                 and `targets` ("tenant/endpoint,…") — trimmed to
+//                                                 the window (XTRIM MINID) on each write. Read by
+//                                                 `sluice replay --endpoint`, which sends an
+//                                                 endpoint's deliveries since a time again.
 //   {P}:v1:history                        STREAM  the queue depths of the whole installation once a
 //                                                 minute (entry id = the minute, unix ms; fields
 //                                                 ingress, deliveries, retry, waiting, dlq), written
@@ -153,6 +161,9 @@ public struct Keyspace: Sendable, Hashable {
     public var deadLetters: String { "\(base):dlq" }
     /// `{P}:v1:circuits`: which workers hold which endpoint's circuit open (for `sluice status`).
     public var circuits: String { "\(base):circuits" }
+    /// `{P}:v1:archive`: routed events kept for `worker.recovery_window` (see above).
+    public var archive: String { "\(base):archive" }
+
     /// `{P}:v1:history`: the queue depths once a minute over every partition, for the console's
     /// sparklines (partition 0's only).
     public var history: String { "\(base):history" }

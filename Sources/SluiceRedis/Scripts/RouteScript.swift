@@ -6,12 +6,14 @@
 //   KEYS[1]      {P}:v1:ingress               STREAM (group `router`)
 //   KEYS[2]      {P}:v1:deliveries            STREAM
 //   KEYS[3]      {P}:v1:dlq                   STREAM
-//   KEYS[3 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
-//   ARGV         group, retention-ms, n, then per event:
+//   KEYS[4]      {P}:v1:archive               STREAM (written only with a recovery window)
+//   KEYS[4 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
+//   ARGV         group, retention-ms, n, archive-window-ms ("" = no archive), then per event:
 //                  ingress-id,
 //                  record line:   the event record (JSON, "" = none),
 //                  deliveries:    count, then per delivery: pair-count, name, value, …
 //                  dead letters:  count, then per dead letter: pair-count, name, value, …
+//                  archive:       count (0 or 1), then pair-count, name, value, …
 //   returns      one integer per event, in order: 1 when routed, 0 when its ingress entry was no
 //                longer pending (already routed by a router that owned it before; nothing is
 //                written for that event then)
@@ -23,17 +25,22 @@
 // event's key as a line (its first, unless the event is routed again, as a replayed `no_route`
 // is): one APPEND, which keeps the expiry the edge gave the key. Only a key that no longer
 // existed (its event waited longer than the retention) gets an expiry here.
+//
+// With `worker.recovery_window`, each event that has deliveries is also appended to the archive
+// in the same script — so an event is never routed without its archive entry — and the archive
+// is trimmed to the window by Redis's clock, which its entry ids come from (XTRIM MINID, exact:
+// it removes only what fell out), once per call.
 
 enum RouteScript {
     static let script = RedisScript(
         PendingGuard.function + """
-        local group, retention, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+        local group, retention, n, archiveWindow = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
         local ids, starts = {}, {}
-        local i = 4
+        local i = 5
         for k = 1, n do
           ids[k], starts[k] = ARGV[i], i
           i = i + 2
-          for _ = 1, 2 do
+          for _ = 1, 3 do
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
@@ -51,7 +58,7 @@ enum RouteScript {
           i = starts[k] + 1
           local record = ARGV[i]
           i = i + 1
-          for _, key in ipairs({KEYS[2], KEYS[3]}) do
+          for _, key in ipairs({KEYS[2], KEYS[3], KEYS[4]}) do
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
@@ -66,8 +73,8 @@ enum RouteScript {
             acked[#acked + 1] = id
             if record ~= '' then
               local line = record .. '\\n'
-              if redis.call('APPEND', KEYS[3 + k], line) == #line then
-                redis.call('PEXPIRE', KEYS[3 + k], retention)
+              if redis.call('APPEND', KEYS[4 + k], line) == #line then
+                redis.call('PEXPIRE', KEYS[4 + k], retention)
               end
             end
           end
@@ -76,6 +83,12 @@ enum RouteScript {
         if #acked > 0 then
           redis.call('XACK', KEYS[1], group, unpack(acked))
           redis.call('XDEL', KEYS[1], unpack(acked))
+        end
+        if archiveWindow ~= '' then
+          -- Redis's own clock, the one its entry ids come from.
+          local now = redis.call('TIME')
+          local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(archiveWindow)
+          redis.call('XTRIM', KEYS[4], 'MINID', string.format('%d', oldest))
         end
         return ids
         """

@@ -8,8 +8,11 @@ extension WorkerStore {
     /// - Returns: false, having written nothing, when the ingress entry was no longer pending
     ///   (another router already routed it): routing is never applied twice.
     @discardableResult
-    public func route(_ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
-        let routed = try await route([EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: nowMillis, retention: retention)
+    public func route(
+        _ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero
+    ) async throws(RedisError) -> Bool {
+        let routed = try await route(
+            [EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: nowMillis, retention: retention, recoveryWindow: recoveryWindow)
         return routed[0]
     }
 
@@ -17,17 +20,25 @@ extension WorkerStore {
     /// ``route(_:event:deliveries:nowMillis:retention:)`` would: each event's expansion and
     /// acknowledgement are written together, under its own guard.
     ///
+    /// With a `recoveryWindow` (`worker.recovery_window`), each event that has deliveries is also
+    /// kept in the archive, in the same script, for `sluice replay --endpoint`.
+    ///
     /// - Returns: per routing, in order, whether it was applied (false: its ingress entry was no
     ///   longer pending, and nothing was written for it).
-    public func route(_ routings: [EventRouting], nowMillis: Int64, retention: Duration) async throws(RedisError) -> [Bool] {
+    public func route(_ routings: [EventRouting], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero) async throws(RedisError) -> [Bool] {
         guard !routings.isEmpty else { return [] }
         var keys: [RedisArgument] = [
             RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.deadLetters),
+            RedisArgument(keyspace.archive),
         ]
-        keys.reserveCapacity(3 + routings.count)
-        var args: [RedisArgument] = [RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count)]
+        keys.reserveCapacity(4 + routings.count)
+        let archiving = recoveryWindow > .zero
+        var args: [RedisArgument] = [
+            RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count),
+            RedisArgument(archiving ? "\(recoveryWindow.expiryMillis)" : ""),
+        ]
         for routing in routings {
-            Self.appendRouting(routing, nowMillis: nowMillis, to: &args)
+            Self.appendRouting(routing, nowMillis: nowMillis, archiving: archiving, to: &args)
             keys.append(RedisArgument(keyspace.eventLog(source: routing.event.source, webhookID: routing.event.webhookID)))
         }
         let reply = try await client.run(RouteScript.script, keys: keys, args: args)
@@ -40,7 +51,7 @@ extension WorkerStore {
     }
 
     /// Appends one event's section of the route script's ARGV.
-    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, to args: inout [RedisArgument]) {
+    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, to args: inout [RedisArgument]) {
         var deadLetters: [[(String, [UInt8])]] = []
         if routing.deliveries.isEmpty {
             let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
@@ -50,5 +61,6 @@ extension WorkerStore {
         args.append(RedisArgument(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis)))
         args += sections(routing.deliveries.map { $0.fields() })
         args += sections(deadLetters)
+        args += sections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [])
     }
 }

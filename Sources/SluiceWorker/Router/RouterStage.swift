@@ -91,7 +91,8 @@ struct RouterStage: Service {
 
     private func write(_ routings: [EventRouting], retention: Duration) async {
         do {
-            let routed = try await store.route(routings, nowMillis: clock().unixMillis, retention: retention)
+            let routed = try await store.route(
+                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: state.current.routes.worker.recoveryWindow)
             for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
                 logger.notice(
                     "event matched no route; dead-lettered as no_route",

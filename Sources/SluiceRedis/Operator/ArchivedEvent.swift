@@ -1,0 +1,35 @@
+public import SluiceCore
+
+/// A routed event as the archive keeps it (`{P}:v1:archive`, with `worker.recovery_window`): its
+/// fields, body included, and the endpoints it was routed to — what `sluice replay --endpoint`
+/// needs to send those deliveries again.
+public struct ArchivedEvent: Sendable, Equatable {
+    /// The archive entry's id; its time part is when the event was routed (unix ms).
+    public var archiveID: String
+    /// The ingress entry it was routed from (the deliveries' `ingress_id`).
+    public var ingressID: String
+    public var event: IngressEvent
+    public var targets: [EndpointRef]
+
+    /// The field the targets are kept in, `tenant/endpoint` joined by commas.
+    static let targetsField = "targets"
+
+    /// The archive entry's fields for `routing` (which has deliveries): its first delivery's
+    /// fields, and every target.
+    static func fields(_ routing: EventRouting) -> [(String, [UInt8])] {
+        let first = routing.deliveries.first ?? Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "-", endpoint: "-"))
+        return first.fields() + [(targetsField, Array(routing.deliveries.map(\.target.description).joined(separator: ",").utf8))]
+    }
+
+    /// Decodes an archive entry; nil when it is not one.
+    static func decode(_ entry: RedisStreamEntry) -> ArchivedEvent? {
+        var list = FieldList(entry.fields)
+        guard let delivery = Delivery(field: { list.value(named: $0) }), let targets = list.value(named: targetsField) else { return nil }
+        return ArchivedEvent(
+            archiveID: entry.id, ingressID: delivery.ingressID, event: delivery.event,
+            targets: String(decoding: targets, as: UTF8.self).split(separator: ",").compactMap { EndpointRef(parsing: String($0)) })
+    }
+
+    /// When it was routed (unix ms), from its id.
+    public var routedAtMillis: Int64 { Int64(archiveID.split(separator: "-").first ?? "") ?? 0 }
+}
