@@ -35,6 +35,7 @@ enum ConsoleAssets {
         button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
         button.danger { background: var(--bad); border-color: var(--bad); }
         .error { color: var(--bad); font-weight: 600; }
+        pre.body { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; overflow-x: auto; max-height: 32rem; font-size: .85rem; }
         .facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
         .facts dt { color: var(--muted); } .facts dd { margin: 0; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }

@@ -54,7 +54,14 @@ struct ConsoleController: Sendable {
         let stores = try await partitions()
         let report = try await StatusReport.read(stores: stores, routes: routes)
         let queues = report.queues
+        // Each worker's summary of its recent attempts, merged per endpoint (stale ones dropped).
+        let fresh = try await stores.store(0).endpointSummaries().filter { $0.atMillis > report.atMillis - 60_000 }
+        let activity = Dictionary(grouping: fresh, by: \.endpoint)
         let endpoints = report.endpoints.map { state -> [String: Any] in
+            let summaries = activity[state.endpoint.description] ?? []
+            let attempts = summaries.map(\.attempts).reduce(0, +)
+            let succeeded = summaries.map(\.succeeded).reduce(0, +)
+            let latest = summaries.filter { $0.lastError != nil }.max { ($0.lastErrorAtMillis ?? 0) < ($1.lastErrorAtMillis ?? 0) }
             var detail = ""
             switch state.condition {
             case .circuitOpen(let probe): detail = "circuit open until \(Self.iso(probe))"
@@ -63,7 +70,13 @@ struct ConsoleController: Sendable {
             case .ok: detail = state.configured ? "" : "no longer in routes.yaml"
             }
             if !state.workers.isEmpty { detail += " (reported by \(state.workers.joined(separator: ", ")))" }
-            return ["name": state.endpoint.description, "state": state.condition.name, "label": Self.label(state.condition), "detail": detail]
+            return [
+                "name": state.endpoint.description, "state": state.condition.name, "label": Self.label(state.condition), "detail": detail,
+                "success": attempts == 0 ? "—" : "\(succeeded * 100 / attempts)% of \(attempts)",
+                "latency": attempts == 0 ? "—" : "\(summaries.map(\.p50Millis).max() ?? 0) / \(summaries.map(\.p95Millis).max() ?? 0) ms",
+                "inFlight": summaries.map(\.inFlight).reduce(0, +),
+                "lastError": latest.map { "\($0.lastError ?? "") (\(Self.iso($0.lastErrorAtMillis ?? 0)))" } ?? "",
+            ]
         }
         // The last hour, one reading a minute, as workers recorded it (empty until they have).
         let history = try await QueueHistory(client: stores.store(0).client, keyspace: stores.store(0).keyspace).samples(count: 60)
@@ -216,6 +229,19 @@ struct ConsoleController: Sendable {
                     ]
                 },
             ]
+            // The body, when the archive (worker.recovery_window) still keeps it: pretty-printed, at most 64 KiB.
+            let partition = EventPartition.of(webhookID: id, count: max(1, routes.redisPartitions))
+            var archived: ArchivedEvent?
+            for candidate in [partition] + (0..<stores.count).filter({ $0 != partition }) where archived == nil {
+                archived = try await stores.store(candidate).archivedEvent(source: source, webhookID: id)
+            }
+            if let body = archived?.event.body {
+                values["body"] = Self.pretty(body, limit: 64 << 10)
+            } else {
+                values["bodyMissing"] = routes.worker.recoveryWindow > .zero
+                    ? "Not kept any more: the archive keeps bodies for worker.recovery_window."
+                    : "Not kept: the body is kept only with worker.recovery_window set in routes.yaml."
+            }
             if let record {
                 values["record"] = [
                     "source": record.source, "channel": record.channel ?? "—", "type": record.eventType,
@@ -387,6 +413,22 @@ struct ConsoleController: Sendable {
             guard let name = parts.first else { return nil }
             return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
         }
+    }
+
+    /// `body` as indented JSON when it is JSON, else as text; cut at `limit` bytes, saying so.
+    static func pretty(_ body: [UInt8], limit: Int) -> String {
+        var text: String
+        if let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        {
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = String(decoding: body, as: UTF8.self)
+        }
+        if text.utf8.count > limit {
+            text = String(decoding: Array(text.utf8.prefix(limit)), as: UTF8.self) + "\n… (\(body.count) bytes; the first \(limit) shown)"
+        }
+        return text
     }
 
     static func iso(_ millis: Int64) -> String {

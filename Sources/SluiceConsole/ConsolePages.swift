@@ -74,11 +74,11 @@ struct ConsolePages: Sendable {
             <section aria-labelledby="endpoints">
             <h2 id="endpoints">Endpoints</h2>
             <div class="scroll"><table>
-            <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
+            <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Success (recent attempts)</th><th scope="col">p50 / p95</th><th scope="col">In flight</th><th scope="col">Last error</th><th scope="col">Detail</th></tr></thead>
             <tbody>
-            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td>{{detail}}</td></tr>
+            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td data-success>{{success}}</td><td>{{latency}}</td><td>{{inFlight}}</td><td>{{lastError}}</td><td>{{detail}}</td></tr>
             {{/endpoints}}
-            {{^endpoints}}<tr><td colspan="3">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
+            {{^endpoints}}<tr><td colspan="7">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
             </tbody>
             </table></div>
             </section>
@@ -145,6 +145,9 @@ struct ConsolePages: Sendable {
             <dt>Targets</dt><dd>{{targets}}</dd>
             </dl>
             {{/record}}
+            <h2>Body</h2>
+            {{#body}}<pre class="body" tabindex="0">{{body}}</pre>{{/body}}
+            {{#bodyMissing}}<p class="meta">{{bodyMissing}}</p>{{/bodyMissing}}
             <h2>Attempts</h2>
             <div class="scroll"><table>
             <thead><tr><th scope="col">At</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>

@@ -42,7 +42,11 @@ import Testing
                 retryBacklog: [0, 2, 3, 1, 0][minute], deadLetters: dlq, waiting: 0)
             #expect(try await history.record(status, nowMillis: now + Int64(minute + 1) * 60_000))
         }
-        try await browser.open(base + "/")
+        // …and, once the worker has published them (every few seconds), the endpoint's recent attempts.
+        try await poll(until: {
+            try await browser.open(base + "/")
+            return try await browser.text("[data-success]").contains("% of")
+        }, timeout: .seconds(20), "the endpoint's recent attempts are shown")
         #expect(try await browser.elements("svg.spark").count == 5)
         #expect(try await browser.text("[data-field=dlq]") == "3")
         #expect(try await browser.source.contains("acme/main"))

@@ -100,6 +100,8 @@ import Testing
             let event = try await Self.request(client, base + "/events/\(exhausted)")
             #expect(event.status == 200)
             #expect(event.body.components(separatedBy: "<td>500</td>").count - 1 == 3, "\(event.body)")
+            // The archive (worker.recovery_window here) keeps its body: shown, pretty-printed.
+            #expect(event.body.contains(#"<pre class="body""#) && event.body.contains("batch.succeeded"), "\(event.body)")
             #expect(try await Self.request(client, base + "/events/msg_unknown").status == 404)
             let json = try await Self.request(client, base + "/overview.json")
             #expect(json.body.contains(#""dlq":2"#))
@@ -158,6 +160,14 @@ import Testing
                 client, base + "/recover", form: [("csrf", csrf), ("endpoint", "acme/main"), ("since", "10m")], cookie: cookie)
             #expect(recovered.body.contains(#"data-count="enqueued">1<"#), "\(recovered.body)")
             try await poll(until: { await sink.requests(to: "/hook").count == sentBefore + 1 }, timeout: .seconds(15), "the recovered delivery arrives")
+
+            // The overview shows each endpoint's recent attempts as the worker publishes them
+            // (every few seconds): success ratio and the last error.
+            var overviewPage = ""
+            try await poll(until: {
+                overviewPage = try await Self.request(client, base + "/").body
+                return overviewPage.contains("HTTP 500 (") && overviewPage.contains("% of ")
+            }, timeout: .seconds(20), "the endpoint's recent attempts are on the overview")
 
             // Every action is in the log with who did it; the token never is.
             let log = try String(contentsOfFile: gateway.dir.file("console.log"), encoding: .utf8)

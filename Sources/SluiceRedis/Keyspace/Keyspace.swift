@@ -77,6 +77,13 @@ public import SluiceCore
 //                                                 the window (XTRIM MINID) on each write. Read by
 //                                                 `sluice replay --endpoint`, which sends an
 //                                                 endpoint's deliveries since a time again.
+//   {P}:v1:endpoint-stats                 HASH    field "<tenant>/<endpoint>@<consumer>" = that
+//                                                 worker's `EndpointSummary` (JSON) of the endpoint's
+//                                                 last 200 attempts: success count, latency
+//                                                 percentiles, in flight, last error. Rewritten every
+//                                                 few seconds; the hash expires 5 minutes after the
+//                                                 last write; the console ignores summaries older
+//                                                 than a minute. Partition 0 only.
 //   {P}:v1:history                        STREAM  the queue depths of the whole installation once a
 //                                                 minute (entry id = the minute, unix ms; fields
 //                                                 ingress, deliveries, retry, waiting, dlq), written
@@ -163,6 +170,9 @@ public struct Keyspace: Sendable, Hashable {
     public var circuits: String { "\(base):circuits" }
     /// `{P}:v1:archive`: routed events kept for `worker.recovery_window` (see above).
     public var archive: String { "\(base):archive" }
+
+    /// `{P}:v1:endpoint-stats`: each worker's summary of each endpoint's recent attempts (see above).
+    public var endpointStats: String { "\(base):endpoint-stats" }
 
     /// `{P}:v1:history`: the queue depths once a minute over every partition, for the console's
     /// sparklines (partition 0's only).

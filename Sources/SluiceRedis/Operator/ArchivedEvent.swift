@@ -33,3 +33,19 @@ public struct ArchivedEvent: Sendable, Equatable {
     /// When it was routed (unix ms), from its id.
     public var routedAtMillis: Int64 { Int64(archiveID.split(separator: "-").first ?? "") ?? 0 }
 }
+
+extension WorkerStore {
+    /// The event as the archive keeps it (its body included), when it was routed with a
+    /// `worker.recovery_window` and is still within it: its log names the archive entry, so this
+    /// is two lookups, whatever the archive holds.
+    public func archivedEvent(source: String, webhookID: String) async throws(RedisError) -> ArchivedEvent? {
+        let value = try await client.send(["GET", RedisArgument(keyspace.eventLog(source: source, webhookID: webhookID))])
+        let marker = Array(#"{"archive":""#.utf8)
+        guard let bytes = value.bytes,
+            let line = Self.logLines(of: bytes).last(where: { $0.starts(with: marker) && $0.count > marker.count + 2 })
+        else { return nil }
+        let id = String(decoding: line[marker.count..<(line.count - 2)], as: UTF8.self)
+        let reply = try await client.send(["XRANGE", RedisArgument(keyspace.archive), RedisArgument(id), RedisArgument(id)])
+        return RedisStreamEntry.entries(from: reply).first.flatMap(ArchivedEvent.decode)
+    }
+}

@@ -27,7 +27,8 @@
 // existed (its event waited longer than the retention) gets an expiry here.
 //
 // With `worker.recovery_window`, each event that has deliveries is also appended to the archive
-// in the same script — so an event is never routed without its archive entry — and the archive
+// in the same script — so an event is never routed without its archive entry; its log gets a
+// line `{"archive":"<entry id>"}` after the record, so its body can be found — and the archive
 // is trimmed to the window by Redis's clock, which its entry ids come from (XTRIM MINID, exact:
 // it removes only what fell out), once per call.
 
@@ -58,13 +59,15 @@ enum RouteScript {
           i = starts[k] + 1
           local record = ARGV[i]
           i = i + 1
-          for _, key in ipairs({KEYS[2], KEYS[3], KEYS[4]}) do
+          local archived = nil
+          for list, key in ipairs({KEYS[2], KEYS[3], KEYS[4]}) do
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
               local last = i + 2 * tonumber(ARGV[i])
               if routed then
-                redis.call('XADD', key, '*', unpack(ARGV, i + 1, last))
+                local added = redis.call('XADD', key, '*', unpack(ARGV, i + 1, last))
+                if list == 3 then archived = added end
               end
               i = last + 1
             end
@@ -73,6 +76,10 @@ enum RouteScript {
             acked[#acked + 1] = id
             if record ~= '' then
               local line = record .. '\\n'
+              if archived then
+                -- Where the archive keeps its body, for `events show` and the console.
+                line = line .. '{"archive":"' .. archived .. '"}\\n'
+              end
               if redis.call('APPEND', KEYS[4 + k], line) == #line then
                 redis.call('PEXPIRE', KEYS[4 + k], retention)
               end

@@ -27,6 +27,8 @@ struct DeliveryExecutor: Sendable {
     let completions: CompletionBatchers
     /// Endpoints this worker recently sent to their waiting line.
     let lines = WaitingLineMemory()
+    /// Recent attempts per endpoint, for the console.
+    let activity = EndpointActivity()
 
     init(
         state: WorkerState, stores: WorkerStores, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
@@ -108,6 +110,14 @@ struct DeliveryExecutor: Sendable {
         let delivery = entry.delivery
         let startedAt = clock()
         let started = ContinuousClock.now
+        // What the console's endpoint view learns of this attempt: nothing if it is abandoned.
+        var succeeded: Bool?
+        var failure: String?
+        activity.started(delivery.target)
+        defer {
+            activity.finished(
+                delivery.target, succeeded: succeeded, duration: ContinuousClock.now - started, error: failure, atMillis: clock().unixMillis)
+        }
         var result: AttemptResult
         var reachedEndpoint = false
         do throws(SSRFError) {
@@ -144,6 +154,14 @@ struct DeliveryExecutor: Sendable {
         }
         let duration = ContinuousClock.now - started
         let finishedMillis = clock().unixMillis
+        switch result {
+        case .response(let status, _):
+            succeeded = (200..<300).contains(status)
+            failure = succeeded == true ? nil : "HTTP \(status)"
+        case .transportFailure(_, let message), .blockedAddress(let message):
+            succeeded = false
+            failure = message
+        }
         var random = SystemRandomNumberGenerator()
         let outcome = DeliveryOutcome.classify(
             result, attempt: delivery.attempt, policy: RetryPolicy(endpoint.retry), nowMillis: finishedMillis, random: &random)

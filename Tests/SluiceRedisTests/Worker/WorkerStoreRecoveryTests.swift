@@ -29,6 +29,13 @@ struct WorkerStoreRecoveryTests {
             #expect(String(decoding: Harness.fieldMap(archived[0].fields)["targets"] ?? [], as: UTF8.self) == "acme/main,acme/audit")
             #expect(Harness.fieldMap(archived[0].fields)["body"] == Harness.event(id: "msg_1").body)
 
+            // The event's log names its archive entry, so its body is two lookups away; the log
+            // still reads as before.
+            let kept = try #require(try await h.store.archivedEvent(source: "gemini", webhookID: "msg_1"))
+            #expect(kept.event == Harness.event(id: "msg_1") && kept.targets == [Self.main, Harness.targets[1]])
+            #expect(try await h.store.archivedEvent(source: "gemini", webhookID: "msg_3") == nil)
+            #expect(try await h.store.eventLog(source: "gemini", webhookID: "msg_1").record?.targets == [Self.main, Harness.targets[1]])
+
             // The deliveries stream holds the 3 routed deliveries; recovery adds acme/main's again.
             let stores = Self.stores(h)
             defer { stores.shutdown() }

@@ -1,0 +1,67 @@
+import SluiceCore
+import SluiceRedis
+import Synchronization
+
+/// This worker's recent attempts per endpoint, in memory, for the console: the last
+/// `EndpointSummary.window` outcomes and durations, attempts running now, and the last error.
+/// Published every few seconds (`EndpointActivityPublisher`), never per attempt.
+final class EndpointActivity: Sendable {
+    private struct Recent {
+        var succeeded: [Bool] = []
+        var millis: [Int64] = []
+        var next = 0
+        var inFlight = 0
+        var lastError: String?
+        var lastErrorAtMillis: Int64?
+        var changed = true
+    }
+
+    private let endpoints = Mutex<[EndpointRef: Recent]>([:])
+
+    func started(_ ref: EndpointRef) {
+        endpoints.withLock { $0[ref, default: Recent()].inFlight += 1 }
+    }
+
+    /// An attempt ended; `outcome` nil when it was abandoned (shutdown) and counts for nothing.
+    func finished(_ ref: EndpointRef, succeeded: Bool?, duration: Duration, error: String?, atMillis: Int64) {
+        endpoints.withLock { endpoints in
+            var recent = endpoints[ref, default: Recent()]
+            recent.inFlight = max(0, recent.inFlight - 1)
+            recent.changed = true
+            if let succeeded {
+                let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+                if recent.succeeded.count < EndpointSummary.window {
+                    recent.succeeded.append(succeeded)
+                    recent.millis.append(millis)
+                } else {
+                    recent.succeeded[recent.next] = succeeded
+                    recent.millis[recent.next] = millis
+                    recent.next = (recent.next + 1) % EndpointSummary.window
+                }
+                if !succeeded, let error {
+                    recent.lastError = String(error.prefix(300))
+                    recent.lastErrorAtMillis = atMillis
+                }
+            }
+            endpoints[ref] = recent
+        }
+    }
+
+    /// Summaries of the endpoints whose figures changed since the last call (or all, with `all`).
+    func summaries(consumer: String, nowMillis: Int64, all: Bool = false) -> [EndpointSummary] {
+        endpoints.withLock { endpoints in
+            var result: [EndpointSummary] = []
+            for (ref, recent) in endpoints where recent.changed || all {
+                let sorted = recent.millis.sorted()
+                func percentile(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+                result.append(EndpointSummary(
+                    endpoint: ref.description, consumer: consumer, atMillis: nowMillis, attempts: recent.succeeded.count,
+                    succeeded: recent.succeeded.filter { $0 }.count, p50Millis: percentile(0.5), p95Millis: percentile(0.95),
+                    p99Millis: percentile(0.99), inFlight: recent.inFlight, lastError: recent.lastError,
+                    lastErrorAtMillis: recent.lastErrorAtMillis))
+                endpoints[ref]?.changed = false
+            }
+            return result
+        }
+    }
+}
