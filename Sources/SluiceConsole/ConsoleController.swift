@@ -235,8 +235,25 @@ struct ConsoleController: Sendable {
             for candidate in [partition] + (0..<stores.count).filter({ $0 != partition }) where archived == nil {
                 archived = try await stores.store(candidate).archivedEvent(source: source, webhookID: id)
             }
-            if let body = archived?.event.body {
-                values["body"] = Self.pretty(body, limit: 64 << 10)
+            if let archived {
+                values["body"] = Self.pretty(archived.event.body, limit: 64 << 10)
+                // How the routes in force now treat it — the reasons `sluice routes explain` gives.
+                let event = archived.event
+                let json = (try? JSONValue(parsing: event.body)) ?? .object([:])
+                let match = RouteMatcher(config: routes).match(source: event.source, channel: event.channel, eventType: event.eventType, body: json)
+                values["decisions"] = match.explanations.map { explanation -> [String: Any] in
+                    let outcome: String
+                    switch explanation.outcome {
+                    case .matched: outcome = "matched"
+                    case .notMatched: outcome = "not matched"
+                    case .skipped(let final): outcome = "skipped (after final route \(final))"
+                    }
+                    return [
+                        "route": explanation.route, "outcome": outcome, "matched": explanation.outcome == .matched,
+                        "reasons": explanation.reasons.joined(separator: "; "),
+                        "targets": explanation.addedTargets.map(\.description).joined(separator: ", "),
+                    ]
+                }
             } else {
                 values["bodyMissing"] = routes.worker.recoveryWindow > .zero
                     ? "Not kept any more: the archive keeps bodies for worker.recovery_window."

@@ -148,10 +148,20 @@ struct ConsolePages: Sendable {
             <h2>Body</h2>
             {{#body}}<pre class="body" tabindex="0">{{body}}</pre>{{/body}}
             {{#bodyMissing}}<p class="meta">{{bodyMissing}}</p>{{/bodyMissing}}
+            {{#body}}<h2>Route decisions</h2>
+            <p class="meta">How the routes in force now treat this event (as <code>sluice routes explain</code> says).</p>
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">Route</th><th scope="col">Outcome</th><th scope="col">Why</th><th scope="col">Adds</th></tr></thead>
+            <tbody>
+            {{#decisions}}<tr><td>{{route}}</td><td><span class="state {{#matched}}state-ok{{/matched}}{{^matched}}state-paused{{/matched}}">{{outcome}}</span></td><td>{{reasons}}</td><td>{{targets}}</td></tr>
+            {{/decisions}}
+            {{^decisions}}<tr><td colspan="4">routes.yaml has no routes.</td></tr>{{/decisions}}
+            </tbody>
+            </table></div>{{/body}}
             <h2>Attempts</h2>
             <div class="scroll"><table>
             <thead><tr><th scope="col">At</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
-            <tbody>
+            <tbody class="attempts">
             {{#attempts}}<tr><td><time>{{at}}</time></td><td>{{target}}</td><td>{{attempt}}</td><td>{{status}}</td><td>{{duration}}</td><td><span class="state state-{{outcomeClass}}">{{outcome}}</span></td><td>{{error}}</td></tr>
             {{/attempts}}
             {{^attempts}}<tr><td colspan="7">No attempt yet.</td></tr>{{/attempts}}

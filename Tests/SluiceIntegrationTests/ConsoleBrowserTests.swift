@@ -54,7 +54,7 @@ import Testing
 
         // The event page lists its three failed attempts.
         try await browser.open(base + "/events/\(exhausted)")
-        let rows = try await browser.elements("tbody tr")
+        let rows = try await browser.elements("tbody.attempts tr")
         #expect(rows.count == 3)
         #expect(try await browser.source.components(separatedBy: "<td>500</td>").count - 1 == 3)
         try await browser.screenshot(to: Self.screenshots + "/event.png")

@@ -102,6 +102,8 @@ import Testing
             #expect(event.body.components(separatedBy: "<td>500</td>").count - 1 == 3, "\(event.body)")
             // The archive (worker.recovery_window here) keeps its body: shown, pretty-printed.
             #expect(event.body.contains(#"<pre class="body""#) && event.body.contains("batch.succeeded"), "\(event.body)")
+            // …and how the routes treat it: `batches` matches, the reason as `routes explain` gives it.
+            #expect(event.body.contains("<td>batches</td>") && event.body.contains(">matched<"), "\(event.body)")
             #expect(try await Self.request(client, base + "/events/msg_unknown").status == 404)
             let json = try await Self.request(client, base + "/overview.json")
             #expect(json.body.contains(#""dlq":2"#))
