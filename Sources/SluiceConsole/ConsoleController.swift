@@ -75,6 +75,7 @@ struct ConsoleController: Sendable {
                 "success": attempts == 0 ? "—" : "\(succeeded * 100 / attempts)% of \(attempts)",
                 "latency": attempts == 0 ? "—" : "\(summaries.map(\.p50Millis).max() ?? 0) / \(summaries.map(\.p95Millis).max() ?? 0) ms",
                 "inFlight": summaries.map(\.inFlight).reduce(0, +),
+                "rate": Self.rate(summaries),
                 "lastError": latest.map { "\($0.lastError ?? "") (\(Self.iso($0.lastErrorAtMillis ?? 0)))" } ?? "",
             ]
         }
@@ -454,6 +455,16 @@ struct ConsoleController: Sendable {
 
     static func pathComponent(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? text
+    }
+
+    /// "N/min (M failed)" over the workers' last minute; "200+" when a worker's window filled in it.
+    static func rate(_ summaries: [EndpointSummary]) -> String {
+        let minutes = summaries.compactMap(\.lastMinute)
+        guard !minutes.isEmpty else { return "—" }
+        let total = minutes.reduce(0, +)
+        let failed = summaries.compactMap(\.failedLastMinute).reduce(0, +)
+        let capped = summaries.contains { ($0.lastMinute ?? 0) >= EndpointSummary.window }
+        return "\(total)\(capped ? "+" : "")/min (\(failed) failed)"
     }
 
     static func label(_ condition: EndpointState.Condition) -> String {

@@ -74,11 +74,11 @@ struct ConsolePages: Sendable {
             <section aria-labelledby="endpoints">
             <h2 id="endpoints">Endpoints</h2>
             <div class="scroll"><table>
-            <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Success (recent attempts)</th><th scope="col">p50 / p95</th><th scope="col">In flight</th><th scope="col">Last error</th><th scope="col">Detail</th></tr></thead>
+            <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Attempts, last minute</th><th scope="col">Success (recent attempts)</th><th scope="col">p50 / p95</th><th scope="col">In flight</th><th scope="col">Last error</th><th scope="col">Detail</th></tr></thead>
             <tbody>
-            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td data-success>{{success}}</td><td>{{latency}}</td><td>{{inFlight}}</td><td>{{lastError}}</td><td>{{detail}}</td></tr>
+            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td data-rate>{{rate}}</td><td data-success>{{success}}</td><td>{{latency}}</td><td>{{inFlight}}</td><td>{{lastError}}</td><td>{{detail}}</td></tr>
             {{/endpoints}}
-            {{^endpoints}}<tr><td colspan="7">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
+            {{^endpoints}}<tr><td colspan="8">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
             </tbody>
             </table></div>
             </section>

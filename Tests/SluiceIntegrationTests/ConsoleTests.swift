@@ -168,7 +168,7 @@ import Testing
             var overviewPage = ""
             try await poll(until: {
                 overviewPage = try await Self.request(client, base + "/").body
-                return overviewPage.contains("HTTP 500 (") && overviewPage.contains("% of ")
+                return overviewPage.contains("HTTP 500 (") && overviewPage.contains("% of ") && overviewPage.contains("/min (")
             }, timeout: .seconds(20), "the endpoint's recent attempts are on the overview")
 
             // Every action is in the log with who did it; the token never is.

@@ -23,6 +23,9 @@ struct EndpointActivityTests {
         #expect(summary.p50Millis == 60 && summary.p95Millis == 100 && summary.p99Millis == 100)
         #expect(summary.inFlight == 1)
         #expect(summary.lastError == "HTTP 503" && summary.lastErrorAtMillis == 1_004)
+        // All ten ended within the minute before 5,000 ms; one failed.
+        #expect(summary.lastMinute == 10 && summary.failedLastMinute == 1)
+        #expect(activity.summaries(consumer: "w1", nowMillis: 70_000, all: true).first?.lastMinute == 0)
         // Nothing changed since: nothing to publish, unless everything is asked for.
         #expect(activity.summaries(consumer: "w1", nowMillis: 6_000).isEmpty)
         #expect(activity.summaries(consumer: "w1", nowMillis: 6_000, all: true).count == 1)

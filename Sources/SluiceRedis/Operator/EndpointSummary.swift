@@ -19,13 +19,17 @@ public struct EndpointSummary: Sendable, Equatable, Codable {
     public var inFlight: Int
     public var lastError: String?
     public var lastErrorAtMillis: Int64?
+    /// Attempts that ended in the minute before `atMillis`, and how many of them failed: the
+    /// endpoint's delivery and failure rates (absent from summaries of earlier versions).
+    public var lastMinute: Int?
+    public var failedLastMinute: Int?
 
     /// How many recent attempts per endpoint a worker keeps.
     public static let window = 200
 
     public init(
         endpoint: String, consumer: String, atMillis: Int64, attempts: Int, succeeded: Int, p50Millis: Int64, p95Millis: Int64,
-        p99Millis: Int64, inFlight: Int, lastError: String?, lastErrorAtMillis: Int64?
+        p99Millis: Int64, inFlight: Int, lastError: String?, lastErrorAtMillis: Int64?, lastMinute: Int? = nil, failedLastMinute: Int? = nil
     ) {
         self.endpoint = endpoint
         self.consumer = consumer
@@ -38,6 +42,8 @@ public struct EndpointSummary: Sendable, Equatable, Codable {
         self.inFlight = inFlight
         self.lastError = lastError
         self.lastErrorAtMillis = lastErrorAtMillis
+        self.lastMinute = lastMinute
+        self.failedLastMinute = failedLastMinute
     }
 }
 

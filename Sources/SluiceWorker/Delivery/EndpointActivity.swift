@@ -9,6 +9,8 @@ final class EndpointActivity: Sendable {
     private struct Recent {
         var succeeded: [Bool] = []
         var millis: [Int64] = []
+        /// When each kept attempt ended (unix ms), for the per-minute rates.
+        var endedAt: [Int64] = []
         var next = 0
         var inFlight = 0
         var lastError: String?
@@ -33,9 +35,11 @@ final class EndpointActivity: Sendable {
                 if recent.succeeded.count < EndpointSummary.window {
                     recent.succeeded.append(succeeded)
                     recent.millis.append(millis)
+                    recent.endedAt.append(atMillis)
                 } else {
                     recent.succeeded[recent.next] = succeeded
                     recent.millis[recent.next] = millis
+                    recent.endedAt[recent.next] = atMillis
                     recent.next = (recent.next + 1) % EndpointSummary.window
                 }
                 if !succeeded, let error {
@@ -53,12 +57,16 @@ final class EndpointActivity: Sendable {
             var result: [EndpointSummary] = []
             for (ref, recent) in endpoints where recent.changed || all {
                 let sorted = recent.millis.sorted()
+                // Of the kept attempts, those of the last minute (a busier endpoint's rate is at
+                // least what the window holds: shown as "200+" by the console).
+                let recentIndices = recent.endedAt.indices.filter { recent.endedAt[$0] > nowMillis - 60_000 }
                 func percentile(_ p: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
                 result.append(EndpointSummary(
                     endpoint: ref.description, consumer: consumer, atMillis: nowMillis, attempts: recent.succeeded.count,
                     succeeded: recent.succeeded.filter { $0 }.count, p50Millis: percentile(0.5), p95Millis: percentile(0.95),
                     p99Millis: percentile(0.99), inFlight: recent.inFlight, lastError: recent.lastError,
-                    lastErrorAtMillis: recent.lastErrorAtMillis))
+                    lastErrorAtMillis: recent.lastErrorAtMillis, lastMinute: recentIndices.count,
+                    failedLastMinute: recentIndices.filter { !recent.succeeded[$0] }.count))
                 endpoints[ref]?.changed = false
             }
             return result
