@@ -294,13 +294,7 @@ struct ConsoleController: Sendable {
             return error(request, .badRequest, heading: "Which endpoint?", message: "Choose an endpoint as tenant/endpoint.")
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let sinceText = value("since").trimmingCharacters(in: .whitespaces)
-        let since: Int64
-        if let ago = Duration(routesNotation: sinceText) {
-            since = now - ago.components.seconds * 1000 - ago.components.attoseconds / 1_000_000_000_000_000
-        } else if let date = try? Date(sinceText, strategy: .iso8601) {
-            since = Int64(date.timeIntervalSince1970 * 1000)
-        } else {
+        guard let since = OperatorTime.millis(value("since"), nowMillis: now) else {
             return error(request, .badRequest, heading: "Since when?", message: "Give an ISO 8601 time (2026-12-05T09:30:00Z) or a duration ago (90m, 2h, 1d).")
         }
         let dryRun = value("dry_run") == "1"
@@ -415,8 +409,7 @@ struct ConsoleController: Sendable {
 
     /// Every partition that may hold something (routes.yaml's count or the recorded one, whichever is higher).
     private func partitions() async throws -> WorkerStores {
-        stores.grow(to: try await stores.record.read())
-        return stores
+        try await stores.growToRecord()
     }
 
     /// `application/x-www-form-urlencoded` fields in order (repeated names kept), at most 1 MiB.

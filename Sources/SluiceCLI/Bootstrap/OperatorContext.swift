@@ -35,9 +35,7 @@ struct OperatorContext {
     /// Reads every partition that may hold something: up to the larger of routes.yaml's
     /// `redis.partitions` and the installation's recorded count.
     func partitions() async throws -> WorkerStores {
-        let recorded = try await run { try await stores.record.read() }
-        stores.grow(to: recorded)
-        return stores
+        try await run { try await stores.growToRecord() }
     }
 
     func close() {

@@ -78,12 +78,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// Unix ms of an ISO 8601 time or of now minus a duration.
     static func time(_ text: String, flag: String) throws -> Int64 {
-        if let ago = Duration(routesNotation: text) {
-            return Int64(Date().timeIntervalSince1970 * 1000) - ago.components.seconds * 1000 - ago.components.attoseconds / 1_000_000_000_000_000
-        }
-        if let date = try? Date(text, strategy: .iso8601) {
-            return Int64(date.timeIntervalSince1970 * 1000)
-        }
+        if let millis = OperatorTime.millis(text, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) { return millis }
         throw ValidationError("\(flag): expected an ISO 8601 time (2026-12-05T09:30:00Z) or a duration ago (90m, 2h, 1d), not '\(text)'")
     }
 }

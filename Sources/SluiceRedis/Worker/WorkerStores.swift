@@ -74,6 +74,14 @@ public final class WorkerStores: Sendable {
         }
     }
 
+    /// Adds stores up to the installation's recorded partition count, so that readers (operator
+    /// commands, the console) see every partition that may hold something; returns self.
+    @discardableResult
+    public func growToRecord() async throws(RedisError) -> WorkerStores {
+        grow(to: try await record.read())
+        return self
+    }
+
     /// Queue depths over every partition.
     public func status() async throws(RedisError) -> StoreStatus {
         var total = StoreStatus.empty
