@@ -231,12 +231,7 @@ struct ConsoleController: Sendable {
                 },
             ]
             // The body, when the archive (worker.recovery_window) still keeps it: pretty-printed, at most 64 KiB.
-            let partition = EventPartition.of(webhookID: id, count: max(1, routes.redisPartitions))
-            var archived: ArchivedEvent?
-            for candidate in [partition] + (0..<stores.count).filter({ $0 != partition }) where archived == nil {
-                archived = try await stores.store(candidate).archivedEvent(source: source, webhookID: id)
-            }
-            if let archived {
+            if let archived = try await stores.archivedEvent(source: source, webhookID: id, partitions: routes.redisPartitions) {
                 values["body"] = Self.pretty(archived.event.body, limit: 64 << 10)
                 // How the routes in force now treat it — the reasons `sluice routes explain` gives.
                 let event = archived.event

@@ -44,13 +44,27 @@ extension WorkerStores {
     public func eventLog(
         source: String, webhookID: String, partitions configured: Int
     ) async throws(RedisError) -> (record: EventRecord?, attempts: [LoggedAttempt]) {
-        let first = EventPartition.of(webhookID: webhookID, count: configured)
-        let order = [first] + (0..<count).filter { $0 != first && $0 < count }
-        for partition in order where partition < count {
+        for partition in lookupOrder(webhookID: webhookID, partitions: configured) {
             let found = try await store(partition).eventLog(source: source, webhookID: webhookID)
             if found.record != nil || !found.attempts.isEmpty { return found }
         }
         return (nil, [])
+    }
+
+    /// The event as the recovery archive keeps it, from whichever partition holds it (looked for
+    /// in the same order as ``eventLog(source:webhookID:partitions:)``).
+    public func archivedEvent(source: String, webhookID: String, partitions configured: Int) async throws(RedisError) -> ArchivedEvent? {
+        for partition in lookupOrder(webhookID: webhookID, partitions: configured) {
+            if let found = try await store(partition).archivedEvent(source: source, webhookID: webhookID) { return found }
+        }
+        return nil
+    }
+
+    /// The partition `webhookID` hashes to under `configured` partitions first, then every other
+    /// partition read here (an event accepted before a repartitioning lives where it was).
+    private func lookupOrder(webhookID: String, partitions configured: Int) -> [Int] {
+        let first = min(EventPartition.of(webhookID: webhookID, count: configured), count - 1)
+        return [first] + (0..<count).filter { $0 != first }
     }
 
     /// The open-circuit reports; workers keep them in partition 0 whatever the partition.
