@@ -6,6 +6,8 @@
 # RSS, Redis commands per event and per delivery, and with PROFILE=1 where the time goes.
 #
 #   bench/e2e.sh [EVENTS] [CONNECTIONS]        (defaults: 50000 events, 64 connections)
+#   EVENT_INDEX=N                              worker.event_index (default: routes.yaml's default,
+#                                              100000; 0 measures without the search index)
 #   BIN, SKIP_BUILD, RESULTS, PROFILE: see bench/lib.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,7 @@ done
 cat >"$work/routes.yaml" <<YAML
 version: 1
 redis: {prefix: bench}
+${EVENT_INDEX:+worker: {event_index: $EVENT_INDEX}}
 network: {allow_cidrs: [127.0.0.1/32]}
 sources:
   gemini:

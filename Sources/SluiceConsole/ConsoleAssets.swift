@@ -26,8 +26,9 @@ enum ConsoleAssets {
         th { font-size: .9rem; color: var(--muted); }
         code { font-size: .9rem; word-break: break-all; }
         .state { display: inline-block; padding: 0 .5rem; border-radius: 1rem; font-size: .85rem; border: 1px solid currentColor; }
-        .state-ok, .state-delivered { color: var(--ok); } .state-paused, .state-half_open, .state-retry { color: var(--warn); }
-        .state-circuit_open, .state-bad, .state-dead_letter { color: var(--bad); }
+        .state-ok, .state-delivered { color: var(--ok); } .state-paused, .state-half_open, .state-retry, .state-retrying { color: var(--warn); }
+        .state-pending, .state-expired { color: var(--muted); } .target { white-space: nowrap; }
+        .state-circuit_open, .state-bad, .state-dead_letter, .state-no_route { color: var(--bad); }
         .filters, .stacked { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; margin-bottom: 1rem; }
         .stacked { flex-direction: column; align-items: stretch; max-width: 24rem; }
         label { display: flex; flex-direction: column; font-size: .9rem; color: var(--muted); gap: .2rem; }

@@ -71,7 +71,9 @@ struct ConsoleController: Sendable {
             }
             if !state.workers.isEmpty { detail += " (reported by \(state.workers.joined(separator: ", ")))" }
             return [
-                "name": state.endpoint.description, "state": state.condition.name, "label": Self.label(state.condition), "detail": detail,
+                "name": state.endpoint.description,
+                "query": state.endpoint.description.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+#"))) ?? "",
+                "state": state.condition.name, "label": Self.label(state.condition), "detail": detail,
                 "success": attempts == 0 ? "—" : "\(succeeded * 100 / attempts)% of \(attempts)",
                 "latency": attempts == 0 ? "—" : "\(summaries.map(\.p50Millis).max() ?? 0) / \(summaries.map(\.p95Millis).max() ?? 0) ms",
                 "inFlight": summaries.map(\.inFlight).reduce(0, +),
@@ -207,66 +209,6 @@ struct ConsoleController: Sendable {
         }
     }
 
-    private func events(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        let id = request.uri.queryParameters["id"].map(String.init) ?? ""
-        if !id.isEmpty { return try await event(id, request, context) }
-        return html(pages.render("events", ["id": ""], chrome: chrome("Events", request)))
-    }
-
-    private func event(_ id: String, _ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        let stores = try await partitions()
-        for source in routes.sources.keys.sorted() {
-            let (record, attempts) = try await stores.eventLog(source: source, webhookID: id, partitions: routes.redisPartitions)
-            guard record != nil || !attempts.isEmpty else { continue }
-            var values: [String: Any] = [
-                "id": id,
-                "attempts": attempts.map { logged -> [String: Any] in
-                    let record = logged.record
-                    return [
-                        "at": Self.iso(record.atMillis), "target": logged.target.description, "attempt": record.attempt,
-                        "status": record.status.map(String.init) ?? "—", "duration": "\(record.durationMillis) ms",
-                        "outcome": record.outcome.rawValue.replacingOccurrences(of: "_", with: " "), "outcomeClass": record.outcome.rawValue,
-                        "error": record.error ?? "",
-                    ]
-                },
-            ]
-            // The body, when the archive (worker.recovery_window) still keeps it: pretty-printed, at most 64 KiB.
-            if let archived = try await stores.archivedEvent(source: source, webhookID: id, partitions: routes.redisPartitions) {
-                values["body"] = Self.pretty(archived.event.body, limit: 64 << 10)
-                // How the routes in force now treat it — the reasons `sluice routes explain` gives.
-                let event = archived.event
-                let json = (try? JSONValue(parsing: event.body)) ?? .object([:])
-                let match = RouteMatcher(config: routes).match(source: event.source, channel: event.channel, eventType: event.eventType, body: json)
-                values["decisions"] = match.explanations.map { explanation -> [String: Any] in
-                    let outcome: String
-                    switch explanation.outcome {
-                    case .matched: outcome = "matched"
-                    case .notMatched: outcome = "not matched"
-                    case .skipped(let final): outcome = "skipped (after final route \(final))"
-                    }
-                    return [
-                        "route": explanation.route, "outcome": outcome, "matched": explanation.outcome == .matched,
-                        "reasons": explanation.reasons.joined(separator: "; "),
-                        "targets": explanation.addedTargets.map(\.description).joined(separator: ", "),
-                    ]
-                }
-            } else {
-                values["bodyMissing"] = routes.worker.recoveryWindow > .zero
-                    ? "Not kept any more: the archive keeps bodies for worker.recovery_window."
-                    : "Not kept: the body is kept only with worker.recovery_window set in routes.yaml."
-            }
-            if let record {
-                values["record"] = [
-                    "source": record.source, "channel": record.channel ?? "—", "type": record.eventType,
-                    "receivedAt": Self.iso(record.receivedAtMillis), "routedAt": Self.iso(record.routedAtMillis),
-                    "targets": record.targets.isEmpty ? "none (no route)" : record.targets.map(\.description).joined(separator: ", "),
-                ]
-            }
-            return html(pages.render("event", values, chrome: chrome("Event \(id)", request)))
-        }
-        return html(pages.render("events", ["id": id, "notFound": true], chrome: chrome("Events", request)), status: .notFound)
-    }
-
     // MARK: - Recover
 
     private func recoverForm(_ request: Request) -> Response {
@@ -336,7 +278,7 @@ struct ConsoleController: Sendable {
         return response
     }
 
-    private func currentSession(_ request: Request) -> ConsoleSession? {
+    func currentSession(_ request: Request) -> ConsoleSession? {
         sessions.session(request.cookies[Self.cookie]?.value)
     }
 
@@ -356,7 +298,7 @@ struct ConsoleController: Sendable {
 
     // MARK: - Responses
 
-    private func chrome(_ title: String, _ request: Request) -> [String: Any] {
+    func chrome(_ title: String, _ request: Request) -> [String: Any] {
         let session = currentSession(request)
         return [
             "title": title, "signedIn": session != nil, "operatorName": session?.operatorName ?? "", "csrf": session?.csrf ?? "",
@@ -381,11 +323,11 @@ struct ConsoleController: Sendable {
                 : "This console is read-only: it was started without --token-file.")
     }
 
-    private func error(_ request: Request, _ status: HTTPResponse.Status, heading: String, message: String) -> Response {
+    func error(_ request: Request, _ status: HTTPResponse.Status, heading: String, message: String) -> Response {
         html(pages.render("error", ["heading": heading, "message": message], chrome: chrome(heading, request)), status: status)
     }
 
-    private func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+    func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         Self.respond(status, type: "text/html; charset=utf-8", body: body)
     }
 
@@ -403,7 +345,7 @@ struct ConsoleController: Sendable {
     }
 
     /// Every partition that may hold something (routes.yaml's count or the recorded one, whichever is higher).
-    private func partitions() async throws -> WorkerStores {
+    func partitions() async throws -> WorkerStores {
         try await stores.growToRecord()
     }
 

@@ -76,7 +76,7 @@ struct ConsolePages: Sendable {
             <div class="scroll"><table>
             <thead><tr><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Attempts, last minute</th><th scope="col">Success (recent attempts)</th><th scope="col">p50 / p95</th><th scope="col">In flight</th><th scope="col">Last error</th><th scope="col">Detail</th></tr></thead>
             <tbody>
-            {{#endpoints}}<tr><td>{{name}}</td><td><span class="state state-{{state}}">{{label}}</span></td><td data-rate>{{rate}}</td><td data-success>{{success}}</td><td>{{latency}}</td><td>{{inFlight}}</td><td>{{lastError}}</td><td>{{detail}}</td></tr>
+            {{#endpoints}}<tr><td>{{name}}<br><a class="sub" href="/events?endpoint={{query}}">recent events</a></td><td><span class="state state-{{state}}">{{label}}</span></td><td data-rate>{{rate}}</td><td data-success>{{success}}</td><td>{{latency}}</td><td>{{inFlight}}</td><td>{{lastError}}</td><td>{{detail}}</td></tr>
             {{/endpoints}}
             {{^endpoints}}<tr><td colspan="8">routes.yaml names no endpoint.</td></tr>{{/endpoints}}
             </tbody>
@@ -132,6 +132,34 @@ struct ConsolePages: Sendable {
             <button type="submit">Show</button>
             </form>
             {{#notFound}}<p role="status">No event {{id}}: unknown, not routed yet, or older than worker.attempt_log_retention.</p>{{/notFound}}
+            <h2>Search</h2>
+            {{#indexOff}}<p class="meta">routes.yaml turns the event index off (<code>worker.event_index: 0</code>): events can be found by webhook-id only.</p>{{/indexOff}}
+            {{^indexOff}}
+            <form method="get" action="/events" class="filters" aria-label="Search events">
+            {{#manySources}}<label>Source <select name="source">{{#sources}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sources}}</select></label>{{/manySources}}
+            <label>Tenant <select name="tenant">{{#tenants}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/tenants}}</select></label>
+            <label>Endpoint <select name="endpoint">{{#endpoints}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/endpoints}}</select></label>
+            <label>Type <input name="type" value="{{type}}" placeholder="batch.*"></label>
+            <label>Outcome <select name="outcome">{{#outcomes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/outcomes}}</select></label>
+            <label>Since <input name="since" value="{{since}}" placeholder="2h"></label>
+            <label>Until <input name="until" value="{{until}}" placeholder="ISO time or 10m"></label>
+            <button type="submit">Search</button>
+            </form>
+            {{#problems}}<p role="alert" class="error">{{.}}</p>{{/problems}}
+                        {{^notFound}}{{^problems}}
+            <p class="meta" data-search-summary>{{shown}} shown, newest first, from {{scanned}} indexed events read{{#indexStart}}; the index holds events routed since <time>{{indexStart}}</time> (at most {{indexSize}} per partition){{/indexStart}}.</p>
+            {{#scanLimit}}<p role="status">Stopped after reading {{scanned}} indexed events without filling the page; the next page goes on from there.</p>{{/scanLimit}}
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">Routed</th><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Outcome</th><th scope="col">Deliveries</th></tr></thead>
+            <tbody class="hits">
+            {{#hits}}<tr><td><time>{{at}}</time></td><td><a href="/events/{{path}}">{{id}}</a></td><td>{{type}}</td><td>{{source}}</td><td><span class="state state-{{summaryClass}}">{{summary}}</span></td><td>{{#standings}}<span class="target">{{target}}: <span class="state state-{{class}}">{{standing}}</span></span> {{/standings}}{{^standings}}none{{/standings}}</td></tr>
+            {{/hits}}
+            {{^hits}}<tr><td colspan="6">No events{{#filtered}} match{{/filtered}}.</td></tr>{{/hits}}
+            </tbody>
+            </table></div>
+            {{#next}}<p><a href="{{next}}" rel="next">Next page</a></p>{{/next}}
+            {{/problems}}{{/notFound}}
+            {{/indexOff}}
             """,
         "event": """
             <h1>Event <code>{{id}}</code></h1>

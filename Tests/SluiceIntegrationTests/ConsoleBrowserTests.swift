@@ -92,5 +92,26 @@ import Testing
             await sink.requests(to: "/hook").filter { $0.header("webhook-id") == exhausted }.count == 4
         }, timeout: .seconds(15), "the replayed delivery reaches the sink (after its three failed attempts)")
         #expect(try await gateway.store.deadLetters().map(\.delivery.event.webhookID).sorted() == ["msg_console_exhausted_too", "msg_console_unrouted"])
+
+        // From the overview, the endpoint's recent events: the replayed one now stands delivered.
+        try await browser.open(base + "/")
+        try await browser.click(#"a[href="/events?endpoint=acme/main"]"#)
+        try await browser.waitFor("tbody.hits")
+        try await poll(until: {
+            try await browser.open(base + "/events?endpoint=acme/main")
+            let rows = try await browser.elements("tbody.hits tr")
+            let last = try await browser.text("tbody.hits tr:last-child")
+            return rows.count == 2 && last.contains("delivered")
+        }, timeout: .seconds(15), "acme/main's two events, the replayed one delivered")
+        #expect(try await browser.text("tbody.hits tr:first-child").contains("msg_console_exhausted_too"))
+
+        // The search form: the events that matched no route.
+        try await browser.open(base + "/events")
+        try await browser.click("select[name=outcome] option[value=no_route]")
+        try await browser.click(#"form[aria-label="Search events"] button[type=submit]"#)
+        try await browser.waitFor("[data-search-summary]")
+        #expect(try await browser.elements("tbody.hits tr").count == 1)
+        #expect(try await browser.text("tbody.hits").contains("msg_console_unrouted"))
+        try await browser.screenshot(to: Self.screenshots + "/events.png")
     }
 }

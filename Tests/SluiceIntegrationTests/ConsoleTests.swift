@@ -179,6 +179,52 @@ import Testing
         }
     }
 
+    @Test func eventSearchFindsEventsByEndpointTypeAndOutcomeAndEndpointsLinkToIt() async throws {
+        try await Self.withConsoleGateway { gateway, base, _, healthy in
+            let client = gateway.client
+            // One dead-lettered (the endpoint fails until it is exhausted), one delivered, one
+            // that matches no route.
+            let failed = try await gateway.post(type: "batch.failed")
+            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, timeout: .seconds(20), "the first event is dead-lettered")
+            await healthy.turnOn()
+            let delivered = try await gateway.post(type: "batch.succeeded")
+            let unrouted = try await gateway.post(type: "video.generated")
+            func ids(_ query: String) async throws -> [String] {
+                let page = try await Self.request(client, base + "/events" + query)
+                #expect(page.status == 200, "\(query): \(page.body)")
+                let hits = page.body.components(separatedBy: #"<tbody class="hits">"#).dropFirst().first ?? ""
+                return [failed, delivered, unrouted].filter { hits.contains(">\($0)</a>") }
+                    .sorted { hits.range(of: $0)!.lowerBound < hits.range(of: $1)!.lowerBound }
+            }
+            try await poll(until: {
+                let page = try await Self.request(client, base + "/events?outcome=delivered").body
+                return page.contains(">\(delivered)</a>")
+            }, timeout: .seconds(20), "the delivered event is found as delivered")
+
+            // Newest first; every filter narrows.
+            #expect(try await ids("") == [unrouted, delivered, failed])
+            #expect(try await ids("?endpoint=acme/main") == [delivered, failed])
+            #expect(try await ids("?tenant=acme") == [delivered, failed])
+            #expect(try await ids("?outcome=dead_letter") == [failed])
+            #expect(try await ids("?outcome=no_route") == [unrouted])
+            #expect(try await ids("?type=video.*") == [unrouted])
+            #expect(try await ids("?type=batch.succeeded&outcome=delivered") == [delivered])
+            #expect(try await ids("?since=1h&until=2026-01-01T00:00:00Z").isEmpty)
+            let row = try await Self.request(client, base + "/events?outcome=dead_letter").body
+            #expect(row.contains("acme/main: <span class=\"state state-dead_letter\">dead letter</span>"), "\(row)")
+
+            // A value it cannot read is answered, not ignored.
+            let bad = try await Self.request(client, base + "/events?since=yesterday-ish")
+            #expect(bad.status == 400 && bad.body.contains("Since: give an ISO 8601 time"), "\(bad.body)")
+            #expect(try await Self.request(client, base + "/events?outcome=lost").status == 400)
+            #expect(try await Self.request(client, base + "/events?after=garbage").status == 400)
+
+            // The overview links each endpoint to its recent events.
+            let overview = try await Self.request(client, base + "/").body
+            #expect(overview.contains(#"href="/events?endpoint=acme/main""#), "\(overview)")
+        }
+    }
+
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
         try await withRedis { redis in
             let gateway = try GatewayProcesses(

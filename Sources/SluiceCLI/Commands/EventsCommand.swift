@@ -5,6 +5,6 @@ struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
         abstract: "Inspect events and their delivery attempts.",
-        subcommands: [EventsShowCommand.self]
+        subcommands: [EventsShowCommand.self, EventsListCommand.self]
     )
 }

@@ -165,7 +165,7 @@ extension RoutesDecoder {
 
     private func decodeWorker(_ field: Field?, longestTimeout: Duration) -> WorkerConfig {
         var worker = WorkerConfig(visibilityTimeout: LaneSizing.automaticVisibility(longestTimeout: longestTimeout))
-        guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention", "recovery_window"]) else { return worker }
+        guard let field, let block = fields(of: field.value, in: "'worker'", known: ["visibility_timeout", "attempt_log_retention", "recovery_window", "event_index"]) else { return worker }
         if let visibilityField = block["visibility_timeout"], let text = string(visibilityField, in: "'worker'"), text != "auto" {
             if let value = duration(visibilityField, in: "'worker'") {
                 let minimum = LaneSizing.minimumVisibility(longestTimeout: longestTimeout)
@@ -184,6 +184,13 @@ extension RoutesDecoder {
                 worker.recoveryWindow = value
             } else {
                 error(windowField.valueMark, "'recovery_window' in 'worker' must be between 0s (off) and 7d (every event's body is kept that long)")
+            }
+        }
+        if let indexField = block["event_index"], let count = integer(indexField, in: "'worker'", minimum: 0) {
+            if count <= WorkerConfig.maxEventIndex {
+                worker.eventIndex = count
+            } else {
+                error(indexField.valueMark, "'event_index' in 'worker' must be at most \(WorkerConfig.maxEventIndex) events per partition (each takes about 100 bytes of Redis), not \(count); 0 turns the index off")
             }
         }
         return worker

@@ -77,6 +77,15 @@ public import SluiceCore
 //                                                 the window (XTRIM MINID) on each write. Read by
 //                                                 `sluice replay --endpoint`, which sends an
 //                                                 endpoint's deliveries since a time again.
+//   {P}:v1:event-index                    STREAM  the search index of the console and `sluice events
+//                                                 list`: one small entry per routed event, written
+//                                                 by the route script with its routing (so no event
+//                                                 is routed without it) — fields id (webhook-id),
+//                                                 source, type, targets ("tenant/endpoint,…", ""
+//                                                 for no_route) — entry id = when it was routed.
+//                                                 Capped at `worker.event_index` entries (XADD
+//                                                 MAXLEN ~, default 100,000; 0 = not written).
+//                                                 Outcomes are read from each event's log.
 //   {P}:v1:endpoint-stats                 HASH    field "<tenant>/<endpoint>@<consumer>" = that
 //                                                 worker's `EndpointSummary` (JSON) of the endpoint's
 //                                                 last 200 attempts: success count, latency
@@ -170,6 +179,9 @@ public struct Keyspace: Sendable, Hashable {
     public var circuits: String { "\(base):circuits" }
     /// `{P}:v1:archive`: routed events kept for `worker.recovery_window` (see above).
     public var archive: String { "\(base):archive" }
+
+    /// `{P}:v1:event-index`: the search index of recently routed events (`worker.event_index`; see above).
+    public var eventIndex: String { "\(base):event-index" }
 
     /// `{P}:v1:endpoint-stats`: each worker's summary of each endpoint's recent attempts (see above).
     public var endpointStats: String { "\(base):endpoint-stats" }

@@ -7,13 +7,16 @@
 //   KEYS[2]      {P}:v1:deliveries            STREAM
 //   KEYS[3]      {P}:v1:dlq                   STREAM
 //   KEYS[4]      {P}:v1:archive               STREAM (written only with a recovery window)
-//   KEYS[4 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
-//   ARGV         group, retention-ms, n, archive-window-ms ("" = no archive), then per event:
+//   KEYS[5]      {P}:v1:event-index           STREAM (written only with an event index)
+//   KEYS[5 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
+//   ARGV         group, retention-ms, n, archive-window-ms ("" = no archive), index cap ("" = no
+//                index), then per event:
 //                  ingress-id,
 //                  record line:   the event record (JSON, "" = none),
 //                  deliveries:    count, then per delivery: pair-count, name, value, …
 //                  dead letters:  count, then per dead letter: pair-count, name, value, …
 //                  archive:       count (0 or 1), then pair-count, name, value, …
+//                  index:         count (0 or 1), then pair-count, name, value, …
 //   returns      one integer per event, in order: 1 when routed, 0 when its ingress entry was no
 //                longer pending (already routed by a router that owned it before; nothing is
 //                written for that event then)
@@ -31,17 +34,21 @@
 // line `{"archive":"<entry id>"}` after the record, so its body can be found — and the archive
 // is trimmed to the window by Redis's clock, which its entry ids come from (XTRIM MINID, exact:
 // it removes only what fell out), once per call.
+//
+// With `worker.event_index` (on by default), each routed event also gets a small entry in the
+// search index — its id, source, type and targets — capped by XADD's own `MAXLEN ~`, so the
+// index costs one command per event and no separate trim.
 
 enum RouteScript {
     static let script = RedisScript(
         PendingGuard.function + """
-        local group, retention, n, archiveWindow = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+        local group, retention, n, archiveWindow, indexCap = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
         local ids, starts = {}, {}
-        local i = 5
+        local i = 6
         for k = 1, n do
           ids[k], starts[k] = ARGV[i], i
           i = i + 2
-          for _ = 1, 3 do
+          for _ = 1, 4 do
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
@@ -60,14 +67,18 @@ enum RouteScript {
           local record = ARGV[i]
           i = i + 1
           local archived = nil
-          for list, key in ipairs({KEYS[2], KEYS[3], KEYS[4]}) do
+          for list, key in ipairs({KEYS[2], KEYS[3], KEYS[4], KEYS[5]}) do
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
               local last = i + 2 * tonumber(ARGV[i])
               if routed then
-                local added = redis.call('XADD', key, '*', unpack(ARGV, i + 1, last))
-                if list == 3 then archived = added end
+                if list == 4 then
+                  redis.call('XADD', key, 'MAXLEN', '~', indexCap, '*', unpack(ARGV, i + 1, last))
+                else
+                  local added = redis.call('XADD', key, '*', unpack(ARGV, i + 1, last))
+                  if list == 3 then archived = added end
+                end
               end
               i = last + 1
             end
@@ -80,8 +91,8 @@ enum RouteScript {
                 -- Where the archive keeps its body, for `events show` and the console.
                 line = line .. '{"archive":"' .. archived .. '"}\\n'
               end
-              if redis.call('APPEND', KEYS[4 + k], line) == #line then
-                redis.call('PEXPIRE', KEYS[4 + k], retention)
+              if redis.call('APPEND', KEYS[5 + k], line) == #line then
+                redis.call('PEXPIRE', KEYS[5 + k], retention)
               end
             end
           end

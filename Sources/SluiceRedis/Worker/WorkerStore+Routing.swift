@@ -9,10 +9,12 @@ extension WorkerStore {
     ///   (another router already routed it): routing is never applied twice.
     @discardableResult
     public func route(
-        _ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero
+        _ entry: IngressEntry, event: IngressEvent, deliveries: [Delivery], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero,
+        eventIndex: Int = 0
     ) async throws(RedisError) -> Bool {
         let routed = try await route(
-            [EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: nowMillis, retention: retention, recoveryWindow: recoveryWindow)
+            [EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: nowMillis, retention: retention,
+            recoveryWindow: recoveryWindow, eventIndex: eventIndex)
         return routed[0]
     }
 
@@ -21,24 +23,28 @@ extension WorkerStore {
     /// acknowledgement are written together, under its own guard.
     ///
     /// With a `recoveryWindow` (`worker.recovery_window`), each event that has deliveries is also
-    /// kept in the archive, in the same script, for `sluice replay --endpoint`.
+    /// kept in the archive, in the same script, for `sluice replay --endpoint`. With an
+    /// `eventIndex` cap (`worker.event_index`), each event gets its entry in the search index.
     ///
     /// - Returns: per routing, in order, whether it was applied (false: its ingress entry was no
     ///   longer pending, and nothing was written for it).
-    public func route(_ routings: [EventRouting], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero) async throws(RedisError) -> [Bool] {
+    public func route(
+        _ routings: [EventRouting], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero, eventIndex: Int = 0
+    ) async throws(RedisError) -> [Bool] {
         guard !routings.isEmpty else { return [] }
         var keys: [RedisArgument] = [
             RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.deadLetters),
-            RedisArgument(keyspace.archive),
+            RedisArgument(keyspace.archive), RedisArgument(keyspace.eventIndex),
         ]
-        keys.reserveCapacity(4 + routings.count)
+        keys.reserveCapacity(5 + routings.count)
         let archiving = recoveryWindow > .zero
+        let indexing = eventIndex > 0
         var args: [RedisArgument] = [
             RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count),
-            RedisArgument(archiving ? "\(recoveryWindow.expiryMillis)" : ""),
+            RedisArgument(archiving ? "\(recoveryWindow.expiryMillis)" : ""), RedisArgument(indexing ? "\(eventIndex)" : ""),
         ]
         for routing in routings {
-            Self.appendRouting(routing, nowMillis: nowMillis, archiving: archiving, to: &args)
+            Self.appendRouting(routing, nowMillis: nowMillis, archiving: archiving, indexing: indexing, to: &args)
             keys.append(RedisArgument(keyspace.eventLog(source: routing.event.source, webhookID: routing.event.webhookID)))
         }
         let reply = try await client.run(RouteScript.script, keys: keys, args: args)
@@ -51,7 +57,7 @@ extension WorkerStore {
     }
 
     /// Appends one event's section of the route script's ARGV.
-    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, to args: inout [RedisArgument]) {
+    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, indexing: Bool, to args: inout [RedisArgument]) {
         var deadLetters: [[(String, [UInt8])]] = []
         if routing.deliveries.isEmpty {
             let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
@@ -62,5 +68,6 @@ extension WorkerStore {
         args += sections(routing.deliveries.map { $0.fields() })
         args += sections(deadLetters)
         args += sections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [])
+        args += sections(indexing ? [IndexedEvent.fields(routing)] : [])
     }
 }

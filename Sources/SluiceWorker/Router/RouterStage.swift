@@ -91,8 +91,9 @@ struct RouterStage: Service {
 
     private func write(_ routings: [EventRouting], retention: Duration) async {
         do {
+            let worker = state.current.routes.worker
             let routed = try await store.route(
-                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: state.current.routes.worker.recoveryWindow)
+                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow, eventIndex: worker.eventIndex)
             for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
                 logger.notice(
                     "event matched no route; dead-lettered as no_route",

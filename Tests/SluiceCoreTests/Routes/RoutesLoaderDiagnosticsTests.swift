@@ -154,7 +154,7 @@ struct RoutesLoaderDiagnosticsTests {
     @Test func unknownKeyFarFromAnyKnownKeyListsTheKnownKeys() {
         let text = RoutesFixtures.minimal + "\nworker: {concurrency: 4}\n"
         #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
-            "17:10: unknown key 'concurrency' in 'worker'; expected one of: visibility_timeout, attempt_log_retention, recovery_window",
+            "17:10: unknown key 'concurrency' in 'worker'; expected one of: visibility_timeout, attempt_log_retention, recovery_window, event_index",
         ])
     }
 
