@@ -32,10 +32,12 @@ for i in $(seq 0 9); do
     endpoints="$endpoints      e$i: {url: \"http://127.0.0.1:$nport/hook/$i\", max_in_flight: 64, timeout: 5s}
 "
 done
+worker_block=""
+[ -n "${EVENT_INDEX:-}" ] && worker_block="worker: {event_index: $EVENT_INDEX}"
 cat >"$work/routes.yaml" <<YAML
 version: 1
 redis: {prefix: bench}
-${EVENT_INDEX:+worker: {event_index: $EVENT_INDEX}}
+$worker_block
 network: {allow_cidrs: [127.0.0.1/32]}
 sources:
   gemini:

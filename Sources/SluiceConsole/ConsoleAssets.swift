@@ -27,7 +27,7 @@ enum ConsoleAssets {
         code { font-size: .9rem; word-break: break-all; }
         .state { display: inline-block; padding: 0 .5rem; border-radius: 1rem; font-size: .85rem; border: 1px solid currentColor; }
         .state-ok, .state-delivered { color: var(--ok); } .state-paused, .state-half_open, .state-retry, .state-retrying { color: var(--warn); }
-        .state-pending, .state-expired { color: var(--muted); } .target { white-space: nowrap; }
+        .state-pending, .state-expired { color: var(--muted); } .target { white-space: nowrap; } td.headers { white-space: pre-line; font-family: ui-monospace, monospace; font-size: .85rem; }
         .state-circuit_open, .state-bad, .state-dead_letter, .state-no_route { color: var(--bad); }
         .filters, .stacked { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; margin-bottom: 1rem; }
         .stacked { flex-direction: column; align-items: stretch; max-width: 24rem; }

@@ -118,6 +118,7 @@ extension ConsoleController {
                         "status": record.status.map(String.init) ?? "—", "duration": "\(record.durationMillis) ms",
                         "outcome": record.outcome.rawValue.replacingOccurrences(of: "_", with: " "), "outcomeClass": record.outcome.rawValue,
                         "error": record.error ?? "",
+                        "headers": (record.responseHeaders ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "\n"),
                     ]
                 },
             ]

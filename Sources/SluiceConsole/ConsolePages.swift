@@ -188,11 +188,11 @@ struct ConsolePages: Sendable {
             </table></div>{{/body}}
             <h2>Attempts</h2>
             <div class="scroll"><table>
-            <thead><tr><th scope="col">At</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th></tr></thead>
+            <thead><tr><th scope="col">At</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Error</th><th scope="col">Response headers kept</th></tr></thead>
             <tbody class="attempts">
-            {{#attempts}}<tr><td><time>{{at}}</time></td><td>{{target}}</td><td>{{attempt}}</td><td>{{status}}</td><td>{{duration}}</td><td><span class="state state-{{outcomeClass}}">{{outcome}}</span></td><td>{{error}}</td></tr>
+            {{#attempts}}<tr><td><time>{{at}}</time></td><td>{{target}}</td><td>{{attempt}}</td><td>{{status}}</td><td>{{duration}}</td><td><span class="state state-{{outcomeClass}}">{{outcome}}</span></td><td>{{error}}</td><td class="headers">{{headers}}</td></tr>
             {{/attempts}}
-            {{^attempts}}<tr><td colspan="7">No attempt yet.</td></tr>{{/attempts}}
+            {{^attempts}}<tr><td colspan="8">No attempt yet.</td></tr>{{/attempts}}
             </tbody>
             </table></div>
             """,

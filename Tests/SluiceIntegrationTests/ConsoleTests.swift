@@ -20,11 +20,14 @@ import Testing
     }
 
     /// Edge, worker and console processes over one redis-server, the endpoint a sink whose
-    /// `/hook` answers 500 until `healthy` is on; `body` gets the gateway and the console's URL.
+    /// `/hook` answers 500 (with an `X-Request-Id`) until `healthy` is on; `body` gets the gateway and the console's URL.
     static func withConsoleGateway(_ body: (GatewayProcesses, String, Sink, SinkSwitch) async throws -> Void) async throws {
         try await withSink { sink in
             let healthy = SinkSwitch()
-            await sink.respond(to: "/hook") { _ in await healthy.isOn ? .ok : .status(500) }
+            // A failing answer carries a request id (kept with the attempt) and a header that is not kept.
+            await sink.respond(to: "/hook") { _ in
+                await healthy.isOn ? .ok : .status(500, headers: [("X-Request-Id", "req-42"), ("X-Internal-Note", "not-for-the-log")])
+            }
             try await withRedis { redis in
                 var gateway = try GatewayProcesses(
                     redis: redis,
@@ -100,6 +103,9 @@ import Testing
             let event = try await Self.request(client, base + "/events/\(exhausted)")
             #expect(event.status == 200)
             #expect(event.body.components(separatedBy: "<td>500</td>").count - 1 == 3, "\(event.body)")
+            // Each attempt keeps the response headers an on-call needs, and only those.
+            #expect(event.body.components(separatedBy: "x-request-id: req-42").count - 1 == 3, "\(event.body)")
+            #expect(!event.body.contains("not-for-the-log"))
             // The archive (worker.recovery_window here) keeps its body: shown, pretty-printed.
             #expect(event.body.contains(#"<pre class="body""#) && event.body.contains("batch.succeeded"), "\(event.body)")
             // …and how the routes treat it: `batches` matches, the reason as `routes explain` gives it.

@@ -68,6 +68,21 @@ import Testing
                 #expect(attempts.map { $0["outcome"] as? String } == ["retry", "retry", "dead_letter"])
                 #expect(attempts.allSatisfy { $0["target"] as? String == "acme/main" })
 
+                // events list --json: newest first, each with its standing, then where the next page starts.
+                let listed = try await gateway.sluiceJSONLines(["events", "list"])
+                #expect(listed.dropLast().map { $0["id"] as? String } == [unroutable, unrouted, exhausted], "\(listed)")
+                #expect(listed.dropLast().map { $0["outcome"] as? String } == ["no_route", "no_route", "dead_letter"])
+                #expect(listed[2]["deliveries"] as? [[String: String]] == [["target": "acme/main", "outcome": "dead_letter"]])
+                #expect(listed.last?["next"] is NSNull && listed.last?["scanned"] as? Int == 3, "\(listed)")
+                #expect(try await gateway.sluiceJSONLines(["events", "list", "--outcome", "dead_letter"]).dropLast().map { $0["id"] as? String } == [exhausted])
+                #expect(try await gateway.sluiceJSONLines(["events", "list", "--type", "video.*"]).dropLast().map { $0["id"] as? String } == [unrouted])
+                let first = try await gateway.sluiceJSONLines(["events", "list", "--limit", "2"])
+                let after = try #require(first.last?["next"] as? String, "\(first)")
+                let second = try await gateway.sluiceJSONLines(["events", "list", "--limit", "2", "--after", after])
+                #expect(second.dropLast().map { $0["id"] as? String } == [exhausted] && second.last?["next"] is NSNull, "\(second)")
+                let wrong = try await SluiceBinary.run(["events", "list", "--endpoint", "acme", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                #expect(wrong.status == 2 && wrong.output.contains("--endpoint: expected TENANT/ENDPOINT"), "\(wrong.output)")
+
                 // status --json: the counts.
                 let status = try await gateway.sluiceJSON(["status"])
                 #expect(status["dlq_size"] as? Int == 3)
@@ -85,6 +100,7 @@ import Testing
                 try await poll(until: {
                     try await gateway.store.attemptLog(source: "gemini", webhookID: exhausted).last?.record.outcome == .delivered
                 }, "the replayed delivery is recorded delivered")
+                #expect(try await gateway.sluiceJSONLines(["events", "list", "--outcome", "delivered"]).dropLast().map { $0["id"] as? String } == [exhausted])
 
                 // The same id again: nothing selected, nothing sent.
                 let again = try await gateway.sluice(["dlq", "replay", "--id", deadID])

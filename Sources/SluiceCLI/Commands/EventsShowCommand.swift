@@ -59,6 +59,7 @@ struct EventsShowCommand: AsyncParsableCommand {
                 if let status = attempt.record.status { line["status"] = status }
                 if let error = attempt.record.error { line["error"] = error }
                 if let reason = attempt.record.reason { line["reason"] = reason.rawValue }
+                if let headers = attempt.record.responseHeaders { line["headers"] = headers }
                 return line
             }
             print(JSONOutput.pretty(object))

@@ -2,8 +2,9 @@ import Foundation
 
 /// One line of a delivery's attempt log (`sluice events show`), stored as compact JSON.
 ///
-/// JSON keys: `at`, `attempt`, `status`, `duration_ms`, `error`, `outcome`, `reason`; absent
-/// optionals are omitted. Never holds a body, a header or a secret.
+/// JSON keys: `at`, `attempt`, `status`, `duration_ms`, `error`, `headers`, `outcome`, `reason`;
+/// absent optionals are omitted. Never holds a body or a secret; of the response's headers only
+/// the few in ``keptResponseHeaders``.
 public struct AttemptRecord: Sendable, Equatable, Codable {
     /// What the attempt led to.
     public enum Outcome: String, Sendable, Hashable, Codable {
@@ -29,6 +30,15 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
     public var outcome: Outcome
     /// Why it was dead-lettered, for `.deadLetter`.
     public var reason: DeadLetterReason?
+    /// The response's headers among ``keptResponseHeaders`` (names lowercased), when it sent any.
+    public var responseHeaders: [String: String]?
+
+    /// The response headers an attempt keeps: why a retry waits (`retry-after`), where a moved
+    /// endpoint points (`location`), and the ids that find the request in the tenant's own logs.
+    /// Anything else the endpoint sends is dropped as it arrives.
+    public static let keptResponseHeaders = ["retry-after", "location", "x-request-id", "x-correlation-id"]
+    /// The longest header value kept; longer ones are cut.
+    public static let keptHeaderValueLimit = 256
 
     /// Creates a record.
     public init(
@@ -38,7 +48,8 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
         durationMillis: Int64,
         error: String?,
         outcome: Outcome,
-        reason: DeadLetterReason? = nil
+        reason: DeadLetterReason? = nil,
+        responseHeaders: [String: String]? = nil
     ) {
         self.atMillis = atMillis
         self.attempt = attempt
@@ -47,6 +58,7 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
         self.error = error
         self.outcome = outcome
         self.reason = reason
+        self.responseHeaders = responseHeaders
     }
 
     enum CodingKeys: String, CodingKey {
@@ -57,6 +69,7 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
         case error
         case outcome
         case reason
+        case responseHeaders = "headers"
     }
 
     /// Compact JSON with sorted keys, one line, for the attempt log.
@@ -76,6 +89,16 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
         if let error {
             out.append(contentsOf: #","error":"#.utf8)
             Self.appendJSONString(error, to: &out)
+        }
+        if let responseHeaders, !responseHeaders.isEmpty {
+            out.append(contentsOf: #","headers":{"#.utf8)
+            for (index, name) in responseHeaders.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendJSONString(name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                Self.appendJSONString(responseHeaders[name] ?? "", to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: #","outcome":"#.utf8)
         Self.appendJSONString(outcome.rawValue, to: &out)

@@ -120,6 +120,7 @@ struct DeliveryExecutor: Sendable {
         }
         var result: AttemptResult
         var reachedEndpoint = false
+        var keptHeaders: [String: String]?
         do throws(SSRFError) {
             let pinned = try await snapshot.ssrfGuard.check(url: endpoint.url)
             let outbound = builder.request(
@@ -133,6 +134,10 @@ struct DeliveryExecutor: Sendable {
                 let response = try await httpClient.execute(request)
                 result = .response(status: response.status, retryAfter: response.header("retry-after"))
                 reachedEndpoint = true
+                if !response.headers.isEmpty {
+                    keptHeaders = Dictionary(
+                        response.headers.map { ($0.name, String($0.value.prefix(AttemptRecord.keptHeaderValueLimit))) }, uniquingKeysWith: { first, _ in first })
+                }
             } catch {
                 if error.kind == .addressMismatch {
                     // The connection went somewhere the guard never judged: as refused as a blocked address.
@@ -185,7 +190,7 @@ struct DeliveryExecutor: Sendable {
             metrics.recordDuration(delivery.target, duration)
         }
 
-        let record: AttemptRecord
+        var record: AttemptRecord
         let resolution: DeliveryResolution
         switch outcome {
         case .delivered:
@@ -210,6 +215,7 @@ struct DeliveryExecutor: Sendable {
             metrics.count(delivery.target, outcome: "dead_letter")
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
         }
+        record.responseHeaders = keptHeaders
         await complete(entry, attempt: record, resolution: resolution)
     }
 
@@ -305,5 +311,5 @@ struct DeliveryExecutor: Sendable {
     }
 
     /// The only response header the outcome depends on (429/503 with Retry-After set the next delay's floor).
-    private static let keptResponseHeaders = ["retry-after"]
+    private static let keptResponseHeaders = AttemptRecord.keptResponseHeaders
 }

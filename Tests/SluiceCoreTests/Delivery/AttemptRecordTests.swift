@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SluiceCore
@@ -16,6 +17,20 @@ import Testing
         #expect(text.contains(#""reason":"exhausted""#))
         #expect(text.contains(#""outcome":"dead_letter""#))
         #expect(AttemptRecord(json: record.jsonBytes()) == record)
+    }
+
+    @Test func keptResponseHeadersAreWrittenAsJSONEncoderWouldAndRoundTrip() throws {
+        let record = AttemptRecord(
+            atMillis: 9, attempt: 1, status: 429, durationMillis: 3, error: "HTTP 429", outcome: .retry,
+            responseHeaders: ["x-request-id": "req \"7\"", "retry-after": "30"])
+        let text = String(decoding: record.jsonBytes(), as: UTF8.self)
+        #expect(text == #"{"at":9,"attempt":1,"duration_ms":3,"error":"HTTP 429","headers":{"retry-after":"30","x-request-id":"req \"7\""},"outcome":"retry","status":429}"#)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(try encoder.encode(record) == Data(record.jsonBytes()))
+        #expect(AttemptRecord(json: record.jsonBytes()) == record)
+        // None kept: no key at all, as before.
+        #expect(!String(decoding: AttemptRecord(atMillis: 1, attempt: 1, status: 200, durationMillis: 1, error: nil, outcome: .delivered, responseHeaders: [:]).jsonBytes(), as: UTF8.self).contains("headers"))
     }
 
     @Test func notARecordIsRefused() {
