@@ -28,7 +28,10 @@ fi
 export SKIP_BUILD=1
 out=$RESULTS
 mkdir -p "$out"
-rm -f "$out"/*.tsv "$out"/profile-*.txt
+# Only this run's own files: the console and shards benchmarks keep theirs beside them.
+own="run.tsv ingest.tsv e2e.tsv backlog.tsv backlog-progress.tsv floor.tsv rss-*.tsv profile-edge-*.txt profile-worker-*.txt profile-redis-*.txt"
+clear_own() { (cd "$1" && rm -f $own results.md); }
+clear_own "$out"
 
 # What the table says about the run: the command that reproduces it, where and when it ran.
 command="SKIP_BUILD=1 BIN=$BIN PROFILE=$PROFILE INGEST_REQUESTS=$INGEST_REQUESTS INGEST_SECONDS=$INGEST_SECONDS E2E_EVENTS=$E2E_EVENTS BACKLOG=$BACKLOG BACKLOG_SECONDS=$BACKLOG_SECONDS make bench"
@@ -55,8 +58,7 @@ printf 'minutes\t%.1f\n' "$(awk -v s="$started" -v e="$(date +%s)" 'BEGIN {print
 python3 bench/report.py "$out" | tee "$out/results.md"
 
 if [ "${PUBLISH:-1}" = 1 ]; then
-    rm -f bench/profiles/*.txt bench/profiles/*.tsv bench/profiles/results.md
-    cp "$out/results.md" "$out"/*.tsv bench/profiles/
-    cp "$out"/profile-*.txt bench/profiles/ 2>/dev/null || true
+    clear_own bench/profiles
+    (cd "$out" && cp results.md $own "$OLDPWD/bench/profiles/" 2>/dev/null) || true
     echo "copied the table, its measures and the profile summaries to bench/profiles/ (commit them with the round's results)"
 fi
