@@ -68,6 +68,13 @@ import Testing
         try await browser.click("form.stacked button[type=submit]")
         try await browser.waitFor("[role=alert]")
         #expect(try await browser.text("[role=alert]").contains("not the operator token"))
+        // A page that posts the action itself, without a session (as a forged form would): refused.
+        let victim = try await gateway.store.deadLetters()[0].id
+        let forged = try await browser.execute("""
+            return fetch('/dead-letters/action', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'},
+              body: 'action=purge&confirm=yes&id=' + encodeURIComponent('\(victim)')}).then(response => response.status)
+            """)
+        #expect((forged as? Int) == 403, "\(String(describing: forged))")
         #expect(try await gateway.store.deadLetters().count == 3)
 
         // Signed in, the operator selects one dead letter and replays it; it reaches the endpoint.

@@ -114,6 +114,12 @@ final class WebDriver: Sendable {
         _ = try await command("POST", "element/\(reference)/value", ["text": text])
     }
 
+    /// Runs `script` in the page (as the page's own script would run) and returns what it
+    /// returns; a returned promise is awaited.
+    func execute(_ script: String) async throws -> Any? {
+        try await command("POST", "execute/sync", ["script": script, "args": [Any]()])
+    }
+
     /// A PNG of the viewport, written to `path`.
     func screenshot(to path: String) async throws {
         guard let encoded = try await command("GET", "screenshot") as? String, let data = Data(base64Encoded: encoded) else {
