@@ -20,7 +20,7 @@ enum Terminal {
     static func tone(forOutcome outcome: String) -> Tone {
         switch outcome {
         case "delivered", "matched", "ok": .good
-        case "retry", "parked", "skipped": .warn
+        case "retry", "retrying", "pending", "expired", "parked", "skipped": .warn
         default: .bad
         }
     }

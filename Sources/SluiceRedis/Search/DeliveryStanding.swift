@@ -15,7 +15,9 @@ public enum DeliveryStanding: String, Sendable, Hashable, CaseIterable {
     case expired
 
     /// Each target's standing from the event's key (`log`; nil when it no longer exists): the
-    /// latest attempt line of each target decides.
+    /// latest attempt line of each target decides. An event indexed without targets (no route)
+    /// whose dead letter was replayed since has attempts all the same: then every target its
+    /// log names stands, in the order they first appear.
     ///
     /// A search reads thousands of logs per page, so the attempt lines — which Sluice writes
     /// itself, compact, `{"target":"…",…,"outcome":"…",…}` — are scanned for those two values
@@ -23,18 +25,18 @@ public enum DeliveryStanding: String, Sendable, Hashable, CaseIterable {
     static func of(targets: [EndpointRef], log: [UInt8]?) -> [(EndpointRef, DeliveryStanding)] {
         guard let log else { return targets.map { ($0, .expired) } }
         var latest: [String: AttemptRecord.Outcome] = [:]
+        var named: [String] = []
         var start = log.startIndex
         while start < log.endIndex {
             let end = log[start...].firstIndex(of: UInt8(ascii: "\n")) ?? log.endIndex
             let line = log[start..<end]
             start = end + 1
             guard line.starts(with: targetKey) else { continue }
-            if let (target, outcome) = scan(line) {
-                latest[target] = outcome
-            } else if let attempt = WorkerStore.loggedAttempt(from: Array(line)) {
-                latest[attempt.target.description] = attempt.record.outcome
-            }
+            guard let (target, outcome) = scan(line) ?? WorkerStore.loggedAttempt(from: Array(line)).map({ ($0.target.description, $0.record.outcome) })
+            else { continue }
+            if latest.updateValue(outcome, forKey: target) == nil { named.append(target) }
         }
+        let targets = targets.isEmpty ? named.compactMap(EndpointRef.init(parsing:)) : targets
         return targets.map { target in
             switch latest[target.description] {
             case nil: (target, .pending)

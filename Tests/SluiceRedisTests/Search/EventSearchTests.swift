@@ -94,6 +94,21 @@ struct EventSearchTests {
                 if cursor == nil { break }
             }
             #expect(seen == ["msg_4", "msg_3", "msg_2", "msg_1"] && cursor == nil)
+
+            // msg_3's no_route dead letter, replayed to acme/main once a route takes it, and
+            // delivered: it stands as delivered now, no longer as no route.
+            let letter = try #require(try await h.store.deadLetters().first { $0.reason == .noRoute })
+            var replayed = letter.delivery
+            replayed.target = Self.main
+            #expect(try await h.store.replay(deadLetterID: letter.id, with: [replayed]))
+            // (msg_4's delivery is still unread, before it.)
+            let unread = try await h.store.readDeliveries(consumer: "w", count: 10, block: .zero)
+            let entry = try #require(unread.first { $0.delivery.event.webhookID == "msg_3" })
+            try await h.store.complete(entry, attempt: Harness.attempt(1, status: 200, outcome: .delivered), resolution: .delivered, nowMillis: Harness.now, retention: Harness.retention)
+            let after = try await stores.searchEvents(EventQuery())
+            #expect(after.hits[1].event.webhookID == "msg_3" && after.hits[1].summary == .delivered)
+            #expect(after.hits[1].standings.map(\.target) == [Self.main])
+            #expect(Self.ids(try await stores.searchEvents(EventQuery(outcome: .noRoute))).isEmpty)
         }
     }
 
