@@ -232,7 +232,8 @@ if floor:
         print(f"| {inflight} | {fmt(c, 1)} µs ({fmt(num(floor, f'curl_c.{inflight}.rps'))} req/s) | "
               f"{fmt(s, 1)} µs ({fmt(num(floor, f'engine.{inflight}.rps'))} req/s) | {fmt(w, 1)} µs (e2e {label}) |")
 
-profiles = sorted(glob.glob(os.path.join(out, "profile-*.txt")))
+# Only this run's processes: other benchmarks (console.sh) may leave profiles beside them.
+profiles = sorted(p for name in ("edge", "worker", "redis") for p in glob.glob(os.path.join(out, f"profile-{name}-*.txt")))
 if profiles:
     print("\n## Where the time goes\n")
     print("`perf record -a -e cpu-clock -g` during each phase, per process: the ten symbols with the most self time "

@@ -38,10 +38,8 @@ extension ConsoleController {
             values["notFound"] = true
             return page(.notFound)
         }
-        guard routes.worker.eventIndex > 0 else {
-            values["indexOff"] = true
-            return page()
-        }
+        // Off now, the index may still hold what was routed before: searched all the same.
+        if routes.worker.eventIndex == 0 { values["indexOff"] = true }
         // What the form says, checked: a wrong value is answered, not ignored.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var query = EventQuery(source: source.isEmpty ? nil : source, tenant: tenant.isEmpty ? nil : tenant, eventType: type.isEmpty ? nil : type)
@@ -85,7 +83,11 @@ extension ConsoleController {
         if let next = found.next {
             var components = URLComponents()
             components.path = "/events"
-            components.queryItems = [("source", source), ("tenant", tenant), ("endpoint", endpoint), ("type", type), ("outcome", outcome), ("since", since), ("until", until)]
+            // The window as absolute times: "2h" would mean another window on the next page.
+            let window = [("since", query.sinceMillis), ("until", query.untilMillis)].compactMap { name, millis in
+                millis.map { (name, Date(timeIntervalSince1970: TimeInterval($0) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))) }
+            }
+            components.queryItems = ([("source", source), ("tenant", tenant), ("endpoint", endpoint), ("type", type), ("outcome", outcome)] + window)
                 .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "after", value: next.description)]
             values["next"] = components.string
         }

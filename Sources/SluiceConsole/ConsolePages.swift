@@ -133,8 +133,7 @@ struct ConsolePages: Sendable {
             </form>
             {{#notFound}}<p role="status">No event {{id}}: unknown, not routed yet, or older than worker.attempt_log_retention.</p>{{/notFound}}
             <h2>Search</h2>
-            {{#indexOff}}<p class="meta">routes.yaml turns the event index off (<code>worker.event_index: 0</code>): events can be found by webhook-id only.</p>{{/indexOff}}
-            {{^indexOff}}
+            {{#indexOff}}<p class="meta">routes.yaml turns the event index off (<code>worker.event_index: 0</code>): new events are found by webhook-id only; the search below finds what was indexed before.</p>{{/indexOff}}
             <form method="get" action="/events" class="filters" aria-label="Search events">
             {{#manySources}}<label>Source <select name="source">{{#sources}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sources}}</select></label>{{/manySources}}
             <label>Tenant <select name="tenant">{{#tenants}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/tenants}}</select></label>
@@ -159,7 +158,6 @@ struct ConsolePages: Sendable {
             </table></div>
             {{#next}}<p><a href="{{next}}" rel="next">Next page</a></p>{{/next}}
             {{/problems}}{{/notFound}}
-            {{/indexOff}}
             """,
         "event": """
             <h1>Event <code>{{id}}</code></h1>

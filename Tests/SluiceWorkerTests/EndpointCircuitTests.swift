@@ -122,6 +122,10 @@ import Testing
                 let letters = try await harness.store.deadLetters()
                 #expect(letters.allSatisfy { $0.reason == .exhausted })
                 #expect(letters.contains { $0.lastError?.contains("circuit stayed open") == true })
+                // Each event's log ends in its dead-lettering, attempted or not.
+                for id in ids {
+                    #expect(try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .deadLetter)
+                }
                 try await poll(until: { (try await harness.store.status()).retryBacklog == 0 }, "nothing is left in the retry set")
                 #expect(await sink.requests(to: "/hook").count < 18, "parked deliveries were not all attempted three times")
             }

@@ -87,7 +87,13 @@ import Testing
                 #expect(dead[0].delivery.event.webhookID == id)
                 #expect(dead[0].delivery.target == EndpointRef(tenant: "acme", endpoint: "main"))
                 #expect(dead[0].lastStatus == 500)
+                #expect(dead[0].attempts == 1)
                 #expect(await sink.requests(to: "/main").count == 1)
+                // Its log ends in the dead-lettering, which made no attempt, so that it does not
+                // read as still retrying.
+                let last = try #require(try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record)
+                #expect(last.outcome == .deadLetter && last.reason == .endpointRemoved && last.status == nil)
+                #expect(last.error?.hasPrefix("not attempted: endpoint acme/main was removed") == true, "\(last)")
             }
         }
     }

@@ -37,7 +37,7 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
     /// endpoint points (`location`), and the ids that find the request in the tenant's own logs.
     /// Anything else the endpoint sends is dropped as it arrives.
     public static let keptResponseHeaders = ["retry-after", "location", "x-request-id", "x-correlation-id"]
-    /// The longest header value kept; longer ones are cut.
+    /// The longest header value kept, in bytes; longer ones are cut.
     public static let keptHeaderValueLimit = 256
 
     /// Creates a record.
@@ -58,7 +58,21 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
         self.error = error
         self.outcome = outcome
         self.reason = reason
-        self.responseHeaders = responseHeaders
+        // None kept is written as no key at all; nil reads back the same.
+        self.responseHeaders = responseHeaders?.isEmpty == true ? nil : responseHeaders
+    }
+
+    /// `value` cut to at most ``keptHeaderValueLimit`` bytes of UTF-8, between Unicode scalars.
+    public static func keptHeaderValue(_ value: some StringProtocol) -> String {
+        guard value.utf8.count > keptHeaderValueLimit else { return String(value) }
+        var kept = ""
+        var bytes = 0
+        for scalar in value.unicodeScalars {
+            bytes += String(scalar).utf8.count
+            if bytes > keptHeaderValueLimit { break }
+            kept.unicodeScalars.append(scalar)
+        }
+        return kept
     }
 
     enum CodingKeys: String, CodingKey {

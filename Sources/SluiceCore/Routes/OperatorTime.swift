@@ -12,6 +12,10 @@ public enum OperatorTime {
         if let date = try? Date(text, strategy: .iso8601) {
             return Int64(date.timeIntervalSince1970 * 1000)
         }
+        // With milliseconds, as the console writes a time into its page links.
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+            return Int64((date.timeIntervalSince1970 * 1000).rounded())
+        }
         return nil
     }
 }

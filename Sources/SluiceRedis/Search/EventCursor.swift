@@ -14,8 +14,8 @@ public struct EventCursor: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "@")
         guard parts.count == 2, let partition = Int(parts[1]), partition >= 0 else { return nil }
         // A stream id, `<ms>-<seq>`: it goes into XREVRANGE as given.
-        let id = parts[0].split(separator: "-", omittingEmptySubsequences: false)
-        guard id.count == 2, id.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+        let id = parts[0].split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0) }
+        guard id.count == 2, let milliseconds = id[0], let sequence = id[1], milliseconds > 0 || sequence > 0 else { return nil }
         self.init(indexID: String(parts[0]), partition: partition)
     }
 

@@ -49,11 +49,11 @@ public struct EventQuery: Sendable, Equatable {
         return kept.isEmpty ? nil : kept
     }
 
-    /// Whether an event whose considered targets stand as `standings` (empty: no route) has the
-    /// outcome asked for.
-    func accepts(_ standings: [(EndpointRef, DeliveryStanding)]) -> Bool {
+    /// Whether `hit` (its standings read) has the outcome asked for: one of its considered
+    /// targets stands so, or, without targets, the event as a whole does (no route, expired).
+    func accepts(_ hit: EventSearchHit) -> Bool {
         guard let outcome else { return true }
-        if standings.isEmpty { return outcome == .noRoute }
-        return standings.contains { $0.1 == outcome }
+        if hit.standings.isEmpty { return hit.summary == outcome }
+        return hit.standings.contains { $0.standing == outcome }
     }
 }

@@ -20,18 +20,26 @@ extension WorkerStores {
         var lanes = (0..<count).map { partition in
             SearchLane(partition: partition, end: Self.end(of: partition, cursor: cursor, untilMillis: query.untilMillis))
         }
-        let start = query.sinceMillis.map { "\($0)" } ?? "-"
+        // Times before 1970 would be ids Redis refuses.
+        let start = query.sinceMillis.map { "\(max(0, $0))" } ?? "-"
         var hits: [EventSearchHit] = []
         var scanned = 0
         var last: SearchEntry?
         var stoppedAtScanLimit = false
         merging: while hits.count < limit {
-            for index in lanes.indices where lanes[index].drained && !lanes[index].exhausted {
-                guard scanned < scanLimit else {
+            let empty = lanes.indices.filter { lanes[$0].drained && !lanes[$0].exhausted }
+            if !empty.isEmpty {
+                // The budget left is shared among the partitions to read, so that each gets some
+                // before it runs out; a page that has taken nothing yet reads on regardless, at
+                // least one entry a partition, so that every page moves the search forward.
+                guard scanned < scanLimit || last == nil else {
                     stoppedAtScanLimit = true
                     break merging
                 }
-                scanned += try await fill(&lanes[index], start: start, count: min(chunk, scanLimit - scanned), query: query)
+                let share = max(1, min(chunk, (scanLimit - scanned) / empty.count))
+                for index in empty {
+                    scanned += try await fill(&lanes[index], start: start, count: share, query: query)
+                }
             }
             // The newest head among the partitions: every entry newer than it has been taken.
             var newest: Int?
@@ -55,7 +63,7 @@ extension WorkerStores {
     /// Where partition `partition`'s backwards read starts: just after the cursor in the search
     /// order (entries of the same id sort by partition, higher first), or at `untilMillis`.
     private static func end(of partition: Int, cursor: EventCursor?, untilMillis: Int64?) -> String {
-        guard let cursor else { return untilMillis.map { "\($0)" } ?? "+" }
+        guard let cursor else { return untilMillis.map { "\(max(0, $0))" } ?? "+" }
         return partition < cursor.partition ? cursor.indexID : "(\(cursor.indexID)"
     }
 
@@ -64,11 +72,13 @@ extension WorkerStores {
     /// entries were read.
     private func fill(_ lane: inout SearchLane, start: String, count: Int, query: EventQuery) async throws(RedisError) -> Int {
         let store = store(lane.partition)
+        // One more than wanted: whether the partition holds more is known now, not from an empty
+        // read on the next page.
         let reply = try await store.client.send([
-            "XREVRANGE", RedisArgument(store.keyspace.eventIndex), RedisArgument(lane.end), RedisArgument(start), "COUNT", RedisArgument(count),
+            "XREVRANGE", RedisArgument(store.keyspace.eventIndex), RedisArgument(lane.end), RedisArgument(start), "COUNT", RedisArgument(count + 1),
         ])
-        let entries = RedisStreamEntry.entries(from: reply)
-        if entries.count < count { lane.exhausted = true }
+        var entries = RedisStreamEntry.entries(from: reply)
+        if entries.count > count { entries.removeLast() } else { lane.exhausted = true }
         if let oldest = entries.last { lane.end = "(\(oldest.id)" }
         var read = entries.map { entry -> SearchEntry in
             let event = IndexedEvent.decode(entry, partition: lane.partition)
@@ -85,7 +95,7 @@ extension WorkerStores {
             var next = candidates.makeIterator()
             for index in read.indices where read[index].hit != nil {
                 let hit = next.next()
-                read[index].hit = hit.flatMap { query.accepts($0.standings.map { ($0.target, $0.standing) }) ? $0 : nil }
+                read[index].hit = hit.flatMap { query.accepts($0) ? $0 : nil }
             }
         }
         lane.buffer = read
@@ -93,10 +103,11 @@ extension WorkerStores {
         return entries.count
     }
 
-    /// Fills in each hit's standings from its event's log: one pipelined `GET` per partition.
+    /// Fills in each hit's standings from its event's log, where not read yet: one pipelined
+    /// `GET` per partition.
     private func readStandings(of hits: inout [EventSearchHit], query: EventQuery) async throws(RedisError) {
-        for partition in Set(hits.map(\.event.partition)).sorted() {
-            let indices = hits.indices.filter { hits[$0].event.partition == partition }
+        for partition in Set(hits.filter { !$0.standingsRead }.map(\.event.partition)).sorted() {
+            let indices = hits.indices.filter { hits[$0].event.partition == partition && !hits[$0].standingsRead }
             let store = store(partition)
             let replies = try await store.client.pipeline(indices.map { index in
                 ["GET", RedisArgument(store.keyspace.eventLog(source: hits[index].event.source, webhookID: hits[index].event.webhookID))]
@@ -104,19 +115,22 @@ extension WorkerStores {
             for (index, reply) in zip(indices, replies) {
                 hits[index].standings = DeliveryStanding.of(targets: hits[index].standings.map(\.target), log: reply.bytes)
                     .map { (target: $0.0, standing: $0.1) }
+                hits[index].logged = reply.bytes != nil
+                hits[index].standingsRead = true
             }
         }
     }
 
-    /// The time of the oldest entry any partition's index holds; nil when all are empty.
+    /// Since when every partition's index is complete: the latest of their oldest entries (a
+    /// busy partition trims sooner than a quiet one); nil when all are empty.
     private func indexStart() async throws(RedisError) -> Int64? {
-        var oldest: Int64?
+        var complete: Int64?
         for store in all {
             let reply = try await store.client.send(["XRANGE", RedisArgument(store.keyspace.eventIndex), "-", "+", "COUNT", "1"])
             guard let first = RedisStreamEntry.entries(from: reply).first, let millis = Int64(first.id.split(separator: "-").first ?? "") else { continue }
-            oldest = min(oldest ?? millis, millis)
+            complete = max(complete ?? millis, millis)
         }
-        return oldest
+        return complete
     }
 }
 

@@ -2,7 +2,8 @@ public import SluiceCore
 
 extension WorkerStore {
     /// Atomically applies `resolution`, appends `attempt` (when one was made) to the event's
-    /// attempt log, and XACKs + XDELs the deliveries entry.
+    /// attempt log, and XACKs + XDELs the deliveries entry. A dead letter without an attempt
+    /// gets a `not attempted: …` line of its own (duration 0, no status), so the log ends in it.
     ///
     /// For `.deadLetter` the dead letter's `attempts` is `attempt.attempt` when an attempt is
     /// given, else `delivery.attempt - 1` (the attempts made before this claim).
@@ -63,6 +64,7 @@ extension WorkerStore {
         var deliveryID = entry.delivery.id
         var dueAtMillis: Int64 = 0
         var fields: [(String, [UInt8])] = []
+        var logged = completion.attempt
         switch completion.resolution {
         case .delivered:
             mode = "delivered"
@@ -94,12 +96,19 @@ extension WorkerStore {
             dead.lastError = lastError
             let attempts = completion.attempt?.attempt ?? max(0, dead.attempt - 1)
             fields = deadLetterFields(dead, reason: reason, attempts: attempts, nowMillis: nowMillis)
+            if completion.attempt == nil {
+                // Dead-lettered without an attempt (its endpoint is gone, or its circuit never
+                // reopened): the log says so, or the event would seem to be still retrying.
+                logged = AttemptRecord(
+                    atMillis: nowMillis, attempt: dead.attempt, status: nil, durationMillis: 0,
+                    error: "not attempted: \(lastError ?? reason.rawValue)", outcome: .deadLetter, reason: reason)
+            }
         }
         args.append(RedisArgument(entry.streamID))
         args.append(RedisArgument(mode))
         args.append(RedisArgument(deliveryID))
         args.append(RedisArgument(dueAtMillis))
-        args.append(RedisArgument(completion.attempt.map { attemptLine(target: entry.delivery.target, record: $0) } ?? []))
+        args.append(RedisArgument(logged.map { attemptLine(target: entry.delivery.target, record: $0) } ?? []))
         args.append(RedisArgument(fields.count))
         for (name, value) in fields {
             args.append(RedisArgument(name))

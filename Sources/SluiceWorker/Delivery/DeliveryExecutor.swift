@@ -136,7 +136,7 @@ struct DeliveryExecutor: Sendable {
                 reachedEndpoint = true
                 if !response.headers.isEmpty {
                     keptHeaders = Dictionary(
-                        response.headers.map { ($0.name, String($0.value.prefix(AttemptRecord.keptHeaderValueLimit))) }, uniquingKeysWith: { first, _ in first })
+                        response.headers.map { ($0.name, AttemptRecord.keptHeaderValue($0.value)) }, uniquingKeysWith: { first, _ in first })
                 }
             } catch {
                 if error.kind == .addressMismatch {

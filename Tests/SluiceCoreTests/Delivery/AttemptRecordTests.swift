@@ -33,6 +33,14 @@ import Testing
         #expect(!String(decoding: AttemptRecord(atMillis: 1, attempt: 1, status: 200, durationMillis: 1, error: nil, outcome: .delivered, responseHeaders: [:]).jsonBytes(), as: UTF8.self).contains("headers"))
     }
 
+    @Test func keptHeaderValuesAreCutInBytesNotCharacters() {
+        // One character of thousands of combining marks: 256 characters would be far more bytes.
+        let hostile = String(repeating: "e\u{0301}\u{0302}\u{0303}", count: 200)
+        let kept = AttemptRecord.keptHeaderValue(hostile)
+        #expect(kept.utf8.count <= AttemptRecord.keptHeaderValueLimit && kept.utf8.count > 240)
+        #expect(AttemptRecord.keptHeaderValue("30") == "30")
+    }
+
     @Test func notARecordIsRefused() {
         #expect(AttemptRecord(json: Array("{}".utf8)) == nil)
         #expect(AttemptRecord(json: [0xFF]) == nil)

@@ -58,6 +58,9 @@ struct EventSearchTests {
             #expect(Self.ids(all) == ["msg_4", "msg_3", "msg_2", "msg_1"])
             #expect(all.hits.map(\.summary) == [.pending, .noRoute, .retrying, .deadLetter])
             #expect(all.next == nil && !all.stoppedAtScanLimit && all.scanned == 4)
+            // A read that ends exactly where the index does: no next page either.
+            let exact = try await stores.searchEvents(EventQuery(), limit: 4, scanLimit: 4)
+            #expect(exact.hits.count == 4 && exact.next == nil && !exact.stoppedAtScanLimit)
             #expect(all.hits[3].standings.map(\.standing) == [.delivered, .deadLetter])
 
             #expect(Self.ids(try await stores.searchEvents(EventQuery(tenant: "acme"))) == ["msg_4", "msg_1"])
@@ -138,6 +141,55 @@ struct EventSearchTests {
         }
     }
 
+    @Test func manyPartitionsShareTheScanLimitAndEveryPageMovesOn() async throws {
+        try await withRedis { redis in
+            let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: 8, logger: redis.logger)
+            defer { stores.shutdown() }
+            // 8 partitions × 10 entries without logs (expired), one of them indexed without targets.
+            for partition in 0..<8 {
+                let keyspace = Keyspace(prefix: redis.prefix, partition: partition)
+                for index in 1...10 {
+                    _ = try await stores.store(partition).client.send([
+                        "XADD", RedisArgument(keyspace.eventIndex), RedisArgument("\(index * 10)-\(partition)"), "id", RedisArgument("p\(partition)-\(index)"),
+                        "source", "gemini", "type", "t", "targets", partition == 3 && index == 5 ? "" : "acme/main",
+                    ])
+                }
+            }
+            // An outcome none has: every page reads its share of 16 entries and moves on, to the end.
+            var cursor: EventCursor?
+            var pages = 0
+            repeat {
+                let page = try await stores.searchEvents(EventQuery(outcome: .delivered), after: cursor, limit: 50, scanLimit: 16)
+                #expect(page.hits.isEmpty && page.scanned > 0)
+                #expect(page.next != cursor, "page \(pages) moved on")
+                cursor = page.next
+                pages += 1
+            } while cursor != nil && pages < 40
+            #expect(cursor == nil && pages >= 5, "\(pages) pages")
+            // Every entry is found, in order, across pages of the same small budget.
+            var found: [String] = []
+            cursor = nil
+            repeat {
+                let page = try await stores.searchEvents(EventQuery(outcome: .expired), after: cursor, limit: 50, scanLimit: 16)
+                found += Self.ids(page)
+                cursor = page.next
+            } while cursor != nil && found.count <= 80
+            #expect(found.count == 80 && Set(found).count == 80)
+            #expect(found.first == "p7-10" && found.last == "p0-1")
+            // The one indexed without targets, its log gone: expired, not no route.
+            let noRoute = try await stores.searchEvents(EventQuery(eventType: "t", outcome: .expired), limit: 80, scanLimit: 80)
+            #expect(noRoute.hits.first { $0.event.webhookID == "p3-5" }?.summary == .expired)
+            #expect(try await stores.searchEvents(EventQuery(outcome: .noRoute), limit: 80, scanLimit: 80).hits.isEmpty)
+        }
+    }
+
+    @Test func cursorsAreStreamIDsRedisAccepts() {
+        #expect(EventCursor(parsing: "1764000000000-3@2") == EventCursor(indexID: "1764000000000-3", partition: 2))
+        for bad in ["0-0@0", "99999999999999999999-0@0", "12@0", "1-2", "1-2@-1", "a-1@0", "1--2@0"] {
+            #expect(EventCursor(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func partitionsAreMergedNewestFirstAndPagedWithoutLossOrRepeat() async throws {
         try await withRedis { redis in
             let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: 3, logger: redis.logger)
@@ -159,7 +211,11 @@ struct EventSearchTests {
             #expect(Self.ids(whole) == expected)
             // No log was written for these: their deliveries' standing is unknown, said as such.
             #expect(whole.hits.allSatisfy { $0.summary == .expired })
-            #expect(whole.indexStartsAtMillis == 999)
+            // Complete since the latest of the partitions' oldest entries (partition 2 starts at 1001).
+            #expect(whole.indexStartsAtMillis == 1001)
+            // A page that ends exactly where the index does says there is no next page.
+            let exact = try await stores.searchEvents(EventQuery(), limit: 8)
+            #expect(exact.hits.count == 8 && exact.next == nil)
             for size in [1, 2, 3] {
                 var seen: [String] = []
                 var cursor: EventCursor?
