@@ -123,5 +123,21 @@ import Testing
             return rows.count == 1 && text.contains("msg_console_unrouted")
         }, timeout: .seconds(10), "the search by outcome lists the one event that matched no route")
         try await browser.screenshot(to: Self.screenshots + "/events.png")
+
+        // Every form control has a label, and on a phone's width no page scrolls sideways (wide
+        // tables scroll inside their own box).
+        try await browser.resize(width: 390, height: 844)
+        for path in ["/", "/dead-letters", "/events", "/events/\(exhausted)", "/recover"] {
+            try await browser.open(base + path)
+            let unlabelled = try await browser.execute("""
+                return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                  .filter(control => control.labels.length === 0 && !control.getAttribute('aria-label')).map(control => control.name)
+                """)
+            #expect((unlabelled as? [String]) == [], "\(path): controls without a label: \(String(describing: unlabelled))")
+            let overflow = try await browser.execute("return document.documentElement.scrollWidth - window.innerWidth")
+            #expect((overflow as? Int).map { $0 <= 0 } == true, "\(path) is \(String(describing: overflow)) px wider than a phone")
+        }
+        try await browser.open(base + "/")
+        try await browser.screenshot(to: Self.screenshots + "/overview-phone.png")
     }
 }

@@ -120,6 +120,11 @@ final class WebDriver: Sendable {
         try await command("POST", "execute/sync", ["script": script, "args": [Any]()])
     }
 
+    /// Resizes the window (a phone's width, say).
+    func resize(width: Int, height: Int) async throws {
+        _ = try await command("POST", "window/rect", ["width": width, "height": height])
+    }
+
     /// A PNG of the viewport, written to `path`.
     func screenshot(to path: String) async throws {
         guard let encoded = try await command("GET", "screenshot") as? String, let data = Data(base64Encoded: encoded) else {
