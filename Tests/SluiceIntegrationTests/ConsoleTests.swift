@@ -29,19 +29,13 @@ import Testing
                 await healthy.isOn ? .ok : .status(500, headers: [("X-Request-Id", "req-42"), ("X-Internal-Note", "not-for-the-log")])
             }
             try await withRedis { redis in
-                var gateway = try GatewayProcesses(
-                    redis: redis,
-                    routes: GatewayProcesses.routes(
-                        prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: OperatorCommandsTests.batchRoute,
-                        trailer: "worker: {recovery_window: 1h}"))
-                defer { gateway.close() }
-                let edge = try await gateway.startEdge()
-                defer { edge.send(SIGKILL) }
-                let worker = try await gateway.startWorker(name: "worker")
-                defer { worker.send(SIGKILL) }
-                let (console, base) = try await startConsole(gateway)
-                defer { console.send(SIGKILL) }
-                try await body(gateway, base, sink, healthy)
+                let routes = GatewayProcesses.routes(
+                    prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: OperatorCommandsTests.batchRoute, trailer: "worker: {recovery_window: 1h}")
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                    let (console, base) = try await startConsole(gateway)
+                    defer { console.send(SIGKILL) }
+                    try await body(gateway, base, sink, healthy)
+                }
             }
         }
     }

@@ -21,32 +21,27 @@ import Testing
                           hmac: {secrets: ["\(GatewayProcesses.sourceSecret)"]}
 
                     """)
-                var gateway = try GatewayProcesses(redis: redis, routes: routes)
-                defer { gateway.close() }
-                let edge = try await gateway.startEdge()
-                defer { edge.send(SIGKILL) }
-                let worker = try await gateway.startWorker(name: "worker")
-                defer { worker.send(SIGKILL) }
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                    try await gateway.post(body: #"{"type":"from.gemini"}"#, id: "msg_shared")
+                    try await gateway.post(body: #"{"type":"from.partner"}"#, id: "msg_shared", path: "/webhooks/partner")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, timeout: .seconds(15), "both events are delivered")
+                    try await poll(until: {
+                        let gemini = try await gateway.store.attemptLog(source: "gemini", webhookID: "msg_shared")
+                        let partner = try await gateway.store.attemptLog(source: "partner", webhookID: "msg_shared")
+                        return gemini.count == 1 && partner.count == 1
+                    }, timeout: .seconds(10), "each source's log holds its own attempt")
+                    #expect(try await gateway.store.eventRecord(source: "gemini", webhookID: "msg_shared")?.eventType == "from.gemini")
+                    #expect(try await gateway.store.eventRecord(source: "partner", webhookID: "msg_shared")?.eventType == "from.partner")
 
-                try await gateway.post(body: #"{"type":"from.gemini"}"#, id: "msg_shared")
-                try await gateway.post(body: #"{"type":"from.partner"}"#, id: "msg_shared", path: "/webhooks/partner")
-                try await poll(until: { await sink.requests(to: "/hook").count == 2 }, timeout: .seconds(15), "both events are delivered")
-                try await poll(until: {
-                    let gemini = try await gateway.store.attemptLog(source: "gemini", webhookID: "msg_shared")
-                    let partner = try await gateway.store.attemptLog(source: "partner", webhookID: "msg_shared")
-                    return gemini.count == 1 && partner.count == 1
-                }, timeout: .seconds(10), "each source's log holds its own attempt")
-                #expect(try await gateway.store.eventRecord(source: "gemini", webhookID: "msg_shared")?.eventType == "from.gemini")
-                #expect(try await gateway.store.eventRecord(source: "partner", webhookID: "msg_shared")?.eventType == "from.partner")
-
-                let shown = try await gateway.sluiceJSON(["events", "show", "msg_shared", "--source", "partner"])
-                #expect(shown["type"] as? String == "from.partner")
-                #expect((shown["attempts"] as? [Any])?.count == 1)
-                let ambiguous = try await SluiceBinary.run([
-                    "events", "show", "msg_shared", "--config", gateway.routesPath, "--redis", "\(redis.url)",
-                ])
-                #expect(ambiguous.status == 2)
-                #expect(ambiguous.output.contains("exists under 2 sources (gemini, partner); pick one with --source"), "\(ambiguous.output)")
+                    let shown = try await gateway.sluiceJSON(["events", "show", "msg_shared", "--source", "partner"])
+                    #expect(shown["type"] as? String == "from.partner")
+                    #expect((shown["attempts"] as? [Any])?.count == 1)
+                    let ambiguous = try await SluiceBinary.run([
+                        "events", "show", "msg_shared", "--config", gateway.routesPath, "--redis", "\(redis.url)",
+                    ])
+                    #expect(ambiguous.status == 2)
+                    #expect(ambiguous.output.contains("exists under 2 sources (gemini, partner); pick one with --source"), "\(ambiguous.output)")
+                }
             }
         }
     }

@@ -62,6 +62,19 @@ struct GatewayProcesses {
         dir.remove()
     }
 
+    /// Runs `body` with an edge and a worker (named `worker`) over `redis` and `routes`, as real
+    /// processes; both are killed and the scratch directory removed afterwards, whatever `body`
+    /// does.
+    static func withEdgeAndWorker(redis: RedisFixture, routes: String, _ body: (GatewayProcesses) async throws -> Void) async throws {
+        var gateway = try GatewayProcesses(redis: redis, routes: routes)
+        defer { gateway.close() }
+        let edge = try await gateway.startEdge()
+        defer { edge.send(SIGKILL) }
+        let worker = try await gateway.startWorker(name: "worker")
+        defer { worker.send(SIGKILL) }
+        try await body(gateway)
+    }
+
     /// Starts `sluice edge ARGS…` with `environment` added and waits until it is ready; `openFiles`
     /// caps its descriptors.
     mutating func startEdge(_ arguments: [String] = [], environment: [String: String] = [:], openFiles: Int? = nil) async throws -> ChildProcess {

@@ -19,39 +19,34 @@ import Testing
                             to: [acme/main, acme/audit]
                         """,
                     trailer: "worker: {recovery_window: 1h}")
-                var gateway = try GatewayProcesses(redis: redis, routes: routes)
-                defer { gateway.close() }
-                let edge = try await gateway.startEdge()
-                defer { edge.send(SIGKILL) }
-                let worker = try await gateway.startWorker(name: "worker")
-                defer { worker.send(SIGKILL) }
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                    var ids: [String] = []
+                    for index in 0..<5 { ids.append(try await gateway.post(type: "batch.succeeded", id: "msg_recover_\(index)")) }
+                    try await poll(until: {
+                        let main = await sink.requests(to: "/hook").count
+                        let audit = await sink.requests(to: "/audit").count
+                        return main == 5 && audit == 5
+                    }, timeout: .seconds(15), "delivered once each")
 
-                var ids: [String] = []
-                for index in 0..<5 { ids.append(try await gateway.post(type: "batch.succeeded", id: "msg_recover_\(index)")) }
-                try await poll(until: {
-                    let main = await sink.requests(to: "/hook").count
-                    let audit = await sink.requests(to: "/audit").count
-                    return main == 5 && audit == 5
-                }, timeout: .seconds(15), "delivered once each")
+                    // A dry run counts; the real one sends acme/main's five again (not acme/audit's).
+                    let dry = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])
+                    #expect(dry["found"] as? Int == 5 && dry["enqueued"] as? Int == 0, "\(dry)")
+                    let done = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
+                    #expect(done["found"] as? Int == 5 && done["enqueued"] as? Int == 5, "\(done)")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 10 }, timeout: .seconds(15), "sent again")
+                    let again = await sink.requests(to: "/hook").suffix(5)
+                    #expect(Set(again.compactMap { $0.header("webhook-id") }) == Set(ids))
+                    #expect(again.allSatisfy { $0.header("x-sluice-attempt") == "1" && $0.isSigned(with: GatewayProcesses.tenantSecret) })
+                    #expect(await sink.requests(to: "/audit").count == 5)
 
-                // A dry run counts; the real one sends acme/main's five again (not acme/audit's).
-                let dry = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])
-                #expect(dry["found"] as? Int == 5 && dry["enqueued"] as? Int == 0, "\(dry)")
-                let done = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
-                #expect(done["found"] as? Int == 5 && done["enqueued"] as? Int == 5, "\(done)")
-                try await poll(until: { await sink.requests(to: "/hook").count == 10 }, timeout: .seconds(15), "sent again")
-                let again = await sink.requests(to: "/hook").suffix(5)
-                #expect(Set(again.compactMap { $0.header("webhook-id") }) == Set(ids))
-                #expect(again.allSatisfy { $0.header("x-sluice-attempt") == "1" && $0.isSigned(with: GatewayProcesses.tenantSecret) })
-                #expect(await sink.requests(to: "/audit").count == 5)
-
-                // Nothing since a time after them; a bad time or endpoint is a usage error.
-                let later = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", Date().addingTimeInterval(60).ISO8601Format()])
-                #expect(later["found"] as? Int == 0)
-                let bad = try await SluiceBinary.run(["replay", "--endpoint", "acme/main", "--since", "yesterday", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
-                #expect(bad.status == 2 && bad.output.contains("--since"), "\(bad.output)")
-                let noSlash = try await SluiceBinary.run(["replay", "--endpoint", "main", "--since", "1h", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
-                #expect(noSlash.status == 2 && noSlash.output.contains("TENANT/ENDPOINT"), "\(noSlash.output)")
+                    // Nothing since a time after them; a bad time or endpoint is a usage error.
+                    let later = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", Date().addingTimeInterval(60).ISO8601Format()])
+                    #expect(later["found"] as? Int == 0)
+                    let bad = try await SluiceBinary.run(["replay", "--endpoint", "acme/main", "--since", "yesterday", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                    #expect(bad.status == 2 && bad.output.contains("--since"), "\(bad.output)")
+                    let noSlash = try await SluiceBinary.run(["replay", "--endpoint", "main", "--since", "1h", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                    #expect(noSlash.status == 2 && noSlash.output.contains("TENANT/ENDPOINT"), "\(noSlash.output)")
+                }
             }
         }
     }

@@ -22,40 +22,35 @@ import Testing
                         #"limited: {url: "\#(sink.url("/limited"))", rate_limit: 1/h}"#,
                     ],
                     routes: "  - name: all\n    to: [\"acme/*\"]")
-                var gateway = try GatewayProcesses(redis: redis, routes: routes)
-                defer { gateway.close() }
-                let edge = try await gateway.startEdge()
-                defer { edge.send(SIGKILL) }
-                let worker = try await gateway.startWorker(name: "worker")
-                defer { worker.send(SIGKILL) }
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                    try await gateway.post(type: "batch.succeeded")
+                    try await gateway.post(type: "batch.succeeded")
 
-                try await gateway.post(type: "batch.succeeded")
-                try await gateway.post(type: "batch.succeeded")
+                    var states: [String: [String: Any]] = [:]
+                    try await poll(until: {
+                        let endpoints = try await gateway.sluiceJSON(["status"])["endpoints"] as? [[String: Any]] ?? []
+                        states = Dictionary(uniqueKeysWithValues: endpoints.map { ($0["endpoint"] as? String ?? "", $0) })
+                        return states["acme/main"]?["state"] as? String == "ok" && states["acme/down"]?["state"] as? String == "circuit_open"
+                            && states["acme/flaky"]?["state"] as? String == "half_open" && states["acme/limited"]?["state"] as? String == "paused"
+                    }, timeout: .seconds(20), "the four endpoint states are reported: \(states)")
+                    #expect(states.count == 4)
+                    #expect((states["acme/down"]?["workers"] as? [String])?.count == 1)
+                    #expect(states["acme/down"]?["probe_at"] is String)
+                    #expect(states["acme/limited"]?["reason"] as? String == "rate_limited")
+                    #expect(states["acme/limited"]?["until"] is String)
+                    #expect(states.values.allSatisfy { $0["configured"] as? Bool == true })
+                    #expect(await sink.requests(to: "/limited").count == 1, "the rate limit held the second delivery back")
 
-                var states: [String: [String: Any]] = [:]
-                try await poll(until: {
-                    let endpoints = try await gateway.sluiceJSON(["status"])["endpoints"] as? [[String: Any]] ?? []
-                    states = Dictionary(uniqueKeysWithValues: endpoints.map { ($0["endpoint"] as? String ?? "", $0) })
-                    return states["acme/main"]?["state"] as? String == "ok" && states["acme/down"]?["state"] as? String == "circuit_open"
-                        && states["acme/flaky"]?["state"] as? String == "half_open" && states["acme/limited"]?["state"] as? String == "paused"
-                }, timeout: .seconds(20), "the four endpoint states are reported: \(states)")
-                #expect(states.count == 4)
-                #expect((states["acme/down"]?["workers"] as? [String])?.count == 1)
-                #expect(states["acme/down"]?["probe_at"] is String)
-                #expect(states["acme/limited"]?["reason"] as? String == "rate_limited")
-                #expect(states["acme/limited"]?["until"] is String)
-                #expect(states.values.allSatisfy { $0["configured"] as? Bool == true })
-                #expect(await sink.requests(to: "/limited").count == 1, "the rate limit held the second delivery back")
-
-                let text = try await gateway.sluice(["status"])
-                let rows = Dictionary(uniqueKeysWithValues: text.split(separator: "\n").compactMap { line -> (String, String)? in
-                    guard line.hasPrefix("acme/") else { return nil }
-                    return (String(line.prefix { $0 != " " }), String(line))
-                })
-                #expect(rows["acme/main"]?.contains(" ok ") == true, "\(text)")
-                #expect(rows["acme/down"]?.contains(" circuit open ") == true, "\(text)")
-                #expect(rows["acme/flaky"]?.contains(" half-open (probing) ") == true, "\(text)")
-                #expect(rows["acme/limited"]?.contains(" paused (rate limited) ") == true, "\(text)")
+                    let text = try await gateway.sluice(["status"])
+                    let rows = Dictionary(uniqueKeysWithValues: text.split(separator: "\n").compactMap { line -> (String, String)? in
+                        guard line.hasPrefix("acme/") else { return nil }
+                        return (String(line.prefix { $0 != " " }), String(line))
+                    })
+                    #expect(rows["acme/main"]?.contains(" ok ") == true, "\(text)")
+                    #expect(rows["acme/down"]?.contains(" circuit open ") == true, "\(text)")
+                    #expect(rows["acme/flaky"]?.contains(" half-open (probing) ") == true, "\(text)")
+                    #expect(rows["acme/limited"]?.contains(" paused (rate limited) ") == true, "\(text)")
+                }
             }
         }
     }
