@@ -189,9 +189,11 @@ public actor RedisServer {
                     message: "redis-server exited during startup on port \(port): \(Self.tail(of: logPath))"
                 )
             }
+            let info: String
             do {
+                // PING fails while the server still loads its AOF; INFO then names its process.
                 try await probe.ping()
-                return
+                info = try await probe.send(["INFO", "server"]).string ?? ""
             } catch {
                 if ContinuousClock.now > deadline {
                     child.send(SIGKILL)
@@ -202,7 +204,16 @@ public actor RedisServer {
                     )
                 }
                 try? await Task.sleep(for: .milliseconds(10))
+                continue
             }
+            // Another redis-server may hold the port (both picked it before either bound it): ours
+            // then exits, but that one answers. Only our own counts.
+            if info.contains("process_id:\(child.pid)\r") { return }
+            child.send(SIGKILL)
+            await exit.wait()
+            throw RedisError(
+                kind: .launchFailed,
+                message: "another process answers on port \(port), not the redis-server started there: \(Self.tail(of: logPath))")
         }
     }
 
