@@ -21,6 +21,11 @@ public struct RedisStreamEntry: Sendable, Hashable {
         return nil
     }
 
+    /// The time part of a stream id (`<unix ms>-<sequence>`): when Redis added the entry.
+    public static func millis(ofID id: some StringProtocol) -> Int64? {
+        Int64(id.prefix { $0 != "-" })
+    }
+
     /// Parses the entries of an XRANGE/XREVRANGE reply (`[[id, [fields]], …]`). Entries deleted
     /// while pending (XREADGROUP/XAUTOCLAIM report them with nil fields) get an empty field list.
     public static func entries(from reply: RedisReply) -> [RedisStreamEntry] {

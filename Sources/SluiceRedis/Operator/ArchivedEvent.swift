@@ -18,7 +18,7 @@ public struct ArchivedEvent: Sendable, Equatable {
     /// fields, and every target.
     static func fields(_ routing: EventRouting) -> [(String, [UInt8])] {
         let first = routing.deliveries.first ?? Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "-", endpoint: "-"))
-        return first.fields() + [(targetsField, Array(routing.deliveries.map(\.target.description).joined(separator: ",").utf8))]
+        return first.fields() + [(targetsField, EndpointRef.field(routing.deliveries.map(\.target)))]
     }
 
     /// Decodes an archive entry; nil when it is not one.
@@ -27,11 +27,11 @@ public struct ArchivedEvent: Sendable, Equatable {
         guard let delivery = Delivery(field: { list.value(named: $0) }), let targets = list.value(named: targetsField) else { return nil }
         return ArchivedEvent(
             archiveID: entry.id, ingressID: delivery.ingressID, event: delivery.event,
-            targets: String(decoding: targets, as: UTF8.self).split(separator: ",").compactMap { EndpointRef(parsing: String($0)) })
+            targets: EndpointRef.list(parsing: String(decoding: targets, as: UTF8.self)))
     }
 
     /// When it was routed (unix ms), from its id.
-    public var routedAtMillis: Int64 { Int64(archiveID.split(separator: "-").first ?? "") ?? 0 }
+    public var routedAtMillis: Int64 { RedisStreamEntry.millis(ofID: archiveID) ?? 0 }
 }
 
 extension WorkerStore {

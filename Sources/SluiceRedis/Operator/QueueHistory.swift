@@ -45,7 +45,7 @@ public struct QueueHistory: Sendable {
     public func samples(count: Int = 60) async throws(RedisError) -> [Sample] {
         let reply = try await client.send(["XREVRANGE", RedisArgument(key), "+", "-", "COUNT", RedisArgument(max(1, count))])
         return RedisStreamEntry.entries(from: reply).reversed().compactMap { entry in
-            guard let minute = Int64(entry.id.split(separator: "-").first ?? "") else { return nil }
+            guard let minute = RedisStreamEntry.millis(ofID: entry.id) else { return nil }
             var values: [String: Int] = [:]
             for index in stride(from: 0, to: entry.fields.count - 1, by: 2) {
                 if let name = entry.fields[index].string, let value = entry.fields[index + 1].string.flatMap({ Int($0) }) {

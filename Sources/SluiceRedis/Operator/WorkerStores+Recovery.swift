@@ -24,8 +24,7 @@ extension WorkerStores {
     ) async throws(RedisError) -> Recovery {
         var recovery = Recovery()
         for store in all {
-            let first = try await store.client.send(["XRANGE", RedisArgument(store.keyspace.archive), "-", "+", "COUNT", "1"])
-            if let id = RedisStreamEntry.entries(from: first).first?.id, let millis = Int64(id.split(separator: "-").first ?? "") {
+            if let millis = try await store.oldestEntryMillis(in: store.keyspace.archive) {
                 recovery.archiveStartsAtMillis = min(recovery.archiveStartsAtMillis ?? millis, millis)
             }
             var start = "\(sinceMillis)-0"

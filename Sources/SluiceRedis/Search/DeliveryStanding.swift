@@ -26,6 +26,7 @@ public enum DeliveryStanding: String, Sendable, Hashable, CaseIterable {
         guard let log else { return targets.map { ($0, .expired) } }
         var latest: [String: AttemptRecord.Outcome] = [:]
         var named: [String] = []
+        // Lines are sliced, not copied (``WorkerStore/logLines(of:)`` makes an array of each).
         var start = log.startIndex
         while start < log.endIndex {
             let end = log[start...].firstIndex(of: UInt8(ascii: "\n")) ?? log.endIndex

@@ -24,7 +24,7 @@ public struct IndexedEvent: Sendable, Equatable {
     }
 
     /// When it was routed (unix ms), from its id.
-    public var routedAtMillis: Int64 { Int64(indexID.split(separator: "-").first ?? "") ?? 0 }
+    public var routedAtMillis: Int64 { RedisStreamEntry.millis(ofID: indexID) ?? 0 }
 
     private enum Field {
         static let id = "id"
@@ -38,7 +38,7 @@ public struct IndexedEvent: Sendable, Equatable {
         [
             (Field.id, Array(routing.event.webhookID.utf8)), (Field.source, Array(routing.event.source.utf8)),
             (Field.type, Array(routing.event.eventType.utf8)),
-            (Field.targets, Array(routing.deliveries.map(\.target.description).joined(separator: ",").utf8)),
+            (Field.targets, EndpointRef.field(routing.deliveries.map(\.target))),
         ]
     }
 
@@ -51,6 +51,6 @@ public struct IndexedEvent: Sendable, Equatable {
         return IndexedEvent(
             indexID: entry.id, partition: partition, webhookID: String(decoding: id, as: UTF8.self),
             source: String(decoding: source, as: UTF8.self), eventType: String(decoding: type, as: UTF8.self),
-            targets: String(decoding: targets, as: UTF8.self).split(separator: ",").compactMap { EndpointRef(parsing: String($0)) })
+            targets: EndpointRef.list(parsing: String(decoding: targets, as: UTF8.self)))
     }
 }

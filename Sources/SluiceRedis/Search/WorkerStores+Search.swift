@@ -126,8 +126,7 @@ extension WorkerStores {
     private func indexStart() async throws(RedisError) -> Int64? {
         var complete: Int64?
         for store in all {
-            let reply = try await store.client.send(["XRANGE", RedisArgument(store.keyspace.eventIndex), "-", "+", "COUNT", "1"])
-            guard let first = RedisStreamEntry.entries(from: reply).first, let millis = Int64(first.id.split(separator: "-").first ?? "") else { continue }
+            guard let millis = try await store.oldestEntryMillis(in: store.keyspace.eventIndex) else { continue }
             complete = max(complete ?? millis, millis)
         }
         return complete

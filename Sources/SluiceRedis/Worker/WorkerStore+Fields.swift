@@ -127,9 +127,7 @@ extension WorkerStore {
             let routedAt = text(EventRecordFieldName.routedAt).flatMap({ Int64($0) })
         else { return nil }
         let channel = text(EventRecordFieldName.channel) ?? ""
-        let targets = (text(EventRecordFieldName.targets) ?? "")
-            .split(separator: ",")
-            .compactMap { EndpointRef(parsing: String($0)) }
+        let targets = EndpointRef.list(parsing: text(EventRecordFieldName.targets) ?? "")
         return EventRecord(
             webhookID: text(EventRecordFieldName.webhookID) ?? webhookID,
             source: source,

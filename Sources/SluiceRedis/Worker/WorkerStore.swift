@@ -246,6 +246,12 @@ public struct WorkerStore: Sendable {
         try await eventLog(source: source, webhookID: webhookID).attempts
     }
 
+    /// When the oldest entry still in stream `key` was added (unix ms); nil when it is empty.
+    public func oldestEntryMillis(in key: String) async throws(RedisError) -> Int64? {
+        let reply = try await client.send(["XRANGE", RedisArgument(key), "-", "+", "COUNT", "1"])
+        return RedisStreamEntry.entries(from: reply).first.flatMap { RedisStreamEntry.millis(ofID: $0.id) }
+    }
+
     /// Queue depths (one round trip; a missing consumer group counts 0 pending).
     public func status() async throws(RedisError) -> StoreStatus {
         let replies = try await client.pipeline([
