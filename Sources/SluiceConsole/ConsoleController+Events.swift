@@ -85,7 +85,7 @@ extension ConsoleController {
             components.path = "/events"
             // The window as absolute times: "2h" would mean another window on the next page.
             let window = [("since", query.sinceMillis), ("until", query.untilMillis)].compactMap { name, millis in
-                millis.map { (name, Date(timeIntervalSince1970: TimeInterval($0) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))) }
+                millis.map { (name, Self.iso($0, milliseconds: true)) }
             }
             components.queryItems = ([("source", source), ("tenant", tenant), ("endpoint", endpoint), ("type", type), ("outcome", outcome)] + window)
                 .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "after", value: next.description)]

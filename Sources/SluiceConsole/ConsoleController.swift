@@ -379,8 +379,10 @@ struct ConsoleController: Sendable {
         return text
     }
 
-    static func iso(_ millis: Int64) -> String {
-        Date(timeIntervalSince1970: TimeInterval(millis) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    /// `millis` as an ISO 8601 time: to the second for reading, to the millisecond for links.
+    static func iso(_ millis: Int64, milliseconds: Bool = false) -> String {
+        Date(timeIntervalSince1970: TimeInterval(millis) / 1000).ISO8601Format(
+            .iso8601.year().month().day().time(includingFractionalSeconds: milliseconds).timeZone(separator: .omitted))
     }
 
     static func pathComponent(_ text: String) -> String {
