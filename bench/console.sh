@@ -96,13 +96,7 @@ page() {  # page NAME PATH
     curl -s -o /dev/null "http://127.0.0.1:$cport$path"   # warm
     local perf_pid=
     if [ "${PROFILE_PAGE:-}" = "$name" ]; then
-        # As in bench/lib.sh: system-wide, the console picked out by pid in the report, and
-        # stdin a FIFO held open (perf polls stdin; /dev/null is always readable).
-        [ -p "$work/perf-stdin" ] || mkfifo "$work/perf-stdin"
-        exec {perf_stdin}<>"$work/perf-stdin"
-        perf record -a -e cpu-clock -g --no-buildid-cache -o "$work/perf-$name.data" <&$perf_stdin >"$work/perf-$name.log" 2>&1 &
-        perf_pid=$!
-        sleep 0.3
+        perf_start "$name"   # the whole machine; the console is picked out by its pid below
     fi
     before=$(calls)
     for _ in $(seq 1 "$REQUESTS"); do

@@ -108,6 +108,23 @@ timed() {
     return $rc
 }
 
+# perf_start NAME: perf record of the whole machine into $work/perf-NAME.data, started in the
+# background (its pid in $perf_pid); stop it with kill -INT and wait. System-wide (-a), each
+# process picked out by its pid in perf report: perf 6.1 attached with -p PID opens events per
+# thread and, when one of those threads exits (Swift's and NIO's pools come and go), can wake up
+# in a busy loop that took 40-50% of this machine. Its standard input is a FIFO held open: perf
+# polls stdin, and /dev/null (what a background command gets in a script) is always readable.
+# A fixed period (-c, in ns for cpu-clock) rather than -F: every sample then stands for the same
+# CPU time, so shares by sample count are shares of CPU time.
+perf_start() {
+    [ -p "$work/perf-stdin" ] || mkfifo "$work/perf-stdin"
+    exec {perf_stdin}<>"$work/perf-stdin"
+    perf record -a -e cpu-clock -c $((1000000000 / PROFILE_HZ)) -g --no-buildid-cache \
+        -o "$work/perf-$1.data" <&$perf_stdin >"$work/perf-$1.log" 2>&1 &
+    perf_pid=$!
+    sleep 0.3   # perf has read /proc and started sampling before the load starts
+}
+
 # phase_begin PHASE NAME:PID …: the start of a measured phase (ingest, e2e-x1, e2e-x10, backlog).
 # Notes each process's CPU ticks, the machine's CPU counters and Redis's INFO commandstats, and
 # starts sampling each process's RSS every second (into $RESULTS/rss-PHASE.tsv) and, with
@@ -138,20 +155,8 @@ phase_begin() {
     pids+=($rss_sampler)
     perf_pid=""
     if [ "$PROFILE" = 1 ]; then
-        # System-wide (-a), each process picked out by its pid in perf report: perf 6.1 attached
-        # with -p PID opens events per thread and, when one of those threads exits (Swift's and
-        # NIO's pools come and go), can wake up in a busy loop that took 40-50% of this machine.
-        # Its standard input is a FIFO held open: perf polls stdin, and /dev/null (what a
-        # background command gets in a script) is always readable.
-        [ -p "$work/perf-stdin" ] || mkfifo "$work/perf-stdin"
-        exec {perf_stdin}<>"$work/perf-stdin"
-        # A fixed period (-c, in ns for cpu-clock) rather than -F: every sample then stands for
-        # the same CPU time, so shares by sample count are shares of CPU time.
-        perf record -a -e cpu-clock -c $((1000000000 / PROFILE_HZ)) -g --no-buildid-cache \
-            -o "$work/perf-$phase.data" <&$perf_stdin >"$work/perf-$phase.log" 2>&1 &
-        perf_pid=$!
+        perf_start "$phase"
         pids+=($perf_pid)
-        sleep 0.3   # perf has read /proc and started sampling before the load starts
     fi
     phase_t0=$(date +%s.%N)
 }
