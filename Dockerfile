@@ -14,7 +14,7 @@ FROM swift:${SWIFT_VERSION}-${DEBIAN_RELEASE} AS build
 
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev \
+    && apt-get install -y --no-install-recommends libhiredis-dev libcurl4-openssl-dev libjemalloc-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -26,7 +26,8 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 # The Swift standard library and Foundation are linked in, so the runtime image needs no
-# Swift toolchain; libhiredis and libcurl stay shared system libraries.
+# Swift toolchain; libhiredis, libcurl and jemalloc (malloc for the whole process) stay shared
+# system libraries.
 RUN swift build -c release --static-swift-stdlib --product sluice \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/sluice" /out/sluice
 
@@ -35,7 +36,7 @@ FROM debian:${DEBIAN_RELEASE}-slim
 
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 ca-certificates \
+    && apt-get install -y --no-install-recommends libhiredis0.14 libcurl4 libjemalloc2 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 sluice \
     && useradd --system --uid 10001 --gid sluice --home-dir /home/sluice --create-home \

@@ -42,6 +42,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // jemalloc replaces glibc's malloc in the `sluice` executable only (see Allocator.swift).
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
 
         // Pure domain: signatures, routes, retry maths. No I/O, no C.
         .target(
@@ -148,6 +154,7 @@ let package = Package(
                 "SluiceEdge",
                 "SluiceWorker",
                 "SluiceConsole",
+                "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,7 +7,7 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "Webhook fan-out gateway for the Gemini API.",
         discussion: "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.",
-        version: SluiceVersion.current,
+        version: "\(SluiceVersion.current) malloc=\(Allocator.name)",
         subcommands: [EdgeCommand.self, WorkerCommand.self, DevCommand.self, RoutesCommand.self, DLQCommand.self, EventsCommand.self, StatusCommand.self, PartitionsCommand.self, ReplayCommand.self, ConsoleCommand.self, SendTestCommand.self, KeygenCommand.self, DoctorCommand.self]
     )
 

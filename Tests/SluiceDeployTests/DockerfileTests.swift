@@ -15,7 +15,7 @@ import Testing
         #expect(stages.first?.contains("swift:") == true)
         #expect(stages.last?.contains("-slim") == true)
         #expect(text.contains("--static-swift-stdlib") && text.contains("--product sluice"))
-        for package in ["libhiredis0.14", "libcurl4", "ca-certificates"] {
+        for package in ["libhiredis0.14", "libcurl4", "libjemalloc2", "ca-certificates"] {
             #expect(text.contains(package), "runtime lacks \(package)")
         }
         let user = try #require(instructions.last { $0.hasPrefix("USER ") })

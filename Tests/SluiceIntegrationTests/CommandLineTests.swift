@@ -23,6 +23,14 @@ import Testing
             to: [acme/main]
         """
 
+    /// jemalloc serves the whole process's allocations (Allocator.swift): a build that lost the
+    /// link would fall back to glibc's malloc silently, and cost the worker about a tenth more CPU.
+    @Test func versionNamesJemallocAsTheAllocator() async throws {
+        let result = try await SluiceBinary.run(["--version"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.hasPrefix("0.1.0 malloc=jemalloc-5."), "\(result.output)")
+    }
+
     @Test func routesCheckExits0ForAValidFile() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

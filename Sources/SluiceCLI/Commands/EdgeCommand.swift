@@ -72,7 +72,7 @@ struct EdgeCommand: AsyncParsableCommand {
         let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0
         let threads = eventLoopThreads ?? global.environment["SLUICE_EVENT_LOOP_THREADS"].flatMap(Int.init) ?? 1
         let limits = try limits(logger: logger)
-        logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)"])
+        logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)", "malloc": "\(Allocator.name)"])
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
         let services = runtime.edgeServices(

@@ -34,7 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.metricsHost = address.host
         options.metricsPort = address.port
         options.shutdownGrace = .milliseconds(Int64(grace * 1000))
-        logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted())", "redis": "\(redisURL)", "consumer": "\(options.consumerName)"])
+        logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted())", "redis": "\(redisURL)", "consumer": "\(options.consumerName)", "malloc": "\(Allocator.name)"])
         let services = runtime.workerServices(options: options) { port in
             logger.info("worker metrics listening", metadata: ["port": "\(port)"])
         }
