@@ -154,7 +154,8 @@ let package = Package(
                 "SluiceEdge",
                 "SluiceWorker",
                 "SluiceConsole",
-                "CJemalloc",
+                // Linux only: on macOS the system allocator cannot be replaced by linking another.
+                .target(name: "CJemalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

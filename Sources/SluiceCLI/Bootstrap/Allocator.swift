@@ -1,4 +1,6 @@
+#if canImport(CJemalloc)
 import CJemalloc
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,11 +17,18 @@ import Glibc
 /// Reported by `sluice --version` and in the edge's and worker's starting log line, so an operator
 /// can tell a build that lost the link (for instance one made with different linker flags).
 enum Allocator {
-    /// `jemalloc-<version>` when jemalloc serves `malloc`, else `libc`.
+    /// `jemalloc-<version>` when jemalloc serves `malloc`, else `libc` (`system` where jemalloc is
+    /// not linked at all: macOS).
     static let name: String = {
+        #if canImport(CJemalloc)
         guard servesMalloc, let version = jemallocVersion else { return "libc" }
         return "jemalloc-\(version)"
+        #else
+        return "system"
+        #endif
     }()
+
+    #if canImport(CJemalloc)
 
     /// Whether the process's `malloc`, resolved the way every library's call to it is (from the
     /// executable's global scope), is jemalloc's: jemalloc counts the megabyte it hands out.
@@ -48,4 +57,5 @@ enum Allocator {
         guard mallctl("version", &version, &size, nil, 0) == 0, let version else { return nil }
         return String(String(cString: version).prefix { $0 != "-" })
     }
+    #endif
 }
