@@ -12,13 +12,18 @@ enum SignatureBase64 {
     /// through Data. It accepts what padding the text and handing it to Foundation accepted, except
     /// that `=` may only end the text, at most two of them (Foundation also decodes `YQ=A`).
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(bytes: text.utf8)
+    }
+
+    /// `decode(_:)` of text given as its UTF-8 bytes.
+    static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 3 / 4)
+        out.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
         var total = 0
         var padding = 0
-        for byte in text.utf8 {
+        for byte in text {
             total += 1
             if byte == UInt8(ascii: "=") {
                 padding += 1

@@ -42,6 +42,12 @@ import Testing
         #expect(verify(header) == .verified(.hmac))
     }
 
+    @Test func spacesAndTabsAroundTheHeaderAreIgnored() {
+        #expect(verify(" \t\(Self.publishedV1)\t  ") == .verified(.hmac))
+        // Inside an entry a tab is not a separator: the entry is not valid base64.
+        #expect(reason(verify("v1,\t" + Self.publishedV1.dropFirst(3))) == "malformed_signature")
+    }
+
     @Test func moreThanEightSignatureEntriesAre400BeforeAnyIsChecked() {
         // Nine v1a entries against a JWKS would be nine Ed25519 checks per key; the valid v1 is not even looked at.
         let junk = Array(repeating: "v1a," + SignatureBase64.encode([UInt8](repeating: 7, count: 64)), count: 8)
