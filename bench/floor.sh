@@ -8,6 +8,12 @@
 #   2. Sluice's own HTTP client (`sluice-bench http`): the worker's libcurl engine and the Swift
 #      tasks that wait on it, without Redis or signing.
 # Records CPU (user+sys) per request of the sending process, and req/s.
+#   3. Redis alone, for the edge's ingest write: redis-benchmark (C, 16 commands per round trip)
+#      sends the ingest script as shipped (its text read from
+#      Sources/SluiceRedis/Scripts/IngestScript.swift) with an ingest call's arguments, a new
+#      webhook-id each time, to a Redis on core 1 with the benchmark's AOF settings; then a script
+#      that does nothing with the same arguments (what running Lua costs before any command),
+#      and the script's two commands sent bare: SET … NX PX and XADD. Redis CPU per call.
 #
 #   bench/floor.sh [REQUESTS]        (default 200000)
 #   BIN, SKIP_BUILD, RESULTS: see bench/lib.sh
@@ -39,3 +45,34 @@ for inflight in 64 640; do
         measure "$sender.$inflight.rps" "$rps"
     done
 done
+stop "$nginx_pid"
+
+# --- Redis alone: the ingest write and what Lua adds to it ----------------------------------
+command -v redis-benchmark >/dev/null || { echo "bench/floor.sh needs redis-benchmark (apt-get install redis-tools)"; exit 2; }
+REDIS_CPU=1 start_redis --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0
+# The text between the script's opening and closing triple quotes, without the Swift indentation.
+awk '/static let script = RedisScript\(/ {state = 1; next} state == 1 && /"""/ {state = 2; next}
+     state == 2 && /^ *"""/ {exit} state == 2 {sub(/^        /, ""); print}' Sources/SluiceRedis/Scripts/IngestScript.swift >"$work/ingest.lua"
+[ -s "$work/ingest.lua" ] || { echo "bench/floor.sh: could not read the ingest script from IngestScript.swift"; exit 1; }
+ingest_sha=$(redis-cli -p "$rport" script load "$(cat "$work/ingest.lua")")
+noop_sha=$(redis-cli -p "$rport" script load "return 1")
+body=$(python3 -c 'import json; print(json.dumps({"name": "batches/" + "x" * 40, "state": "JOB_STATE_SUCCEEDED", "pad": "y" * 900}))')
+# An ingest call's ARGV: window, webhook-id, source, channel, type, webhook-timestamp, received-at, body, keep, replicated.
+argv=(86400000 "msg___rand_int__" gemini "" batch.succeeded 1765000000 1765000000123 "$body" 86400000 0)
+redis_cpu() { redis-cli -p "$rport" info cpu | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.6f", s}'; }
+redis_floor() {  # redis_floor NAME COMMAND…: Redis CPU per call over REDIS_CALLS calls
+    local name=$1 c0 c1 us
+    shift
+    c0=$(redis_cpu)
+    taskset -c 0 redis-benchmark -p "$rport" -q -n "$REDIS_CALLS" -P 16 -r 1000000000 "$@" >/dev/null
+    c1=$(redis_cpu)
+    us=$(awk -v a="$c0" -v b="$c1" -v n="$REDIS_CALLS" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')
+    printf '  redis %-22s %6s µs CPU per call\n' "$name" "$us"
+    measure "redis.$name.cpu_us" "$us"
+}
+REDIS_CALLS=${REDIS_CALLS:-200000}
+redis_floor ingest_script EVALSHA "$ingest_sha" 2 "{bench}:v1:dedupe:gemini:msg___rand_int__" "{bench}:v1:ingress" "${argv[@]}"
+redis_floor noop_script EVALSHA "$noop_sha" 2 "{bench}:v1:dedupe:gemini:msg___rand_int__" "{bench}:v1:ingress" "${argv[@]}"
+redis_floor set_nx SET "{bench}:v1:dedupe:gemini:bare___rand_int__" 1765000000123 NX PX 86400000
+redis_floor xadd XADD "{bench}:v1:bare" '*' id "msg___rand_int__" source gemini channel "" type batch.succeeded \
+    ts 1765000000 received_at 1765000000123 body "$body"

@@ -232,6 +232,20 @@ if floor:
         print(f"| {inflight} | {fmt(c, 1)} µs ({fmt(num(floor, f'curl_c.{inflight}.rps'))} req/s) | "
               f"{fmt(s, 1)} µs ({fmt(num(floor, f'engine.{inflight}.rps'))} req/s) | {fmt(w, 1)} µs (e2e {label}) |")
 
+if floor and num(floor, "redis.ingest_script.cpu_us") is not None:
+    script, noop = num(floor, "redis.ingest_script.cpu_us"), num(floor, "redis.noop_script.cpu_us")
+    set_nx, xadd = num(floor, "redis.set_nx.cpu_us"), num(floor, "redis.xadd.cpu_us")
+    print("\n## Floors: Redis's part of an ingest\n")
+    print("Redis CPU per call (`bench/floor.sh`), driven by redis-benchmark with 16 calls per round trip, AOF as in the "
+          "ingest benchmark: the edge's ingest script as shipped with an ingest call's arguments and a new webhook-id each "
+          "time; a script that only returns, given the same arguments; the script's two commands sent bare. Beside them, "
+          "Redis's CPU per event when the edge drives it.\n")
+    print("| ingest script | no-op script, same arguments | SET … NX PX bare | XADD bare | script − (SET + XADD): Lua | Redis per event at ingest |")
+    print("|---|---|---|---|---|---|")
+    lua = script - set_nx - xadd if None not in (script, set_nx, xadd) else None
+    print(f"| {fmt(script, 1)} µs | {fmt(noop, 1)} µs | {fmt(set_nx, 1)} µs | {fmt(xadd, 1)} µs | {fmt(lua, 1)} µs | "
+          f"{fmt(num(ingest, 'ingest.cpu_us_per_event.redis'), 1)} µs |")
+
 # Only this run's processes: other benchmarks (console.sh) may leave profiles beside them.
 profiles = sorted(p for name in ("edge", "worker", "redis") for p in glob.glob(os.path.join(out, f"profile-{name}-*.txt")))
 if profiles:
