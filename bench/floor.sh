@@ -8,7 +8,13 @@
 #   2. Sluice's own HTTP client (`sluice-bench http`): the worker's libcurl engine and the Swift
 #      tasks that wait on it, without Redis or signing.
 # Records CPU (user+sys) per request of the sending process, and req/s.
-#   3. Redis alone, for the edge's ingest write: redis-benchmark (C, 16 commands per round trip)
+#   3. The edge's transport alone: wrk (core 0) with bench/wrk-ingest.lua — the ingest
+#      benchmark's signed POSTs — against servers on core 1 that answer every request with a
+#      fixed 202 of the edge's size: nginx; `sluice-bench serve --parser nio` (SwiftNIO with NIO's
+#      HTTP/1.1 decoder, as in the edge); `sluice-bench serve --parser none` (SwiftNIO, only the
+#      request framing: what a hand-written parser could at best cost). CPU per request of the
+#      server, and req/s, TRANSPORT_SECONDS (8) each.
+#   4. Redis alone, for the edge's ingest write: redis-benchmark (C, 16 commands per round trip)
 #      sends the ingest script as shipped (its text read from
 #      Sources/SluiceRedis/Scripts/IngestScript.swift) with an ingest call's arguments, a new
 #      webhook-id each time, to a Redis on core 1 with the benchmark's AOF settings; then a script
@@ -46,6 +52,35 @@ for inflight in 64 640; do
     done
 done
 stop "$nginx_pid"
+
+# --- The edge's transport alone -------------------------------------------------------------
+TRANSPORT_SECONDS=${TRANSPORT_SECONDS:-8}
+command -v wrk >/dev/null || { echo "bench/floor.sh needs wrk (apt-get install wrk)"; exit 2; }
+python3 bench/gen_requests.py "$work/transport.tsv" 200000 whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw transport
+transport_floor() {  # transport_floor NAME PID PORT: wrk against the server, its CPU per request
+    local name=$1 pid=$2 port=$3 t0 t1 out rps answers us
+    wait_http "http://127.0.0.1:$port/"
+    t0=$(cpu_ticks "$pid")
+    out=$(taskset -c 0 wrk -t1 -c64 -d"${TRANSPORT_SECONDS}s" -s bench/wrk-ingest.lua "http://127.0.0.1:$port/webhooks/gemini" -- "$work/transport.tsv" 1)
+    t1=$(cpu_ticks "$pid")
+    rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
+    answers=$(sed -n 's/^wrk-lua statuses: 202=\([0-9]*\).*/\1/p' <<<"$out")
+    us=$(awk -v t=$((t1 - t0)) -v n="${answers:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0)}')
+    printf '  %-22s %7s req/s, %5s µs CPU per request (%s answers 202)\n' "$name" "$rps" "$us" "${answers:-0}"
+    measure "transport.$name.cpu_us" "$us"
+    measure "transport.$name.rps" "$rps"
+}
+NGINX_CPU=1 start_nginx 1 "access_log off;" "location / { default_type application/json; return 202 '{\"id\":\"msg_wrk_000000000000_0\"}'; }"
+transport_floor nginx "$nginx_pid" "$nport"
+stop "$nginx_pid"
+for parser in nio none; do
+    sport=$(free_port)
+    taskset -c 1 "$BIN/sluice-bench" serve --parser "$parser" --listen "127.0.0.1:$sport" >/dev/null &
+    spid=$!
+    pids+=($spid)
+    transport_floor "swiftnio_$parser" "$spid" "$sport"
+    stop "$spid"
+done
 
 # --- Redis alone: the ingest write and what Lua adds to it ----------------------------------
 command -v redis-benchmark >/dev/null || { echo "bench/floor.sh needs redis-benchmark (apt-get install redis-tools)"; exit 2; }

@@ -232,6 +232,19 @@ if floor:
         print(f"| {inflight} | {fmt(c, 1)} µs ({fmt(num(floor, f'curl_c.{inflight}.rps'))} req/s) | "
               f"{fmt(s, 1)} µs ({fmt(num(floor, f'engine.{inflight}.rps'))} req/s) | {fmt(w, 1)} µs (e2e {label}) |")
 
+if floor and num(floor, "transport.swiftnio_nio.cpu_us") is not None:
+    print("\n## Floors: the edge's transport alone\n")
+    print("CPU (user+sys) per request of a server on core 1 that answers every request with a fixed 202 of the edge's "
+          "size, measured with wrk and the ingest benchmark's script (`bench/floor.sh`): nginx; SwiftNIO with NIO's "
+          "HTTP/1.1 decoder, as in the edge (`sluice-bench serve --parser nio`); SwiftNIO with only the request framing "
+          "and no decoder (`--parser none`), the least a hand-written parser on NIO could cost. Beside them, the edge's "
+          "own CPU per event at ingest, which adds verification, the Redis write and its reply, and the answer.\n")
+    print("| nginx | SwiftNIO + NIO's HTTP decoder | SwiftNIO, framing only | the edge, per event at ingest |")
+    print("|---|---|---|---|")
+    cells = [f"{fmt(num(floor, f'transport.{name}.cpu_us'), 1)} µs ({fmt(num(floor, f'transport.{name}.rps'))} req/s)"
+             for name in ("nginx", "swiftnio_nio", "swiftnio_none")]
+    print(f"| {' | '.join(cells)} | {fmt(num(ingest, 'ingest.cpu_us_per_event.edge'), 1)} µs |")
+
 if floor and num(floor, "redis.ingest_script.cpu_us") is not None:
     script, noop = num(floor, "redis.ingest_script.cpu_us"), num(floor, "redis.noop_script.cpu_us")
     set_nx, xadd = num(floor, "redis.set_nx.cpu_us"), num(floor, "redis.xadd.cpu_us")

@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
         abstract: "Load generators for Sluice benchmarks.",
-        subcommands: [IngestCommand.self, HTTPCommand.self]
+        subcommands: [IngestCommand.self, HTTPCommand.self, ServeCommand.self]
     )
 }
