@@ -117,6 +117,43 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    @Test func preEncodedScriptArgumentsArriveByteForByteAndFallBackToEval() async throws {
+        try await withRedis { redis in
+            try await Self.withConnection(redis.url) { connection in
+                let script = RedisScript("return {KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]}")
+                _ = try await redis.client.send(["SCRIPT", "FLUSH"])
+                // Binary bytes, an empty argument, and lengths of one, two and four digits.
+                let binary: [UInt8] = [0, 13, 10, 36, 42, 255]
+                let long = String(repeating: "x", count: 1234)
+                var arguments = RESPArguments(capacity: 64)
+                arguments.append("\(redis.prefix):encoded")
+                arguments.append(binary)
+                arguments.append("")
+                arguments.append(Int64(-42))
+                arguments.append(long)
+                #expect(arguments.count == 5)
+                let run = { (arguments: RESPArguments) async -> Result<RedisReply, RedisError> in
+                    await withCheckedContinuation { continuation in
+                        connection.eventLoop.execute {
+                            connection.run(script, keyCount: 1, arguments: arguments) { continuation.resume(returning: $0) }
+                        }
+                    }
+                }
+                let expected = RedisReply.array([
+                    .string(Array("\(redis.prefix):encoded".utf8)), .string(binary), .string([]), .string(Array("-42".utf8)),
+                    .string(Array(long.utf8)),
+                ])
+                // Connected first, so the counts below are the script's commands alone.
+                #expect(try await connection.send(["PING"]) == .status("PONG"))
+                let before = try await Self.statistics(connection)
+                #expect(try await run(arguments).get() == expected)
+                let after = try await Self.statistics(connection)
+                #expect(after.commands - before.commands == 2, "EVALSHA answered NOSCRIPT, then EVAL with the same arguments")
+                #expect(try await run(arguments).get() == expected)
+            }
+        }
+    }
+
     @Test func scriptMissingFromTheServerFallsBackToEvalOnce() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

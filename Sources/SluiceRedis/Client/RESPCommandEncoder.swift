@@ -6,7 +6,7 @@ import NIOCore
 /// so every command issued in one event-loop tick leaves in a single `write` system call. The
 /// encoding writes straight into that buffer: no intermediate arrays or strings per command.
 final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = [RedisArgument]
+    typealias OutboundIn = RedisCommand
     typealias OutboundOut = ByteBuffer
 
     /// Commands encoded since the last flush.
@@ -47,12 +47,14 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
         pendingPromise = nil
     }
 
-    /// Appends `arguments` as one RESP command.
+    /// Appends `command` as one RESP array: its leading arguments encoded here, then its encoded tail.
     ///
     /// The size is computed first and the command copied in with one buffer access: ByteBuffer's
     /// small writes each cost an exclusivity check, and a command has a dozen arguments.
-    static func encode(_ arguments: [RedisArgument], into buffer: inout ByteBuffer) {
-        var size = 1 + decimalLength(arguments.count) + 2
+    static func encode(_ command: RedisCommand, into buffer: inout ByteBuffer) {
+        let arguments = command.leading
+        let encoded = command.encoded?.bytes ?? []
+        var size = 1 + decimalLength(command.count) + 2 + encoded.count
         for argument in arguments {
             let count = argument.bytes.count
             size += 1 + decimalLength(count) + 2 + count + 2
@@ -74,7 +76,7 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
                 offset += digits
             }
             put(UInt8(ascii: "*"))
-            putDecimal(arguments.count)
+            putDecimal(command.count)
             put(UInt8(ascii: "\r"))
             put(UInt8(ascii: "\n"))
             for argument in arguments {
@@ -91,6 +93,12 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
                 put(UInt8(ascii: "\r"))
                 put(UInt8(ascii: "\n"))
             }
+            encoded.withUnsafeBytes { bytes in
+                if let source = bytes.baseAddress, bytes.count > 0 {
+                    (base + offset).copyMemory(from: source, byteCount: bytes.count)
+                }
+            }
+            offset += encoded.count
             return offset
         }
     }

@@ -64,7 +64,7 @@ public final class RedisLoopConnection: @unchecked Sendable {
         /// Not connected and not trying (before the first command, or after a loss).
         case disconnected
         /// A connect is under way; commands wait for it, in order.
-        case connecting(waiting: [(arguments: [RedisArgument], completion: RedisPipelineHandler.Completion)])
+        case connecting(waiting: [(command: RedisCommand, completion: RedisPipelineHandler.Completion)])
         case connected(any Channel, RedisPipelineHandler, ready: Bool)
         /// The last connect failed: commands fail with its error until the next attempt.
         case backingOff(RedisError)
@@ -112,7 +112,11 @@ public final class RedisLoopConnection: @unchecked Sendable {
     /// Sends one command; `completion` runs on `eventLoop`, in the order the commands were sent,
     /// and never before `send` returns. Must be called on `eventLoop`.
     public func send(_ arguments: [RedisArgument], completion: @escaping Completion) {
-        sendRaw(arguments) { [self] result in
+        send(RedisCommand(arguments), completion: completion)
+    }
+
+    private func send(_ command: RedisCommand, completion: @escaping Completion) {
+        sendRaw(command) { [self] result in
             if case .success(let reply) = result, reply.isMovedSlot { slotMoved() }
             completion(result.flatMap { reply in
                 if case .error(let message) = reply { return .failure(.server(message)) }
@@ -139,6 +143,20 @@ public final class RedisLoopConnection: @unchecked Sendable {
                 eval[0] = Self.eval
                 eval[1] = RedisArgument(script.source)
                 send(eval, completion: completion)
+            } else {
+                completion(result)
+            }
+        }
+    }
+
+    /// `run(_:keys:args:completion:)` with the keys and then the arguments already encoded, in
+    /// that order, `keyCount` of them keys: for a caller that runs a script per request (the
+    /// edge's ingest), one buffer instead of an array per argument.
+    public func run(_ script: RedisScript, keyCount: Int, arguments: RESPArguments, completion: @escaping Completion) {
+        let command = RedisCommand(leading: [Self.evalsha, RedisArgument(script.sha1), RedisArgument(keyCount)], encoded: arguments)
+        send(command) { [self] result in
+            if case .failure(let error) = result, error.isNoScript {
+                send(RedisCommand(leading: [Self.eval, RedisArgument(script.source), RedisArgument(keyCount)], encoded: arguments), completion: completion)
             } else {
                 completion(result)
             }
@@ -199,21 +217,25 @@ public final class RedisLoopConnection: @unchecked Sendable {
     private static let eval = RedisArgument("EVAL")
 
     private func sendRaw(_ arguments: [RedisArgument], completion: @escaping RedisPipelineHandler.Completion) {
+        sendRaw(RedisCommand(arguments), completion: completion)
+    }
+
+    private func sendRaw(_ command: RedisCommand, completion: @escaping RedisPipelineHandler.Completion) {
         eventLoop.preconditionInEventLoop()
         switch state {
         case .connected(_, let handler, _):
-            guard handler.send(arguments, completion: completion) else {
+            guard handler.send(command, completion: completion) else {
                 return failSoon(completion, handler.closeReason ?? .shutdown(url))
             }
             counters.commands += 1
             scheduleFlush()
         case .connecting(var waiting):
             state = .disconnected  // so appending does not copy the array
-            waiting.append((arguments, completion))
+            waiting.append((command, completion))
             state = .connecting(waiting: waiting)
         case .disconnected:
             connect()
-            sendRaw(arguments, completion: completion)
+            sendRaw(command, completion: completion)
         case .backingOff(let error):
             failSoon(completion, error)
         case .closed:
@@ -336,7 +358,7 @@ public final class RedisLoopConnection: @unchecked Sendable {
             }
         }
         for command in waiting {
-            sendRaw(command.arguments, completion: command.completion)
+            sendRaw(command.command, completion: command.completion)
         }
     }
 

@@ -12,7 +12,7 @@ import NIOCore
 /// (no trip through the pipeline's type-erased `write` for each command).
 final class RedisPipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = RedisReply
-    typealias OutboundOut = [RedisArgument]
+    typealias OutboundOut = RedisCommand
 
     /// A raw reply, error replies included: the caller decides what an error reply means.
     typealias Completion = (Result<RedisReply, RedisError>) -> Void
@@ -36,14 +36,14 @@ final class RedisPipelineHandler: ChannelInboundHandler, RemovableChannelHandler
         self.commandTimeout = commandTimeout.map { TimeAmount($0) }
     }
 
-    /// Writes `arguments` without flushing (the owner flushes once per tick) and calls
+    /// Writes `command` without flushing (the owner flushes once per tick) and calls
     /// `completion` with its reply. Returns false, without calling `completion`, when the channel
     /// is closing: the caller reports the failure.
-    func send(_ arguments: [RedisArgument], completion: @escaping Completion) -> Bool {
+    func send(_ command: RedisCommand, completion: @escaping Completion) -> Bool {
         guard let context, closeReason == nil else { return false }
         let deadline = commandTimeout.map { NIODeadline.now() + $0 } ?? .distantFuture
         waiting.append(Waiting(completion: completion, deadline: deadline))
-        context.write(wrapOutboundOut(arguments), promise: nil)
+        context.write(wrapOutboundOut(command), promise: nil)
         if timeoutCheck == nil && commandTimeout != nil {
             scheduleTimeoutCheck(at: deadline, context: context)
         }

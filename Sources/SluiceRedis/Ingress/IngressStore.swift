@@ -45,8 +45,8 @@ public struct IngressStore: Sendable {
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replication: RedisReplication? = nil,
         on connection: RedisLoopConnection, completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
     ) {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replication != nil)
-        connection.run(IngestScript.script, keys: keys, args: args) { [self] reply in
+        let arguments = encodedArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replication != nil)
+        connection.run(IngestScript.script, keyCount: 2, arguments: arguments) { [self] reply in
             let result = reply.flatMap(outcome(of:))
             guard let replication, case .success(let outcome) = result else { return completion(result) }
             connection.waitForReplicas(replication.replicas, timeout: replication.timeout) { counted in
@@ -62,30 +62,44 @@ public struct IngressStore: Sendable {
         }
     }
 
+    /// The script's keys and arguments as `RedisClient` takes them.
     private func scriptArguments(
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool
     ) -> (keys: [RedisArgument], args: [RedisArgument]) {
+        var all: [RedisArgument] = []
+        all.reserveCapacity(12)
+        writeArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replicated, into: &all)
+        return (Array(all[..<2]), Array(all[2...]))
+    }
+
+    /// The same, encoded into one buffer (`RESPArguments`): the edge's path, once per call.
+    private func encodedArguments(_ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool) -> RESPArguments {
+        var arguments = RESPArguments(
+            capacity: 256 + 2 * event.webhookID.utf8.count + 2 * event.source.utf8.count + (event.channel?.utf8.count ?? 0)
+                + event.eventType.utf8.count + event.body.count)
+        writeArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replicated, into: &arguments)
+        return arguments
+    }
+
+    /// The ingest script's two keys, then its ten arguments (see `IngestScript`).
+    private func writeArguments(
+        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool, into sink: inout some ScriptArgumentSink
+    ) {
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
         let windowMillis = dedupeWindow.expiryMillis
         let keepMillis = max(windowMillis, logRetention.expiryMillis)
-        return (
-            [
-                RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)),
-                RedisArgument(keyspace.ingress),
-            ],
-            [
-                RedisArgument(windowMillis),
-                RedisArgument(event.webhookID),
-                RedisArgument(event.source),
-                RedisArgument(event.channel ?? ""),
-                RedisArgument(event.eventType),
-                RedisArgument(event.webhookTimestamp),
-                RedisArgument(event.receivedAtMillis),
-                RedisArgument(event.body),
-                RedisArgument(keepMillis),
-                RedisArgument(replicated ? "1" : "0"),
-            ]
-        )
+        sink.append(keyspace.eventLog(source: event.source, webhookID: event.webhookID))
+        sink.append(keyspace.ingress)
+        sink.append(windowMillis)
+        sink.append(event.webhookID)
+        sink.append(event.source)
+        sink.append(event.channel ?? "")
+        sink.append(event.eventType)
+        sink.append(event.webhookTimestamp)
+        sink.append(event.receivedAtMillis)
+        sink.append(event.body)
+        sink.append(keepMillis)
+        sink.append(replicated ? "1" : "0")
     }
 
     private func outcome(of reply: RedisReply) -> Result<IngestOutcome, RedisError> {

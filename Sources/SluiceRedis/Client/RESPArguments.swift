@@ -1,0 +1,57 @@
+/// Command arguments already encoded as RESP bulk strings (`$len\r\nbytes\r\n` each), in one
+/// buffer: a caller that sends the same shape of command many times a second (the edge, once per
+/// webhook call) builds one array instead of one per argument, and the encoder copies it whole.
+public struct RESPArguments: Sendable {
+    /// The encoded arguments, back to back.
+    public private(set) var bytes: [UInt8] = []
+    /// How many arguments `bytes` holds.
+    public private(set) var count = 0
+
+    /// An empty list with room for about `capacity` bytes.
+    public init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends the UTF-8 bytes of `string`.
+    public mutating func append(_ string: String) {
+        appendHeader(string.utf8.count)
+        bytes.append(contentsOf: string.utf8)
+        appendCRLF()
+    }
+
+    /// Appends raw bytes, unchanged.
+    public mutating func append(_ value: [UInt8]) {
+        appendHeader(value.count)
+        bytes.append(contentsOf: value)
+        appendCRLF()
+    }
+
+    /// Appends an integer in decimal.
+    public mutating func append(_ value: Int64) {
+        append(String(value))
+    }
+
+    private mutating func appendHeader(_ length: Int) {
+        count += 1
+        bytes.append(UInt8(ascii: "$"))
+        RESPArguments.appendDecimal(length, to: &bytes)
+        appendCRLF()
+    }
+
+    private mutating func appendCRLF() {
+        bytes.append(UInt8(ascii: "\r"))
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A non-negative count in decimal.
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+}
