@@ -12,7 +12,7 @@ struct RedisCommand {
         encoded = nil
     }
 
-    init(leading: [RedisArgument], encoded: RESPArguments) {
+    init(leading: [RedisArgument], encoded: RESPArguments?) {
         self.leading = leading
         self.encoded = encoded
     }

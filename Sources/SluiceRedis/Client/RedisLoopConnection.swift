@@ -129,34 +129,28 @@ public final class RedisLoopConnection: @unchecked Sendable {
     /// cached (after a restart or `SCRIPT FLUSH`), as `RedisClient.run` does. Must be called on
     /// `eventLoop`; `completion` runs there.
     public func run(_ script: RedisScript, keys: [RedisArgument], args: [RedisArgument], completion: @escaping Completion) {
-        // One array per call (this runs once per webhook call): EVALSHA's, rewritten for EVAL if needed.
-        var command: [RedisArgument] = []
-        command.reserveCapacity(3 + keys.count + args.count)
-        command.append(Self.evalsha)
-        command.append(RedisArgument(script.sha1))
-        command.append(RedisArgument(keys.count))
-        command.append(contentsOf: keys)
-        command.append(contentsOf: args)
-        send(command) { [self] result in
-            if case .failure(let error) = result, error.isNoScript {
-                var eval = command
-                eval[0] = Self.eval
-                eval[1] = RedisArgument(script.source)
-                send(eval, completion: completion)
-            } else {
-                completion(result)
-            }
-        }
+        evaluate(script, keyCount: keys.count, arguments: keys + args, encoded: nil, completion: completion)
     }
 
     /// `run(_:keys:args:completion:)` with the keys and then the arguments already encoded, in
     /// that order, `keyCount` of them keys: for a caller that runs a script per request (the
     /// edge's ingest), one buffer instead of an array per argument.
     public func run(_ script: RedisScript, keyCount: Int, arguments: RESPArguments, completion: @escaping Completion) {
-        let command = RedisCommand(leading: [Self.evalsha, RedisArgument(script.sha1), RedisArgument(keyCount)], encoded: arguments)
-        send(command) { [self] result in
+        evaluate(script, keyCount: keyCount, arguments: [], encoded: arguments, completion: completion)
+    }
+
+    /// `EVALSHA sha keyCount arguments… encoded…`, and on NOSCRIPT the same with `EVAL source`.
+    private func evaluate(
+        _ script: RedisScript, keyCount: Int, arguments: [RedisArgument], encoded: RESPArguments?, completion: @escaping Completion
+    ) {
+        func command(_ verb: RedisArgument, _ script: RedisArgument) -> RedisCommand {
+            var leading = [verb, script, RedisArgument(keyCount)]
+            leading.append(contentsOf: arguments)
+            return RedisCommand(leading: leading, encoded: encoded)
+        }
+        send(command(Self.evalsha, RedisArgument(script.sha1))) { [self] result in
             if case .failure(let error) = result, error.isNoScript {
-                send(RedisCommand(leading: [Self.eval, RedisArgument(script.source), RedisArgument(keyCount)], encoded: arguments), completion: completion)
+                send(command(Self.eval, RedisArgument(script.source)), completion: completion)
             } else {
                 completion(result)
             }
