@@ -5,7 +5,8 @@
 # A script's name (`bench`: ingest, e2e, backlog, soak; its file name unless set): its measures go to
 # $RESULTS/$bench.tsv (one `key<TAB>value` a line, read by bench/report.py), its per-phase RSS
 # samples to $RESULTS/rss-PHASE.tsv and, with PROFILE=1, its perf summaries to
-# $RESULTS/profile-PROCESS-PHASE.txt.
+# $RESULTS/profile-PROCESS-PHASE.txt (and for the edge at ingest, its time by what it was doing,
+# to profile-edge-ingest-work.txt).
 #
 # Environment every script honours:
 #   BIN=dir        the sluice and sluice-bench binaries (default .build/release)
@@ -219,6 +220,13 @@ phase_end() {
                 --stdio -g none -n --no-inline 2>/dev/null |
                 python3 bench/phase.py profile "$name" "$phase" "$PROFILE_HZ" >"$RESULTS/profile-$name-$phase.txt"
             echo "  profile: $RESULTS/profile-$name-$phase.txt ($(sed -n 's/^# [^:]*: \([0-9]* samples\).*/\1/p' "$RESULTS/profile-$name-$phase.txt" | head -1))"
+            if [ "$name" = edge ] && [ "$phase" = ingest ]; then
+                # The edge's own time by what it was doing, from the call graphs (bench/edge_work.py).
+                perf script -i "$work/perf-$phase.data" --pid "${spec#*:}" -F ip,sym 2>/dev/null |
+                    python3 bench/edge_work.py "$(awk -F'\t' -v k="$phase.cpu_us_per_event.edge" '$1 == k {v = $2} END {print v}' "$measures")" \
+                    >"$RESULTS/profile-edge-$phase-work.txt"
+                echo "  profile: $RESULTS/profile-edge-$phase-work.txt (the edge's time by what it was doing)"
+            fi
         done
         if [ "${KEEP_PERF:-0}" = 1 ]; then
             # For digging further by hand (callers: perf report -i … --pid PID --no-children -G).

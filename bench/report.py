@@ -260,7 +260,8 @@ if floor and num(floor, "redis.ingest_script.cpu_us") is not None:
           f"{fmt(num(ingest, 'ingest.cpu_us_per_event.redis'), 1)} µs |")
 
 # Only this run's processes: other benchmarks (console.sh) may leave profiles beside them.
-profiles = sorted(p for name in ("edge", "worker", "redis") for p in glob.glob(os.path.join(out, f"profile-{name}-*.txt")))
+profiles = sorted(p for name in ("edge", "worker", "redis") for p in glob.glob(os.path.join(out, f"profile-{name}-*.txt"))
+                  if not p.endswith("-work.txt"))
 if profiles:
     print("\n## Where the time goes\n")
     print("`perf record -a -e cpu-clock -g` during each phase, per process: the ten symbols with the most self time "
@@ -282,4 +283,18 @@ if profiles:
             if m:
                 sym = m.group(3).replace("|", "\\|")
                 print(f"| {m.group(1)} | {m.group(2)} | `{sym}` |")
+        print()
+
+work = os.path.join(out, "profile-edge-ingest-work.txt")
+if os.path.exists(work):
+    lines = open(work, encoding="utf-8").read().splitlines()
+    rows = [re.match(r"^\s*([\d.]+%)\s+(?:([\d.]+)\s+)?(.*)$", l) for l in lines[2:]]
+    rows = [m for m in rows if m]
+    if rows:
+        print("**The edge at ingest, by what it was doing** (`bench/edge_work.py` over the call graphs of the same profile: "
+              "each sample in the first bucket its stack matches)\n")
+        print("| share | µs per event | doing |")
+        print("|---|---|---|")
+        for m in rows:
+            print(f"| {m.group(1)} | {m.group(2) or '—'} | {m.group(3)} |")
         print()
