@@ -99,20 +99,7 @@ rm -f "$work/nginx-requests.tsv"
 # and would keep forking rewrites of a few hundred MB. In a deployment the worker trims the stream.
 REDIS_CPU=$SERVER_CPU start_redis --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0
 eport=$(free_port)
-cat >"$work/routes.yaml" <<YAML
-version: 1
-redis: {prefix: bench}
-sources:
-  gemini:
-    kind: standard-webhooks
-    verify: {hmac: {secrets: ["$SECRET"]}}
-tenants:
-  acme:
-    signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
-    endpoints: {main: {url: "http://127.0.0.1:9/hook"}}
-routes:
-  - {name: all, to: [acme/main]}
-YAML
+ingest_routes "$work/routes.yaml" "$SECRET"
 SLUICE_LOG_LEVEL=error taskset -c "$SERVER_CPU" "$BIN/sluice" edge --config "$work/routes.yaml" --redis "redis://127.0.0.1:$rport" --listen "127.0.0.1:$eport" &
 epid=$!
 pids+=($epid)

@@ -57,6 +57,25 @@ machine() { echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB",
 # measure KEY VALUE: one figure for bench/report.py.
 measure() { printf '%s\t%s\n' "$1" "$2" >>"$measures"; }
 
+# ingest_routes FILE SECRET: the routes.yaml of the ingest benchmarks — one source, `gemini`,
+# verifying HMAC with SECRET, and a tenant whose endpoint is never called (the edge only ingests).
+ingest_routes() {
+    cat >"$1" <<YAML
+version: 1
+redis: {prefix: bench}
+sources:
+  gemini:
+    kind: standard-webhooks
+    verify: {hmac: {secrets: ["$2"]}}
+tenants:
+  acme:
+    signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+    endpoints: {main: {url: "http://127.0.0.1:9/hook"}}
+routes:
+  - {name: all, to: [acme/main]}
+YAML
+}
+
 # start_redis ARGS…: a private redis-server on a free port; sets $rport and $redis_pid.
 # REDIS_CPU=N pins it to core N.
 start_redis() {
