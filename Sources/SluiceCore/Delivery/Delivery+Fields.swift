@@ -21,27 +21,31 @@ extension Delivery {
 
     /// The delivery as binary-safe field/value pairs for XADD or HSET.
     ///
-    /// The body is stored raw (no encoding), numbers as decimal text, and every absent optional
-    /// (channel, first attempt, last status, last error) as the empty value.
+    /// The body is stored raw (no encoding) and numbers as decimal text. An absent optional
+    /// (channel, first attempt, last status, last error) and an empty event type are left out
+    /// rather than written empty: a first attempt then carries three or four pairs fewer, which Redis
+    /// would otherwise take as script arguments, store in the stream entry and write to its
+    /// AOF once per delivery. Readers take a missing field for the empty value, as they always
+    /// have for entries of older writers.
     public func fields() -> [(String, [UInt8])] {
         func text(_ value: String) -> [UInt8] { Array(value.utf8) }
-        func number<N: BinaryInteger>(_ value: N?) -> [UInt8] { value.map { Array(String($0).utf8) } ?? [] }
-        var fields: [(String, [UInt8])] = [
-            (FieldName.ingressID, text(ingressID)),
-            (FieldName.tenant, text(target.tenant)),
-            (FieldName.endpoint, text(target.endpoint)),
-            (FieldName.attempt, number(attempt)),
-            (FieldName.firstAttemptAt, number(firstAttemptAtMillis)),
-            (FieldName.lastStatus, number(lastStatus)),
-            (FieldName.lastError, text(lastError ?? "")),
-            (FieldName.webhookID, text(event.webhookID)),
-            (FieldName.source, text(event.source)),
-            (FieldName.channel, text(event.channel ?? "")),
-            (FieldName.eventType, text(event.eventType)),
-            (FieldName.webhookTimestamp, number(event.webhookTimestamp)),
-            (FieldName.receivedAt, number(event.receivedAtMillis)),
-            (FieldName.body, event.body),
-        ]
+        func number<N: BinaryInteger>(_ value: N) -> [UInt8] { Array(String(value).utf8) }
+        var fields: [(String, [UInt8])] = []
+        fields.reserveCapacity(15)
+        fields.append((FieldName.ingressID, text(ingressID)))
+        fields.append((FieldName.tenant, text(target.tenant)))
+        fields.append((FieldName.endpoint, text(target.endpoint)))
+        fields.append((FieldName.attempt, number(attempt)))
+        if let firstAttemptAtMillis { fields.append((FieldName.firstAttemptAt, number(firstAttemptAtMillis))) }
+        if let lastStatus { fields.append((FieldName.lastStatus, number(lastStatus))) }
+        if let lastError, !lastError.isEmpty { fields.append((FieldName.lastError, text(lastError))) }
+        fields.append((FieldName.webhookID, text(event.webhookID)))
+        fields.append((FieldName.source, text(event.source)))
+        if let channel = event.channel, !channel.isEmpty { fields.append((FieldName.channel, text(channel))) }
+        if !event.eventType.isEmpty { fields.append((FieldName.eventType, text(event.eventType))) }
+        fields.append((FieldName.webhookTimestamp, number(event.webhookTimestamp)))
+        fields.append((FieldName.receivedAt, number(event.receivedAtMillis)))
+        fields.append((FieldName.body, event.body))
         if released { fields.append((FieldName.released, [UInt8(ascii: "1")])) }
         return fields
     }
@@ -49,7 +53,7 @@ extension Delivery {
     /// Decodes what ``fields()`` wrote.
     ///
     /// - Returns: nil when a required field is missing, a number is not decimal, or the attempt is below 1.
-    ///   An empty optional field reads as nil, so an empty `last_error` cannot be told from none.
+    ///   A missing or empty optional field reads as nil, so an empty `last_error` cannot be told from none.
     public init?(fields: [String: [UInt8]]) {
         self.init(field: { fields[$0] })
     }
@@ -78,7 +82,7 @@ extension Delivery {
             let receivedAt = Self.decimal(receivedBytes, as: Int64.self),
             let body = field(FieldName.body)
         else { return nil }
-        // Optional fields may be absent altogether (an older writer) but not malformed.
+        // Optional fields may be absent altogether (how `fields()` writes nil) but not malformed.
         let firstAttempt = field(FieldName.firstAttemptAt) == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
         let lastStatus = field(FieldName.lastStatus) == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
         guard let firstAttempt, let lastStatus else { return nil }
