@@ -23,6 +23,17 @@ def commandstats(path):
     return calls
 
 
+def command_usec(path):
+    """{command: µs Redis spent executing it} from INFO commandstats (a script's time includes
+    the commands it calls; reading, parsing and answering the client are not in it)."""
+    usec = {}
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.match(r"^cmdstat_([\w|.-]+):calls=\d+,usec=(\d+)", line.strip())
+        if m:
+            usec[m.group(1)] = int(m.group(2))
+    return usec
+
+
 def redis(before, after, phase, events, deliveries=""):
     b, a = commandstats(before), commandstats(after)
     delta = {k: a.get(k, 0) - b.get(k, 0) for k in a if not k.startswith("harness_")}
@@ -45,6 +56,11 @@ def redis(before, after, phase, events, deliveries=""):
     print(f"    by command, per {unit}: {top_text or 'none'}")
     scripts = sum(v for k, v in delta.items() if k in ("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"))
     print(f"    of which script runs (EVAL/EVALSHA): {per(scripts, count):.2f} per {unit}")
+    ub, ua = command_usec(before), command_usec(after)
+    spent = {k: ua[k] - ub.get(k, 0) for k in ua if k != "info" and ua[k] - ub.get(k, 0) > 0}
+    if spent:
+        timed = ", ".join(f"{k} {per(v, count):.1f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1])[:8])
+        print(f"    Redis's time inside commands, µs per {unit} (a script's includes its calls): {timed}")
     print(f"{phase}.redis_calls\t{total}")
     if events is not None:
         print(f"{phase}.redis_per_event\t{per(total, events):.3f}")
