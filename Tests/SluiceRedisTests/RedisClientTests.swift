@@ -120,6 +120,32 @@ struct RedisClientTests {
         }
     }
 
+    @Test func preEncodedScriptArgumentsArriveByteForByteAndFallBackToEval() async throws {
+        try await withRedis { redis in
+            let script = RedisScript("return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4]}")
+            _ = try await redis.client.send(["SCRIPT", "FLUSH"])
+            // Binary bytes, an empty argument, a negative number, and lengths of one to four digits.
+            let binary: [UInt8] = [0, 13, 10, 36, 42, 255]
+            let long = String(repeating: "x", count: 1234)
+            var arguments = RESPArguments(capacity: 64)
+            arguments.append("\(redis.prefix):one")
+            arguments.append("\(redis.prefix):two")
+            arguments.append(binary)
+            arguments.append("")
+            arguments.append(Int64(-42))
+            arguments.append(long)
+            let expected = RedisReply.array([
+                .string(Array("\(redis.prefix):one".utf8)), .string(Array("\(redis.prefix):two".utf8)), .string(binary), .string([]),
+                .string(Array("-42".utf8)), .string(Array(long.utf8)),
+            ])
+            let before = redis.client.statistics.commands
+            #expect(try await redis.client.run(script, keyCount: 2, arguments: arguments) == expected)
+            #expect(redis.client.statistics.commands - before == 2, "EVALSHA answered NOSCRIPT, then EVAL with the same arguments")
+            #expect(try await redis.client.run(script, keyCount: 2, arguments: arguments) == expected)
+            #expect(redis.client.statistics.commands - before == 3, "cached now: EVALSHA alone")
+        }
+    }
+
     @Test func shutdownFailsLaterCommandsWithoutHanging() async throws {
         try await withRedis { redis in
             let client = RedisClient(url: redis.url, logger: redis.logger)

@@ -19,7 +19,22 @@ extension Delivery {
         public static let released = "released"
     }
 
-    /// The delivery as binary-safe field/value pairs for XADD or HSET.
+    /// The delivery as binary-safe field/value pairs for XADD or HSET: what
+    /// ``writeFields(to:)`` writes.
+    public func fields() -> [(String, [UInt8])] {
+        var pairs = FieldPairs()
+        writeFields(to: &pairs)
+        return pairs.pairs
+    }
+
+    /// How many field pairs ``writeFields(to:)`` writes.
+    public var fieldCount: Int {
+        var counter = FieldCounter()
+        writeFields(to: &counter)
+        return counter.count
+    }
+
+    /// Writes the delivery's fields to `sink`, in order.
     ///
     /// The body is stored raw (no encoding) and numbers as decimal text. An absent optional
     /// (channel, first attempt, last status, last error) and an empty event type are left out
@@ -27,27 +42,36 @@ extension Delivery {
     /// would otherwise take as script arguments, store in the stream entry and write to its
     /// AOF once per delivery. Readers take a missing field for the empty value, as they always
     /// have for entries of older writers.
-    public func fields() -> [(String, [UInt8])] {
-        func text(_ value: String) -> [UInt8] { Array(value.utf8) }
-        func number<N: BinaryInteger>(_ value: N) -> [UInt8] { Array(String(value).utf8) }
-        var fields: [(String, [UInt8])] = []
-        fields.reserveCapacity(15)
-        fields.append((FieldName.ingressID, text(ingressID)))
-        fields.append((FieldName.tenant, text(target.tenant)))
-        fields.append((FieldName.endpoint, text(target.endpoint)))
-        fields.append((FieldName.attempt, number(attempt)))
-        if let firstAttemptAtMillis { fields.append((FieldName.firstAttemptAt, number(firstAttemptAtMillis))) }
-        if let lastStatus { fields.append((FieldName.lastStatus, number(lastStatus))) }
-        if let lastError, !lastError.isEmpty { fields.append((FieldName.lastError, text(lastError))) }
-        fields.append((FieldName.webhookID, text(event.webhookID)))
-        fields.append((FieldName.source, text(event.source)))
-        if let channel = event.channel, !channel.isEmpty { fields.append((FieldName.channel, text(channel))) }
-        if !event.eventType.isEmpty { fields.append((FieldName.eventType, text(event.eventType))) }
-        fields.append((FieldName.webhookTimestamp, number(event.webhookTimestamp)))
-        fields.append((FieldName.receivedAt, number(event.receivedAtMillis)))
-        fields.append((FieldName.body, event.body))
-        if released { fields.append((FieldName.released, [UInt8(ascii: "1")])) }
-        return fields
+    public func writeFields(to sink: inout some DeliveryFieldSink) {
+        sink.field(FieldName.ingressID, text: ingressID)
+        sink.field(FieldName.tenant, text: target.tenant)
+        sink.field(FieldName.endpoint, text: target.endpoint)
+        sink.field(FieldName.attempt, number: Int64(attempt))
+        if let firstAttemptAtMillis { sink.field(FieldName.firstAttemptAt, number: firstAttemptAtMillis) }
+        if let lastStatus { sink.field(FieldName.lastStatus, number: Int64(lastStatus)) }
+        if let lastError, !lastError.isEmpty { sink.field(FieldName.lastError, text: lastError) }
+        sink.field(FieldName.webhookID, text: event.webhookID)
+        sink.field(FieldName.source, text: event.source)
+        if let channel = event.channel, !channel.isEmpty { sink.field(FieldName.channel, text: channel) }
+        if !event.eventType.isEmpty { sink.field(FieldName.eventType, text: event.eventType) }
+        sink.field(FieldName.webhookTimestamp, number: event.webhookTimestamp)
+        sink.field(FieldName.receivedAt, number: event.receivedAtMillis)
+        sink.field(FieldName.body, bytes: event.body)
+        if released { sink.field(FieldName.released, bytes: [UInt8(ascii: "1")]) }
+    }
+
+    private struct FieldPairs: DeliveryFieldSink {
+        var pairs: [(String, [UInt8])] = []
+        mutating func field(_ name: String, text value: String) { pairs.append((name, Array(value.utf8))) }
+        mutating func field(_ name: String, number value: Int64) { pairs.append((name, Array(String(value).utf8))) }
+        mutating func field(_ name: String, bytes value: [UInt8]) { pairs.append((name, value)) }
+    }
+
+    private struct FieldCounter: DeliveryFieldSink {
+        var count = 0
+        mutating func field(_ name: String, text value: String) { count += 1 }
+        mutating func field(_ name: String, number value: Int64) { count += 1 }
+        mutating func field(_ name: String, bytes value: [UInt8]) { count += 1 }
     }
 
     /// Decodes what ``fields()`` wrote.

@@ -78,6 +78,15 @@ public final class RedisClient: Sendable {
         }.get()
     }
 
+    /// `run(_:keys:args:)` with the keys and then the arguments already encoded, in one buffer:
+    /// for a caller that sends many arguments per call (the router, a few dozen per delivery),
+    /// which then builds no array per argument.
+    public func run(_ script: RedisScript, keyCount: Int, arguments: RESPArguments) async throws(RedisError) -> RedisReply {
+        try await withCheckedContinuation { continuation in
+            evaluate(script, leading: [RedisArgument(keyCount)], encoded: arguments) { continuation.resume(returning: $0) }
+        }.get()
+    }
+
     /// `run(_:keys:args:)` for callers that cannot suspend (SwiftNIO handlers): `completion` runs
     /// once, on the connection's thread, and must hand the result off rather than do work there.
     public func run(
@@ -86,13 +95,21 @@ public final class RedisClient: Sendable {
         args: [RedisArgument],
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) {
-        let tail = [RedisArgument(keys.count)] + keys + args
+        evaluate(script, leading: [RedisArgument(keys.count)] + keys + args, encoded: nil, completion: completion)
+    }
+
+    /// `EVALSHA sha` followed by `leading` and `encoded`; on NOSCRIPT, `EVAL source` followed by the same.
+    private func evaluate(
+        _ script: RedisScript, leading: [RedisArgument], encoded: RESPArguments?,
+        completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
+    ) {
         let connection = connection()
         let url = url
-        connection.submit([[RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + tail]) { result in
+        connection.submit(RedisCommand(leading: [RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + leading, encoded: encoded)) { result in
             switch Self.single(result, url: url) {
             case .failure(let error) where error.isNoScript:
-                connection.submit([[RedisArgument("EVAL"), RedisArgument(script.source)] + tail]) { retried in
+                connection.submit(RedisCommand(leading: [RedisArgument("EVAL"), RedisArgument(script.source)] + leading, encoded: encoded)) {
+                    retried in
                     completion(Self.single(retried, url: url))
                 }
             case let other:

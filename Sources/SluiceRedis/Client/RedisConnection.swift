@@ -6,9 +6,9 @@ import Logging
 ///
 /// hiredis calls block, so they never run on Swift's cooperative pool: callers enqueue a job and
 /// suspend on a continuation; the thread takes every job queued since its last round trip,
-/// appends all their commands to the output buffer (`redisAppendCommandArgv`, binary safe), then
-/// reads the replies in order and resumes each caller. Many concurrent callers thus share one
-/// round trip.
+/// appends all their commands, encoded as RESP by the callers, to the output buffer
+/// (`redisAppendFormattedCommand`), then reads the replies in order and resumes each caller.
+/// Many concurrent callers thus share one round trip.
 ///
 /// On a broken connection the in-flight batch fails with a connection error, the context is freed
 /// and the next command reconnects; a failed connect is retried at most once per
@@ -26,19 +26,34 @@ final class RedisConnection: @unchecked Sendable {
         var reconnectBackoff: Duration
     }
 
-    /// A command flattened into one buffer plus argument lengths, ready for `redisAppendCommandArgv`.
+    /// A command as one RESP array (`*N`, then each argument as `$len` and its bytes), ready for
+    /// `redisAppendFormattedCommand`: encoded here, on the caller's thread, so the connection
+    /// thread only copies it into hiredis's output buffer.
     struct EncodedCommand: Sendable {
-        var buffer: [UInt8] = []
-        var lengths: [Int] = []
+        var bytes: [UInt8] = []
 
         init(_ arguments: [RedisArgument]) {
-            buffer.reserveCapacity(arguments.reduce(1) { $0 + $1.bytes.count })
-            for argument in arguments {
-                buffer.append(contentsOf: argument.bytes)
-                lengths.append(argument.bytes.count)
+            self.init(RedisCommand(arguments))
+        }
+
+        /// The command's leading arguments encoded here, then its already encoded tail.
+        init(_ command: RedisCommand) {
+            let tail = command.encoded?.bytes ?? []
+            bytes.reserveCapacity(16 + tail.count + command.leading.reduce(0) { $0 + $1.bytes.count + 16 })
+            bytes.append(UInt8(ascii: "*"))
+            RESPArguments.appendDecimal(command.count, to: &bytes)
+            bytes.append(UInt8(ascii: "\r"))
+            bytes.append(UInt8(ascii: "\n"))
+            for argument in command.leading {
+                bytes.append(UInt8(ascii: "$"))
+                RESPArguments.appendDecimal(argument.bytes.count, to: &bytes)
+                bytes.append(UInt8(ascii: "\r"))
+                bytes.append(UInt8(ascii: "\n"))
+                bytes.append(contentsOf: argument.bytes)
+                bytes.append(UInt8(ascii: "\r"))
+                bytes.append(UInt8(ascii: "\n"))
             }
-            // Keeps `baseAddress` non-nil even when every argument is empty.
-            buffer.append(0)
+            bytes.append(contentsOf: tail)
         }
     }
 
@@ -96,6 +111,11 @@ final class RedisConnection: @unchecked Sendable {
     func submit(_ commands: [[RedisArgument]], completion: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Void) {
         guard !commands.isEmpty else { return completion(.success([])) }
         enqueue(Job(commands: commands.map(EncodedCommand.init), finish: completion))
+    }
+
+    /// `submit(_:completion:)` for one command whose arguments may be partly encoded already.
+    func submit(_ command: RedisCommand, completion: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Void) {
+        enqueue(Job(commands: [EncodedCommand(command)], finish: completion))
     }
 
     /// Batches taken and commands in them so far.
@@ -205,20 +225,10 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     private static func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
-        command.buffer.withUnsafeBufferPointer { buffer in
+        command.bytes.withUnsafeBufferPointer { buffer in
+            // Never empty: every command starts with `*N\r\n`.
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(command.lengths.count)
-            var offset = 0
-            for length in command.lengths {
-                pointers.append(base + offset)
-                offset += length
-            }
-            return pointers.withUnsafeMutableBufferPointer { argv in
-                command.lengths.withUnsafeBufferPointer { lengths in
-                    redisAppendCommandArgv(context, Int32(lengths.count), argv.baseAddress, lengths.baseAddress)
-                }
-            } == REDIS_OK
+            return redisAppendFormattedCommand(context, base, buffer.count) == REDIS_OK
         }
     }
 

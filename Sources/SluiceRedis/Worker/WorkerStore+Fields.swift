@@ -54,6 +54,18 @@ extension WorkerStore {
         [RedisArgument(lists.count)] + lists.flatMap { section($0) }
     }
 
+    /// ``sections(_:)`` written into an encoded argument list.
+    static func appendSections(_ lists: [[(String, [UInt8])]], to arguments: inout RESPArguments) {
+        arguments.append(Int64(lists.count))
+        for fields in lists {
+            arguments.append(Int64(fields.count))
+            for (name, value) in fields {
+                arguments.append(name)
+                arguments.append(value)
+            }
+        }
+    }
+
     /// The dead-letter entry fields of `delivery`.
     static func deadLetterFields(
         _ delivery: Delivery,

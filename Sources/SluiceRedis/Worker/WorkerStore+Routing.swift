@@ -32,22 +32,26 @@ extension WorkerStore {
         _ routings: [EventRouting], nowMillis: Int64, retention: Duration, recoveryWindow: Duration = .zero, eventIndex: Int = 0
     ) async throws(RedisError) -> [Bool] {
         guard !routings.isEmpty else { return [] }
-        var keys: [RedisArgument] = [
-            RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.deadLetters),
-            RedisArgument(keyspace.archive), RedisArgument(keyspace.eventIndex),
-        ]
-        keys.reserveCapacity(5 + routings.count)
         let archiving = recoveryWindow > .zero
         let indexing = eventIndex > 0
-        var args: [RedisArgument] = [
-            RedisArgument(Keyspace.routerGroup), RedisArgument(retention.expiryMillis), RedisArgument(routings.count),
-            RedisArgument(archiving ? "\(recoveryWindow.expiryMillis)" : ""), RedisArgument(indexing ? "\(eventIndex)" : ""),
-        ]
-        for routing in routings {
-            Self.appendRouting(routing, nowMillis: nowMillis, archiving: archiving, indexing: indexing, to: &args)
-            keys.append(RedisArgument(keyspace.eventLog(source: routing.event.source, webhookID: routing.event.webhookID)))
+        // Encoded as it is written: a batch carries a few dozen arguments per delivery, and an
+        // array for each of them was a tenth of the router's time.
+        var arguments = RESPArguments(capacity: routings.reduce(512) { $0 + 768 + $1.deliveries.count * (320 + $1.event.body.count) })
+        for key in [keyspace.ingress, keyspace.deliveries, keyspace.deadLetters, keyspace.archive, keyspace.eventIndex] {
+            arguments.append(key)
         }
-        let reply = try await client.run(RouteScript.script, keys: keys, args: args)
+        for routing in routings {
+            arguments.append(keyspace.eventLog(source: routing.event.source, webhookID: routing.event.webhookID))
+        }
+        arguments.append(Keyspace.routerGroup)
+        arguments.append(Int64(retention.expiryMillis))
+        arguments.append(Int64(routings.count))
+        arguments.append(archiving ? "\(recoveryWindow.expiryMillis)" : "")
+        arguments.append(indexing ? "\(eventIndex)" : "")
+        for routing in routings {
+            Self.appendRouting(routing, nowMillis: nowMillis, archiving: archiving, indexing: indexing, to: &arguments)
+        }
+        let reply = try await client.run(RouteScript.script, keyCount: 5 + routings.count, arguments: arguments)
         guard let flags = reply.array, flags.count == routings.count else {
             throw RedisError(
                 kind: .protocolViolation,
@@ -57,17 +61,21 @@ extension WorkerStore {
     }
 
     /// Appends one event's section of the route script's ARGV.
-    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, indexing: Bool, to args: inout [RedisArgument]) {
+    private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, indexing: Bool, to arguments: inout RESPArguments) {
         var deadLetters: [[(String, [UInt8])]] = []
         if routing.deliveries.isEmpty {
             let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
             deadLetters.append(deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
         }
-        args.append(RedisArgument(routing.entry.streamID))
-        args.append(RedisArgument(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis)))
-        args += sections(routing.deliveries.map { $0.fields() })
-        args += sections(deadLetters)
-        args += sections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [])
-        args += sections(indexing ? [IndexedEvent.fields(routing)] : [])
+        arguments.append(routing.entry.streamID)
+        arguments.append(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis))
+        arguments.append(Int64(routing.deliveries.count))
+        for delivery in routing.deliveries {
+            arguments.append(Int64(delivery.fieldCount))
+            delivery.writeFields(to: &arguments)
+        }
+        appendSections(deadLetters, to: &arguments)
+        appendSections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [], to: &arguments)
+        appendSections(indexing ? [IndexedEvent.fields(routing)] : [], to: &arguments)
     }
 }

@@ -72,6 +72,19 @@ import Testing
         #expect(Delivery(fields: fields) == delivery)
     }
 
+    @Test func fieldCountMatchesWhatIsWritten() {
+        var bare = Self.sample(channel: nil)
+        bare.firstAttemptAtMillis = nil
+        bare.lastStatus = nil
+        bare.lastError = nil
+        var retried = Self.sample()
+        retried.released = true
+        for delivery in [bare, Self.sample(), retried] {
+            #expect(delivery.fieldCount == delivery.fields().count)
+        }
+        #expect(bare.fieldCount < retried.fieldCount)
+    }
+
     @Test func numbersAreDecimalText() {
         let fields = Dictionary(Self.sample().fields(), uniquingKeysWith: { first, _ in first })
         #expect(fields[Delivery.FieldName.attempt] == Array("3".utf8))
