@@ -14,8 +14,12 @@ public struct RESPArguments: Sendable {
 
     /// Appends the UTF-8 bytes of `string`.
     public mutating func append(_ string: String) {
-        appendHeader(string.utf8.count)
-        bytes.append(contentsOf: string.utf8)
+        let utf8 = string.utf8
+        appendHeader(utf8.count)
+        // A native string's bytes are contiguous: one copy instead of a byte-by-byte append.
+        if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: utf8)
+        }
         appendCRLF()
     }
 
@@ -28,7 +32,12 @@ public struct RESPArguments: Sendable {
 
     /// Appends an integer in decimal.
     public mutating func append(_ value: Int64) {
-        append(String(value))
+        let magnitude = Int(truncatingIfNeeded: value.magnitude)
+        guard value.magnitude <= UInt64(Int.max) else { return append(String(value)) }
+        appendHeader((value < 0 ? 1 : 0) + RESPArguments.decimalLength(magnitude))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        RESPArguments.appendDecimal(magnitude, to: &bytes)
+        appendCRLF()
     }
 
     private mutating func appendHeader(_ length: Int) {
@@ -41,6 +50,17 @@ public struct RESPArguments: Sendable {
     private mutating func appendCRLF() {
         bytes.append(UInt8(ascii: "\r"))
         bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// How many digits `value` (non-negative) has in decimal.
+    static func decimalLength(_ value: Int) -> Int {
+        var length = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            length += 1
+        }
+        return length
     }
 
     /// A non-negative count in decimal.

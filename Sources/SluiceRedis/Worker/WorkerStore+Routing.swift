@@ -36,7 +36,7 @@ extension WorkerStore {
         let indexing = eventIndex > 0
         // Encoded as it is written: a batch carries a few dozen arguments per delivery, and an
         // array for each of them was a tenth of the router's time.
-        var arguments = RESPArguments(capacity: routings.reduce(512) { $0 + 768 + $1.deliveries.count * (320 + $1.event.body.count) })
+        var arguments = RESPArguments(capacity: routings.reduce(512) { $0 + 768 + $1.deliveries.count * (512 + $1.event.body.count) })
         for key in [keyspace.ingress, keyspace.deliveries, keyspace.deadLetters, keyspace.archive, keyspace.eventIndex] {
             arguments.append(key)
         }
