@@ -63,15 +63,18 @@ public struct RESPArguments: Sendable {
         return length
     }
 
-    /// A non-negative count in decimal.
+    /// A non-negative count in decimal. Digits are taken from the end with `% 10`, which the
+    /// compiler turns into a multiplication: this runs for every argument's length.
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        let digits = decimalLength(value)
+        let end = bytes.count + digits
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var rest = value
+            for position in stride(from: end - 1, through: end - digits, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
         }
     }
 }

@@ -54,10 +54,10 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
     static func encode(_ command: RedisCommand, into buffer: inout ByteBuffer) {
         let arguments = command.leading
         let encoded = command.encoded?.bytes ?? []
-        var size = 1 + decimalLength(command.count) + 2 + encoded.count
+        var size = 1 + RESPArguments.decimalLength(command.count) + 2 + encoded.count
         for argument in arguments {
             let count = argument.bytes.count
-            size += 1 + decimalLength(count) + 2 + count + 2
+            size += 1 + RESPArguments.decimalLength(count) + 2 + count + 2
         }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
             let base = output.baseAddress!
@@ -67,7 +67,7 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
                 offset += 1
             }
             func putDecimal(_ value: Int) {
-                let digits = decimalLength(value)
+                let digits = RESPArguments.decimalLength(value)
                 var rest = value
                 for position in stride(from: offset + digits - 1, through: offset, by: -1) {
                     base.storeBytes(of: UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10), toByteOffset: position, as: UInt8.self)
@@ -101,16 +101,5 @@ final class RESPCommandEncoder: ChannelOutboundHandler, RemovableChannelHandler 
             offset += encoded.count
             return offset
         }
-    }
-
-    /// Digits of a non-negative count in decimal.
-    private static func decimalLength(_ value: Int) -> Int {
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        return digits
     }
 }
