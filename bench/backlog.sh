@@ -64,9 +64,10 @@ for i in range(n):
     # The event's key, as the edge's ingest script leaves it (acceptance time, kept for the log
     # retention): the attempts are appended to it, as they would be to a real backlog's events.
     out.write(cmd("SET", f"{{bench}}:v1:dedupe:gemini:msg_backlog_{i}", now + "000", "PX", 7 * 86400 * 1000))
+    # A first attempt's fields as the router writes them (Delivery.writeFields): optional fields
+    # without a value (first attempt, last status, last error, an empty channel) are left out.
     out.write(cmd("XADD", "{bench}:v1:deliveries", "*", "ingress_id", f"0-{i+1}", "tenant", "acme", "endpoint", "main",
-                  "attempt", "1", "first_attempt_at", "", "last_status", "", "last_error", "",
-                  "webhook_id", f"msg_backlog_{i}", "source", "gemini", "channel", "", "type", "batch.succeeded",
+                  "attempt", "1", "webhook_id", f"msg_backlog_{i}", "source", "gemini", "type", "batch.succeeded",
                   "ts", now, "received_at", now + "000", "body", body))
 PY
 echo "stream length: $(rcli xlen '{bench}:v1:deliveries'), redis memory: $(rcli info memory | awk -F: '/used_memory_human/ {print $2}' | tr -d '\r')"

@@ -2,8 +2,9 @@
 /// without building a dictionary (which hashed a fresh String per field per delivery).
 ///
 /// Each lookup scans from just after the previous match, wrapping around: readers ask for fields
-/// in about the order Sluice writes them, so most lookups match at the first pair tried. When a
-/// name occurs twice (never in entries Sluice writes), the one found first from there wins.
+/// in about the order Sluice writes them, so most lookups match at the first pair tried; a name
+/// that is not there (an optional field left out) tries every pair. When a name occurs twice
+/// (never in entries Sluice writes), the one found first from there wins.
 struct FieldList {
     private let fields: [RedisReply]
     private var pairCount: Int { fields.count / 2 }
@@ -22,7 +23,11 @@ struct FieldList {
         return name.withUTF8 { wanted in
             for step in 0..<pairs {
                 let pair = (next + step) % pairs
-                guard case .string(let candidate) = fields[2 * pair], candidate.elementsEqual(wanted) else { continue }
+                // Lengths first: Sluice's field names mostly differ in length, and a lookup for an
+                // optional field a delivery leaves out tries every pair.
+                guard case .string(let candidate) = fields[2 * pair], candidate.count == wanted.count,
+                    candidate.withUnsafeBufferPointer({ $0.elementsEqual(wanted) })
+                else { continue }
                 guard let value = fields[2 * pair + 1].bytes else { return nil }
                 next = (pair + 1) % pairs
                 return value
