@@ -123,12 +123,15 @@ import Testing
             defer { trickle.stop() }
             try await poll(until: { trickle.connected == 2000 }, timeout: .seconds(60), "2,000 slow connections are open")
 
-            // Real calls still get their 202 at once: the oldest unfinished reads make room.
+            // Real calls still get their 202: the oldest unfinished reads make room. A call locked
+            // out would wait for the slow clients' 120 s request timeout (and `post` gives up after
+            // 10 s); the bound leaves room for a machine busy with the rest of the suite, where a
+            // call once took 2.03 s.
             for _ in 0..<20 {
                 let started = ContinuousClock.now
                 try await gateway.post(type: "batch.succeeded")
                 let took = ContinuousClock.now - started
-                #expect(took < .seconds(2), "a valid call took \(took) beside 2,000 slow clients")
+                #expect(took < .seconds(5), "a valid call took \(took) beside 2,000 slow clients")
             }
             #expect(edge.exit.hasExited == false)
             let shed = try await Self.metric(#"sluice_edge_connections_shed_total{reason="connection_limit"}"#, gateway)
