@@ -38,23 +38,8 @@ extension WorkerStore {
         return map
     }
 
-    /// Field pairs flattened to script arguments: pair count, then name, value, …
-    static func section(_ fields: [(String, [UInt8])]) -> [RedisArgument] {
-        var arguments: [RedisArgument] = [RedisArgument(fields.count)]
-        arguments.reserveCapacity(1 + 2 * fields.count)
-        for (name, value) in fields {
-            arguments.append(RedisArgument(name))
-            arguments.append(RedisArgument(value))
-        }
-        return arguments
-    }
-
-    /// Several field lists as script arguments: count, then one ``section(_:)`` each.
-    static func sections(_ lists: [[(String, [UInt8])]]) -> [RedisArgument] {
-        [RedisArgument(lists.count)] + lists.flatMap { section($0) }
-    }
-
-    /// ``sections(_:)`` written into an encoded argument list.
+    /// Several field lists as script arguments: how many lists, then per list its pair count and
+    /// its pairs (name, value, …).
     static func appendSections(_ lists: [[(String, [UInt8])]], to arguments: inout RESPArguments) {
         arguments.append(Int64(lists.count))
         for fields in lists {

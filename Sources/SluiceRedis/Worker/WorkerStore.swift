@@ -180,11 +180,12 @@ public struct WorkerStore: Sendable {
         guard Self.isStreamID(id), !deliveries.isEmpty,
             deliveries.allSatisfy({ !$0.target.tenant.isEmpty && !$0.target.endpoint.isEmpty })
         else { return false }
-        let reply = try await client.run(
-            ReplayScript.script,
-            keys: [RedisArgument(keyspace.deadLetters), RedisArgument(keyspace.deliveries)],
-            args: [RedisArgument(id)] + Self.sections(deliveries.map { $0.fields() })
-        )
+        var arguments = RESPArguments(capacity: 256 + deliveries.reduce(0) { $0 + 512 + $1.event.body.count })
+        arguments.append(keyspace.deadLetters)
+        arguments.append(keyspace.deliveries)
+        arguments.append(id)
+        Self.appendSections(deliveries.map { $0.fields() }, to: &arguments)
+        let reply = try await client.run(ReplayScript.script, keyCount: 2, arguments: arguments)
         return reply.int == 1
     }
 
