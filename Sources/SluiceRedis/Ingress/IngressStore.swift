@@ -28,8 +28,8 @@ public struct IngressStore: Sendable {
     public func accept(
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration = WorkerConfig().attemptLogRetention
     ) async throws(RedisError) -> IngestOutcome {
-        let (keys, args) = scriptArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: false)
-        return try outcome(of: await client.run(IngestScript.script, keys: keys, args: args)).get()
+        let arguments = encodedArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: false)
+        return try outcome(of: await client.run(IngestScript.script, keyCount: 2, arguments: arguments)).get()
     }
 
     /// `accept(_:dedupeWindow:logRetention:)` for callers on a SwiftNIO event loop (the edge), through the
@@ -62,44 +62,28 @@ public struct IngressStore: Sendable {
         }
     }
 
-    /// The script's keys and arguments as `RedisClient` takes them.
-    private func scriptArguments(
-        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool
-    ) -> (keys: [RedisArgument], args: [RedisArgument]) {
-        var all: [RedisArgument] = []
-        all.reserveCapacity(12)
-        writeArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replicated, into: &all)
-        return (Array(all[..<2]), Array(all[2...]))
-    }
-
-    /// The same, encoded into one buffer (`RESPArguments`): the edge's path, once per call.
+    /// The ingest script's two keys, then its ten arguments (see `IngestScript`), encoded into one
+    /// buffer: the edge writes one per webhook call.
     private func encodedArguments(_ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool) -> RESPArguments {
         var arguments = RESPArguments(
             capacity: 256 + 2 * event.webhookID.utf8.count + 2 * event.source.utf8.count + (event.channel?.utf8.count ?? 0)
                 + event.eventType.utf8.count + event.body.count)
-        writeArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replicated, into: &arguments)
-        return arguments
-    }
-
-    /// The ingest script's two keys, then its ten arguments (see `IngestScript`).
-    private func writeArguments(
-        _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool, into sink: inout some ScriptArgumentSink
-    ) {
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
         let windowMillis = dedupeWindow.expiryMillis
         let keepMillis = max(windowMillis, logRetention.expiryMillis)
-        sink.append(keyspace.eventLog(source: event.source, webhookID: event.webhookID))
-        sink.append(keyspace.ingress)
-        sink.append(windowMillis)
-        sink.append(event.webhookID)
-        sink.append(event.source)
-        sink.append(event.channel ?? "")
-        sink.append(event.eventType)
-        sink.append(event.webhookTimestamp)
-        sink.append(event.receivedAtMillis)
-        sink.append(event.body)
-        sink.append(keepMillis)
-        sink.append(replicated ? "1" : "0")
+        arguments.append(keyspace.eventLog(source: event.source, webhookID: event.webhookID))
+        arguments.append(keyspace.ingress)
+        arguments.append(windowMillis)
+        arguments.append(event.webhookID)
+        arguments.append(event.source)
+        arguments.append(event.channel ?? "")
+        arguments.append(event.eventType)
+        arguments.append(event.webhookTimestamp)
+        arguments.append(event.receivedAtMillis)
+        arguments.append(event.body)
+        arguments.append(keepMillis)
+        arguments.append(replicated ? "1" : "0")
+        return arguments
     }
 
     private func outcome(of reply: RedisReply) -> Result<IngestOutcome, RedisError> {
