@@ -1,6 +1,7 @@
 internal import CHiredis
 import Foundation
 import Logging
+import NIOCore
 
 /// One hiredis connection driven by its own thread, with group commit.
 ///
@@ -27,33 +28,18 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// A command as one RESP array (`*N`, then each argument as `$len` and its bytes), ready for
-    /// `redisAppendFormattedCommand`: encoded here, on the caller's thread, so the connection
-    /// thread only copies it into hiredis's output buffer.
+    /// `redisAppendFormattedCommand`: encoded here, on the caller's thread, by the encoder the
+    /// event-loop connections use, so the connection thread only copies it into hiredis's buffer.
     struct EncodedCommand: Sendable {
-        var bytes: [UInt8] = []
+        var bytes: ByteBuffer
 
         init(_ arguments: [RedisArgument]) {
             self.init(RedisCommand(arguments))
         }
 
-        /// The command's leading arguments encoded here, then its already encoded tail.
         init(_ command: RedisCommand) {
-            let tail = command.encoded?.bytes ?? []
-            bytes.reserveCapacity(16 + tail.count + command.leading.reduce(0) { $0 + $1.bytes.count + 16 })
-            bytes.append(UInt8(ascii: "*"))
-            RESPArguments.appendDecimal(command.count, to: &bytes)
-            bytes.append(UInt8(ascii: "\r"))
-            bytes.append(UInt8(ascii: "\n"))
-            for argument in command.leading {
-                bytes.append(UInt8(ascii: "$"))
-                RESPArguments.appendDecimal(argument.bytes.count, to: &bytes)
-                bytes.append(UInt8(ascii: "\r"))
-                bytes.append(UInt8(ascii: "\n"))
-                bytes.append(contentsOf: argument.bytes)
-                bytes.append(UInt8(ascii: "\r"))
-                bytes.append(UInt8(ascii: "\n"))
-            }
-            bytes.append(contentsOf: tail)
+            bytes = ByteBuffer()
+            RESPCommandEncoder.encode(command, into: &bytes)
         }
     }
 
@@ -225,9 +211,9 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     private static func append(_ command: EncodedCommand, to context: UnsafeMutablePointer<redisContext>) -> Bool {
-        command.bytes.withUnsafeBufferPointer { buffer in
+        command.bytes.withUnsafeReadableBytes { buffer in
             // Never empty: every command starts with `*N\r\n`.
-            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
             return redisAppendFormattedCommand(context, base, buffer.count) == REDIS_OK
         }
     }
