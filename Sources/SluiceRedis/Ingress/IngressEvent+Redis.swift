@@ -17,28 +17,23 @@ extension IngressEvent {
     ///
     /// - Returns: nil when a required field is missing or malformed; an empty `channel` is nil.
     public static func decode(fields: [RedisReply]) -> IngressEvent? {
-        var values: [String: [UInt8]] = [:]
-        var index = 0
-        while index + 1 < fields.count {
-            guard let name = fields[index].string, let value = fields[index + 1].bytes else { return nil }
-            values[name] = value
-            index += 2
-        }
+        // Looked up in the order the ingest script writes them, so each is found at the first pair tried.
+        var list = FieldList(fields)
         func text(_ name: String) -> String? {
-            values[name].map { String(decoding: $0, as: UTF8.self) }
+            list.value(named: name).map { String(decoding: $0, as: UTF8.self) }
         }
-        guard let webhookID = text(StreamField.id),
-            let source = text(StreamField.source),
-            let timestamp = text(StreamField.timestamp).flatMap({ Int64($0) }),
-            let receivedAt = text(StreamField.receivedAt).flatMap({ Int64($0) }),
-            let body = values[StreamField.body]
-        else { return nil }
+        guard let webhookID = text(StreamField.id), let source = text(StreamField.source) else { return nil }
         let channel = text(StreamField.channel) ?? ""
+        let eventType = text(StreamField.type) ?? ""
+        guard let timestamp = text(StreamField.timestamp).flatMap({ Int64($0) }),
+            let receivedAt = text(StreamField.receivedAt).flatMap({ Int64($0) }),
+            let body = list.value(named: StreamField.body)
+        else { return nil }
         return IngressEvent(
             webhookID: webhookID,
             source: source,
             channel: channel.isEmpty ? nil : channel,
-            eventType: text(StreamField.type) ?? "",
+            eventType: eventType,
             webhookTimestamp: timestamp,
             receivedAtMillis: receivedAt,
             body: body

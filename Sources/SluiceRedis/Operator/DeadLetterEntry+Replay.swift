@@ -19,8 +19,7 @@ extension DeadLetterEntry {
         if reason == .undecodable { return .notReplayable }
         guard reason == .noRoute else { return .deliveries([delivery.restarted()]) }
         let event = delivery.event
-        let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
-        let targets = matcher.match(source: event.source, channel: event.channel, eventType: event.eventType, body: body).targets
+        let targets = matcher.targets(source: event.source, channel: event.channel, eventType: event.eventType, body: event.body)
         guard !targets.isEmpty else { return .stillNoRoute }
         return .deliveries(targets.map { Delivery(ingressID: delivery.ingressID, event: event, target: $0) })
     }

@@ -29,15 +29,17 @@ extension EventRecord {
     /// The log line recording `event`'s routing to `targets` at `routedAtMillis`.
     static func logLine(_ event: IngressEvent, targets: [EndpointRef], routedAtMillis: Int64) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(160 + event.webhookID.utf8.count + event.eventType.utf8.count + 24 * targets.count)
+        line.reserveCapacity(
+            160 + event.webhookID.utf8.count + event.source.utf8.count + (event.channel?.utf8.count ?? 0) + event.eventType.utf8.count
+                + targets.reduce(0) { $0 + 3 + $1.tenant.utf8.count + $1.endpoint.utf8.count })
         line += #"{"event":{"webhook_id":"#.utf8
-        line += WorkerStore.jsonString(event.webhookID)
+        WorkerStore.appendJSONString(event.webhookID, to: &line)
         line += #","source":"#.utf8
-        line += WorkerStore.jsonString(event.source)
+        WorkerStore.appendJSONString(event.source, to: &line)
         line += #","channel":"#.utf8
-        line += WorkerStore.jsonString(event.channel ?? "")
+        WorkerStore.appendJSONString(event.channel ?? "", to: &line)
         line += #","type":"#.utf8
-        line += WorkerStore.jsonString(event.eventType)
+        WorkerStore.appendJSONString(event.eventType, to: &line)
         line += #","received_at":"#.utf8
         line += String(event.receivedAtMillis).utf8
         line += #","routed_at":"#.utf8
@@ -45,7 +47,7 @@ extension EventRecord {
         line += #","targets":["#.utf8
         for (index, target) in targets.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            line += WorkerStore.jsonString(target.description)
+            WorkerStore.appendJSONString(target, to: &line)
         }
         line += "]}}".utf8
         return line

@@ -139,37 +139,51 @@ extension WorkerStore {
     /// One attempt log line: the record's JSON object with `"target": "tenant/endpoint"` first.
     static func attemptLine(target: EndpointRef, record: AttemptRecord) -> [UInt8] {
         let json = record.jsonBytes()
-        let targetJSON = jsonString(target.description)
         guard json.first == UInt8(ascii: "{") else { return json }
         let rest = json.dropFirst()
         var line: [UInt8] = []
-        line.reserveCapacity(12 + targetJSON.count + json.count)
+        line.reserveCapacity(16 + target.tenant.utf8.count + target.endpoint.utf8.count + json.count)
         line.append(contentsOf: #"{"target":"#.utf8)
-        line.append(contentsOf: targetJSON)
+        appendJSONString(target, to: &line)
         if rest.first != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
         line.append(contentsOf: rest)
         return line
     }
 
-    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped);
-    /// cheaper than a `JSONEncoder` on the completion path.
-    static func jsonString(_ text: String) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        out.reserveCapacity(text.utf8.count + 2)
+    /// Appends `text` as a JSON string literal to `out` (quotes, backslashes and control characters
+    /// escaped); cheaper than a `JSONEncoder` on the routing and completion paths.
+    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendJSONEscaped(text, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `ref` as the JSON string `"tenant/endpoint"` (its `description`) to `out`.
+    static func appendJSONString(_ ref: EndpointRef, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendJSONEscaped(ref.tenant, to: &out)
+        out.append(UInt8(ascii: "/"))
+        appendJSONEscaped(ref.endpoint, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendJSONEscaped(_ text: String, to out: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out += [UInt8(ascii: "\\"), byte]
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
             default:
                 out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
-        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private struct AttemptTarget: Decodable {
         var target: String

@@ -80,11 +80,7 @@ struct RouterStage: Service {
     /// Matches one entry; nil when it cannot be decoded (it was dead-lettered as undecodable).
     private func routing(_ entry: IngressEntry, snapshot: WorkerSnapshot) -> EventRouting? {
         guard let event = entry.event else { return nil }
-        // The edge only accepts JSON objects; an unparseable body still routes, matching no `where`.
-        let body = (try? JSONValue(parsing: event.body)) ?? .object([:])
-        let targets = snapshot.matcher.match(
-            source: event.source, channel: event.channel, eventType: event.eventType, body: body
-        ).targets
+        let targets = snapshot.matcher.targets(source: event.source, channel: event.channel, eventType: event.eventType, body: event.body)
         let deliveries = targets.map { Delivery(ingressID: entry.streamID, event: event, target: $0) }
         return EventRouting(entry: entry, event: event, deliveries: deliveries)
     }

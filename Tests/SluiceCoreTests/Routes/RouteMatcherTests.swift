@@ -55,8 +55,12 @@ struct RouteMatcherTests {
 
     private func refs(_ names: String...) -> [EndpointRef] { names.map { EndpointRef(parsing: $0)! } }
 
+    /// `match`'s result, after checking that the router's `targets` decides the same.
     private func match(source: String = "gemini", channel: String? = nil, type: String = "", body: String = "{}") throws -> RouteMatchResult {
-        Self.matcher.match(source: source, channel: channel, eventType: type, body: try JSONValue(parsing: body))
+        let result = Self.matcher.match(source: source, channel: channel, eventType: type, body: try JSONValue(parsing: body))
+        let targets = Self.matcher.targets(source: source, channel: channel, eventType: type, body: Array(body.utf8))
+        #expect(targets == result.targets, "targets(…) and match(…) disagree for \(source)/\(channel ?? "-") \(type) \(body)")
+        return result
     }
 
     @Test func everyMatchingRouteContributesAndEachEndpointAppearsOnce() throws {
@@ -137,6 +141,32 @@ struct RouteMatcherTests {
             "data.state is \"RUNNING\", none of \"DONE\", 3",
             "data.error is absent (required absent)",
         ])
+    }
+
+    @Test func routerTargetsAgreeWithExplainedMatchOverEveryCombination() throws {
+        let bodies = [
+            "{}", #"{"metadata":{"test":true}}"#, #"{"metadata":{"test":"true"}}"#,
+            #"{"data":{"uri":"files/acme-1","state":"DONE"}}"#, #"{"data":{"uri":"files/acme-1","state":3,"error":null}}"#,
+            #"{"data":{"uri":["files/acme-1"],"state":3}}"#, "not json", "",
+        ]
+        for source in ["gemini", "other", "unknown"] {
+            for channel in [nil, "acme", "acme-eu", "ops", "globex"] {
+                for type in ["", "batch.succeeded", "video.generated"] {
+                    for body in bodies {
+                        let parsed = (try? JSONValue(parsing: body)) ?? .object([:])
+                        let explained = Self.matcher.match(source: source, channel: channel, eventType: type, body: parsed).targets
+                        #expect(
+                            Self.matcher.targets(source: source, channel: channel, eventType: type, body: Array(body.utf8)) == explained,
+                            "\(source)/\(channel ?? "-") \(type) \(body)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aBodyThatIsNotJSONStillRoutesByEverythingButWhere() {
+        let targets = Self.matcher.targets(source: "gemini", channel: "acme", eventType: "batch.succeeded", body: Array("not json".utf8))
+        #expect(targets == refs("acme/main", "acme/archive", "ops/audit"))
     }
 
     @Test func bareScalarMeansEqualsWithYAMLTyping() throws {
