@@ -33,13 +33,19 @@ public struct IndexedEvent: Sendable, Equatable {
         static let targets = "targets"
     }
 
-    /// The index entry's fields for `routing`.
-    static func fields(_ routing: EventRouting) -> [(String, [UInt8])] {
-        [
-            (Field.id, Array(routing.event.webhookID.utf8)), (Field.source, Array(routing.event.source.utf8)),
-            (Field.type, Array(routing.event.eventType.utf8)),
-            (Field.targets, EndpointRef.field(routing.deliveries.map(\.target))),
-        ]
+    /// Appends the route script's index section for `routing` — one entry: its pair count, then
+    /// its fields — straight into the script's arguments.
+    static func appendSection(_ routing: EventRouting, to arguments: inout RESPArguments) {
+        arguments.append(Int64(1))
+        arguments.append(Int64(4))
+        arguments.append(Field.id)
+        arguments.append(routing.event.webhookID)
+        arguments.append(Field.source)
+        arguments.append(routing.event.source)
+        arguments.append(Field.type)
+        arguments.append(routing.event.eventType)
+        arguments.append(Field.targets)
+        arguments.append(EndpointRef.field(routing.deliveries.map(\.target)))
     }
 
     /// Decodes an index entry of `partition`; nil when it is not one.

@@ -6,7 +6,15 @@ public import SluiceCore
 extension EndpointRef {
     /// `targets` as one field value.
     static func field(_ targets: [EndpointRef]) -> [UInt8] {
-        Array(targets.map(\.description).joined(separator: ",").utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(targets.reduce(0) { $0 + 2 + $1.tenant.utf8.count + $1.endpoint.utf8.count })
+        for (index, target) in targets.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: target.tenant.utf8)
+            bytes.append(UInt8(ascii: "/"))
+            bytes.append(contentsOf: target.endpoint.utf8)
+        }
+        return bytes
     }
 
     /// The endpoints of a field written by ``field(_:)``; entries that do not parse are skipped.

@@ -168,6 +168,11 @@ extension WorkerStore {
     }
 
     private static func appendJSONEscaped(_ text: String, to out: inout [UInt8]) {
+        // Names and ids almost never need escaping: then one copy instead of a byte at a time.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):

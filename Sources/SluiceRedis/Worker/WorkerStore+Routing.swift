@@ -76,6 +76,10 @@ extension WorkerStore {
         }
         appendSections(deadLetters, to: &arguments)
         appendSections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [], to: &arguments)
-        appendSections(indexing ? [IndexedEvent.fields(routing)] : [], to: &arguments)
+        if indexing {
+            IndexedEvent.appendSection(routing, to: &arguments)
+        } else {
+            appendSections([], to: &arguments)
+        }
     }
 }
