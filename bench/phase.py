@@ -14,28 +14,21 @@ import sys
 
 
 def commandstats(path):
-    """{command: calls} from INFO commandstats, plus harness_<command> counts lib.sh appended."""
-    calls = {}
+    """({command: calls}, {command: µs}) from INFO commandstats; the calls also hold the
+    harness_<command> counts lib.sh appended. A script's µs include the commands it calls;
+    reading, parsing and answering the client are in no command's."""
+    calls, usec = {}, {}
     for line in open(path, encoding="utf-8", errors="replace"):
-        m = re.match(r"^(?:cmdstat_)?([\w|.-]+):calls=(\d+)", line.strip())
+        m = re.match(r"^(cmdstat_)?([\w|.-]+):calls=(\d+)(?:,usec=(\d+))?", line.strip())
         if m:
-            calls[m.group(1)] = int(m.group(2))
-    return calls
-
-
-def command_usec(path):
-    """{command: µs Redis spent executing it} from INFO commandstats (a script's time includes
-    the commands it calls; reading, parsing and answering the client are not in it)."""
-    usec = {}
-    for line in open(path, encoding="utf-8", errors="replace"):
-        m = re.match(r"^cmdstat_([\w|.-]+):calls=\d+,usec=(\d+)", line.strip())
-        if m:
-            usec[m.group(1)] = int(m.group(2))
-    return usec
+            calls[m.group(2)] = int(m.group(3))
+            if m.group(1) and m.group(4) is not None:
+                usec[m.group(2)] = int(m.group(4))
+    return calls, usec
 
 
 def redis(before, after, phase, events, deliveries=""):
-    b, a = commandstats(before), commandstats(after)
+    (b, ub), (a, ua) = commandstats(before), commandstats(after)
     delta = {k: a.get(k, 0) - b.get(k, 0) for k in a if not k.startswith("harness_")}
     # The script's own queries (rcli) and INFO (only this script sends it) are not the gateway's.
     for k in list(delta):
@@ -56,7 +49,6 @@ def redis(before, after, phase, events, deliveries=""):
     print(f"    by command, per {unit}: {top_text or 'none'}")
     scripts = sum(v for k, v in delta.items() if k in ("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"))
     print(f"    of which script runs (EVAL/EVALSHA): {per(scripts, count):.2f} per {unit}")
-    ub, ua = command_usec(before), command_usec(after)
     spent = {k: ua[k] - ub.get(k, 0) for k in ua if k != "info" and ua[k] - ub.get(k, 0) > 0}
     if spent:
         timed = ", ".join(f"{k} {per(v, count):.1f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1])[:8])

@@ -83,7 +83,7 @@ public final class RedisClient: Sendable {
     /// which then builds no array per argument.
     public func run(_ script: RedisScript, keyCount: Int, arguments: RESPArguments) async throws(RedisError) -> RedisReply {
         try await withCheckedContinuation { continuation in
-            evaluate(script, leading: [RedisArgument(keyCount)], encoded: arguments) { continuation.resume(returning: $0) }
+            evaluate(script, keyCount: keyCount, arguments: [], encoded: arguments) { continuation.resume(returning: $0) }
         }.get()
     }
 
@@ -95,20 +95,20 @@ public final class RedisClient: Sendable {
         args: [RedisArgument],
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) {
-        evaluate(script, leading: [RedisArgument(keys.count)] + keys + args, encoded: nil, completion: completion)
+        evaluate(script, keyCount: keys.count, arguments: keys + args, encoded: nil, completion: completion)
     }
 
-    /// `EVALSHA sha` followed by `leading` and `encoded`; on NOSCRIPT, `EVAL source` followed by the same.
+    /// `EVALSHA sha keyCount arguments… encoded…`; on NOSCRIPT, the same with `EVAL source`.
     private func evaluate(
-        _ script: RedisScript, leading: [RedisArgument], encoded: RESPArguments?,
+        _ script: RedisScript, keyCount: Int, arguments: [RedisArgument], encoded: RESPArguments?,
         completion: @escaping @Sendable (Result<RedisReply, RedisError>) -> Void
     ) {
         let connection = connection()
         let url = url
-        connection.submit(RedisCommand(leading: [RedisArgument("EVALSHA"), RedisArgument(script.sha1)] + leading, encoded: encoded)) { result in
+        connection.submit(.script(script, cached: true, keyCount: keyCount, arguments: arguments, encoded: encoded)) { result in
             switch Self.single(result, url: url) {
             case .failure(let error) where error.isNoScript:
-                connection.submit(RedisCommand(leading: [RedisArgument("EVAL"), RedisArgument(script.source)] + leading, encoded: encoded)) {
+                connection.submit(.script(script, cached: false, keyCount: keyCount, arguments: arguments, encoded: encoded)) {
                     retried in
                     completion(Self.single(retried, url: url))
                 }

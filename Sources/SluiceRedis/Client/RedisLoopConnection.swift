@@ -143,14 +143,9 @@ public final class RedisLoopConnection: @unchecked Sendable {
     private func evaluate(
         _ script: RedisScript, keyCount: Int, arguments: [RedisArgument], encoded: RESPArguments?, completion: @escaping Completion
     ) {
-        func command(_ verb: RedisArgument, _ script: RedisArgument) -> RedisCommand {
-            var leading = [verb, script, RedisArgument(keyCount)]
-            leading.append(contentsOf: arguments)
-            return RedisCommand(leading: leading, encoded: encoded)
-        }
-        send(command(Self.evalsha, RedisArgument(script.sha1))) { [self] result in
+        send(.script(script, cached: true, keyCount: keyCount, arguments: arguments, encoded: encoded)) { [self] result in
             if case .failure(let error) = result, error.isNoScript {
-                send(command(Self.eval, RedisArgument(script.source)), completion: completion)
+                send(.script(script, cached: false, keyCount: keyCount, arguments: arguments, encoded: encoded), completion: completion)
             } else {
                 completion(result)
             }
@@ -207,8 +202,6 @@ public final class RedisLoopConnection: @unchecked Sendable {
 
     // MARK: - Internals
 
-    private static let evalsha = RedisArgument("EVALSHA")
-    private static let eval = RedisArgument("EVAL")
 
     private func sendRaw(_ arguments: [RedisArgument], completion: @escaping RedisPipelineHandler.Completion) {
         sendRaw(RedisCommand(arguments), completion: completion)
