@@ -14,10 +14,16 @@ public struct PollTimeout: Error, CustomStringConvertible {
 /// Checks `condition` every `interval` until it holds, and throws `PollTimeout` if it still does
 /// not hold after `timeout`. Use it instead of sleeping in tests.
 ///
+/// The default deadline is generous on purpose: `poll` returns as soon as the condition holds,
+/// so only a failing test waits it out, while a deadline close to a wait's usual length fails
+/// on a CI machine running the whole suite at once (two such bounds did, at two to three times
+/// their usual time). Pass a shorter `timeout` only where the bound is itself the behaviour
+/// under test.
+///
 /// Errors thrown by `condition` are treated as "not yet" until the deadline, then rethrown.
 public func poll(
     until condition: () async throws -> Bool,
-    timeout: Duration = .seconds(5),
+    timeout: Duration = .seconds(30),
     interval: Duration = .milliseconds(20),
     _ what: String = "the polled condition",
     fileID: String = #fileID,

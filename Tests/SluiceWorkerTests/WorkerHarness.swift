@@ -167,7 +167,7 @@ struct WorkerHarness: Sendable {
     }
 
     /// Waits until at least `count` dead letters exist and returns them all.
-    func waitForDeadLetters(count: Int, timeout: Duration = .seconds(10)) async throws -> [DeadLetterEntry] {
+    func waitForDeadLetters(count: Int, timeout: Duration = .seconds(30)) async throws -> [DeadLetterEntry] {
         var found: [DeadLetterEntry] = []
         try await poll(until: {
             found = try await store.deadLetters()

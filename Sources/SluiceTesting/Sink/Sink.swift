@@ -70,7 +70,7 @@ public final class Sink: Sendable {
 
     /// Waits until at least `count` requests (to `path`, when given) have arrived and returns them all.
     /// - Throws: ``PollTimeout`` after `timeout`.
-    public func waitForRequests(count: Int, path: String? = nil, timeout: Duration = .seconds(5)) async throws -> [SinkRequest] {
+    public func waitForRequests(count: Int, path: String? = nil, timeout: Duration = .seconds(30)) async throws -> [SinkRequest] {
         var seen: [SinkRequest] = []
         try await poll(until: {
             let all = await self.script.received
