@@ -31,6 +31,16 @@ import Testing
         #expect(result.output.hasPrefix("0.1.0 malloc=jemalloc-5."), "\(result.output)")
     }
 
+    /// Commands that change dead letters refuse an empty selection (it takes `--all` to mean
+    /// every one), before they read anything: no Redis is listening on the URL given.
+    @Test func dlqReplayAndPurgeWithoutASelectionAreUsageErrors() async throws {
+        for command in ["replay", "purge"] {
+            let result = try await SluiceBinary.run(["dlq", command, "--redis", "redis://127.0.0.1:1"])
+            #expect(result.status == 2, "dlq \(command): \(result.output)")
+            #expect(result.output.contains("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all"), "\(result.output)")
+        }
+    }
+
     @Test func routesCheckExits0ForAValidFile() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

@@ -12,7 +12,7 @@ struct DLQPurgeCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if selection.isEmpty { throw ValidationError("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all") }
+        try selection.requireChoice()
     }
 
     func run() async throws {

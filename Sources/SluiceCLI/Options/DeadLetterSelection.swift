@@ -21,6 +21,12 @@ struct DeadLetterSelection: ParsableArguments {
 
     var isEmpty: Bool { ids.isEmpty && tenant == nil && endpoint == nil && reason == nil && !all }
 
+    /// For commands that change dead letters (`replay`, `purge`): an empty selection is refused
+    /// rather than taken as every dead letter, which takes `--all`.
+    func requireChoice() throws {
+        if isEmpty { throw ValidationError("say which dead letters: --id ID…, --tenant, --endpoint, --reason, or --all") }
+    }
+
     func validate() throws {
         if let reason, DeadLetterReason(rawValue: reason) == nil {
             throw ValidationError("unknown --reason '\(reason)'; use one of \(DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", "))")

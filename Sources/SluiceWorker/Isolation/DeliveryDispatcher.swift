@@ -15,6 +15,22 @@ actor DeliveryDispatcher {
         var running = 0
         var limit = 1
         var queueCapacity = 0
+
+        enum Admission { case start, queued, refused }
+
+        /// Takes `entry` on under the endpoint's current limits: a free slot runs it, room in the
+        /// queue keeps it, else it is refused.
+        mutating func admit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) -> Admission {
+            self.limit = max(1, limit)
+            self.queueCapacity = queueCapacity
+            if running < self.limit {
+                running += 1
+                return .start
+            }
+            guard queue.count < queueCapacity else { return .refused }
+            queue.append(entry)
+            return .queued
+        }
     }
 
     private enum Waiter {
@@ -48,21 +64,19 @@ actor DeliveryDispatcher {
     /// has room, else refuses it (returns false).
     func submit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) -> Bool {
         guard !stopped else { return false }
-        let ref = entry.delivery.target
-        // Mutate the lane in place: copying it out and back would copy its whole queue each time.
-        if lanes[ref] == nil { lanes[ref] = Lane() }
-        lanes[ref]!.limit = max(1, limit)
-        lanes[ref]!.queueCapacity = queueCapacity
-        if lanes[ref]!.running < lanes[ref]!.limit {
-            lanes[ref]!.running += 1
+        // The lane is found once (its key hashes two strings) and changed in place: copying it
+        // out and back would copy its whole queue each time.
+        switch lanes[entry.delivery.target, default: Lane()].admit(entry, limit: limit, queueCapacity: queueCapacity) {
+        case .start:
             occupied += 1
             start(entry)
             return true
+        case .queued:
+            occupied += 1
+            return true
+        case .refused:
+            return false
         }
-        guard lanes[ref]!.queue.count < queueCapacity else { return false }
-        lanes[ref]!.queue.append(entry)
-        occupied += 1
-        return true
     }
 
     /// Whether every one of `refs`'s lanes would refuse a delivery now (all running, queue full).
@@ -183,13 +197,14 @@ actor DeliveryDispatcher {
     private func finished(_ ref: EndpointRef, taskID: Int) {
         tasks[taskID] = nil
         occupied -= 1
-        if lanes[ref] != nil {
-            lanes[ref]!.running -= 1
-            while !stopped, lanes[ref]!.running < lanes[ref]!.limit, let next = lanes[ref]!.queue.popFirst() {
-                lanes[ref]!.running += 1
+        // Found once, then changed through its index (`start` leaves `lanes` alone, so it stays valid).
+        if let index = lanes.index(forKey: ref) {
+            lanes.values[index].running -= 1
+            while !stopped, lanes.values[index].running < lanes.values[index].limit, let next = lanes.values[index].queue.popFirst() {
+                lanes.values[index].running += 1
                 start(next)
             }
-            if lanes[ref]!.running == 0 && lanes[ref]!.queue.isEmpty { lanes[ref] = nil }
+            if lanes.values[index].running == 0 && lanes.values[index].queue.isEmpty { lanes.remove(at: index) }
         }
         wakeWaiters()
     }
