@@ -1,5 +1,5 @@
 # Shortcuts for the commands the README documents; each target is one command you can also run by hand.
-.PHONY: dev test bench bench-shards bench-console soak chaos
+.PHONY: dev test bench bench-shards bench-scripts bench-console soak chaos
 
 # The gateway on the example routes.yaml with a private redis-server (installs packages if missing).
 dev:
@@ -18,6 +18,11 @@ bench:
 # redis.partitions 1, 3 and 6 on one Redis and on a 3-master Redis Cluster: CPU and commands per event per master.
 bench-shards:
 	bench/shards.sh
+
+# The worker's route and complete scripts against the same writes as plain commands in MULTI/EXEC:
+# Redis's CPU for each (seconds; needs only redis-server and python3).
+bench-scripts:
+	bench/scripts-alone.sh
 
 # The console's pages with 1,000,000 events and 20,000 dead letters stored.
 bench-console:
