@@ -60,6 +60,14 @@ extension WorkerStore {
         return flags.map { $0.int == 1 }
     }
 
+    /// Whether `delivery` is `first` sent to another endpoint, as every delivery the router makes
+    /// of one event is (the same event, ingress entry and first attempt).
+    private static func sharesAllButTarget(_ delivery: Delivery, with first: Delivery) -> Bool {
+        var retargeted = delivery
+        retargeted.target = first.target
+        return retargeted == first
+    }
+
     /// Appends one event's section of the route script's ARGV.
     private static func appendRouting(_ routing: EventRouting, nowMillis: Int64, archiving: Bool, indexing: Bool, to arguments: inout RESPArguments) {
         var deadLetters: [[(String, [UInt8])]] = []
@@ -70,9 +78,16 @@ extension WorkerStore {
         arguments.append(routing.entry.streamID)
         arguments.append(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis))
         arguments.append(Int64(routing.deliveries.count))
-        for delivery in routing.deliveries {
-            arguments.append(Int64(delivery.fieldCount))
-            delivery.writeFields(to: &arguments)
+        for (index, delivery) in routing.deliveries.enumerated() {
+            if index > 0, sharesAllButTarget(delivery, with: routing.deliveries[0]) {
+                // The script makes it from the first delivery's fields.
+                arguments.append(Int64(0))
+                arguments.append(delivery.target.tenant)
+                arguments.append(delivery.target.endpoint)
+            } else {
+                arguments.append(Int64(delivery.fieldCount))
+                delivery.writeFields(to: &arguments)
+            }
         }
         appendSections(deadLetters, to: &arguments)
         appendSections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [], to: &arguments)

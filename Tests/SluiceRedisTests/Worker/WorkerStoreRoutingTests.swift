@@ -137,6 +137,30 @@ struct WorkerStoreRoutingTests {
         }
     }
 
+    /// After an event's first delivery the router sends only each other delivery's tenant and
+    /// endpoint; the entries must still hold every field, in the order `Delivery.fields()` gives.
+    /// A delivery that differs in more than its target is sent whole.
+    @Test func everyDeliveryIsStoredFieldForFieldWhetherSentWholeOrAsItsTarget() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let entry = try await h.ingest(event)
+            var deliveries = Harness.targets.map { Delivery(ingressID: entry.streamID, event: event, target: $0) }
+            var retried = Delivery(ingressID: entry.streamID, event: event, target: EndpointRef(tenant: "globex", endpoint: "retry"))
+            retried.attempt = 2
+            retried.lastStatus = 503
+            deliveries.insert(retried, at: 2)
+            let routed = try await h.store.route(
+                [EventRouting(entry: entry, event: event, deliveries: deliveries)], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(routed == [true])
+            let stored = try await h.streamEntries(h.redis.keyspace.deliveries).map { entry in entry.fields.map { $0.bytes ?? [] } }
+            let expected = deliveries.map { delivery in delivery.fields().flatMap { [Array($0.0.utf8), $0.1] } }
+            #expect(stored.count == expected.count)
+            for (got, want) in zip(stored, expected) {
+                #expect(got == want, "\(got.map { String(decoding: $0, as: UTF8.self) })")
+            }
+        }
+    }
+
     @Test func anEntryListedTwiceInOneBatchIsRoutedOnce() async throws {
         try await Harness.run { h in
             let event = Harness.event()
