@@ -60,9 +60,9 @@ enum RouteScript {
             local count = tonumber(ARGV[i])
             i = i + 1
             for _ = 1, count do
-              local pairs = tonumber(ARGV[i])
+              local pairCount = tonumber(ARGV[i])
               -- 0: a delivery given as its tenant and endpoint only.
-              i = i + 1 + (pairs == 0 and 2 or 2 * pairs)
+              i = i + 1 + (pairCount == 0 and 2 or 2 * pairCount)
             end
           end
         end
@@ -82,15 +82,15 @@ enum RouteScript {
           -- The first delivery's XADD as a table, with where its tenant and endpoint are in it.
           local shared, tenantAt, endpointAt
           for d = 1, count do
-            local pairs = tonumber(ARGV[i])
-            if pairs == 0 then
+            local pairCount = tonumber(ARGV[i])
+            if pairCount == 0 then
               if routed then
                 shared[tenantAt], shared[endpointAt] = ARGV[i + 1], ARGV[i + 2]
                 redis.call(unpack(shared))
               end
               i = i + 3
             else
-              local last = i + 2 * pairs
+              local last = i + 2 * pairCount
               if routed then
                 if d == 1 and count > 1 then
                   shared = {'XADD', KEYS[2], '*', unpack(ARGV, i + 1, last)}
