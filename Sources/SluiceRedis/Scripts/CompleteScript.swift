@@ -5,11 +5,14 @@
 //   KEYS[3]        {P}:v1:dlq                     STREAM
 //   KEYS[4]        {P}:v1:waiting                 ZSET
 //   KEYS[3 + 2k]   {P}:v1:retry:<delivery-id>     HASH, of the k-th delivery (k = 1…n), or for
-//                  {P}:v1:waiting:<t>/<e>         `wait` modes LIST, its endpoint's waiting line
+//                  {P}:v1:waiting:<t>/<e>         `wait` modes LIST, its endpoint's waiting line;
+//                                                 for `delivered` and `dead_letter`, which write
+//                                                 neither, any key of the partition (KEYS[2])
 //   KEYS[4 + 2k]   {P}:v1:dedupe:<source>:<id>    STRING, the key of the k-th delivery's event
 //   ARGV           group, retention-ms, n, then per delivery: stream-id, mode (`delivered` |
 //                  `retry` | `dead_letter` | `wait` | `wait_front` | `hold` | `hold_front`),
-//                  delivery-id (for the waiting modes the endpoint, "<tenant>/<endpoint>"), due-ms, attempt line ("" = no
+//                  delivery-id (for the waiting modes the endpoint, "<tenant>/<endpoint>"; "" for
+//                  `delivered` and `dead_letter`), due-ms, attempt line ("" = no
 //                  attempt), pair-count, then the field pairs of the retry hash, dead letter or
 //                  waiting delivery: name, value, …
 //   returns        one integer per delivery, in order: 1 when settled, 0 when its entry was no

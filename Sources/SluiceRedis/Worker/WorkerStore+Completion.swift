@@ -38,10 +38,15 @@ extension WorkerStore {
         args.reserveCapacity(3 + 6 * completions.count)
         for completion in completions {
             let deliveryID = Self.appendCompletion(completion, nowMillis: nowMillis, to: &args)
-            if case .wait = completion.resolution {
+            switch completion.resolution {
+            case .wait:
                 keys.append(RedisArgument(keyspace.waitingLine(endpoint: completion.entry.delivery.target)))
-            } else {
+            case .retry, .park:
                 keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
+            case .delivered, .deadLetter:
+                // The script writes no key of the delivery's own: any key of the partition holds
+                // the place (one hash slot on a cluster), so none is built per delivery.
+                keys.append(RedisArgument(keyspace.retry))
             }
             let event = completion.entry.delivery.event
             keys.append(RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)))
@@ -56,12 +61,13 @@ extension WorkerStore {
     }
 
     /// Appends one delivery's section of the complete script's ARGV; returns the delivery id
-    /// whose retry hash the script may write (the next attempt's for a retry). A delivery that
-    /// goes back to the retry set or a waiting line loses `released`: it is owed no token then.
+    /// whose retry hash the script may write (the next attempt's for a retry; "" when it writes
+    /// none). A delivery that goes back to the retry set or a waiting line loses `released`: it is
+    /// owed no token then.
     private static func appendCompletion(_ completion: DeliveryCompletion, nowMillis: Int64, to args: inout [RedisArgument]) -> String {
         let entry = completion.entry
         let mode: String
-        var deliveryID = entry.delivery.id
+        var deliveryID = ""
         var dueAtMillis: Int64 = 0
         var fields: [(String, [UInt8])] = []
         var logged = completion.attempt
@@ -77,6 +83,7 @@ extension WorkerStore {
             fields = next.fields()
         case .park(let due):
             mode = "retry"
+            deliveryID = entry.delivery.id
             dueAtMillis = due
             var parked = entry.delivery
             parked.released = false
