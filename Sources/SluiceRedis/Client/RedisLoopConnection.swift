@@ -202,7 +202,6 @@ public final class RedisLoopConnection: @unchecked Sendable {
 
     // MARK: - Internals
 
-
     private func sendRaw(_ arguments: [RedisArgument], completion: @escaping RedisPipelineHandler.Completion) {
         sendRaw(RedisCommand(arguments), completion: completion)
     }

@@ -33,19 +33,19 @@ public struct IndexedEvent: Sendable, Equatable {
         static let targets = "targets"
     }
 
-    /// Appends the route script's index section for `routing` — one entry: its pair count, then
-    /// its fields — straight into the script's arguments.
-    static func appendSection(_ routing: EventRouting, to arguments: inout RESPArguments) {
+    /// Appends the route script's index section for `event`, routed to `targets` — one entry: its
+    /// pair count, then its fields — straight into the script's arguments.
+    static func appendSection(_ event: IngressEvent, targets: [EndpointRef], to arguments: inout RESPArguments) {
         arguments.append(Int64(1))
         arguments.append(Int64(4))
         arguments.append(Field.id)
-        arguments.append(routing.event.webhookID)
+        arguments.append(event.webhookID)
         arguments.append(Field.source)
-        arguments.append(routing.event.source)
+        arguments.append(event.source)
         arguments.append(Field.type)
-        arguments.append(routing.event.eventType)
+        arguments.append(event.eventType)
         arguments.append(Field.targets)
-        arguments.append(EndpointRef.field(routing.deliveries.map(\.target)))
+        arguments.append(EndpointRef.field(targets))
     }
 
     /// Decodes an index entry of `partition`; nil when it is not one.

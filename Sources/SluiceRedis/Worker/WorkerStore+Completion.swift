@@ -37,17 +37,7 @@ extension WorkerStore {
         ]
         args.reserveCapacity(3 + 6 * completions.count)
         for completion in completions {
-            let deliveryID = Self.appendCompletion(completion, nowMillis: nowMillis, to: &args)
-            switch completion.resolution {
-            case .wait:
-                keys.append(RedisArgument(keyspace.waitingLine(endpoint: completion.entry.delivery.target)))
-            case .retry, .park:
-                keys.append(RedisArgument(keyspace.retryEntry(deliveryID: deliveryID)))
-            case .delivered, .deadLetter:
-                // The script writes no key of the delivery's own: any key of the partition holds
-                // the place (one hash slot on a cluster), so none is built per delivery.
-                keys.append(RedisArgument(keyspace.retry))
-            }
+            keys.append(RedisArgument(Self.appendCompletion(completion, nowMillis: nowMillis, keyspace: keyspace, to: &args)))
             let event = completion.entry.delivery.event
             keys.append(RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)))
         }
@@ -60,13 +50,17 @@ extension WorkerStore {
         return flags.map { $0.int == 1 }
     }
 
-    /// Appends one delivery's section of the complete script's ARGV; returns the delivery id
-    /// whose retry hash the script may write (the next attempt's for a retry; "" when it writes
-    /// none). A delivery that goes back to the retry set or a waiting line loses `released`: it is
-    /// owed no token then.
-    private static func appendCompletion(_ completion: DeliveryCompletion, nowMillis: Int64, to args: inout [RedisArgument]) -> String {
+    /// Appends one delivery's section of the complete script's ARGV; returns the delivery's own
+    /// key for the script: the retry hash it writes (the next attempt's for a retry), its
+    /// endpoint's waiting line, or — when it writes neither (delivered, dead-lettered) — the retry
+    /// set's key as a placeholder in the same hash slot, so none is built per delivery. A delivery
+    /// that goes back to the retry set or a waiting line loses `released`: it is owed no token then.
+    private static func appendCompletion(
+        _ completion: DeliveryCompletion, nowMillis: Int64, keyspace: Keyspace, to args: inout [RedisArgument]
+    ) -> String {
         let entry = completion.entry
         let mode: String
+        let ownKey: String
         var deliveryID = ""
         var dueAtMillis: Int64 = 0
         var fields: [(String, [UInt8])] = []
@@ -74,9 +68,11 @@ extension WorkerStore {
         switch completion.resolution {
         case .delivered:
             mode = "delivered"
+            ownKey = keyspace.retry
         case .retry(let next, let due):
             mode = "retry"
             deliveryID = next.id
+            ownKey = keyspace.retryEntry(deliveryID: deliveryID)
             dueAtMillis = due
             var next = next
             next.released = false
@@ -84,6 +80,7 @@ extension WorkerStore {
         case .park(let due):
             mode = "retry"
             deliveryID = entry.delivery.id
+            ownKey = keyspace.retryEntry(deliveryID: deliveryID)
             dueAtMillis = due
             var parked = entry.delivery
             parked.released = false
@@ -91,12 +88,14 @@ extension WorkerStore {
         case .wait(let due, let front, let postpone):
             mode = (postpone ? "hold" : "wait") + (front ? "_front" : "")
             deliveryID = "\(entry.delivery.target.tenant)/\(entry.delivery.target.endpoint)"
+            ownKey = keyspace.waitingLine(endpoint: entry.delivery.target)
             dueAtMillis = due
             var waiting = entry.delivery
             waiting.released = false
             fields = waiting.fields()
         case .deadLetter(let reason, let lastStatus, let lastError):
             mode = "dead_letter"
+            ownKey = keyspace.retry
             var dead = entry.delivery
             dead.released = false
             dead.lastStatus = lastStatus
@@ -121,6 +120,6 @@ extension WorkerStore {
             args.append(RedisArgument(name))
             args.append(RedisArgument(value))
         }
-        return deliveryID
+        return ownKey
     }
 }

@@ -36,7 +36,10 @@ extension WorkerStore {
         let indexing = eventIndex > 0
         // Encoded as it is written: a batch carries a few dozen arguments per delivery, and with an
         // array for each of them routing took 11% of the worker's Swift threads (6% this way).
-        var arguments = RESPArguments(capacity: routings.reduce(512) { $0 + 768 + $1.deliveries.count * (512 + $1.event.body.count) })
+        // Per event: its record, index entry and first delivery (with the body) in full, then a
+        // tenant and an endpoint for each further delivery.
+        var arguments = RESPArguments(
+            capacity: routings.reduce(512) { $0 + 1280 + $1.event.body.count + $1.deliveries.count * 96 })
         for key in [keyspace.ingress, keyspace.deliveries, keyspace.deadLetters, keyspace.archive, keyspace.eventIndex] {
             arguments.append(key)
         }
@@ -75,8 +78,9 @@ extension WorkerStore {
             let targetless = Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "", endpoint: ""))
             deadLetters.append(deadLetterFields(targetless, reason: .noRoute, attempts: 0, nowMillis: nowMillis))
         }
+        let targets = routing.deliveries.map(\.target)
         arguments.append(routing.entry.streamID)
-        arguments.append(EventRecord.logLine(routing.event, targets: routing.deliveries.map(\.target), routedAtMillis: nowMillis))
+        arguments.append(EventRecord.logLine(routing.event, targets: targets, routedAtMillis: nowMillis))
         arguments.append(Int64(routing.deliveries.count))
         for (index, delivery) in routing.deliveries.enumerated() {
             if index > 0, sharesAllButTarget(delivery, with: routing.deliveries[0]) {
@@ -92,7 +96,7 @@ extension WorkerStore {
         appendSections(deadLetters, to: &arguments)
         appendSections(archiving && !routing.deliveries.isEmpty ? [ArchivedEvent.fields(routing)] : [], to: &arguments)
         if indexing {
-            IndexedEvent.appendSection(routing, to: &arguments)
+            IndexedEvent.appendSection(routing.event, targets: targets, to: &arguments)
         } else {
             appendSections([], to: &arguments)
         }
