@@ -12,11 +12,15 @@
 /// removed from every value, as the event type comes from the (untrusted) body.
 public struct OutboundRequestBuilder: Sendable {
     /// The version in `user-agent: sluice/<version>`.
-    public var version: String
+    public var version: String {
+        didSet { userAgent = "sluice/\(version)" }
+    }
+    private var userAgent: String
 
     /// Creates a builder.
     public init(version: String) {
         self.version = version
+        self.userAgent = "sluice/\(version)"
     }
 
     /// The request for `delivery`'s current attempt, signed as of `nowSeconds` (unix seconds).
@@ -32,27 +36,20 @@ public struct OutboundRequestBuilder: Sendable {
             secrets: tenant.signingSecrets,
             ed25519Keys: tenant.ed25519Keys
         )
-        let staticHeaders = endpoint.headers.filter { !Self.isReserved($0.name) }
-        let overridesUserAgent = staticHeaders.contains { $0.name.lowercased() == "user-agent" }
-
-        var headers: [(name: String, value: String)] = [
-            ("content-type", "application/json"),
-            ("webhook-id", event.webhookID),
-            ("webhook-timestamp", String(nowSeconds)),
-        ]
-        if !signature.isEmpty { headers.append(("webhook-signature", signature)) }
-        if !overridesUserAgent { headers.append(("user-agent", "sluice/\(version)")) }
-        headers += staticHeaders.map { ($0.name, $0.value) }
-        headers += [
-            ("x-sluice-attempt", String(delivery.attempt)),
-            ("x-sluice-event-type", event.eventType),
-            ("x-sluice-source", event.source),
-        ]
-        return OutboundRequest(
-            url: endpoint.url,
-            headers: headers.map { (name: $0.name, value: Self.sanitized($0.value)) },
-            body: event.body
-        )
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(8 + endpoint.headers.count)
+        func add(_ name: String, _ value: String) { headers.append((name, Self.sanitized(value))) }
+        add("content-type", "application/json")
+        add("webhook-id", event.webhookID)
+        add("webhook-timestamp", String(nowSeconds))
+        if !signature.isEmpty { add("webhook-signature", signature) }
+        let overridesUserAgent = endpoint.headers.contains { !Self.isReserved($0.name) && $0.name.lowercased() == "user-agent" }
+        if !overridesUserAgent { add("user-agent", userAgent) }
+        for header in endpoint.headers where !Self.isReserved(header.name) { add(header.name, header.value) }
+        add("x-sluice-attempt", String(delivery.attempt))
+        add("x-sluice-event-type", event.eventType)
+        add("x-sluice-source", event.source)
+        return OutboundRequest(url: endpoint.url, headers: headers, body: event.body)
     }
 
     /// Whether a static header would clash with one the receiver relies on.
@@ -64,7 +61,8 @@ public struct OutboundRequestBuilder: Sendable {
 
     /// Drops the bytes that would end a header line early.
     static func sanitized(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else { return value }
+        // In UTF-8 these bytes stand only for themselves, so scanning bytes finds exactly them.
+        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { return value }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" })
         return String(scalars)

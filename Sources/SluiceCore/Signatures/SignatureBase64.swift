@@ -67,8 +67,34 @@ enum SignatureBase64 {
 
     /// Encodes as standard base64 with padding.
     static func encode(_ bytes: some DataProtocol) -> String {
-        Data(bytes).base64EncodedString()
+        var text: [UInt8] = []
+        Array(bytes).withUnsafeBytes { append($0, to: &text) }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    /// Appends the standard base64 of `bytes`, with padding, to `text`: the signer writes its
+    /// header's entries into one buffer this way, with no String or Data per entry.
+    static func append(_ bytes: UnsafeRawBufferPointer, to text: inout [UInt8]) {
+        text.reserveCapacity(text.count + (bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            text.append(encodingTable[Int(group >> 18)])
+            text.append(encodingTable[Int(group >> 12 & 0x3F)])
+            text.append(encodingTable[Int(group >> 6 & 0x3F)])
+            text.append(encodingTable[Int(group & 0x3F)])
+            index += 3
+        }
+        let rest = bytes.count - index
+        guard rest > 0 else { return }
+        let group = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+        text.append(encodingTable[Int(group >> 18)])
+        text.append(encodingTable[Int(group >> 12 & 0x3F)])
+        text.append(rest == 2 ? encodingTable[Int(group >> 6 & 0x3F)] : UInt8(ascii: "="))
+        text.append(UInt8(ascii: "="))
+    }
+
+    private static let encodingTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Encodes as base64url without padding.
     static func encodeURL(_ bytes: some DataProtocol) -> String {

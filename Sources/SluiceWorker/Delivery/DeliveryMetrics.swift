@@ -7,7 +7,12 @@ import Synchronization
 /// path does not hit the registry's lock for every attempt.
 final class DeliveryMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
+    private struct CounterKey: Hashable {
+        var endpoint: EndpointRef
+        var outcome: String
+    }
+
+    private let counters = Mutex<[CounterKey: Counter]>([:])
     private let timers = Mutex<[EndpointRef: Timer]>([:])
     private let circuits = Mutex<[EndpointRef: Gauge]>([:])
 
@@ -17,7 +22,7 @@ final class DeliveryMetrics: Sendable {
 
     /// Counts one outcome: `delivered`, `retry` or `dead_letter` (parking is not an attempt and is not counted).
     func count(_ endpoint: EndpointRef, outcome: String) {
-        let key = "\(endpoint.tenant)\u{0}\(endpoint.endpoint)\u{0}\(outcome)"
+        let key = CounterKey(endpoint: endpoint, outcome: outcome)
         let counter = counters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(

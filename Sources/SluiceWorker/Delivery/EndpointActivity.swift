@@ -16,6 +16,27 @@ final class EndpointActivity: Sendable {
         var lastError: String?
         var lastErrorAtMillis: Int64?
         var changed = true
+
+        mutating func record(succeeded: Bool?, duration: Duration, error: String?, atMillis: Int64) {
+            inFlight = max(0, inFlight - 1)
+            changed = true
+            guard let succeeded else { return }
+            let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            if self.succeeded.count < EndpointSummary.window {
+                self.succeeded.append(succeeded)
+                self.millis.append(millis)
+                endedAt.append(atMillis)
+            } else {
+                self.succeeded[next] = succeeded
+                self.millis[next] = millis
+                endedAt[next] = atMillis
+                next = (next + 1) % EndpointSummary.window
+            }
+            if !succeeded, let error {
+                lastError = String(error.prefix(300))
+                lastErrorAtMillis = atMillis
+            }
+        }
     }
 
     private let endpoints = Mutex<[EndpointRef: Recent]>([:])
@@ -24,31 +45,11 @@ final class EndpointActivity: Sendable {
         endpoints.withLock { $0[ref, default: Recent()].inFlight += 1 }
     }
 
-    /// An attempt ended; `outcome` nil when it was abandoned (shutdown) and counts for nothing.
+    /// An attempt ended; `succeeded` nil when it was abandoned (shutdown) and counts for nothing.
     func finished(_ ref: EndpointRef, succeeded: Bool?, duration: Duration, error: String?, atMillis: Int64) {
-        endpoints.withLock { endpoints in
-            var recent = endpoints[ref, default: Recent()]
-            recent.inFlight = max(0, recent.inFlight - 1)
-            recent.changed = true
-            if let succeeded {
-                let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-                if recent.succeeded.count < EndpointSummary.window {
-                    recent.succeeded.append(succeeded)
-                    recent.millis.append(millis)
-                    recent.endedAt.append(atMillis)
-                } else {
-                    recent.succeeded[recent.next] = succeeded
-                    recent.millis[recent.next] = millis
-                    recent.endedAt[recent.next] = atMillis
-                    recent.next = (recent.next + 1) % EndpointSummary.window
-                }
-                if !succeeded, let error {
-                    recent.lastError = String(error.prefix(300))
-                    recent.lastErrorAtMillis = atMillis
-                }
-            }
-            endpoints[ref] = recent
-        }
+        // Changed in place: a copy taken out of the dictionary would share its three arrays with
+        // the one left in it, and the first write would then copy each of them whole.
+        endpoints.withLock { $0[ref, default: Recent()].record(succeeded: succeeded, duration: duration, error: error, atMillis: atMillis) }
     }
 
     /// Summaries of the endpoints whose figures changed since the last call (or all, with `all`).

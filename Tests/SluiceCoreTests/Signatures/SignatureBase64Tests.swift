@@ -50,4 +50,16 @@ import Testing
             }
         }
     }
+
+    @Test func encodesAsFoundationDoes() {
+        #expect(SignatureBase64.encode(Array("".utf8)) == "")
+        #expect(SignatureBase64.encode(Array("a".utf8)) == "YQ==")
+        #expect(SignatureBase64.encode(Array("ab".utf8)) == "YWI=")
+        #expect(SignatureBase64.encode(Array("abc".utf8)) == "YWJj")
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(SignatureBase64.encode(bytes) == Data(bytes).base64EncodedString(), "\(bytes)")
+        }
+    }
 }
