@@ -92,8 +92,9 @@ awk '/static let script = RedisScript\(/ {state = 1; next} state == 1 && /"""/ {
 ingest_sha=$(redis-cli -p "$rport" script load "$(cat "$work/ingest.lua")")
 noop_sha=$(redis-cli -p "$rport" script load "return 1")
 body=$(python3 -c 'import json; print(json.dumps({"name": "batches/" + "x" * 40, "state": "JOB_STATE_SUCCEEDED", "pad": "y" * 900}))')
-# An ingest call's ARGV: window, webhook-id, source, channel, type, webhook-timestamp, received-at, body, keep, replicated.
-argv=(86400000 "msg___rand_int__" gemini "" batch.succeeded 1765000000 1765000000123 "$body" 86400000 0)
+# A one-event ingest call's ARGV: replicated, then window, webhook-id, source, channel, type,
+# webhook-timestamp, received-at, body, keep.
+argv=(0 86400000 "msg___rand_int__" gemini "" batch.succeeded 1765000000 1765000000123 "$body" 86400000)
 redis_cpu() { redis-cli -p "$rport" info cpu | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.6f", s}'; }
 redis_floor() {  # redis_floor NAME COMMAND…: Redis CPU per call over REDIS_CALLS calls
     local name=$1 c0 c1 us
@@ -106,8 +107,8 @@ redis_floor() {  # redis_floor NAME COMMAND…: Redis CPU per call over REDIS_CA
     measure "redis.$name.cpu_us" "$us"
 }
 REDIS_CALLS=${REDIS_CALLS:-200000}
-redis_floor ingest_script EVALSHA "$ingest_sha" 2 "{bench}:v1:dedupe:gemini:msg___rand_int__" "{bench}:v1:ingress" "${argv[@]}"
-redis_floor noop_script EVALSHA "$noop_sha" 2 "{bench}:v1:dedupe:gemini:msg___rand_int__" "{bench}:v1:ingress" "${argv[@]}"
+redis_floor ingest_script EVALSHA "$ingest_sha" 2 "{bench}:v1:ingress" "{bench}:v1:dedupe:gemini:msg___rand_int__" "${argv[@]}"
+redis_floor noop_script EVALSHA "$noop_sha" 2 "{bench}:v1:ingress" "{bench}:v1:dedupe:gemini:msg___rand_int__" "${argv[@]}"
 redis_floor set_nx SET "{bench}:v1:dedupe:gemini:bare___rand_int__" 1765000000123 NX PX 86400000
 redis_floor xadd XADD "{bench}:v1:bare" '*' id "msg___rand_int__" source gemini channel "" type batch.succeeded \
     ts 1765000000 received_at 1765000000123 body "$body"

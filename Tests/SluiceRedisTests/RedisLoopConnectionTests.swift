@@ -209,6 +209,54 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    /// Events accepted in one tick share one script call, and each is decided as if alone, in
+    /// order: a webhook-id repeated within the call is a duplicate of its first occurrence.
+    @Test func ingressStoreSendsOneTicksEventsInOneScriptCall() async throws {
+        try await withRedis { redis in
+            try await Self.withConnection(redis.url) { connection in
+                let store = IngressStore(client: redis.client, keyspace: redis.keyspace)
+                func event(_ id: String) -> IngressEvent {
+                    IngressEvent(
+                        webhookID: id, source: "gemini", channel: nil, eventType: "batch.succeeded",
+                        webhookTimestamp: 1_700_000_000, receivedAtMillis: 1_700_000_000_123, body: Array(#"{"id":"\#(id)"}"#.utf8))
+                }
+                func acceptInOneTick(_ events: [IngressEvent]) async -> [Result<IngestOutcome, RedisError>] {
+                    await withCheckedContinuation { continuation in
+                        connection.eventLoop.execute {
+                            var results = [Result<IngestOutcome, RedisError>?](repeating: nil, count: events.count)
+                            var left = events.count
+                            for (index, event) in events.enumerated() {
+                                store.accept(event, dedupeWindow: .seconds(60), logRetention: .seconds(3600), on: connection) { result in
+                                    results[index] = result
+                                    left -= 1
+                                    if left == 0 { continuation.resume(returning: results.map { $0! }) }
+                                }
+                            }
+                        }
+                    }
+                }
+                // Loads the script, so the call below is one EVALSHA.
+                #expect(try await acceptInOneTick([event("msg_0")]).map { try $0.get() } != [.duplicate])
+                let before = try await Self.statistics(connection)
+                let results = await acceptInOneTick([event("msg_1"), event("msg_2"), event("msg_1"), event("msg_0"), event("msg_3")])
+                let after = try await Self.statistics(connection)
+                #expect(after.commands - before.commands == 1)
+                let outcomes = try results.map { try $0.get() }
+                #expect(outcomes[2] == .duplicate)
+                #expect(outcomes[3] == .duplicate)
+                let acceptedIDs = [0, 1, 4].compactMap { index -> String? in
+                    if case .accepted(let streamID) = outcomes[index] { return streamID }
+                    return nil
+                }
+                let entries = try await redis.client.send(["XRANGE", RedisArgument(redis.keyspace.ingress), "-", "+"]).array ?? []
+                let stored = entries.map { IngressEvent.decode(fields: $0.array?.last?.array ?? []) }
+                #expect(stored == [event("msg_0"), event("msg_1"), event("msg_2"), event("msg_3")])
+                // Each caller got its own event's entry.
+                #expect(acceptedIDs == entries.dropFirst().compactMap { $0.array?.first?.string })
+            }
+        }
+    }
+
     @Test func killedServerFailsWaitingCommandsAndTheConnectionRecoversAfterRestart() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

@@ -40,6 +40,12 @@ public struct RESPArguments: Sendable {
         appendCRLF()
     }
 
+    /// Appends every argument of `other`, after these.
+    public mutating func append(contentsOf other: RESPArguments) {
+        bytes.append(contentsOf: other.bytes)
+        count += other.count
+    }
+
     private mutating func appendHeader(_ length: Int) {
         count += 1
         bytes.append(UInt8(ascii: "$"))

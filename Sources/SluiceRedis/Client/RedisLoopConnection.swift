@@ -81,6 +81,8 @@ public final class RedisLoopConnection: @unchecked Sendable {
     private var state = State.disconnected
     private var backoff: Duration
     private var flushScheduled = false
+    /// The ingest script call gathering this tick's events (`IngressStore`); on the loop only.
+    var pendingIngest: IngestBatch?
     private var reportedUnreachable = false
     private var counters = Statistics()
     /// Callers waiting for their writes to reach the replicas (`waitForReplicas`).

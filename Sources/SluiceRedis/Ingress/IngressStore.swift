@@ -28,13 +28,19 @@ public struct IngressStore: Sendable {
     public func accept(
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration = WorkerConfig().attemptLogRetention
     ) async throws(RedisError) -> IngestOutcome {
-        let arguments = encodedArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: false)
-        return try outcome(of: await client.run(IngestScript.script, keyCount: 2, arguments: arguments)).get()
+        var batch = IngestBatch(stream: keyspace.ingress, replication: nil, capacity: Self.capacity(for: event))
+        append(event, dedupeWindow: dedupeWindow, logRetention: logRetention, to: &batch)
+        let reply = try await client.run(IngestScript.script, keyCount: batch.keys.count, arguments: batch.arguments)
+        return try outcomes(of: reply, count: 1).get()[0].get()
     }
 
     /// `accept(_:dedupeWindow:logRetention:)` for callers on a SwiftNIO event loop (the edge), through the
     /// connection that lives on that loop: no task and no thread hand-off either way. Must be
     /// called on `connection.eventLoop`; `completion` runs there once, never before this returns.
+    ///
+    /// Every event accepted on one connection in one tick of its loop goes to Redis in one script
+    /// call at the end of the tick (events for another partition's stream, or with other
+    /// replication terms, start a call of their own); each event's outcome is its own.
     ///
     /// With `replication` (`durability: replicated`), the outcome — accepted or duplicate — is
     /// reported only once `WAIT` confirms it reached that many replicas; fewer within the timeout
@@ -45,45 +51,87 @@ public struct IngressStore: Sendable {
         _ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replication: RedisReplication? = nil,
         on connection: RedisLoopConnection, completion: @escaping (Result<IngestOutcome, RedisError>) -> Void
     ) {
-        let arguments = encodedArguments(event, dedupeWindow: dedupeWindow, logRetention: logRetention, replicated: replication != nil)
-        connection.run(IngestScript.script, keyCount: 2, arguments: arguments) { [self] reply in
-            let result = reply.flatMap(outcome(of:))
-            guard let replication, case .success(let outcome) = result else { return completion(result) }
+        connection.eventLoop.preconditionInEventLoop()
+        let stream = keyspace.ingress
+        if let pending = connection.pendingIngest, pending.stream != stream || pending.replication != replication {
+            connection.pendingIngest = nil
+            send(pending, on: connection)
+        }
+        if connection.pendingIngest == nil {
+            connection.pendingIngest = IngestBatch(stream: stream, replication: replication, capacity: 4 * Self.capacity(for: event))
+            // After everything this tick reads: the calls made meanwhile join this batch.
+            connection.eventLoop.assumeIsolated().execute { [self] in
+                guard let pending = connection.pendingIngest else { return }
+                connection.pendingIngest = nil
+                send(pending, on: connection)
+            }
+        }
+        append(event, dedupeWindow: dedupeWindow, logRetention: logRetention, to: &connection.pendingIngest!)
+        connection.pendingIngest!.completions.append(completion)
+    }
+
+    private func send(_ batch: IngestBatch, on connection: RedisLoopConnection) {
+        let count = batch.completions.count
+        connection.run(IngestScript.script, keyCount: batch.keys.count, arguments: batch.arguments) { [self] reply in
+            let results = reply.flatMap { outcomes(of: $0, count: count) }
+            guard let replication = batch.replication, case .success(let outcomes) = results,
+                outcomes.contains(where: { if case .success = $0 { true } else { false } })
+            else {
+                for (index, completion) in batch.completions.enumerated() {
+                    completion(results.flatMap { $0[index] })
+                }
+                return
+            }
+            // One WAIT for the whole call: it covers every write this connection made before it.
             connection.waitForReplicas(replication.replicas, timeout: replication.timeout) { counted in
-                completion(counted.flatMap { count in
-                    guard count >= replication.replicas else {
-                        return .failure(RedisError(
-                            kind: .notReplicated,
-                            message: "the event reached \(count) of \(replication.replicas) replica\(replication.replicas == 1 ? "" : "s") of Redis at \(connection.url) within \(replication.timeout)"))
-                    }
-                    return .success(outcome)
-                })
+                for (index, completion) in batch.completions.enumerated() {
+                    completion(outcomes[index].flatMap { outcome in
+                        counted.flatMap { count in
+                            guard count >= replication.replicas else {
+                                return .failure(RedisError(
+                                    kind: .notReplicated,
+                                    message: "the event reached \(count) of \(replication.replicas) replica\(replication.replicas == 1 ? "" : "s") of Redis at \(connection.url) within \(replication.timeout)"))
+                            }
+                            return .success(outcome)
+                        }
+                    })
+                }
             }
         }
     }
 
-    /// The ingest script's two keys, then its ten arguments (see `IngestScript`), encoded into one
-    /// buffer: the edge writes one per webhook call.
-    private func encodedArguments(_ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, replicated: Bool) -> RESPArguments {
-        var arguments = RESPArguments(
-            capacity: 256 + 2 * event.webhookID.utf8.count + 2 * event.source.utf8.count + (event.channel?.utf8.count ?? 0)
-                + event.eventType.utf8.count + event.body.count)
+    /// About how many bytes one event adds to a call's keys and arguments.
+    private static func capacity(for event: IngressEvent) -> Int {
+        256 + 2 * event.webhookID.utf8.count + 2 * event.source.utf8.count + (event.channel?.utf8.count ?? 0)
+            + event.eventType.utf8.count + event.body.count
+    }
+
+    /// Adds one event's key and its nine arguments (see `IngestScript`) to `batch`.
+    private func append(_ event: IngressEvent, dedupeWindow: Duration, logRetention: Duration, to batch: inout IngestBatch) {
         // PX needs a positive value; a zero window still dedupes concurrent retries for 1 ms.
         let windowMillis = dedupeWindow.expiryMillis
         let keepMillis = max(windowMillis, logRetention.expiryMillis)
-        arguments.append(keyspace.eventLog(source: event.source, webhookID: event.webhookID))
-        arguments.append(keyspace.ingress)
-        arguments.append(windowMillis)
-        arguments.append(event.webhookID)
-        arguments.append(event.source)
-        arguments.append(event.channel ?? "")
-        arguments.append(event.eventType)
-        arguments.append(event.webhookTimestamp)
-        arguments.append(event.receivedAtMillis)
-        arguments.append(event.body)
-        arguments.append(keepMillis)
-        arguments.append(replicated ? "1" : "0")
-        return arguments
+        batch.keys.append(keyspace.eventLog(source: event.source, webhookID: event.webhookID))
+        batch.values.append(windowMillis)
+        batch.values.append(event.webhookID)
+        batch.values.append(event.source)
+        batch.values.append(event.channel ?? "")
+        batch.values.append(event.eventType)
+        batch.values.append(event.webhookTimestamp)
+        batch.values.append(event.receivedAtMillis)
+        batch.values.append(event.body)
+        batch.values.append(keepMillis)
+    }
+
+    /// The script's reply, one outcome per event.
+    private func outcomes(of reply: RedisReply, count: Int) -> Result<[Result<IngestOutcome, RedisError>], RedisError> {
+        guard let items = reply.array, items.count == count else {
+            return .failure(
+                RedisError(
+                    kind: .protocolViolation,
+                    message: "the ingest script on Redis at \(client.url) returned \(reply) for \(count) event\(count == 1 ? "" : "s")"))
+        }
+        return .success(items.map(outcome(of:)))
     }
 
     private func outcome(of reply: RedisReply) -> Result<IngestOutcome, RedisError> {
