@@ -257,6 +257,51 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    /// A pass with more events than one call carries sends them in several calls, in order.
+    @Test func ingressStoreSplitsAPassBeyondTheCallLimit() async throws {
+        try await withRedis { redis in
+            try await Self.withConnection(redis.url) { connection in
+                let store = IngressStore(client: redis.client, keyspace: redis.keyspace)
+                let count = IngressStore.maxEventsPerCall + 44
+                let events = (0..<count).map { index in
+                    IngressEvent(
+                        webhookID: "msg_\(index)", source: "gemini", channel: nil, eventType: "batch.succeeded",
+                        webhookTimestamp: 1_700_000_000, receivedAtMillis: 1_700_000_000_123, body: Array(#"{"a":1}"#.utf8))
+                }
+                // Loads the script first, so each call below is one EVALSHA.
+                let warm = IngressEvent(
+                    webhookID: "msg_warm", source: "gemini", channel: nil, eventType: "batch.succeeded",
+                    webhookTimestamp: 1_700_000_000, receivedAtMillis: 1_700_000_000_123, body: Array(#"{"a":1}"#.utf8))
+                _ = await withCheckedContinuation { continuation in
+                    connection.eventLoop.execute {
+                        store.accept(warm, dedupeWindow: .seconds(60), logRetention: .seconds(3600), on: connection) {
+                            continuation.resume(returning: $0)
+                        }
+                    }
+                }
+                let before = try await Self.statistics(connection)
+                let results: [Result<IngestOutcome, RedisError>] = await withCheckedContinuation { continuation in
+                    connection.eventLoop.execute {
+                        var results = [Result<IngestOutcome, RedisError>?](repeating: nil, count: count)
+                        var left = count
+                        for (index, event) in events.enumerated() {
+                            store.accept(event, dedupeWindow: .seconds(60), logRetention: .seconds(3600), on: connection) { result in
+                                results[index] = result
+                                left -= 1
+                                if left == 0 { continuation.resume(returning: results.map { $0! }) }
+                            }
+                        }
+                    }
+                }
+                let after = try await Self.statistics(connection)
+                #expect(after.commands - before.commands == 2)
+                #expect(try results.allSatisfy { if case .accepted = try $0.get() { true } else { false } })
+                let entries = try await redis.client.send(["XRANGE", RedisArgument(redis.keyspace.ingress), "-", "+"]).array ?? []
+                #expect(entries.dropFirst().map { IngressEvent.decode(fields: $0.array?.last?.array ?? []) } == events)
+            }
+        }
+    }
+
     @Test func killedServerFailsWaitingCommandsAndTheConnectionRecoversAfterRestart() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

@@ -68,7 +68,17 @@ public struct IngressStore: Sendable {
         }
         append(event, dedupeWindow: dedupeWindow, logRetention: logRetention, to: &connection.pendingIngest!)
         connection.pendingIngest!.completions.append(completion)
+        // Bounded like the worker's script calls: a pass full of large bodies goes in several.
+        if let pending = connection.pendingIngest,
+            pending.completions.count >= Self.maxEventsPerCall || pending.values.bytes.count >= ScriptChunks.maxBytes
+        {
+            connection.pendingIngest = nil
+            send(pending, on: connection)
+        }
     }
+
+    /// The most events one ingest script call carries.
+    public static let maxEventsPerCall = 256
 
     private func send(_ batch: IngestBatch, on connection: RedisLoopConnection) {
         let count = batch.completions.count
