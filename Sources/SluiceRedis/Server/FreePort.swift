@@ -1,22 +1,39 @@
 import Foundation
+import Synchronization
 
 public enum FreePort {
+    /// Every port this process has handed out. A server given a port may stop and start again
+    /// on it later (a test kills Redis and restarts it on its port); in between the port is free
+    /// to `bind`, so without this record another server in the same process could be given it.
+    private static let handedOut = Mutex<Set<Int>>([])
+
     /// A loopback TCP port that is free right now, for a server a test or `sluice dev` is about to start.
     ///
     /// Ports are drawn at random from below the kernel's ephemeral range: a port the kernel hands
     /// out for `bind(0)` comes from the same range as the local ports of outgoing connections, so
     /// under a busy test run a client socket could take it before the server binds it. Another
     /// process could still take the port first; callers that start servers retry with a new port.
+    /// A port is handed out at most once per process, so a server that is down for a moment
+    /// keeps its port against the servers started around it.
     public static func pick() -> Int? {
         let ephemeral = ephemeralRange()
         let candidates = ephemeral.lowerBound > 20_000 ? 15_000..<ephemeral.lowerBound : 0..<0
         if !candidates.isEmpty {
             for _ in 0..<64 {
                 let port = Int.random(in: candidates)
-                if bindLoopback(port: port) == port { return port }
+                if claim(port), bindLoopback(port: port) == port { return port }
             }
         }
-        return bindLoopback(port: 0)
+        for _ in 0..<64 {
+            guard let port = bindLoopback(port: 0) else { return nil }
+            if claim(port) { return port }
+        }
+        return nil
+    }
+
+    /// Records `port` as handed out; false if it was already.
+    private static func claim(_ port: Int) -> Bool {
+        handedOut.withLock { $0.insert(port).inserted }
     }
 
     /// The kernel's range for local ports of outgoing connections (Linux's default when unreadable).
