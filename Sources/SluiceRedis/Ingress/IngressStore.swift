@@ -54,27 +54,32 @@ public struct IngressStore: Sendable {
         connection.eventLoop.preconditionInEventLoop()
         let stream = keyspace.ingress
         if let pending = connection.pendingIngest, pending.stream != stream || pending.replication != replication {
-            connection.pendingIngest = nil
-            send(pending, on: connection)
+            sendPending(on: connection)
         }
-        if connection.pendingIngest == nil {
-            connection.pendingIngest = IngestBatch(stream: stream, replication: replication, capacity: 4 * Self.capacity(for: event))
-            // After everything this tick reads: the calls made meanwhile join this batch.
-            connection.eventLoop.assumeIsolated().execute { [self] in
-                guard let pending = connection.pendingIngest else { return }
-                connection.pendingIngest = nil
-                send(pending, on: connection)
-            }
+        // Taken out while it grows, so the connection holds no second reference to its buffers.
+        var batch: IngestBatch
+        if let pending = connection.pendingIngest.take() {
+            batch = pending
+        } else {
+            batch = IngestBatch(stream: stream, replication: replication, capacity: 4 * Self.capacity(for: event))
+            // After everything this tick reads: the calls made meanwhile join this batch. (Should
+            // it have gone already, this sends the pass's next batch, a little early.)
+            connection.eventLoop.assumeIsolated().execute { [self] in sendPending(on: connection) }
         }
-        append(event, dedupeWindow: dedupeWindow, logRetention: logRetention, to: &connection.pendingIngest!)
-        connection.pendingIngest!.completions.append(completion)
+        append(event, dedupeWindow: dedupeWindow, logRetention: logRetention, to: &batch)
+        batch.completions.append(completion)
         // Bounded like the worker's script calls: a pass full of large bodies goes in several.
-        if let pending = connection.pendingIngest,
-            pending.completions.count >= Self.maxEventsPerCall || pending.values.bytes.count >= ScriptChunks.maxBytes
-        {
-            connection.pendingIngest = nil
-            send(pending, on: connection)
+        if batch.completions.count >= Self.maxEventsPerCall || batch.values.bytes.count >= ScriptChunks.maxBytes {
+            send(batch, on: connection)
+        } else {
+            connection.pendingIngest = batch
         }
+    }
+
+    /// Sends the batch the connection is gathering, if any.
+    private func sendPending(on connection: RedisLoopConnection) {
+        guard let pending = connection.pendingIngest.take() else { return }
+        send(pending, on: connection)
     }
 
     /// The most events one ingest script call carries.
