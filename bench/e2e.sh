@@ -8,6 +8,7 @@
 #   bench/e2e.sh [EVENTS] [CONNECTIONS]        (defaults: 50000 events, 64 connections)
 #   EVENT_INDEX=N                              worker.event_index (default: routes.yaml's default,
 #                                              100000; 0 measures without the search index)
+#   MAX_IN_FLIGHT=N                            each endpoint's max_in_flight (default 64)
 #   BIN, SKIP_BUILD, RESULTS, PROFILE: see bench/lib.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ start_redis --appendonly yes --appendfsync everysec
 
 endpoints=""
 for i in $(seq 0 9); do
-    endpoints="$endpoints      e$i: {url: \"http://127.0.0.1:$nport/hook/$i\", max_in_flight: 64, timeout: 5s}
+    endpoints="$endpoints      e$i: {url: \"http://127.0.0.1:$nport/hook/$i\", max_in_flight: ${MAX_IN_FLIGHT:-64}, timeout: 5s}
 "
 done
 worker_block=""
