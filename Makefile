@@ -1,5 +1,5 @@
 # Shortcuts for the commands the README documents; each target is one command you can also run by hand.
-.PHONY: dev test bench bench-shards bench-scripts bench-console soak chaos
+.PHONY: dev test bench bench-shards bench-scripts bench-curl bench-console soak chaos
 
 # The gateway on the example routes.yaml with a private redis-server (installs packages if missing).
 dev:
@@ -23,6 +23,10 @@ bench-shards:
 # Redis's CPU for each (seconds; needs only redis-server and python3).
 bench-scripts:
 	bench/scripts-alone.sh
+
+# libcurl alone under callgrind at 64 and 640 in flight: instructions per request (needs valgrind and nginx).
+bench-curl:
+	bench/curl-instructions.sh
 
 # The console's pages with 1,000,000 events and 20,000 dead letters stored.
 bench-console:
