@@ -11,11 +11,15 @@
 #      ratio to nginx, latency percentiles, answers by status (a repeated id is answered 200
 #      duplicate: counted apart, and it invalidates the run), CPU per event of the edge and
 #      Redis, Redis commands per event, RSS.
+#   2b. Alternating pairs: nginx, then the edge, PAIR_SECONDS each, back to back, PAIRS times —
+#      the ratio of each pair and their median, since the machine's speed drifts between the
+#      ceiling's measurement and the edge's.
 #   3. Open loop (sluice-bench ingest --rate, on core 0): latency from each request's due time
 #      (wrk2-style) at a quarter and at half of the edge's maximum, OPEN_SECONDS each.
 #
 #   bench/ingest.sh [CONNECTIONS] [REQUESTS]   (defaults: 64 connections, 300000 pre-signed requests)
 #   INGEST_SECONDS=15 NGINX_SECONDS=10 OPEN_SECONDS=20 WARMUP_SECONDS=3    durations
+#   PAIRS=3 PAIR_SECONDS=5                     alternating pairs (PAIRS=0: none)
 #   RATE=N       also an open-loop run at N req/s
 #   BIN, SKIP_BUILD, RESULTS, PROFILE: see bench/lib.sh
 set -euo pipefail
@@ -91,8 +95,8 @@ line=$(taskset -c "$GEN_CPU" "$BIN/sluice-bench" ingest --url "http://127.0.0.1:
 echo "$line"
 sb_rps=$(sed -n 's/.* = \([0-9]*\) req\/s.*/\1/p' <<<"$line" | head -1)
 measure sluice_bench_nginx.rps "$sb_rps"
-stop "$nginx_pid"
 rm -f "$work/nginx-requests.tsv"
+# nginx stays up, idle, for the alternating pairs after the edge's run (section 2b).
 
 # --- 2. the edge, closed loop ----------------------------------------------------------------
 # No automatic AOF rewrite: nothing consumes the stream here, so Redis grows by ~1 KB per request
@@ -141,6 +145,33 @@ awk -v e="$edge_rps" -v c="$ceiling" -v l="$nginx_lua_rps" 'BEGIN {
     printf "generator check: wrk with this script reached %d req/s against nginx = %.1f× the edge'"'"'s rate (%s)\n", l, l / e, (l >= e ? "the generator was not the limit" : "NOT PROVEN: the generator may be the limit")
 }'
 measure edge.ratio "$(awk -v e="$edge_rps" -v c="$ceiling" 'BEGIN {printf "%.3f", e / c}')"
+
+# --- 2b. alternating pairs -------------------------------------------------------------------
+# The ceiling and the edge above are measured about half a minute apart, and this shared
+# machine's speed moves within a minute, so one ratio carries that drift. PAIRS times, nginx
+# (plain GET, as for the ceiling) and then the edge (new ids), PAIR_SECONDS each, back to back:
+# each pair's ratio is measured under the same conditions; their spread shows how much one run's
+# ratio can be trusted.
+PAIRS=${PAIRS:-3}
+PAIR_SECONDS=${PAIR_SECONDS:-5}
+pair_ratios=()
+if [ "$PAIRS" -gt 0 ] && [ "$edge_rps" -gt 0 ]; then
+    echo "== alternating pairs: nginx then the edge, ${PAIR_SECONDS} s each, ${PAIRS} times"
+    for i in $(seq 1 "$PAIRS"); do
+        python3 bench/gen_requests.py "$work/pair-$i.tsv" $((edge_rps * PAIR_SECONDS * 2 + 10000)) "$SECRET" "pair$i"
+        DURATION=$PAIR_SECONDS wrk_run "pair-nginx-$i" "http://127.0.0.1:$nport/" >/dev/null
+        pair_nginx=$rps
+        DURATION=$PAIR_SECONDS wrk_run "pair-edge-$i" "$url" "$work/pair-$i.tsv" >/dev/null
+        pair_edge=$(awk -v ok="$ok" -v s="$(sed -n 's/^wrk-lua statuses:.*seconds \([0-9.]*\).*/\1/p' "$work/wrk-pair-edge-$i.txt")" 'BEGIN {printf "%d", ok / s}')
+        pair_ratios+=("$(awk -v e="$pair_edge" -v c="$pair_nginx" 'BEGIN {printf "%.3f", e / c}')")
+        echo "  pair $i: nginx $pair_nginx req/s, the edge $pair_edge req/s (202s) = ${pair_ratios[-1]}×"
+        rm -f "$work/pair-$i.tsv"
+    done
+    measure edge.pair_ratios "${pair_ratios[*]}"
+    measure edge.pair_seconds "$PAIR_SECONDS"
+    measure edge.pair_ratio_median "$(printf '%s\n' "${pair_ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
+fi
+stop "$nginx_pid"
 
 # --- 3. open loop ----------------------------------------------------------------------------
 open_loop() {  # open_loop NAME RATE

@@ -57,6 +57,11 @@ if edge_rps is not None:
     row("verified ingest, closed loop (wrk, 64 connections; server on core 1, wrk on core 0)", "ingest",
         f"{fmt(edge_rps)} req/s accepted = **{ratio:.3f}×** nginx's {fmt(ceiling)} req/s; p50 {ingest.get('edge.p50_ms', '—')} ms, "
         f"p99 {ingest.get('edge.p99_ms', '—')} ms", "≥ 0.30× nginx (wrk)", ratio is not None and ratio >= 0.30)
+    pairs, median = ingest.get("edge.pair_ratios"), num(ingest, "edge.pair_ratio_median")
+    if pairs and median is not None:
+        each = ingest.get("edge.pair_seconds", "?")
+        row(f"the same ratio in alternating pairs (nginx, then the edge, {each} s each, back to back)", "ingest",
+            f"median **{median:.3f}×** ({', '.join(pairs.split())}×)", "—", None)
     non202 = num(ingest, "edge.non202")
     row("answers other than 202 in that run", "ingest", f"{fmt(non202)} ({ingest.get('edge.statuses', '')}; socket errors: "
         f"{ingest.get('edge.socket_errors', '—')})", "0", non202 == 0 if non202 is not None else None)
