@@ -99,17 +99,16 @@ public struct IngressStore: Sendable {
             }
             // One WAIT for the whole call: it covers every write this connection made before it.
             connection.waitForReplicas(replication.replicas, timeout: replication.timeout) { counted in
+                let replicated = counted.flatMap { count -> Result<Void, RedisError> in
+                    guard count >= replication.replicas else {
+                        return .failure(RedisError(
+                            kind: .notReplicated,
+                            message: "the event reached \(count) of \(replication.replicas) replica\(replication.replicas == 1 ? "" : "s") of Redis at \(connection.url) within \(replication.timeout)"))
+                    }
+                    return .success(())
+                }
                 for (index, completion) in batch.completions.enumerated() {
-                    completion(outcomes[index].flatMap { outcome in
-                        counted.flatMap { count in
-                            guard count >= replication.replicas else {
-                                return .failure(RedisError(
-                                    kind: .notReplicated,
-                                    message: "the event reached \(count) of \(replication.replicas) replica\(replication.replicas == 1 ? "" : "s") of Redis at \(connection.url) within \(replication.timeout)"))
-                            }
-                            return .success(outcome)
-                        }
-                    })
+                    completion(outcomes[index].flatMap { outcome in replicated.map { outcome } })
                 }
             }
         }
