@@ -48,7 +48,7 @@ echo "load: wrk -t1 -c$CONNECTIONS on core $GEN_CPU; server on core $SERVER_CPU;
 
 # wrk_run NAME URL [FILE]: wrk on the generator's core for DURATION (env) seconds, with FILE's
 # pre-signed requests through bench/wrk-ingest.lua if given; prints its output and sets $rps
-# (Requests/sec), $p50/$p99 (ms), $answers, and with the script $ok (202 answers).
+# (Requests/sec), $p50/$p99 (ms), $answers, and with the script $ok (202 answers) and $ok_rps (202s per second).
 wrk_run() {
     local name=$1 url=$2 file=${3:-}
     local out="$work/wrk-$name.txt" args=("$url")
@@ -61,9 +61,12 @@ wrk_run() {
     p99=$(awk "$ms"' $1 == "99%" {print ms($2)}' "$out")
     answers=$(awk '/requests in/ {print $1}' "$out")
     ok=""
+    ok_rps=""
     if grep -q '^wrk-lua statuses' "$out"; then
         ok=$(sed -n 's/^wrk-lua statuses:.* 202=\([0-9]*\).*/\1/p' "$out")
         ok=${ok:-0}
+        # Accepted (202) answers per second of the script's own clock.
+        ok_rps=$(awk -v ok="$ok" -v s="$(sed -n 's/^wrk-lua statuses:.*seconds \([0-9.]*\).*/\1/p' "$out")" 'BEGIN {printf "%d", ok / s}')
         p50=$(sed -n 's/^wrk-lua latency ms: p50 \([0-9.]*\) .*/\1/p' "$out")
         p99=$(sed -n 's/^wrk-lua latency ms: .* p99 \([0-9.]*\) .*/\1/p' "$out")
     fi
@@ -131,7 +134,7 @@ len1=$(rcli xlen '{bench}:v1:ingress')
 events=$((len1 - len0))
 echo "  events written to the ingress stream: $events (wrk counted $answers answers; the rest were in flight when it stopped)"
 phase_end "$events"
-edge_rps=$(awk -v ok="$ok" -v s="$(sed -n 's/^wrk-lua statuses:.*seconds \([0-9.]*\).*/\1/p' "$work/wrk-edge.txt")" 'BEGIN {printf "%d", ok / s}')
+edge_rps=$ok_rps
 statuses=$(sed -n 's/^wrk-lua statuses: \(.*\); seconds.*/\1/p' "$work/wrk-edge.txt")
 non202=$(( answers - ok ))
 echo "sluice edge: $edge_rps accepted (202) req/s; answers $statuses"
@@ -162,7 +165,7 @@ if [ "$PAIRS" -gt 0 ] && [ "$edge_rps" -gt 0 ]; then
         DURATION=$PAIR_SECONDS wrk_run "pair-nginx-$i" "http://127.0.0.1:$nport/" >/dev/null
         pair_nginx=$rps
         DURATION=$PAIR_SECONDS wrk_run "pair-edge-$i" "$url" "$work/pair-$i.tsv" >/dev/null
-        pair_edge=$(awk -v ok="$ok" -v s="$(sed -n 's/^wrk-lua statuses:.*seconds \([0-9.]*\).*/\1/p' "$work/wrk-pair-edge-$i.txt")" 'BEGIN {printf "%d", ok / s}')
+        pair_edge=$ok_rps
         pair_ratios+=("$(awk -v e="$pair_edge" -v c="$pair_nginx" 'BEGIN {printf "%.3f", e / c}')")
         echo "  pair $i: nginx $pair_nginx req/s, the edge $pair_edge req/s (202s) = ${pair_ratios[-1]}×"
         rm -f "$work/pair-$i.tsv"
