@@ -148,6 +148,8 @@ import Testing
         ("edge.port=70000", "/edge/port"),
         ("edge.replicaCont=2", "replicaCont"),
         ("redis.partitions=0", "/redis/partitions"),
+        // A mount over routes.yaml's folder would hide it from the pods.
+        ("extraVolumes[0].name=x,extraVolumeMounts[0].name=x,extraVolumeMounts[0].mountPath=/etc/sluice/keys", "/extraVolumeMounts/0/mountPath"),
     ])
     func badValuesAreRefusedByTheSchema(setting: String, path: String) async throws {
         let result = try await RepoTool.chartCheck(["--set", setting])
@@ -207,6 +209,80 @@ import Testing
         #expect(refused.output.contains("it is 90. Set it to 331 or more"), "\(refused.output)")
 
         let raised = try await RepoTool.chartCheck(["-f", file.path, "--skip-lint", "--set", "worker.terminationGracePeriodSeconds=331"])
+        #expect(raised.status == 0, "\(raised.output)")
+    }
+
+    /// With the bundled Redis, KEDA — whose operator runs in its own namespace — is given the
+    /// Service's name with the release's namespace, and by default scales on the `delivery`
+    /// group's lag (where a backlog waits: a worker reads only what it has room to send) as
+    /// well as on its pending entries.
+    @Test func kedaScalesOnTheDeliveryLagAndFindsTheBundledRedisFromItsOwnNamespace() async throws {
+        let rendered = try await render([
+            "-n", "webhooks", "--set", "bundledRedis.enabled=true", "--set", "worker.keda.enabled=true",
+            "--api-versions", "keda.sh/v1alpha1/ScaledObject",
+        ])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try await RepoTool.python(
+            """
+            import sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            (so,) = [d for d in docs if d["kind"] == "ScaledObject"]
+            triggers = so["spec"]["triggers"]
+            assert [t["type"] for t in triggers] == ["redis-streams"] * 2, triggers
+            for t in triggers:
+                m = t["metadata"]
+                assert m["address"] == "release-name-sluice-redis.webhooks.svc:6379", m
+                assert m["stream"] == "{sluice}:v1:deliveries" and m["consumerGroup"] == "delivery", m
+            assert [t["metadata"].get("pendingEntriesCount") for t in triggers] == ["50", None], triggers
+            assert [t["metadata"].get("lagCount") for t in triggers] == [None, "1000"], triggers
+            print("ok")
+            """,
+            [rendered.appendingPathComponent("all.yaml").path]
+        )
+        #expect(result.status == 0 && result.output == "ok\n", "\(result.output)")
+    }
+
+    /// Files for `${file:/path}` secrets and endpoint TLS reach every Sluice pod through
+    /// extraVolumes and extraVolumeMounts, beside (not instead of) routes.yaml and /tmp.
+    @Test func extraVolumesAreMountedInEverySluicePod() async throws {
+        let rendered = try await render([
+            "--set", "console.enabled=true",
+            "--set", "extraVolumes[0].name=tenant-files,extraVolumes[0].secret.secretName=sluice-tenant-files",
+            "--set", "extraVolumeMounts[0].name=tenant-files,extraVolumeMounts[0].mountPath=/etc/sluice-secrets,extraVolumeMounts[0].readOnly=true",
+        ])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try await RepoTool.python(
+            """
+            import sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+            assert sorted(deployments) == ["release-name-sluice-console", "release-name-sluice-edge", "release-name-sluice-worker"], sorted(deployments)
+            for name, d in deployments.items():
+                pod = d["spec"]["template"]["spec"]
+                volumes = {v["name"]: v for v in pod["volumes"]}
+                assert volumes["tenant-files"]["secret"] == {"secretName": "sluice-tenant-files"}, (name, volumes)
+                assert "routes" in volumes and "tmp" in volumes, (name, volumes)
+                mounts = {m["name"]: m for m in pod["containers"][0]["volumeMounts"]}
+                assert mounts["tenant-files"] == {"name": "tenant-files", "mountPath": "/etc/sluice-secrets", "readOnly": True}, (name, mounts)
+                assert mounts["routes"]["mountPath"] == "/etc/sluice" and mounts["tmp"]["mountPath"] == "/tmp", (name, mounts)
+            print("ok")
+            """,
+            [rendered.appendingPathComponent("all.yaml").path]
+        )
+        #expect(result.status == 0 && result.output == "ok\n", "\(result.output)")
+    }
+
+    /// A request that began arriving before SIGTERM has up to the request timeout to arrive whole;
+    /// a grace period too short for the preStop sleep, the drain and that is refused.
+    @Test func anEdgeGracePeriodThatCutsRequestsShortIsRefused() async throws {
+        let refused = try await RepoTool.chartCheck(["--skip-lint", "--set", "edge.limits.requestTimeoutSeconds=60"])
+        #expect(refused.status != 0, "\(refused.output)")
+        #expect(refused.output.contains(
+            "edge.terminationGracePeriodSeconds must be above edge.preStopSleepSeconds (5) + edge.drainDelaySeconds (5) + edge.limits.requestTimeoutSeconds (60) = 70; it is 30"
+        ), "\(refused.output)")
+        let raised = try await RepoTool.chartCheck([
+            "--skip-lint", "--set", "edge.limits.requestTimeoutSeconds=60", "--set", "edge.terminationGracePeriodSeconds=71",
+        ])
         #expect(raised.status == 0, "\(raised.output)")
     }
 

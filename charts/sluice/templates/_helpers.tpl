@@ -52,12 +52,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (include "sluice.routesName" .) .Values.existingConfigMap -}}
 {{- end -}}
 
-{{/* The Redis host:port KEDA connects to. */}}
+{{/* The Redis host:port KEDA connects to. KEDA's operator runs in its own namespace, so the
+bundled Redis is named with the release's namespace: a bare Service name would not resolve there. */}}
 {{- define "sluice.kedaRedisAddress" -}}
 {{- if .Values.worker.keda.redisAddress -}}
 {{- .Values.worker.keda.redisAddress -}}
 {{- else if .Values.bundledRedis.enabled -}}
-{{- printf "%s:%d" (include "sluice.redisName" .) (int .Values.bundledRedis.port) -}}
+{{- printf "%s.%s.svc:%d" (include "sluice.redisName" .) .Release.Namespace (int .Values.bundledRedis.port) -}}
 {{- else -}}
 {{- fail "worker.keda.redisAddress (host:port) is required when worker.keda.enabled is true and bundledRedis is off" -}}
 {{- end -}}
@@ -94,8 +95,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end }}
 {{- end -}}
 
-{{/* Volumes shared by edge and worker: routes.yaml as a directory (no subPath, so
-ConfigMap updates arrive) and a writable /tmp under the read-only root filesystem. */}}
+{{/* Volumes shared by edge, worker and console: routes.yaml as a directory (no subPath, so
+ConfigMap updates arrive), a writable /tmp under the read-only root filesystem, and the
+operator's extraVolumes (files for ${file:/path} secrets and endpoint TLS). */}}
 {{- define "sluice.volumes" -}}
 - name: routes
   configMap:
@@ -106,6 +108,9 @@ ConfigMap updates arrive) and a writable /tmp under the read-only root filesyste
 - name: tmp
   emptyDir:
     sizeLimit: 64Mi
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "sluice.volumeMounts" -}}
@@ -114,6 +119,9 @@ ConfigMap updates arrive) and a writable /tmp under the read-only root filesyste
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "sluice.preStop" -}}
