@@ -181,7 +181,7 @@ struct ConsoleController: Sendable {
                 guard let (partition, streamID) = stores.split(id), let entry = try await stores.store(partition).deadLetter(id: streamID) else {
                     continue
                 }
-                switch entry.replay(matcher: matcher) {
+                switch entry.replay(matcher: matcher, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) {
                 case .notReplayable: notReplayable += 1
                 case .stillNoRoute: stillNoRoute += 1
                 case .deliveries(let deliveries):

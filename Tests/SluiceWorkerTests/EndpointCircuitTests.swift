@@ -133,4 +133,49 @@ import Testing
             }
         }
     }
+
+    /// A replayed dead letter gets a fresh schedule — also the patience an open circuit allows
+    /// before attempt 1, which counts from the replay, not from the event's acceptance: replayed
+    /// while its endpoint's circuit is still open, long after it was accepted, it waits for the
+    /// circuit and is delivered, instead of going straight back to the dead letters unattempted.
+    @Test func aDeadLetterReplayedWhileTheCircuitIsOpenWaitsForItInsteadOfDyingAgain() async throws {
+        try await withSink { sink in
+            let health = EndpointHealth(healthy: false)
+            await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
+            let endpoint = EndpointRef(tenant: "acme", endpoint: "main")
+            try await WorkerHarness.with(routes: { prefix in
+                // Patience before an attempt under an open circuit: the schedule (0.1 s) + one
+                // cooldown (2 s) = 2.1 s.
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    max_in_flight: 1
+                    circuit_breaker: {failures: 1, cooldown: 2s}
+                    retry: {schedule: [0s, 100ms], jitter: 0%}
+                    """)
+            }) { harness in
+                // Attempt 1 fails and opens the circuit; attempt 2 is its probe, fails, reopens it
+                // and exhausts the schedule.
+                let id = try await harness.post()
+                let letter = try #require(try await harness.waitForDeadLetters(count: 1).first)
+                #expect(letter.reason == .exhausted && letter.delivery.event.webhookID == id)
+                // Replay once the event is older than that patience, while the circuit is open.
+                try await poll(until: {
+                    Int64(Date().timeIntervalSince1970 * 1000) - letter.delivery.event.receivedAtMillis > 2_600
+                }, "the event is older than the schedule and a cooldown")
+                #expect(try await harness.store.openCircuits().contains { $0.endpoint == endpoint }, "replayed while the circuit is open")
+                // As `sluice dlq replay` does it.
+                let replayed = letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                #expect(try await harness.stores.replay(deadLetterID: letter.id, with: [replayed]))
+                await health.set(true)
+
+                try await poll(until: {
+                    // The original attempt 1, then the replay's.
+                    await sink.requests(to: "/hook").filter { $0.header("webhook-id") == id && $0.header("x-sluice-attempt") == "1" }.count == 2
+                }, timeout: .seconds(15), "the replayed delivery is attempted once the circuit lets a probe through")
+                try await poll(until: {
+                    try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .delivered
+                }, "the replay is delivered")
+                #expect(try await harness.store.deadLetters().isEmpty, "not dead-lettered again")
+            }
+        }
+    }
 }

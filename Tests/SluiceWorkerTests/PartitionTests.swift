@@ -62,7 +62,7 @@ import Testing
                 #expect(dead[0].id.hasPrefix(partition == 0 ? "" : "\(partition)/"))
                 #expect(harness.stores.split(dead[0].id)?.partition == partition)
                 await healthy.turnOn()
-                #expect(try await harness.stores.replay(deadLetterID: dead[0].id, with: [dead[0].delivery.restarted()]))
+                #expect(try await harness.stores.replay(deadLetterID: dead[0].id, with: [dead[0].delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))]))
                 try await poll(until: { await Self.delivered(sink)["msg_gone"] == 2 }, timeout: .seconds(10), "the replay is delivered")
                 try await poll(until: { try await harness.stores.status().isEmpty }, timeout: .seconds(10), "every partition is empty")
             }

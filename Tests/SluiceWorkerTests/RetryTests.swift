@@ -38,6 +38,25 @@ import Testing
         }
     }
 
+    /// `schedule[0]` is the delay before attempt 1, counted from the event's acceptance.
+    @Test func theFirstStepOfTheScheduleDelaysAttemptOne() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [1500ms, 100ms], jitter: 0%}")
+            }) { harness in
+                let posted = ContinuousClock.now
+                let id = try await harness.post()
+                let requests = try await sink.waitForRequests(count: 1, path: "/hook")
+                let delay = requests[0].receivedAt - posted
+                #expect(delay >= .milliseconds(1450), "attempt 1 waited for the first step (after \(delay))")
+                #expect(requests[0].header("x-sluice-attempt") == "1" && requests[0].header("webhook-id") == id)
+                try await poll(until: {
+                    try await harness.store.attemptLog(source: "gemini", webhookID: id).map(\.record.outcome) == [.delivered]
+                }, "one attempt, delivered: waiting is not an attempt")
+            }
+        }
+    }
+
     @Test func retryAfterDelaysTheNextAttempt() async throws {
         try await withSink { sink in
             await sink.enqueue(.status(429, headers: [("retry-after", "1")]), .ok, for: "/hook")

@@ -31,7 +31,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
         var notReplayable: [String] = []
         for (index, entry) in entries.enumerated() {
             let deliveries: [Delivery]
-            switch entry.replay(matcher: matcher) {
+            switch entry.replay(matcher: matcher, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) {
             case .notReplayable:
                 notReplayable.append(entry.id)
                 continue

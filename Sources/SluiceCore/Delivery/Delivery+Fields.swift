@@ -6,6 +6,8 @@ extension Delivery {
         public static let endpoint = "endpoint"
         public static let attempt = "attempt"
         public static let firstAttemptAt = "first_attempt_at"
+        /// Present on a replayed delivery: when its fresh schedule began.
+        public static let scheduledAt = "scheduled_at"
         public static let lastStatus = "last_status"
         public static let lastError = "last_error"
         public static let webhookID = "webhook_id"
@@ -38,7 +40,7 @@ extension Delivery {
     /// Writes the delivery's fields to `sink`, in order.
     ///
     /// The body is stored raw (no encoding) and numbers as decimal text. An absent optional
-    /// (channel, first attempt, last status, last error) and an empty event type are left out
+    /// (channel, first attempt, schedule start, last status, last error) and an empty event type are left out
     /// rather than written empty: a first attempt then carries three or four pairs fewer, which Redis
     /// would otherwise take as script arguments, store in the stream entry and write to its
     /// AOF once per delivery. Readers take a missing field for the empty value, as they always
@@ -53,6 +55,7 @@ extension Delivery {
         sink.field(FieldName.endpoint, text: target.endpoint)
         sink.field(FieldName.attempt, number: Int64(attempt))
         if let firstAttemptAtMillis { sink.field(FieldName.firstAttemptAt, number: firstAttemptAtMillis) }
+        if let scheduledAtMillis { sink.field(FieldName.scheduledAt, number: scheduledAtMillis) }
         if let lastStatus { sink.field(FieldName.lastStatus, number: Int64(lastStatus)) }
         if let lastError, !lastError.isEmpty { sink.field(FieldName.lastError, text: lastError) }
         sink.field(FieldName.webhookID, text: event.webhookID)
@@ -116,7 +119,8 @@ extension Delivery {
         // Optional fields may be absent altogether (how `fields()` writes nil) but not malformed.
         let firstAttempt = field(FieldName.firstAttemptAt) == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
         let lastStatus = field(FieldName.lastStatus) == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
-        guard let firstAttempt, let lastStatus else { return nil }
+        let scheduledAt = field(FieldName.scheduledAt) == nil ? .some(nil) : optionalNumber(FieldName.scheduledAt, as: Int64.self)
+        guard let firstAttempt, let lastStatus, let scheduledAt else { return nil }
         let channel = text(FieldName.channel) ?? ""
         let lastError = text(FieldName.lastError) ?? ""
         self.init(
@@ -134,7 +138,8 @@ extension Delivery {
             attempt: attempt,
             firstAttemptAtMillis: firstAttempt,
             lastStatus: lastStatus,
-            lastError: lastError.isEmpty ? nil : lastError
+            lastError: lastError.isEmpty ? nil : lastError,
+            scheduledAtMillis: scheduledAt
         )
         released = field(FieldName.released) == [UInt8(ascii: "1")]
     }

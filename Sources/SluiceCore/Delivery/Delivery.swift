@@ -13,6 +13,10 @@ public struct Delivery: Sendable, Equatable {
     public var attempt: Int
     /// When attempt 1 was made, unix milliseconds; nil before it.
     public var firstAttemptAtMillis: Int64?
+    /// When this delivery's schedule began, unix milliseconds, if not when its event was accepted:
+    /// a replay gives a delivery a fresh schedule from the moment it is replayed. nil: the event's
+    /// acceptance (see ``scheduleStartMillis``).
+    public var scheduledAtMillis: Int64?
     /// The HTTP status of the last attempt, if it got a response.
     public var lastStatus: Int?
     /// The error of the last attempt (transport failure or non-2xx), safe to log.
@@ -30,13 +34,15 @@ public struct Delivery: Sendable, Equatable {
         attempt: Int = 1,
         firstAttemptAtMillis: Int64? = nil,
         lastStatus: Int? = nil,
-        lastError: String? = nil
+        lastError: String? = nil,
+        scheduledAtMillis: Int64? = nil
     ) {
         self.ingressID = ingressID
         self.event = event
         self.target = target
         self.attempt = attempt
         self.firstAttemptAtMillis = firstAttemptAtMillis
+        self.scheduledAtMillis = scheduledAtMillis
         self.lastStatus = lastStatus
         self.lastError = lastError
     }
@@ -50,8 +56,13 @@ public struct Delivery: Sendable, Equatable {
         "\(ingressID)/\(target.tenant)/\(target.endpoint)"
     }
 
-    /// The same delivery with a fresh schedule, as `sluice dlq replay` enqueues it.
-    public func restarted() -> Delivery {
-        Delivery(ingressID: ingressID, event: event, target: target)
+    /// When the schedule's clock started: the first delay counts from here, and so does an open
+    /// circuit's patience until attempt 1 is made.
+    public var scheduleStartMillis: Int64 { scheduledAtMillis ?? event.receivedAtMillis }
+
+    /// The same delivery with a fresh schedule starting at `nowMillis`, as `sluice dlq replay`
+    /// enqueues it.
+    public func restarted(atMillis nowMillis: Int64) -> Delivery {
+        Delivery(ingressID: ingressID, event: event, target: target, scheduledAtMillis: nowMillis)
     }
 }

@@ -12,15 +12,15 @@ extension DeadLetterEntry {
         case notReplayable
     }
 
-    /// The replay of this dead letter under `matcher` (the current routes): a `no_route` event is
-    /// routed again; any other gets its delivery back with a fresh schedule (attempt 1, same
-    /// webhook-id).
-    public func replay(matcher: RouteMatcher) -> Replay {
+    /// The replay of this dead letter under `matcher` (the current routes) at `nowMillis`: a
+    /// `no_route` event is routed again; any other gets its delivery back. Either way each
+    /// delivery starts a fresh schedule at `nowMillis` (attempt 1, same webhook-id).
+    public func replay(matcher: RouteMatcher, nowMillis: Int64) -> Replay {
         if reason == .undecodable { return .notReplayable }
-        guard reason == .noRoute else { return .deliveries([delivery.restarted()]) }
+        guard reason == .noRoute else { return .deliveries([delivery.restarted(atMillis: nowMillis)]) }
         let event = delivery.event
         let targets = matcher.targets(source: event.source, channel: event.channel, eventType: event.eventType, body: event.body)
         guard !targets.isEmpty else { return .stillNoRoute }
-        return .deliveries(targets.map { Delivery(ingressID: delivery.ingressID, event: event, target: $0) })
+        return .deliveries(targets.map { Delivery(ingressID: delivery.ingressID, event: event, target: $0, scheduledAtMillis: nowMillis) })
     }
 }

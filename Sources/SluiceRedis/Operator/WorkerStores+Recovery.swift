@@ -1,3 +1,4 @@
+import Foundation
 public import SluiceCore
 
 extension WorkerStores {
@@ -35,7 +36,8 @@ extension WorkerStores {
                 ])
                 let entries = RedisStreamEntry.entries(from: reply)
                 let deliveries = entries.compactMap(ArchivedEvent.decode).filter { $0.targets.contains(endpoint) }.map {
-                    Delivery(ingressID: $0.ingressID, event: $0.event, target: endpoint)
+                    // A fresh schedule from now: the event was accepted long ago.
+                    Delivery(ingressID: $0.ingressID, event: $0.event, target: endpoint, scheduledAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
                 }
                 recovery.scanned += entries.count
                 recovery.found += deliveries.count

@@ -64,10 +64,21 @@ struct DeliveryExecutor: Sendable {
             return
         }
         let now = clock().unixMillis
+        // `schedule[0]` is the delay before attempt 1, counted from when the schedule began (the
+        // event's acceptance, or its replay): until then the delivery waits in the retry set.
+        // Not jittered: this check runs again when it comes back, and must then let it through.
+        if delivery.attempt == 1, delivery.firstAttemptAtMillis == nil, let first = endpoint.retry.schedule.first {
+            let due = delivery.scheduleStartMillis + max(0, first.wholeMillis)
+            if due > now {
+                await park(entry, until: due)
+                return
+            }
+        }
         if let reopens = breakers.isOpen(endpoint, nowMillis: now) {
             // A delivery gets its whole schedule and one more cooldown (a last probe's chance)
-            // before an endpoint that stays down sends it to the dead letters for replay.
-            let waitingSince = delivery.firstAttemptAtMillis ?? delivery.event.receivedAtMillis
+            // before an endpoint that stays down sends it to the dead letters for replay — from
+            // its first attempt, or before one from when its schedule began (a replay's is new).
+            let waitingSince = delivery.firstAttemptAtMillis ?? delivery.scheduleStartMillis
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMillis {
                 metrics.count(ref, outcome: "dead_letter")

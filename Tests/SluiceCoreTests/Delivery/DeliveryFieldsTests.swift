@@ -106,10 +106,18 @@ import Testing
     }
 
     @Test func restartedDeliveryBeginsAFreshSchedule() {
-        let restarted = Self.sample().restarted()
+        let sample = Self.sample()
+        let replayedAt = sample.event.receivedAtMillis + 86_400_000
+        let restarted = sample.restarted(atMillis: replayedAt)
         #expect(restarted.attempt == 1)
-        #expect(restarted.id == Self.sample().id)
+        #expect(restarted.id == sample.id)
         #expect(restarted.lastStatus == nil && restarted.lastError == nil && restarted.firstAttemptAtMillis == nil)
+        // Its schedule (the first delay, an open circuit's patience) counts from the replay, not
+        // from the event's acceptance a day before; and that survives the trip through Redis.
+        #expect(sample.scheduleStartMillis == sample.event.receivedAtMillis)
+        #expect(restarted.scheduleStartMillis == replayedAt)
+        #expect(Delivery(fields: Dictionary(restarted.fields(), uniquingKeysWith: { first, _ in first })) == restarted)
+        #expect(!sample.fields().contains { $0.0 == Delivery.FieldName.scheduledAt })
     }
 
     @Test func deadLetterReasonsUseTheContractNames() {

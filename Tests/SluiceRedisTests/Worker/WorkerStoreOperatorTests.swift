@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 import SluiceRedis
 import SluiceTesting
@@ -22,7 +23,7 @@ struct WorkerStoreOperatorTests {
         try await Harness.run { h in
             let letter = try await Self.deadLetter(h)
             #expect(letter.attempts == 0)
-            let fresh = letter.delivery.restarted()
+            let fresh = letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))
             #expect(try await h.store.replay(deadLetterID: letter.id, with: [fresh]))
             #expect(try await h.store.deadLetters().isEmpty)
             #expect(try await h.store.deadLetter(id: letter.id) == nil)
@@ -41,7 +42,7 @@ struct WorkerStoreOperatorTests {
             try await h.store.route(entry, event: event, deliveries: [], nowMillis: Harness.now, retention: Harness.retention)
             let letter = try #require(try await h.store.deadLetters().first)
             #expect(!(try await h.store.replay(deadLetterID: letter.id, with: [])))
-            #expect(!(try await h.store.replay(deadLetterID: letter.id, with: [letter.delivery.restarted()])))
+            #expect(!(try await h.store.replay(deadLetterID: letter.id, with: [letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))])))
             #expect(try await h.store.deadLetters() == [letter])
             // Once routes match, replay fans it out.
             let deliveries = Harness.targets.map { Delivery(ingressID: letter.delivery.ingressID, event: event, target: $0) }
@@ -123,7 +124,7 @@ struct WorkerStoreOperatorTests {
             #expect(letter.delivery.event.body == body)
             #expect(letter.attempts == 1)
             #expect(letter.lastStatus == nil)
-            #expect(try await h.store.replay(deadLetterID: letter.id, with: [letter.delivery.restarted()]))
+            #expect(try await h.store.replay(deadLetterID: letter.id, with: [letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))]))
             let replayed = try await h.readOne()
             #expect(replayed.delivery.event == event)
             #expect(replayed.delivery.attempt == 1)
