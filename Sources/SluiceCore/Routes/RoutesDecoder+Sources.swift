@@ -85,15 +85,21 @@ extension RoutesDecoder {
             error(field.mark, "\(context) is missing required key 'url' (kind standard-webhooks has no default)")
             return (nil, false)
         }
-        if let audienceField = block["audience"], let audience = string(audienceField, in: context, allowEmpty: true), !audience.isEmpty {
-            config?.audience = audience
-        } else if block["audience"] == nil {
-            // Writing a jwks block is asking for JWTs, and a shared JWKS (Google's signs for every
-            // Gemini customer) makes them safe only when their aud must name this gateway.
-            error(field.mark, "\(context) must set 'audience', the aud its JWTs are issued for (a JWKS such as Google's signs tokens for every customer, so without it anyone's could be sent here); leave verify.jwks out to accept only v1a signatures, or set it to false")
-        } else {
-            error(block["audience"]!.valueMark, "'audience' in \(context) must not be empty")
+        if let audienceField = block["audience"] {
+            // Not a single value: reported by `string`.
+            guard let audience = string(audienceField, in: context, allowEmpty: true) else { return (config, false) }
+            if !audience.isEmpty {
+                config?.audience = audience
+                return (config, false)
+            }
         }
+        // Without an audience (missing or "", as the contract's example has it) JWTs are refused
+        // rather than accepted unchecked: a shared JWKS (Google's signs for every Gemini
+        // customer) makes a JWT safe only when its aud must name this gateway. v1a entries are
+        // verified as usual. Said at load, so the refusals are no surprise.
+        warning(
+            block["audience"]?.valueMark ?? field.mark,
+            "\(context) sets no 'audience': JWT-signed calls will be refused (401 audience_not_configured), since a JWKS such as Google's signs tokens for every customer; set it to the aud you registered to accept them (v1a signatures are verified either way)")
         return (config, false)
     }
 }

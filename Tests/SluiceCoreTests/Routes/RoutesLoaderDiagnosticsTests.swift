@@ -212,15 +212,27 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(try #require(RoutesFixtures.load(custom).config).sources["gemini"]?.jwks == JWKSConfig(url: "https://keys.example/jwks.json", audience: "sluice"))
     }
 
-    @Test func aJWKSBlockWithoutAudienceIsAnErrorAtTheBlock() throws {
-        let text = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    verify:\n      jwks: {url: \"https://keys.example/jwks.json\"}\n")
-        let located = RoutesFixtures.located(RoutesFixtures.load(text))
+    /// A JWKS block without an audience — left out, or `""` as in the contract's own example —
+    /// loads with a warning where it is written: its JWTs will be refused (401
+    /// `audience_not_configured`), since a JWKS such as Google's signs tokens for every customer;
+    /// `v1a` entries are verified against its keys either way.
+    @Test(arguments: ["{url: \"https://keys.example/jwks.json\"}", "{url: \"https://keys.example/jwks.json\", audience: \"\"}"])
+    func aJWKSBlockWithoutAudienceLoadsWithAWarningThatJWTsWillBeRefused(block: String) throws {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    verify:\n      jwks: \(block)\n")
+        let result = RoutesFixtures.load(text)
+        let jwks = try #require(result.config?.sources["gemini"]?.jwks)
+        #expect(jwks.url == "https://keys.example/jwks.json" && jwks.audience == nil)
+        let located = RoutesFixtures.located(result)
         #expect(located.count == 1)
-        #expect(located.first?.contains("must set 'audience'") == true, "\(located)")
-        let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("jwks:") }) + 1
-        #expect(located.first?.hasPrefix("\(line):") == true, "\(located)")
-        // Leaving the block out keeps Google's JWKS for v1a signatures, without JWTs.
+        #expect(located.first?.contains("warning: 'verify.jwks' of source 'gemini' sets no 'audience': JWT-signed calls will be refused (401 audience_not_configured)") == true, "\(located)")
+        // At the audience's value when it is written, else at the block.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains("jwks:") }) + 1
+        let column = block.contains("audience") ? try #require(lines[line - 1].range(of: "\"\"}")).lowerBound.utf16Offset(in: lines[line - 1]) + 1 : nil
+        #expect(located.first?.hasPrefix(column.map { "\(line):\($0):" } ?? "\(line):") == true, "\(located)")
+        // Leaving the block out keeps Google's JWKS for v1a signatures, without JWTs, and says nothing.
         #expect(try #require(RoutesFixtures.load(RoutesFixtures.minimal).config).sources["gemini"]?.jwks?.audience == nil)
+        #expect(RoutesFixtures.load(RoutesFixtures.minimal).diagnostics.isEmpty)
     }
 
     @Test func privateAddressWarningIsSilencedByAllowCIDRs() {
