@@ -16,6 +16,13 @@ struct Sluice: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // A group (`sluice`, `sluice routes`, `sluice dlq`, …) without one of its commands is a
+            // usage error, not a request for help: a script that lost its subcommand must fail.
+            let parsed = type(of: command)
+            if !parsed.configuration.subcommands.isEmpty {
+                FileHandle.standardError.write(Data(("Error: missing command\n\n" + helpMessage(for: parsed) + "\n").utf8))
+                Foundation.exit(2)
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

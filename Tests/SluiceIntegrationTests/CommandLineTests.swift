@@ -31,6 +31,18 @@ import Testing
         #expect(result.output.hasPrefix("0.1.0 malloc=jemalloc-5."), "\(result.output)")
     }
 
+    /// A command group without one of its commands is a usage error (exit 2, with its help on
+    /// standard error); asking for help is not.
+    @Test func aGroupWithoutItsCommandIsAUsageError() async throws {
+        for group in [[], ["routes"], ["dlq"], ["events"]] {
+            let result = try await SluiceBinary.run(group)
+            #expect(result.status == 2, "sluice \(group.joined(separator: " ")): \(result.output)")
+            #expect(result.output.contains("Error: missing command") && result.output.contains("SUBCOMMANDS"), "\(result.output)")
+        }
+        let help = try await SluiceBinary.run(["dlq", "--help"])
+        #expect(help.status == 0 && help.output.contains("SUBCOMMANDS"), "\(help.output)")
+    }
+
     /// Commands that change dead letters refuse an empty selection (it takes `--all` to mean
     /// every one), before they read anything: no Redis is listening on the URL given.
     @Test func dlqReplayAndPurgeWithoutASelectionAreUsageErrors() async throws {

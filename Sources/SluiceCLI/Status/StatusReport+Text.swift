@@ -38,9 +38,9 @@ extension StatusReport {
 
     private static func detail(_ condition: EndpointState.Condition) -> String {
         switch condition {
-        case .circuitOpen(let probeAt): "deliveries parked; probe at \(Timestamps.iso(probeAt))"
+        case .circuitOpen(let probeAt): "deliveries waiting; probe at \(Timestamps.iso(probeAt))"
         case .halfOpen(let since): "cooldown over since \(Timestamps.iso(since)); the next delivery is the probe"
-        case .paused(_, let until): "rate_limit bucket empty; deliveries parked until \(Timestamps.iso(until))"
+        case .paused(_, let until): "rate_limit bucket empty; deliveries waiting until \(Timestamps.iso(until))"
         case .ok: ""
         }
     }

@@ -30,7 +30,8 @@ extension IngressExchange {
         }
         if case .needsKeySet = verdict, lookup.cacheHasKeys {
             // Keys are at hand and fresh, yet none has this request's key id: a forgery or a retired key.
-            let failure = VerificationFailure(reason: "unknown_key", message: "no signing key matches this request's key id")
+            let failure = VerificationFailure(
+                reason: "unknown_key", message: "none of the source's JWKS keys can check this signature (the JWT's kid is not in the key set, or it has no Ed25519 key for a v1a entry)")
             return answer(IngressRejection.verification(failure).answer, for: call, now: now, requestComplete: true)
         }
         return verified(call, body: body, verdict: verdict, retryAfter: lookup.retryAfter, receivedAtMillis: receivedAtMillis, now: now)

@@ -34,8 +34,11 @@ public import SluiceCore
 //                                                 XDEL'd by the script that XACKs it.
 //   {P}:v1:retry                          ZSET    member = delivery id (`<ingress-id>/<tenant>/
 //                                                 <endpoint>`), score = due time in unix ms:
-//                                                 deliveries waiting for their next attempt (or
-//                                                 parked by an open circuit / rate limit).
+//                                                 deliveries waiting for their next attempt, for
+//                                                 a first step of their schedule, or parked when
+//                                                 Redis could not give a rate-limit token or at
+//                                                 shutdown (an open circuit or an empty bucket
+//                                                 sends them to their endpoint's waiting line).
 //   {P}:v1:retry:<delivery-id>            HASH    the waiting delivery's `Delivery.fields()`, as
 //                                                 it will be retried (attempt already advanced).
 //                                                 Written with its ZSET member by the complete
