@@ -22,6 +22,38 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// Requests the decoder cannot frame get a precise status and a JSON reason like every other
+    /// refusal, then the connection closes (nothing after them can be framed): a head over the
+    /// 80 KiB limit is 431 `headers_too_large`, bytes that are not HTTP/1.1 are 400
+    /// `malformed_request`. Both are counted like other refusals.
+    @Test(arguments: [
+        ("POST /webhooks/gemini HTTP/1.1\r\nHost: x\r\nx-padding: \(String(repeating: "a", count: 100 * 1024))\r\n\r\n", 431, "headers_too_large"),
+        ("POST /webhooks/gemini HTTP/1.1\r\nHost x\r\n\r\n", 400, "malformed_request"),
+    ])
+    func aRequestTheDecoderCannotFrameGetsAJSONAnswerThenTheConnectionCloses(request: String, status: Int, reason: String) async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(port: edge.port, request: Array(request.utf8), count: 1, closeWait: .seconds(5))
+            let response = try #require(exchange.responses.first)
+            #expect(response.status == status)
+            #expect(response.header("content-type") == "application/json" && response.header("connection") == "close")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+            #expect(json["reason"] as? String == reason, "\(json)")
+            #expect(exchange.closedByServer)
+            #expect(edge.exporterText().contains(#"sluice_ingest_total{source="_unknown",outcome="\#(reason)"} 1"#), "\(edge.exporterText())")
+        }
+    }
+
+    /// Under /webhooks/ but neither one nor two segments: a JSON 404, and the connection serves the next call.
+    @Test func aWebhookPathWithTooManySegmentsIsAJSON404() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook(path: "/webhooks/gemini/acme/extra") + edge.rawWebhook(), count: 2)
+            #expect(exchange.responses.map(\.status) == [404, 202])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(exchange.responses[0].body)) as? [String: Any])
+            #expect(json["reason"] as? String == "unknown_path", "\(json)")
+        }
+    }
+
     @Test func connectionCloseIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

@@ -253,7 +253,7 @@ import Testing
     @Test func otherPathsGoToTheRouterAndTheNextRequestWaitsForItsAnswer() throws {
         let snapshot = try Self.snapshot()
         var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
-        for uri in ["/healthz", "/webhooks/a/b/c", "/webhooks/"] {
+        for uri in ["/healthz", "/metrics", "/webhooksx"] {
             let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri)
             guard case .forward = exchange.receivedHead(head, now: Self.t0, snapshot: snapshot, durabilityUnmet: nil),
                 case .forward = exchange.receivedEnd(now: Self.t0, unixMillis: Self.unixMillis)
@@ -265,6 +265,20 @@ import Testing
             let ended = exchange.routerAnswerEnded(now: Self.t0)
             #expect(ended.requestComplete && !ended.close)
             #expect(exchange.isIdle)
+        }
+    }
+
+    /// A path under /webhooks/ is the edge's even when it names no source and channel: a JSON
+    /// 404 `unknown_path`, whatever the method, and the connection stays usable.
+    @Test func aWebhookPathThatIsNotOneOrTwoSegmentsIsAnswered404() throws {
+        let snapshot = try Self.snapshot()
+        for (method, uri) in [(HTTPMethod.POST, "/webhooks/a/b/c"), (.GET, "/webhooks/"), (.POST, "/webhooks/gemini/")] {
+            var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
+            let head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
+            let answered = Self.answer(exchange.receivedHead(head, now: Self.t0, snapshot: snapshot, durabilityUnmet: nil))
+            #expect(answered?.answer.status == .notFound, "\(uri)")
+            #expect(Self.json(answered)["reason"] as? String == "unknown_path", "\(uri)")
+            #expect(answered?.close == false, "\(uri)")
         }
     }
 

@@ -182,12 +182,20 @@ struct IngressExchange {
     ) -> Action {
         guard case .idle = state else { return protocolViolation() }
         if requestStarted == nil { requestStarted = now }
-        guard WebhookTarget.isWebhookPath(head.uri), let target = WebhookTarget(uri: head.uri) else {
+        guard WebhookTarget.isWebhookPath(head.uri) else {
             state = .forwarded(requestEnded: false, answerEnded: false)
             return .forward
         }
         let keepAlive = head.isKeepAlive
         let snapshot = snapshot()
+        guard let target = WebhookTarget(uri: head.uri) else {
+            // Under /webhooks/ but not one or two segments: the edge's to refuse, in JSON like
+            // every answer to a webhook path.
+            state = .answered
+            return answer(
+                IngressRejection.notAWebhookPath().answer, counters: snapshot.unknownSource, started: now, keepAlive: keepAlive, now: now,
+                omitsBody: head.method == .HEAD, requestComplete: false, logged: true)
+        }
         let counters = snapshot.sources[target.source]?.counters ?? snapshot.unknownSource
         func refuse(_ rejection: IngressRejection, logged: Bool = true) -> Action {
             state = .answered
@@ -315,6 +323,19 @@ struct IngressExchange {
         closing = true
         guard case .reading(let call, _) = state else { return .close }
         return answer(IngressRejection.requestTimeout().answer, for: call, now: now, requestComplete: false)
+    }
+
+    /// NIO's decoder could not frame the next request: its head is over the edge's limits, or the
+    /// bytes are not HTTP/1.1. When no earlier request is still owed an answer, it is answered
+    /// like any refusal, and the connection closes after it (nothing after it can be framed);
+    /// nil otherwise, and the connection is left to the router's error handling.
+    mutating func unparseable(_ rejection: IngressRejection, counters: IngressMetrics.SourceCounters, now: NIODeadline) -> Action? {
+        guard case .idle = state else { return nil }
+        closing = true
+        state = .answered
+        return answer(
+            rejection.answer, counters: counters, started: requestStarted ?? now, keepAlive: false, now: now, omitsBody: false,
+            requestComplete: false, logged: true)
     }
 
     /// The server is shutting down. Returns whether to close at once (nothing in progress);

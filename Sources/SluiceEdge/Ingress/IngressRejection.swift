@@ -15,6 +15,20 @@ struct IngressRejection: Error, Sendable {
         Self(status: .notFound, reason: "unknown_source", message: "no source named '\(name)' is configured")
     }
 
+    static func notAWebhookPath() -> Self {
+        Self(status: .notFound, reason: "unknown_path", message: "webhook paths are /webhooks/{source} and /webhooks/{source}/{channel}")
+    }
+
+    /// What NIO's decoder refused; the limits are `EdgeHTTPChannel`'s.
+    static func unparseable(_ error: HTTPParserError) -> Self {
+        if case .headerOverflow = error {
+            return Self(
+                status: .requestHeaderFieldsTooLarge, reason: "headers_too_large",
+                message: "the request's head is larger than the edge accepts: 80 KiB of header fields (each and all together), at most 1,000 of them")
+        }
+        return Self(status: .badRequest, reason: "malformed_request", message: "the request is not valid HTTP/1.1 (\(error))")
+    }
+
     static func missingHeader(_ name: String) -> Self {
         Self(status: .badRequest, reason: "missing_header", message: "the \(name) header is required")
     }

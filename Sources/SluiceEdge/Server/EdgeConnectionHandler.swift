@@ -84,6 +84,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         updateTicket()
     }
 
+    /// A request NIO's decoder cannot frame gets a JSON answer like any refusal, unless an earlier
+    /// request still owes one (then, and for anything else, the router's handling as before).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError, queue.isEmpty,
+            case .answer(let answer)? = exchange.unparseable(
+                .unparseable(parserError), counters: dependencies.state.current.unknownSource, now: .now())
+        else { return context.fireErrorCaught(error) }
+        write(answer, context: context)
+        updateTicket()
+    }
+
     /// Raw bytes arrived (`RequestStartObserver`, before the decoder): between requests, the next
     /// request's timeout starts now, and until its head is parsed its bytes, held by the decoder,
     /// count against the buffer budget. Returns false when they do not fit: the caller closes.
