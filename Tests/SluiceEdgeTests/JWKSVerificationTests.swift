@@ -74,6 +74,40 @@ import Testing
         }
     }
 
+    /// The set is used for its max-age only: once it expires the next call fetches it again, so a
+    /// key the issuer withdrew stops verifying even though every call still names a known key.
+    @Test func anExpiredKeySetIsFetchedAgainAndAWithdrawnKeyStopsVerifying() async throws {
+        let withdrawn = Curve25519.Signing.PrivateKey()
+        let kept = Curve25519.Signing.PrivateKey()
+        let clock = TestClock()
+        try await withSink { jwks in
+            await jwks.respond(to: "/jwks", with: Self.jwks([(withdrawn.publicKey, "k1"), (kept.publicKey, "k2")]))
+            try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }, clock: clock) { edge in
+                func post(_ key: Curve25519.Signing.PrivateKey) async throws -> Int {
+                    let id = "msg_\(UUID().uuidString)"
+                    return try await edge.post(
+                        id: id, timestamp: clock.unixSeconds, body: Self.body,
+                        signature: try Self.v1a(key, id: id, timestamp: clock.unixSeconds, body: Self.body)).status
+                }
+                var status = try await post(withdrawn)
+                #expect(status == 202)
+                await jwks.respond(to: "/jwks", with: Self.jwks([(kept.publicKey, "k2")]))
+                // Within the set's max-age (600 s) the cached set is used as it is.
+                clock.advance(by: 300)
+                status = try await post(withdrawn)
+                #expect(status == 202)
+                #expect(await jwks.requests(to: "/jwks").count == 1)
+                // Past it, the set is fetched again and k1 is gone.
+                clock.advance(by: 301)
+                status = try await post(withdrawn)
+                #expect(status == 401)
+                #expect(await jwks.requests(to: "/jwks").count == 2)
+                status = try await post(kept)
+                #expect(status == 202)
+            }
+        }
+    }
+
     @Test func unknownKeyIDWithinTheRefetchIntervalIs401AndDoesNotRefetch() async throws {
         let key = Curve25519.Signing.PrivateKey()
         try await withSink { jwks in

@@ -198,8 +198,9 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             IngressExchange.KeyLookup(keySet: keySet, cacheHasKeys: cache.cached != nil, retryAfter: cache.retryAfter(now: now))
         }
         if step == .cached {
-            // Never waits: answered here, on the loop.
-            return perform(exchange.keysArrived(lookup(cache.cached), now: .now()), context: context)
+            // Never waits: answered here, on the loop. An expired set counts as none, so the next
+            // step fetches (falling back to the expired set only if that fetch fails).
+            return perform(exchange.keysArrived(lookup(cache.fresh(now: now)), now: .now()), context: context)
         }
         let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let completion: JWKSCache.Completion = { keySet in

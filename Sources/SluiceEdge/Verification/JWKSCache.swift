@@ -36,6 +36,11 @@ final class JWKSCache: Sendable {
     /// The cached set, fresh or not; nil before the first successful fetch. Never waits.
     var cached: JSONWebKeySet? { state.withLock { $0.keySet } }
 
+    /// The cached set while its max-age lasts, else nil (then ``current(now:completion:)``
+    /// refetches): a key the issuer has withdrawn stops verifying once the set expires, not
+    /// only after a request misses. Never waits.
+    func fresh(now: Int64) -> JSONWebKeySet? { state.withLock { $0.policy.isFresh(now: now) ? $0.keySet : nil } }
+
     /// Seconds a sender should wait before retrying while no keys can be had.
     func retryAfter(now: Int64) -> Int { state.withLock { Int($0.policy.retryAfterSeconds(now: now)) } }
 
