@@ -46,6 +46,7 @@ import Testing
         ("100.64.0.1", .cgnat), ("100.127.255.255", .cgnat),
         ("169.254.1.1", .linkLocal), ("fe80::1", .linkLocal), ("febf::1", .linkLocal),
         ("169.254.169.254", .metadata), ("fd00:ec2::254", .metadata), ("100.100.100.200", .metadata),
+        ("169.254.170.2", .metadata), ("169.254.170.23", .metadata), ("fd00:ec2::23", .metadata), ("64:ff9b:1::a9fe:a9fe", .reserved),
         ("224.0.0.1", .multicast), ("239.255.255.255", .multicast), ("ff02::1", .multicast),
         ("255.255.255.255", .reserved), ("240.0.0.1", .reserved),
         ("::ffff:127.0.0.1", .loopback), ("::ffff:10.0.0.1", .private), ("::ffff:169.254.169.254", .metadata),

@@ -52,8 +52,11 @@ public struct AddressPolicy: Sendable, Hashable {
 
     private static let nat64Prefix: [UInt8] = [0x00, 0x64, 0xff, 0x9b] + Array(repeating: 0, count: 8)
 
-    private static let metadataAddresses: [IPAddress] = ["169.254.169.254", "fd00:ec2::254", "100.100.100.200"]
-        .map { IPAddress($0)! }
+    /// Instance metadata (AWS, GCP, Azure, Oracle: 169.254.169.254; AWS IPv6; Alibaba), AWS ECS
+    /// task credentials and EKS Pod Identity (IPv4 and IPv6): each hands out cloud credentials.
+    private static let metadataAddresses: [IPAddress] = [
+        "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2", "169.254.170.23", "fd00:ec2::23",
+    ].map { IPAddress($0)! }
 
     private static func range(_ text: String, _ category: AddressCategory) -> (block: CIDR, category: AddressCategory) {
         (CIDR(parsing: text)!, category)
@@ -78,5 +81,8 @@ public struct AddressPolicy: Sendable, Hashable {
         range("fe80::/10", .linkLocal),
         range("fec0::/10", .linkLocal),
         range("ff00::/8", .multicast),
+        // NAT64's local-use prefix (RFC 8215): where the IPv4 address sits depends on the
+        // operator's prefix length, so it cannot be judged as the address it reaches.
+        range("64:ff9b:1::/48", .reserved),
     ]
 }
