@@ -14,15 +14,29 @@ public struct ConsoleServer: Sendable {
     /// Add to a `ServiceGroup`.
     public let services: [any Service]
 
+    /// The `Host` names a console listening on `listenHost` answers to: with `extra` names
+    /// given, those, the listen address and loopback's names; without, the same when it listens
+    /// on loopback (where DNS rebinding reaches it from the operator's browser), and any when it
+    /// listens on another address (behind a proxy, which then decides who reaches it).
+    public static func allowedHosts(listenHost: String, extra: [String]) -> Set<String>? {
+        let listen = ConsoleHostCheck<ConsoleRequestContext>.hostName(listenHost)
+        let loopback = listen == "localhost" || listen == "::1" || listen.hasPrefix("127.")
+        guard loopback || !extra.isEmpty else { return nil }
+        return Set(["localhost", "127.0.0.1", "::1", listen] + extra.map { ConsoleHostCheck<ConsoleRequestContext>.hostName($0) })
+    }
+
     /// - Parameters:
     ///   - stores: every partition's store (more are read as the recorded count grows).
     ///   - token: the operator token; nil makes the console read-only.
+    ///   - allowedHosts: the host names and addresses requests may name in `Host` (lowercased,
+    ///     no port); nil answers any.
     ///   - onListening: called with the bound port once it accepts connections.
     public init(
-        host: String, port: Int, routes: RoutesConfig, stores: WorkerStores, token: String?, logger: Logger,
+        host: String, port: Int, routes: RoutesConfig, stores: WorkerStores, token: String?, allowedHosts: Set<String>?, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         let router = Router(context: ConsoleRequestContext.self)
+        if let allowedHosts { router.add(middleware: ConsoleHostCheck(allowed: allowedHosts)) }
         ConsoleController(stores: stores, routes: routes, sessions: ConsoleSessions(token: token), pages: ConsolePages(), logger: logger)
             .register(on: router)
         let app = Application(

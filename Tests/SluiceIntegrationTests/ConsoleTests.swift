@@ -225,6 +225,35 @@ import Testing
         }
     }
 
+    /// Against DNS rebinding: a page whose name was pointed at 127.0.0.1 makes the browser send
+    /// its own name as `Host`, which a console on loopback does not answer (421) — except for
+    /// the probes; `--allowed-host` adds the names it is reached by.
+    @Test func aConsoleOnLoopbackAnswersOnlyItsOwnHostNames() async throws {
+        try await withRedis { redis in
+            let gateway = try GatewayProcesses(
+                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: OperatorCommandsTests.batchRoute))
+            defer { gateway.close() }
+            let (console, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
+                ["console", "--config", gateway.routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--allowed-host", "Console.Example"]
+            }
+            defer { console.send(SIGKILL) }
+            func get(_ path: String, host: String) async throws -> Int {
+                try await gateway.client.execute(HTTPRequest(
+                    method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [HTTPHeader(name: "host", value: host)], timeout: .seconds(10))).status
+            }
+            for path in ["/", "/events", "/overview.json"] {
+                let rebound = try await get(path, host: "attacker.example:\(port)")
+                #expect(rebound == 421, "\(path)")
+            }
+            for host in ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)", "console.example", "CONSOLE.example:443"] {
+                let status = try await get("/", host: host)
+                #expect(status == 200, "\(host)")
+            }
+            let probe = try await get("/healthz", host: "10.1.2.3:\(port)")
+            #expect(probe == 200)
+        }
+    }
+
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
         try await withRedis { redis in
             let gateway = try GatewayProcesses(

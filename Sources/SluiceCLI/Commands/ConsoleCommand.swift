@@ -20,6 +20,11 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(help: "File holding the operator token that actions need (env SLUICE_CONSOLE_TOKEN_FILE); without it the console is read-only.")
     var tokenFile: String?
 
+    @Option(
+        name: .customLong("allowed-host"),
+        help: "A host name the console is reached by, beside loopback's and the listen address (repeatable; env SLUICE_CONSOLE_ALLOWED_HOSTS, comma-separated). Other Host headers get 421, against DNS rebinding; on a non-loopback listen address without any, every Host is answered.")
+    var allowedHosts: [String] = []
+
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_CONSOLE_LISTEN"] ?? "127.0.0.1:8081", flag: "--listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
@@ -33,12 +38,16 @@ struct ConsoleCommand: AsyncParsableCommand {
             guard trimmed.count >= 16 else { throw ValidationError("--token-file: the token in \(path) is shorter than 16 characters") }
             token = trimmed
         }
+        let extraHosts = allowedHosts.isEmpty
+            ? (global.environment["SLUICE_CONSOLE_ALLOWED_HOSTS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            : allowedHosts
         let (routes, _) = try RoutesBootstrap.load(RoutesFileSource(path: global.configPath, allowMissingSecrets: true), logger: logger)
         let stores = WorkerStores(url: redisURL, prefix: routes.config.redisPrefix, count: routes.config.redisPartitions, logger: logger)
         defer { stores.shutdown() }
         logger.info("console starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "actions": "\(token == nil ? "off (read-only)" : "on")"])
         let console = ConsoleServer(
-            host: address.host, port: address.port, routes: routes.config, stores: stores, token: token, logger: logger,
+            host: address.host, port: address.port, routes: routes.config, stores: stores, token: token,
+            allowedHosts: ConsoleServer.allowedHosts(listenHost: address.host, extra: extraHosts), logger: logger,
             onListening: { port in logger.info("console listening", metadata: ["port": "\(port)"]) })
         try await ServiceRunner.run(console.services, logger: logger)
     }
