@@ -19,7 +19,10 @@ import Testing
             let log = dir.file("dev.log")
             // No SLUICE_REDIS_URL, so dev starts its own redis-server. A fresh metrics port with
             // each start, as startServer starts again when a port was taken.
-            let (dev, _) = try await SluiceBinary.startServer("sluice dev", log: log, unsetting: ["SLUICE_REDIS_URL"], client: client) { port in
+            // A job of its own, as in a terminal, so that Ctrl-C can be sent to its whole group.
+            let (dev, _) = try await SluiceBinary.startServer(
+                "sluice dev", log: log, unsetting: ["SLUICE_REDIS_URL"], ownProcessGroup: true, client: client
+            ) { port in
                 ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(FreePort.pick() ?? 0)", "--log-level", "warning"]
             }
             // SIGINT, not SIGKILL, when the test ends early: dev then stops its own redis-server,
@@ -50,9 +53,14 @@ import Testing
             let shown = try await SluiceBinary.runShell(status)
             #expect(shown.status == 0 && shown.output.contains("acme/main"), "\(status): \(shown.output)")
 
-            dev.send(SIGINT)
-            #expect(await dev.exit.wait(timeout: .seconds(30)), "dev stops on SIGINT")
+            // Ctrl-C reaches the terminal's whole foreground group: dev's own redis-server must not
+            // be in it, or it stops while the gateway still reads from it (errors in the log).
+            kill(-dev.pid, SIGINT)
+            #expect(await dev.exit.wait(timeout: .seconds(30)), "dev stops on Ctrl-C")
             #expect(dev.exit.status == 0)
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(!output.contains("lost the connection to Redis") && !output.contains("\"level\":\"error\"") && !output.contains(" error "),
+                "a clean shutdown logs no error: \(output)")
             // dev waits for its redis-server before exiting: nothing answers there any more.
             let probe = RedisClient(
                 url: try RedisURL(redisURL), logger: testLogger, connectTimeout: .milliseconds(500), commandTimeout: .seconds(1),

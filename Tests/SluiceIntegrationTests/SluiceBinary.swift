@@ -18,12 +18,16 @@ enum SluiceBinary {
     /// `environment` added and the variables named in `unsetting` removed.
     /// `openFiles` runs it with that many descriptors at most (soft and hard limit); `hostsFile`
     /// runs it in a mount namespace of its own where that file is /etc/hosts (needs root, as the
-    /// tests and CI run).
+    /// tests and CI run). `ownProcessGroup` makes it lead a process group, as a shell's job does,
+    /// so that a signal to the group (`kill(-pid, …)`) is a terminal's Ctrl-C.
     static func start(
         _ arguments: [String], log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
-        hostsFile: String? = nil
+        hostsFile: String? = nil, ownProcessGroup: Bool = false
     ) throws -> ChildProcess {
         let env = childEnvironment(environment, unsetting: unsetting)
+        if ownProcessGroup {
+            return try ChildProcess.spawn(executable: path, arguments: arguments, logPath: log, environment: env, ownProcessGroup: true)
+        }
         if let hostsFile {
             return try ChildProcess.spawn(
                 executable: "/usr/bin/unshare",
@@ -52,14 +56,15 @@ enum SluiceBinary {
     /// the test with the process's log rather than a bare timeout.
     static func startServer(
         _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
-        hostsFile: String? = nil, client: HTTPClient, arguments: (Int) -> [String]
+        hostsFile: String? = nil, ownProcessGroup: Bool = false, client: HTTPClient, arguments: (Int) -> [String]
     ) async throws -> (process: ChildProcess, port: Int) {
         var attempt = 0
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
             let process = try start(
-                arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles, hostsFile: hostsFile)
+                arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles, hostsFile: hostsFile,
+                ownProcessGroup: ownProcessGroup)
             let readyz = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))
             try await poll(until: {
                 if process.exit.hasExited { return true }

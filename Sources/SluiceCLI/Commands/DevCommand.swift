@@ -31,7 +31,9 @@ struct DevCommand: AsyncParsableCommand {
         } else {
             do {
                 // With its AOF, as `redis.durability: write` (the default) requires.
-                server = try await RedisServer.start(appendOnly: true)
+                // Out of this process's group: a terminal's Ctrl-C stops the gateway first, which
+                // then stops Redis, instead of Redis going while the gateway still uses it.
+                server = try await RedisServer.start(appendOnly: true, ownProcessGroup: true)
             } catch {
                 FileHandle.standardError.write(Data("sluice dev: \(error)\n".utf8))
                 throw ExitCode(1)

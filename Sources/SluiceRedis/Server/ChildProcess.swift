@@ -18,7 +18,12 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` with `arguments`, stdin from /dev/null and stdout/stderr appended to `logPath`.
     /// `environment` replaces this process's environment when given.
-    public static func spawn(executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws(RedisError) -> ChildProcess {
+    /// - Parameter ownProcessGroup: start the child in a process group of its own, so a signal
+    ///   sent to this process's group (a terminal's Ctrl-C) does not reach it: the parent stops
+    ///   it when it is done with it.
+    public static func spawn(
+        executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil, ownProcessGroup: Bool = false
+    ) throws(RedisError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -33,7 +38,7 @@ public final class ChildProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        resetSignals(&attributes)
+        resetSignals(&attributes, ownProcessGroup: ownProcessGroup)
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -76,14 +81,15 @@ public final class ChildProcess: Sendable {
 
 /// The child starts with an empty signal mask and every signal at its default disposition,
 /// whatever this process blocks or ignores (see `ChildProcess`).
-func resetSignals(_ attributes: UnsafeMutablePointer<posix_spawnattr_t>) {
+func resetSignals(_ attributes: UnsafeMutablePointer<posix_spawnattr_t>, ownProcessGroup: Bool = false) {
     var noSignals = sigset_t()
     sigemptyset(&noSignals)
     posix_spawnattr_setsigmask(attributes, &noSignals)
     var allSignals = sigset_t()
     sigfillset(&allSignals)
     posix_spawnattr_setsigdefault(attributes, &allSignals)
-    posix_spawnattr_setflags(attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    if ownProcessGroup { posix_spawnattr_setpgroup(attributes, 0) }
+    posix_spawnattr_setflags(attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
 }
 
 // glibc (2.34 and later) declares it only for _GNU_SOURCE, which Swift's Glibc module does not set.

@@ -20,6 +20,8 @@ public actor RedisServer {
     private let removeDirectoryOnStop: Bool
     /// More `redis-server` options, e.g. `--cluster-enabled yes` for a cluster node.
     private let extraArguments: [String]
+    /// Out of its owner's process group (see `ChildProcess.spawn`).
+    private let ownProcessGroup: Bool
     private var child: ChildProcess?
 
     /// The master this server replicates from its start (`restartEmpty(asReplicaOf:)`), if any.
@@ -27,9 +29,10 @@ public actor RedisServer {
 
     private init(
         executable: String, port: Int, directory: String, appendOnly: Bool, appendFsync: String,
-        removeDirectoryOnStop: Bool, extraArguments: [String]
+        removeDirectoryOnStop: Bool, extraArguments: [String], ownProcessGroup: Bool
     ) {
         self.extraArguments = extraArguments
+        self.ownProcessGroup = ownProcessGroup
         self.executable = executable
         self.port = port
         self.directory = directory
@@ -54,6 +57,8 @@ public actor RedisServer {
     ///   - keepDirectory: keep the directory after `stop()` (a temporary one is removed by default;
     ///     a directory that was passed in is never removed).
     ///   - extraArguments: more `redis-server` options (`--cluster-enabled yes`, …).
+    ///   - ownProcessGroup: keep it out of this process's group, so a terminal's Ctrl-C reaches
+    ///     only this process, which then stops it after its own shutdown (`sluice dev`).
     /// - Throws: `RedisError` of kind `.launchFailed`, e.g. when `redis-server` is not installed
     ///   or does not become ready.
     public static func start(
@@ -62,7 +67,8 @@ public actor RedisServer {
         port: Int? = nil,
         directory: String? = nil,
         keepDirectory: Bool = false,
-        extraArguments: [String] = []
+        extraArguments: [String] = [],
+        ownProcessGroup: Bool = false
     ) async throws(RedisError) -> RedisServer {
         let executable = try findExecutable()
         let dataDirectory = directory ?? FileManager.default.temporaryDirectory
@@ -81,7 +87,8 @@ public actor RedisServer {
             }
             let server = RedisServer(
                 executable: executable, port: chosen, directory: dataDirectory, appendOnly: appendOnly,
-                appendFsync: appendFsync, removeDirectoryOnStop: directory == nil && !keepDirectory, extraArguments: extraArguments
+                appendFsync: appendFsync, removeDirectoryOnStop: directory == nil && !keepDirectory, extraArguments: extraArguments,
+                ownProcessGroup: ownProcessGroup
             )
             do {
                 try await server.launch()
@@ -168,7 +175,7 @@ public actor RedisServer {
                 "--appendfsync", appendFsync,
                 "--daemonize", "no",
             ] + (replicaOf.map { ["--replicaof", "127.0.0.1", String($0)] } ?? []) + extraArguments,
-            logPath: logPath
+            logPath: logPath, ownProcessGroup: ownProcessGroup
         )
         self.child = child
         let exit = child.exit
