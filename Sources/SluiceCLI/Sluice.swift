@@ -14,6 +14,7 @@ struct Sluice: AsyncParsableCommand {
     /// ArgumentParser exits 64 on usage errors; Sluice's contract is 2 for usage and
     /// configuration errors and 1 for runtime failures.
     static func main() async {
+        var ranCommand: (any ParsableCommand.Type)?
         do {
             var command = try parseAsRoot()
             // A group (`sluice`, `sluice routes`, `sluice dlq`, …) without one of its commands is a
@@ -23,6 +24,7 @@ struct Sluice: AsyncParsableCommand {
                 FileHandle.standardError.write(Data(("Error: missing command\n\n" + helpMessage(for: parsed) + "\n").utf8))
                 Foundation.exit(2)
             }
+            ranCommand = parsed
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -36,9 +38,31 @@ struct Sluice: AsyncParsableCommand {
             if let exitCode = error as? ExitCode {
                 Foundation.exit(exitCode.rawValue)
             }
+            // A usage error found once the command runs (a file it cannot read, a value it
+            // refuses): the message and where to look, not the root command's usage line.
+            if let ranCommand, let validation = error as? ValidationError {
+                let path = (["sluice"] + commandPath(to: ranCommand)).joined(separator: " ")
+                FileHandle.standardError.write(Data("Error: \(validation.message)\nSee '\(path) --help'.\n".utf8))
+                Foundation.exit(2)
+            }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(code == .validationFailure ? 2 : 1)
         }
+    }
+}
+
+extension Sluice {
+    /// The subcommand names leading from `sluice` to `command` (`["routes", "explain"]`).
+    static func commandPath(to command: any ParsableCommand.Type) -> [String] {
+        func search(_ node: any ParsableCommand.Type, _ path: [String]) -> [String]? {
+            if node == command { return path }
+            for child in node.configuration.subcommands {
+                let name = child.configuration.commandName ?? String(describing: child).lowercased()
+                if let found = search(child, path + [name]) { return found }
+            }
+            return nil
+        }
+        return search(Sluice.self, []) ?? []
     }
 }
 

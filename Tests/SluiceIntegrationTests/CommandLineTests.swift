@@ -43,6 +43,22 @@ import Testing
         #expect(help.status == 0 && help.output.contains("SUBCOMMANDS"), "\(help.output)")
     }
 
+    /// A usage error found while a command runs says why and where to look: the command's own
+    /// help, not the root usage line.
+    @Test func aFileAFlagNamesThatCannotBeReadIsAUsageErrorThatSaysWhy() async throws {
+        let doctor = try await SluiceBinary.run(["doctor", "--headers", "/nonexistent/headers.txt", "--body", "/nonexistent/body.json"])
+        #expect(doctor.status == 2, "\(doctor.output)")
+        #expect(doctor.output.contains("cannot read --headers /nonexistent/headers.txt: No such file or directory"), "\(doctor.output)")
+        #expect(doctor.output.contains("See 'sluice doctor --help'.") && !doctor.output.contains("<subcommand>"), "\(doctor.output)")
+        let path = try ScratchDirectory()
+        defer { path.remove() }
+        let routes = try path.write("routes.yaml", Self.routes)
+        let explain = try await SluiceBinary.run(["routes", "explain", routes, "--source", "gemini", "--body", path.url.path])
+        #expect(explain.status == 2, "\(explain.output)")
+        #expect(explain.output.contains("cannot read --body \(path.url.path): Is a directory"), "\(explain.output)")
+        #expect(explain.output.contains("See 'sluice routes explain --help'."), "\(explain.output)")
+    }
+
     /// Commands that change dead letters refuse an empty selection (it takes `--all` to mean
     /// every one), before they read anything: no Redis is listening on the URL given.
     @Test func dlqReplayAndPurgeWithoutASelectionAreUsageErrors() async throws {

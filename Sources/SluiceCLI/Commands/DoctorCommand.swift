@@ -43,8 +43,8 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard let headText = try? String(contentsOfFile: headers, encoding: .utf8) else { throw usage("cannot read --headers \(headers)") }
-        guard let bodyData = FileManager.default.contents(atPath: body) else { throw usage("cannot read --body \(body)") }
+        let headText = String(decoding: try InputFile.read(headers, flag: "--headers"), as: UTF8.self)
+        let bodyData = try InputFile.read(body, flag: "--body")
         let captured = CapturedRequest(headText: headText)
         let loaded: LoadedRoutes
         do {
@@ -100,7 +100,7 @@ struct DoctorCommand: AsyncParsableCommand {
     /// The key set to verify with: --jwks, else the source's JWKS URL fetched once, else none.
     private func keys(for config: SourceConfig) async throws -> (set: JSONWebKeySet?, note: String) {
         if let jwks {
-            guard let data = FileManager.default.contents(atPath: jwks) else { throw usage("cannot read --jwks \(jwks)") }
+            let data = try InputFile.read(jwks, flag: "--jwks")
             do {
                 return (try JSONWebKeySet(json: [UInt8](data)), "\(jwks) (--jwks)")
             } catch {

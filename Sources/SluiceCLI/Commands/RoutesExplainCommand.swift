@@ -43,10 +43,8 @@ struct RoutesExplainCommand: ParsableCommand {
         if body == "-" {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         } else {
-            // FileHandle rather than FileManager, so process substitution (`--body <(echo …)`) works too.
-            guard let handle = FileHandle(forReadingAtPath: body) else { throw ValidationError("--body: cannot read \(body)") }
-            defer { try? handle.close() }
-            bytes = [UInt8](handle.readDataToEndOfFile())
+            // Read from the descriptor, so process substitution (`--body <(echo …)`) works too.
+            bytes = [UInt8](try InputFile.read(body, flag: "--body"))
         }
         let value: JSONValue
         do {
