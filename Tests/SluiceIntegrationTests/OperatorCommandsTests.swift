@@ -114,6 +114,11 @@ import Testing
                     #expect(routed[4].header("x-sluice-event-type") == "video.generated")
                     let remaining = try await gateway.sluiceJSONLines(["dlq", "list"])
                     #expect(remaining.map { $0["event_id"] as? String } == [unroutable])
+                    // Its record still says where the router sent it (nowhere); `events show` adds where the replay did.
+                    try await poll(until: {
+                        let shown = try await gateway.sluiceJSON(["events", "show", unrouted])
+                        return (shown["targets"] as? [String]) == [] && (shown["replayed_to"] as? [String])?.count == 1
+                    }, "events show names the replay's target beside the no_route record")
 
                     // purge --all empties the DLQ.
                     let purged = try await gateway.sluiceJSON(["dlq", "purge", "--all"])

@@ -40,6 +40,10 @@ struct EventsShowCommand: AsyncParsableCommand {
                 "sluice: webhook-id \(id) exists under \(found.count) sources (\(found.map(\.source).joined(separator: ", "))); pick one with --source\n".utf8))
             throw ExitCode(2)
         }
+        // A `no_route` event replayed once routes sent it somewhere: its record still says where the
+        // router sent it (nowhere); the replay's targets are those its attempts name.
+        let replayedTo = record.map { $0.targets.isEmpty } == true
+            ? Array(Set(attempts.map(\.target).filter { !$0.tenant.isEmpty }).map(\.description)).sorted() : []
         if json {
             var object: [String: Any] = ["id": id]
             if let record {
@@ -49,6 +53,7 @@ struct EventsShowCommand: AsyncParsableCommand {
                 object["received_at"] = Timestamps.iso(record.receivedAtMillis)
                 object["routed_at"] = Timestamps.iso(record.routedAtMillis)
                 object["targets"] = record.targets.map(\.description)
+                if !replayedTo.isEmpty { object["replayed_to"] = replayedTo }
             }
             object["attempts"] = attempts.map { attempt -> [String: Any] in
                 var line: [String: Any] = [
@@ -69,7 +74,11 @@ struct EventsShowCommand: AsyncParsableCommand {
             print("event \(id)")
             print("  source \(record.source)\(record.channel.map { " / channel \($0)" } ?? ""), type \(record.eventType.isEmpty ? "(none)" : record.eventType)")
             print("  received \(Timestamps.iso(record.receivedAtMillis)), routed \(Timestamps.iso(record.routedAtMillis))")
-            print("  targets: \(record.targets.isEmpty ? "none (no_route)" : record.targets.map(\.description).joined(separator: ", "))")
+            if record.targets.isEmpty, !replayedTo.isEmpty {
+                print("  targets: none when routed (no_route); replayed to \(replayedTo.joined(separator: ", "))")
+            } else {
+                print("  targets: \(record.targets.isEmpty ? "none (no_route)" : record.targets.map(\.description).joined(separator: ", "))")
+            }
         } else {
             print("event \(id) (routing record expired)")
         }
