@@ -90,4 +90,39 @@ import Testing
             timestamp: now - 3600, key: key, extra: ["--at-capture"])
         #expect(atCapture.status == 0, "\(atCapture.output)")
     }
+
+    /// Diagnosing a call needs the source's secrets, not the tenants' (which need not be set
+    /// where an operator runs it); an unset secret of the source itself is still the error it is.
+    @Test func onlyTheSourcesSecretsNeedToBeSet() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let routes = try dir.write("routes.yaml", """
+            version: 1
+            sources:
+              gemini:
+                verify:
+                  hmac: {secrets: ["${env:DOCTOR_SOURCE_SECRET}"]}
+                  jwks: false
+            tenants:
+              acme:
+                signing: {secrets: ["${env:DOCTOR_UNSET_TENANT_SECRET}"]}
+                endpoints:
+                  main: {url: "https://hooks.acme.example/gemini"}
+            routes:
+              - name: all
+                to: [acme/main]
+            """)
+        let now = Int64(Date().timeIntervalSince1970)
+        let signature = WebhookSigner.signatureHeader(
+            for: SignedContent(id: "msg_doctor", timestamp: now, body: Array(Self.body.utf8)), secrets: [try WebhookSecret(parsing: Self.secret)])
+        let head = try dir.write("head.txt", "POST /webhooks/gemini HTTP/1.1\nwebhook-id: msg_doctor\nwebhook-timestamp: \(now)\nwebhook-signature: \(signature)\n")
+        let body = try dir.write("body.json", Self.body)
+        let arguments = ["doctor", "--config", routes, "--headers", head, "--body", body]
+        let accepted = try await SluiceBinary.run(
+            arguments, environment: ["DOCTOR_SOURCE_SECRET": Self.secret], unsetting: ["DOCTOR_UNSET_TENANT_SECRET"])
+        #expect(accepted.status == 0 && accepted.output.contains("ACCEPTED"), "\(accepted.output)")
+        let unset = try await SluiceBinary.run(arguments, unsetting: ["DOCTOR_SOURCE_SECRET", "DOCTOR_UNSET_TENANT_SECRET"])
+        #expect(unset.status == 2, "\(unset.output)")
+        #expect(unset.output.contains("environment variable 'DOCTOR_SOURCE_SECRET' referenced by secret 1 of 'verify.hmac' of source 'gemini' is not set"), "\(unset.output)")
+    }
 }
