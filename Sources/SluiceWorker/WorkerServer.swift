@@ -125,6 +125,7 @@ public struct WorkerServer: Sendable {
                 state: state, stores: stores, httpClient: httpClient, breakers: CircuitBreakers(), consumer: options.consumerName,
                 metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
                 logger: logger, clock: clock)
+            services.append(CircuitGaugeRefresher(executor: executor, interval: options.statusInterval))
             services.append(EndpointActivityPublisher(
                 activity: executor.activity, stores: stores, consumer: options.consumerName, logger: logger, interval: options.statusInterval))
             services.append(PerPartition(stores: stores) { store in

@@ -178,4 +178,26 @@ import Testing
             }
         }
     }
+
+    /// The circuit gauge follows the circuit between attempts too: when routes.yaml changes the
+    /// endpoint's `circuit_breaker:` (its circuit starts afresh, closed), it reads 0 within a
+    /// refresh, not the 1 its last attempt left — as it does when the endpoint is removed.
+    @Test func theCircuitGaugeReadsZeroOnceTheCircuitIsResetByAReload() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hook") { _ in .status(500) }
+            let routes: @Sendable (String, String) -> String = { prefix, cooldown in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    circuit_breaker: {failures: 1, cooldown: \(cooldown)}
+                    retry: {schedule: [0s, 1h], jitter: 0%}
+                    """)
+            }
+            try await WorkerHarness.with(routes: { routes($0, "1h") }) { harness in
+                try await harness.post()
+                let series = #"sluice_endpoint_circuit_open{tenant="acme",endpoint="main"}"#
+                try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 1 }, "the circuit opens")
+                try await harness.rewriteRoutes(routes(harness.redis.prefix, "2h"))
+                try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 0 }, "the reset circuit reads 0")
+            }
+        }
+    }
 }

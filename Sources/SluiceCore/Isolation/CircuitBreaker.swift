@@ -28,6 +28,11 @@ public struct CircuitBreaker: Sendable, Equatable {
         state == .open ? deadlineMillis : nil
     }
 
+    /// Open: when its probe may go; half-open: when the claimed probe is given up; nil when closed.
+    public var deadline: Int64? {
+        state == .closed ? nil : deadlineMillis
+    }
+
     /// Whether a request may go now; in half-open this claims the single probe.
     public mutating func canSend(nowMillis: Int64) -> Bool {
         switch state {

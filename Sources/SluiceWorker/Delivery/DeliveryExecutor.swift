@@ -51,6 +51,17 @@ struct DeliveryExecutor: Sendable {
         }
     }
 
+    /// Brings `sluice_endpoint_circuit_open` up to date between attempts: a circuit another worker
+    /// may have seen recover, one whose endpoint left routes.yaml or whose `circuit_breaker:`
+    /// changed on reload reads 0, not the 1 its last attempt here left.
+    func refreshCircuitGauges() {
+        let routes = state.current.routes
+        let open = breakers.openEndpoints(nowMillis: clock().unixMillis, forgetAfterMillis: 300_000) { ref in
+            routes.tenants[ref.tenant]?.endpoints[ref.endpoint]?.circuitBreaker
+        }
+        metrics.refreshCircuits(open: open)
+    }
+
     func deliver(_ entry: DeliveryEntry) async {
         let snapshot = state.current
         let delivery = entry.delivery

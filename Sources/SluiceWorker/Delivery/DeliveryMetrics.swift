@@ -48,6 +48,11 @@ final class DeliveryMetrics: Sendable {
         timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
+    /// Sets every circuit gauge this process has reported: 1 for the endpoints in `open`, else 0.
+    func refreshCircuits(open: Set<EndpointRef>) {
+        for (endpoint, gauge) in circuits.withLock({ $0 }) { gauge.record(open.contains(endpoint) ? 1 : 0) }
+    }
+
     /// Sets the circuit gauge: 1 while open, else 0.
     func setCircuitOpen(_ endpoint: EndpointRef, _ open: Bool) {
         let gauge = circuits.withLock { gauges in

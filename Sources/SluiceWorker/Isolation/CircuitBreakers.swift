@@ -56,6 +56,21 @@ final class CircuitBreakers: Sendable {
         }
     }
 
+    /// The endpoints whose circuit this process holds open (or half-open) as of `nowMillis`, for
+    /// the `sluice_endpoint_circuit_open` gauge. Left out: a circuit whose endpoint is gone or whose
+    /// `circuit_breaker:` block changed (it starts afresh, closed, when next used), and one whose
+    /// probe was due more than `forgetAfterMillis` ago with no attempt through this process since
+    /// — another worker may well have delivered to it meanwhile (`sluice status` forgets such a
+    /// report after the same time).
+    func openEndpoints(nowMillis: Int64, forgetAfterMillis: Int64, config: (EndpointRef) -> CircuitBreakerConfig?) -> Set<EndpointRef> {
+        breakers.withLock { all in
+            Set(all.compactMap { ref, breaker -> EndpointRef? in
+                guard let deadline = breaker.deadline, nowMillis - deadline < forgetAfterMillis, config(ref) == breaker.config else { return nil }
+                return ref
+            })
+        }
+    }
+
     private static func breaker(in all: [EndpointRef: CircuitBreaker], for endpoint: EndpointConfig) -> CircuitBreaker {
         if let existing = all[endpoint.ref], existing.config == endpoint.circuitBreaker { return existing }
         return CircuitBreaker(config: endpoint.circuitBreaker)
