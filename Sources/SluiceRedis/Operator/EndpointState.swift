@@ -5,13 +5,13 @@ public import SluiceCore
 /// routes.yaml has no switch that pauses an endpoint (docs/routes.md lists none), so *paused* here
 /// means what an operator can see the gateway doing: holding the endpoint's deliveries back for
 /// a reason other than its circuit. The one such reason every worker shares is the endpoint's
-/// `rate_limit` bucket in Redis: while it is empty, deliveries that come due are parked in the
-/// retry set, not sent. (A worker also parks deliveries for a second when the endpoint's lane in
-/// that worker is full; that lives in the worker's memory and is not shown.)
+/// `rate_limit` bucket in Redis: while it is empty, deliveries that come due wait in the
+/// endpoint's waiting line, not sent. (A full lane in one worker also sends deliveries to the
+/// line for a moment; that lane lives in the worker's memory and is not shown.)
 public struct EndpointState: Sendable {
     /// The endpoint's condition, most serious first.
     public enum Condition: Sendable, Equatable {
-        /// A worker's breaker is open: deliveries are parked until it probes at this unix ms.
+        /// A worker's breaker is open: deliveries wait in the endpoint's line until it probes at this unix ms.
         case circuitOpen(probeAtMillis: Int64)
         /// The cooldown is over (since this unix ms): the next delivery is the probe that closes the circuit or opens it again.
         case halfOpen(sinceMillis: Int64)
