@@ -40,6 +40,21 @@ import Testing
         }
     }
 
+    /// A console process alone (no edge or worker) over a fresh redis-server, on loopback without a
+    /// token file, with `extra` arguments; `body` gets the gateway's files and client and its port.
+    static func withConsoleAlone(_ extra: [String], _ body: (GatewayProcesses, Int) async throws -> Void) async throws {
+        try await withRedis { redis in
+            let gateway = try GatewayProcesses(
+                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: OperatorCommandsTests.batchRoute))
+            defer { gateway.close() }
+            let (console, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
+                ["console", "--config", gateway.routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)"] + extra
+            }
+            defer { console.send(SIGKILL) }
+            try await body(gateway, port)
+        }
+    }
+
     /// A browser's request: GET, or POST of `form` fields; `cookie` as a browser would send it.
     static func request(
         _ client: HTTPClient, _ url: String, form: [(String, String)]? = nil, cookie: String? = nil
@@ -229,14 +244,7 @@ import Testing
     /// its own name as `Host`, which a console on loopback does not answer (421) — except for
     /// the probes; `--allowed-host` adds the names it is reached by.
     @Test func aConsoleOnLoopbackAnswersOnlyItsOwnHostNames() async throws {
-        try await withRedis { redis in
-            let gateway = try GatewayProcesses(
-                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: OperatorCommandsTests.batchRoute))
-            defer { gateway.close() }
-            let (console, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
-                ["console", "--config", gateway.routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--allowed-host", "Console.Example"]
-            }
-            defer { console.send(SIGKILL) }
+        try await Self.withConsoleAlone(["--allowed-host", "Console.Example"]) { gateway, port in
             func get(_ path: String, host: String) async throws -> Int {
                 try await gateway.client.execute(HTTPRequest(
                     method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [HTTPHeader(name: "host", value: host)], timeout: .seconds(10))).status
@@ -255,14 +263,7 @@ import Testing
     }
 
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
-        try await withRedis { redis in
-            let gateway = try GatewayProcesses(
-                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: OperatorCommandsTests.batchRoute))
-            defer { gateway.close() }
-            let (console, port) = try await SluiceBinary.startServer("the console", log: gateway.dir.file("console.log"), client: gateway.client) { port in
-                ["console", "--config", gateway.routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)"]
-            }
-            defer { console.send(SIGKILL) }
+        try await Self.withConsoleAlone([]) { gateway, port in
             let login = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/login", form: [("name", "a"), ("token", "")])
             #expect(login.status == 401)
             let action = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/dead-letters/action", form: [("action", "purge")])
