@@ -204,7 +204,7 @@ struct IngressExchange {
                 requestComplete: false, logged: logged)
         }
         guard head.method == .POST else { return refuse(.methodNotAllowed()) }
-        if let reason = durabilityUnmet() { return refuse(.durabilityUnmet(reason), logged: false) }
+        if durabilityUnmet() != nil { return refuse(.durabilityUnmet(), logged: false) }
         do throws(IngressRejection) {
             let request = try IngressRequest(target: target, headers: WebhookHeaders(head.headers), snapshot: snapshot)
             state = .reading(Call(request: request, started: now, keepAlive: keepAlive), body: nil)

@@ -71,10 +71,12 @@ struct IngressRejection: Error, Sendable {
             retryAfter: 5)
     }
 
-    static func durabilityUnmet(_ reason: String) -> Self {
+    /// The reason (Redis down, AOF off, an evicting policy, replicas missing) is the operator's:
+    /// it is in the edge's log and on `/readyz`, not told to whoever sends a webhook.
+    static func durabilityUnmet() -> Self {
         Self(
             status: .serviceUnavailable, reason: "durability_unmet",
-            message: "Redis does not currently give the durability this gateway is configured to require (\(reason)); retry later",
+            message: "the gateway cannot confirm right now that Redis keeps events durably, so it accepts none; retry later",
             retryAfter: 5)
     }
 
