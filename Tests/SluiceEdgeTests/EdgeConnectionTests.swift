@@ -54,6 +54,66 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// `Expect: 100-continue`: an acceptable head gets `100 Continue`, then the call its answer.
+    @Test func expectContinueGetsAnInterimAnswerThenTheCallIsAccepted() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook(extraHeaders: "Expect: 100-continue\r\n"), count: 2)
+            #expect(exchange.responses.map(\.status) == [100, 202])
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
+    /// A client that waits for `100 Continue` sends no body after a refusal, so the edge cannot
+    /// read one and go on: it answers and closes, instead of taking the next request for a body.
+    @Test func aRefusedCallThatExpectedContinueIsAnsweredThenClosed() async throws {
+        try await EdgeHarness.with { edge in
+            let head = "POST /webhooks/unknown HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nExpect: 100-continue\r\nwebhook-id: a\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\n"
+            let exchange = await RawConnection.exchange(port: edge.port, request: Array(head.utf8), count: 1, closeWait: .seconds(5))
+            #expect(exchange.responses.first?.status == 404)
+            #expect(exchange.responses.first?.header("connection") == "close")
+            #expect(exchange.closedByServer)
+        }
+    }
+
+    /// A webhook call whose chunked body cannot be framed gets its JSON 400, then the connection closes.
+    @Test func aBodyTheDecoderCannotFrameIsAJSON400() async throws {
+        try await EdgeHarness.with { edge in
+            let head = "POST /webhooks/gemini HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nwebhook-id: a\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
+            let exchange = await RawConnection.exchange(port: edge.port, request: Array(head.utf8), count: 1, closeWait: .seconds(5))
+            let response = try #require(exchange.responses.first)
+            #expect(response.status == 400)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+            #expect(json["reason"] as? String == "malformed_request", "\(json)")
+            #expect(exchange.closedByServer)
+        }
+    }
+
+    /// Two `webhook-signature` fields are two lists of entries, whatever their order: a valid entry
+    /// in the first is not spoiled by the second.
+    @Test func aSecondSignatureFieldAddsEntries() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: try edge.rawWebhook(extraHeaders: "webhook-signature: v1,AAAA\r\n"), count: 1)
+            #expect(exchange.responses.first?.status == 202)
+        }
+    }
+
+    /// A webhook-id that is not UTF-8 would be read with replacement characters, so two different
+    /// ids could collide in the dedupe: refused.
+    @Test func aWebhookIDThatIsNotUTF8IsRefused() async throws {
+        try await EdgeHarness.with { edge in
+            var request = Array("POST /webhooks/gemini HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nwebhook-id: msg_".utf8)
+            request += [0xFF, 0xFE]
+            request += Array("\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\n{}".utf8)
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 1)
+            let response = try #require(exchange.responses.first)
+            #expect(response.status == 400)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+            #expect(json["reason"] as? String == "invalid_webhook_id", "\(json)")
+        }
+    }
+
     @Test func connectionCloseIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

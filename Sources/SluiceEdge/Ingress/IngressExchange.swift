@@ -60,6 +60,8 @@ struct IngressExchange {
         case store(IngressEvent, EdgeSnapshot.Source)
         /// The parts make no sense (a request inside a request): close without answering.
         case close
+        /// The client sent `Expect: 100-continue` and the head is acceptable: tell it to send the body.
+        case sendContinue
     }
 
     /// Which JWKS lookup a verification waits for, in the order it tries them.
@@ -197,7 +199,12 @@ struct IngressExchange {
                 omitsBody: head.method == .HEAD, requestComplete: false, logged: true)
         }
         let counters = snapshot.sources[target.source]?.counters ?? snapshot.unknownSource
+        let headers = WebhookHeaders(head.headers)
+        // A client waiting for `100 Continue` sends no body after a refusal, so the connection
+        // cannot be kept by reading and dropping one: it closes after the answer.
+        let expectsContinue = head.version.minor >= 1 && headers.expect?.lowercased() == "100-continue"
         func refuse(_ rejection: IngressRejection, logged: Bool = true) -> Action {
+            if expectsContinue { closing = true }
             state = .answered
             return answer(
                 rejection.answer, counters: counters, started: now, keepAlive: keepAlive, now: now, omitsBody: head.method == .HEAD,
@@ -206,9 +213,9 @@ struct IngressExchange {
         guard head.method == .POST else { return refuse(.methodNotAllowed()) }
         if durabilityUnmet() != nil { return refuse(.durabilityUnmet(), logged: false) }
         do throws(IngressRejection) {
-            let request = try IngressRequest(target: target, headers: WebhookHeaders(head.headers), snapshot: snapshot)
+            let request = try IngressRequest(target: target, headers: headers, snapshot: snapshot)
             state = .reading(Call(request: request, started: now, keepAlive: keepAlive), body: nil)
-            return .none
+            return expectsContinue ? .sendContinue : .none
         } catch {
             return refuse(error)
         }
@@ -330,12 +337,20 @@ struct IngressExchange {
     /// like any refusal, and the connection closes after it (nothing after it can be framed);
     /// nil otherwise, and the connection is left to the router's error handling.
     mutating func unparseable(_ rejection: IngressRejection, counters: IngressMetrics.SourceCounters, now: NIODeadline) -> Action? {
-        guard case .idle = state else { return nil }
-        closing = true
-        state = .answered
-        return answer(
-            rejection.answer, counters: counters, started: requestStarted ?? now, keepAlive: false, now: now, omitsBody: false,
-            requestComplete: false, logged: true)
+        switch state {
+        case .idle:
+            closing = true
+            state = .answered
+            return answer(
+                rejection.answer, counters: counters, started: requestStarted ?? now, keepAlive: false, now: now, omitsBody: false,
+                requestComplete: false, logged: true)
+        case .reading(let call, _):
+            // A webhook call whose body cannot be framed (a bad chunk size, say): its own answer.
+            closing = true
+            return answer(rejection.answer, for: call, now: now, requestComplete: false)
+        default:
+            return nil
+        }
     }
 
     /// The server is shutting down. Returns whether to close at once (nothing in progress);

@@ -29,6 +29,10 @@ struct IngressRejection: Error, Sendable {
         return Self(status: .badRequest, reason: "malformed_request", message: "the request is not valid HTTP/1.1 (\(error))")
     }
 
+    static func invalidWebhookID() -> Self {
+        Self(status: .badRequest, reason: "invalid_webhook_id", message: "the webhook-id header must be UTF-8 text")
+    }
+
     static func missingHeader(_ name: String) -> Self {
         Self(status: .badRequest, reason: "missing_header", message: "the \(name) header is required")
     }

@@ -14,6 +14,9 @@ struct IngressRequest: Sendable {
     init(target: WebhookTarget, headers: WebhookHeaders, snapshot: EdgeSnapshot) throws(IngressRejection) {
         guard let source = snapshot.sources[target.source] else { throw .unknownSource(target.source) }
         guard let id = headers.id, !id.isEmpty else { throw .missingHeader("webhook-id") }
+        // Bytes that are not UTF-8 arrive repaired (U+FFFD), so two different ids could read as one
+        // and the second be taken for a duplicate of the first.
+        guard !id.unicodeScalars.contains("\u{FFFD}") else { throw .invalidWebhookID() }
         guard let timestamp = headers.timestamp else { throw .missingHeader("webhook-timestamp") }
         guard let signature = headers.signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
         if let declared = headers.contentLength.flatMap(Int.init), declared > source.config.maxBody {

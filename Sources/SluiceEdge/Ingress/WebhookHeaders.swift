@@ -4,17 +4,22 @@ import NIOHTTP1
 ///
 /// Looking names up one by one scans every field and builds a joined String on each call, and
 /// the ingress path reads four names per request. Repeated fields are joined with ", ", as
-/// HTTP joins repeated fields, so the value verified is the one a sender's library signed.
+/// HTTP joins repeated fields, so the value verified is the one a sender's library signed —
+/// except `webhook-signature`, whose entries are separated by spaces: two such fields are two
+/// lists of entries, and a comma would stick to the first one's last entry and spoil it.
 struct WebhookHeaders {
     var id: String?
     var timestamp: String?
     var signature: String?
     var contentLength: String?
+    var expect: String?
 
     /// From NIO's request head; names match regardless of case.
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
             switch name.utf8.count {
+            case 6 where Self.equalsLowercased(name, "expect"):
+                Self.add(value, to: &expect)
             case 10 where Self.equalsLowercased(name, "webhook-id"):
                 Self.add(value, to: &id)
             case 14 where Self.equalsLowercased(name, "content-length"):
@@ -22,16 +27,16 @@ struct WebhookHeaders {
             case 17 where Self.equalsLowercased(name, "webhook-timestamp"):
                 Self.add(value, to: &timestamp)
             case 17 where Self.equalsLowercased(name, "webhook-signature"):
-                Self.add(value, to: &signature)
+                Self.add(value, to: &signature, separator: " ")
             default:
                 continue
             }
         }
     }
 
-    private static func add(_ value: String, to slot: inout String?) {
+    private static func add(_ value: String, to slot: inout String?, separator: String = ", ") {
         if let existing = slot {
-            slot = existing + ", " + value
+            slot = existing + separator + value
         } else {
             slot = value
         }

@@ -162,6 +162,10 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .close:
             queue.removeAll()
             context.close(promise: nil)
+        case .sendContinue:
+            var buffer = context.channel.allocator.buffer(capacity: 25)
+            buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
         }
         updateTicket()
     }
