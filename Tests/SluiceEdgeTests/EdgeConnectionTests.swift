@@ -114,6 +114,17 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// A client that shuts its sending side after its request (HTTP/1.0 clients do) still gets
+    /// the answer to a call the edge stored, then the connection closes.
+    @Test func aCallFollowedByTheClientsFINIsStillAnswered() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(port: edge.port, request: try edge.rawWebhook(), count: 1, closeWait: .seconds(5), halfClose: true)
+            #expect(exchange.responses.first?.status == 202)
+            #expect(exchange.closedByServer)
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
     @Test func connectionCloseIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

@@ -25,21 +25,24 @@ enum RawConnection {
 
     /// Writes `request` (any number of requests back to back), reads `count` responses, then
     /// waits up to `closeWait` for the server to close. `headResponses` are the indexes of
-    /// responses to HEAD requests, which have no body whatever their headers say.
+    /// responses to HEAD requests, which have no body whatever their headers say. `halfClose`
+    /// shuts the socket's sending side once the request is written, as HTTP/1.0 clients do.
     static func exchange(
         port: Int, request: [UInt8], count: Int, headResponses: Set<Int> = [],
-        closeWait: Duration = .zero, timeout: Duration = .seconds(10)
+        closeWait: Duration = .zero, timeout: Duration = .seconds(10), halfClose: Bool = false
     ) async -> Exchange {
         await withCheckedContinuation { continuation in
             Thread {
                 continuation.resume(
-                    returning: blocking(port: port, request: request, count: count, headResponses: headResponses, closeWait: closeWait, timeout: timeout))
+                    returning: blocking(
+                        port: port, request: request, count: count, headResponses: headResponses, closeWait: closeWait, timeout: timeout,
+                        halfClose: halfClose))
             }.start()
         }
     }
 
     private static func blocking(
-        port: Int, request: [UInt8], count: Int, headResponses: Set<Int>, closeWait: Duration, timeout: Duration
+        port: Int, request: [UInt8], count: Int, headResponses: Set<Int>, closeWait: Duration, timeout: Duration, halfClose: Bool
     ) -> Exchange {
         // The receive timeout only bounds a single recv; the loop below polls against `timeout`.
         guard let fd = LoopbackSocket.connect(port: port, timeout: timeout) else { return Exchange(responses: [], closedByServer: true) }
@@ -50,6 +53,7 @@ enum RawConnection {
             guard n > 0 else { break }
             sent += n
         }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
 
         var buffer: [UInt8] = []
         var responses: [Response] = []

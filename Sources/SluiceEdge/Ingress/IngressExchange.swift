@@ -353,6 +353,26 @@ struct IngressExchange {
         }
     }
 
+    /// The client closed its sending side (`shutdown(SHUT_WR)`; HTTP/1.0 clients do) after its
+    /// request. A webhook call being verified or stored still gets its answer, and the connection
+    /// closes after it: returns `.wait` then. `.closeNow` when an answer is already out and only
+    /// the rest of its request was awaited; `.passOn` otherwise (idle, or the router's request,
+    /// which the router's channel handles).
+    enum InputClosed { case wait, closeNow, passOn }
+
+    mutating func inputClosed() -> InputClosed {
+        switch state {
+        case .idle, .forwarded:
+            return .passOn
+        case .answered:
+            closing = true
+            return .closeNow
+        case .reading, .awaitingKeys, .storing:
+            closing = true
+            return .wait
+        }
+    }
+
     /// The server is shutting down. Returns whether to close at once (nothing in progress);
     /// otherwise the current answer is the last, and closes.
     mutating func quiesce(queueEmpty: Bool) -> Bool {

@@ -57,6 +57,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The Redis connection on this channel's event loop, looked up once per HTTP connection.
     private var redis: RedisLoopConnection?
     var date = HTTPDateHeader()
+    /// The client closed its sending side while a call of its was in progress.
+    private var inputClosed = false
     /// This connection in the registry; set once the handler is in a pipeline.
     private var ticket: EdgeConnectionTicket?
     /// What the ticket last said, so it is written only on change.
@@ -224,6 +226,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - Answers
 
     private func write(_ answer: IngressExchange.Answer, context: ChannelHandlerContext, fullClose: Bool = false) {
+        // The client can send nothing more: close the whole connection once the answer is out.
+        let fullClose = fullClose || inputClosed
         record(answer)
         // The call's body is no longer held for it (answered, stored, or dropped).
         if let ticket { dependencies.registry.release(ticket) }
@@ -341,6 +345,18 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed? = event as? ChannelEvent {
+            // Passed on, the router's channel would end the connection at once, and an answer
+            // still to come from Redis (the event stored) would never be written.
+            switch exchange.inputClosed() {
+            case .passOn: context.fireUserInboundEventTriggered(event)
+            case .closeNow: context.close(promise: nil)
+            case .wait:
+                inputClosed = true
+                queue.removeAll()
+            }
+            return
+        }
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
         // Server shutdown: close now if nothing is in progress, else once the current answer is out.
         if exchange.quiesce(queueEmpty: queue.isEmpty) {
