@@ -302,6 +302,17 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    /// A Redis that is not there is named in the system's words, not in NIO's account of where
+    /// it noticed (which read "connection reset (error set): Connection refused) (errno: 111)").
+    @Test func anUnreachableRedisIsReportedInTheSystemsWords() async throws {
+        let port = try #require(FreePort.pick())
+        let url = try RedisURL("redis://127.0.0.1:\(port)")
+        let error = try await Self.withConnection(url) { connection in await Self.failure(of: ["PING"], on: connection) }
+        let message = try #require(error?.message)
+        #expect(message.hasPrefix("cannot connect to Redis at redis://127.0.0.1:\(port): Connection refused;"), "\(message)")
+        #expect(!message.contains("errno"), "\(message)")
+    }
+
     @Test func killedServerFailsWaitingCommandsAndTheConnectionRecoversAfterRestart() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

@@ -304,9 +304,12 @@ public final class RedisLoopConnection: @unchecked Sendable {
     /// The socket error behind NIO's connect error, without its wrapper types.
     private static func reason(_ error: any Error) -> String {
         if let error = error as? NIOConnectionError {
-            if let failure = error.connectionErrors.first { return "\(failure.error)" }
+            if let failure = error.connectionErrors.first { return reason(failure.error) }
             if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve the host name: \(dns)" }
         }
+        // The system's words ("Connection refused"), not NIO's description of where it noticed
+        // ("connection reset (error set): Connection refused) (errno: 111)").
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"
     }
 
