@@ -18,6 +18,29 @@ import Testing
             to: [acme/main]
         """
 
+    /// Replaying dead letters of an endpoint the routes file no longer names warns that workers
+    /// with those routes will dead-letter them again (`endpoint_removed`), rather than only
+    /// reporting them replayed.
+    @Test func replayingToAnEndpointTheRoutesNoLongerNameWarns() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hook") { _ in .status(500) }
+            try await withRedis { redis in
+                let routes = GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.batchRoute)
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                    _ = try await gateway.post(type: "batch.succeeded")
+                    try await poll(until: { try await gateway.sluiceJSONLines(["dlq", "list"]).count == 1 }, timeout: .seconds(20), "the dead letter")
+                    // The operator's copy of the routes, without acme/main (the workers' file is unchanged).
+                    let edited = try gateway.dir.write(
+                        "edited.yaml", routes.replacingOccurrences(of: "to: [acme/main]", with: "to: [acme/other]")
+                            .replacingOccurrences(of: "    main:", with: "    other:"))
+                    let result = try await SluiceBinary.run(["dlq", "replay", "--all", "--config", edited, "--redis", "\(redis.url)"])
+                    #expect(result.status == 0, "\(result.output)")
+                    #expect(result.output.contains("warning: some replayed deliveries go to endpoints \(edited) does not name (acme/main)"), "\(result.output)")
+                }
+            }
+        }
+    }
+
     @Test func deadLettersAreListedReplayedIdempotentlyAndPurged() async throws {
         try await withSink { sink in
             let healthy = SinkSwitch()

@@ -29,6 +29,9 @@ struct DLQReplayCommand: AsyncParsableCommand {
         var replayed: [String] = []
         var unroutable: [String] = []
         var notReplayable: [String] = []
+        // Endpoints the routes file no longer names: a worker with the same routes dead-letters
+        // their deliveries again at once (`endpoint_removed`).
+        var removedTargets: Set<String> = []
         for (index, entry) in entries.enumerated() {
             let deliveries: [Delivery]
             switch entry.replay(matcher: matcher, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) {
@@ -41,6 +44,9 @@ struct DLQReplayCommand: AsyncParsableCommand {
             case .deliveries(let made):
                 deliveries = made
             }
+            for delivery in deliveries where context.routes.tenants[delivery.target.tenant]?.endpoints[delivery.target.endpoint] == nil {
+                removedTargets.insert(delivery.target.description)
+            }
             if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries) }) {
                 replayed.append(entry.id)
             }
@@ -49,6 +55,10 @@ struct DLQReplayCommand: AsyncParsableCommand {
             }
         }
         if entries.count >= 100, isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if !removedTargets.isEmpty {
+            FileHandle.standardError.write(Data(
+                "warning: some replayed deliveries go to endpoints \(global.configPath) does not name (\(removedTargets.sorted().joined(separator: ", "))): workers with these routes dead-letter them again as endpoint_removed; add the endpoints back first, or purge those dead letters\n".utf8))
+        }
         if json {
             // Selected but neither replayed nor unroutable: another replay or purge took them first.
             print(JSONOutput.line([
