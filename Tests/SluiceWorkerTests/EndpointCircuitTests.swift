@@ -200,4 +200,23 @@ import Testing
             }
         }
     }
+
+    /// A worker that shuts down takes back its open-circuit reports: `sluice status` does not go
+    /// on showing the circuit of a worker that is gone.
+    @Test func aWorkerThatStopsWithdrawsItsCircuitReports() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hook") { _ in .status(500) }
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
+                    circuit_breaker: {failures: 1, cooldown: 1h}
+                    retry: {schedule: [0s, 1h], jitter: 0%}
+                    """)
+            }) { harness in
+                try await harness.post()
+                try await poll(until: { !(try await harness.store.openCircuits().isEmpty) }, "the open circuit is reported")
+                await harness.beginShutdown()
+                try await poll(until: { try await harness.store.openCircuits().isEmpty }, "the stopping worker withdraws its report")
+            }
+        }
+    }
 }

@@ -62,6 +62,16 @@ struct DeliveryExecutor: Sendable {
         metrics.refreshCircuits(open: open)
     }
 
+    /// At shutdown: takes back this worker's open-circuit reports, so `sluice status` does not show
+    /// a circuit of a worker that is gone for the 5 minutes it keeps a stale report. Best effort:
+    /// a worker killed outright leaves its reports to that expiry.
+    func withdrawCircuitReports() async {
+        let store = stores.store(0)
+        for ref in breakers.notClosed() {
+            try? await store.publishCircuit(ref, consumer: consumer, probeAtMillis: nil)
+        }
+    }
+
     func deliver(_ entry: DeliveryEntry) async {
         let snapshot = state.current
         let delivery = entry.delivery

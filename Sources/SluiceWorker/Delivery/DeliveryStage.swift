@@ -62,6 +62,7 @@ struct DeliveryStage: Service {
             }
         }
         await drain()
+        await executor.withdrawCircuitReports()
     }
 
     /// Reads one partition's deliveries until shutdown.

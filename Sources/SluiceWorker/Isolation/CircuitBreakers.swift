@@ -71,6 +71,11 @@ final class CircuitBreakers: Sendable {
         }
     }
 
+    /// The endpoints whose circuit is not closed in this process (open, or half-open with its probe out).
+    func notClosed() -> [EndpointRef] {
+        breakers.withLock { all in all.compactMap { $0.value.deadline == nil ? nil : $0.key } }
+    }
+
     private static func breaker(in all: [EndpointRef: CircuitBreaker], for endpoint: EndpointConfig) -> CircuitBreaker {
         if let existing = all[endpoint.ref], existing.config == endpoint.circuitBreaker { return existing }
         return CircuitBreaker(config: endpoint.circuitBreaker)
