@@ -125,6 +125,24 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// HTTP/1.0 with Transfer-Encoding is answered, then closed, keep-alive or not (RFC 9112 §6.1):
+    /// a 1.0 proxy in front may not agree where such a message ends.
+    @Test func anHTTP10ChunkedCallIsAnsweredThenClosed() async throws {
+        try await EdgeHarness.with { edge in
+            var request = try edge.rawWebhook(extraHeaders: "Connection: keep-alive\r\n")
+            let text = String(decoding: request, as: UTF8.self)
+            let body = #"{"type":"batch.succeeded"}"#
+            let chunked = text.replacingOccurrences(of: "POST /webhooks/gemini HTTP/1.1", with: "POST /webhooks/gemini HTTP/1.0")
+                .replacingOccurrences(of: "Content-Length: \(body.utf8.count)\r\n", with: "Transfer-Encoding: chunked\r\n")
+                .replacingOccurrences(of: "\r\n\r\n" + body, with: "\r\n\r\n" + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n")
+            request = Array(chunked.utf8)
+            let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 1, closeWait: .seconds(5))
+            #expect(exchange.responses.first?.status == 202)
+            #expect(exchange.responses.first?.header("connection") == "close")
+            #expect(exchange.closedByServer)
+        }
+    }
+
     @Test func connectionCloseIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

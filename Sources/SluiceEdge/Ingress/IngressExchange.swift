@@ -188,7 +188,9 @@ struct IngressExchange {
             state = .forwarded(requestEnded: false, answerEnded: false)
             return .forward
         }
-        let keepAlive = head.isKeepAlive
+        // An HTTP/1.0 message framed by Transfer-Encoding cannot be trusted to end where an HTTP/1.0
+        // proxy in front thinks it does (RFC 9112 §6.1): answer it, then close.
+        let keepAlive = head.isKeepAlive && !(head.version.minor == 0 && head.headers.contains(name: "transfer-encoding"))
         let snapshot = snapshot()
         guard let target = WebhookTarget(uri: head.uri) else {
             // Under /webhooks/ but not one or two segments: the edge's to refuse, in JSON like
