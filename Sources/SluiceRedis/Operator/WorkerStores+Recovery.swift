@@ -24,6 +24,8 @@ extension WorkerStores {
         endpoint: EndpointRef, sinceMillis: Int64, untilMillis: Int64? = nil, dryRun: Bool = false, page: Int = 500
     ) async throws(RedisError) -> Recovery {
         var recovery = Recovery()
+        // Every recovered delivery starts a fresh schedule now: its event was accepted long ago.
+        let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
         for store in all {
             if let millis = try await store.oldestEntryMillis(in: store.keyspace.archive) {
                 recovery.archiveStartsAtMillis = min(recovery.archiveStartsAtMillis ?? millis, millis)
@@ -36,8 +38,7 @@ extension WorkerStores {
                 ])
                 let entries = RedisStreamEntry.entries(from: reply)
                 let deliveries = entries.compactMap(ArchivedEvent.decode).filter { $0.targets.contains(endpoint) }.map {
-                    // A fresh schedule from now: the event was accepted long ago.
-                    Delivery(ingressID: $0.ingressID, event: $0.event, target: endpoint, scheduledAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                    Delivery(ingressID: $0.ingressID, event: $0.event, target: endpoint, scheduledAtMillis: nowMillis)
                 }
                 recovery.scanned += entries.count
                 recovery.found += deliveries.count

@@ -56,7 +56,7 @@ struct DeliveryExecutor: Sendable {
     /// changed on reload reads 0, not the 1 its last attempt here left.
     func refreshCircuitGauges() {
         let routes = state.current.routes
-        let open = breakers.openEndpoints(nowMillis: clock().unixMillis, forgetAfterMillis: 300_000) { ref in
+        let open = breakers.openEndpoints(nowMillis: clock().unixMillis, forgetAfterMillis: StatusReport.staleAfterMillis) { ref in
             routes.tenants[ref.tenant]?.endpoints[ref.endpoint]?.circuitBreaker
         }
         metrics.refreshCircuits(open: open)

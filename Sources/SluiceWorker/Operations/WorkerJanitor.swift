@@ -23,7 +23,7 @@ struct WorkerJanitor: Service {
             let visibility = state.current.routes.worker.visibilityTimeout
             do {
                 let swept = try await store.sweep(
-                    consumerIdle: max(visibility * 10, .seconds(600)), circuitCutoffMillis: clock().unixMillis - 300_000,
+                    consumerIdle: max(visibility * 10, .seconds(600)), circuitCutoffMillis: clock().unixMillis - StatusReport.staleAfterMillis,
                     keep: [consumer, "sluice-settle"])
                 if swept.consumers > 0 || swept.circuitReports > 0 {
                     logger.info(
