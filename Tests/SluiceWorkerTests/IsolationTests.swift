@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceRedis
 import SluiceTesting
 import Testing
 
@@ -36,5 +37,67 @@ import Testing
                 #expect(await sink.requests(to: "/hang").count == 2)
             }
         }
+    }
+
+    /// `max_in_flight` bounds requests: the next delivery goes as soon as the endpoint has
+    /// answered, while the previous one's result is still being recorded (Redis writes paused
+    /// here). Places held until the record was written let an endpoint take only a fraction of
+    /// the requests its limit allows, a round trip to Redis each.
+    @Test func anEndpointsPlaceIsFreeOnceItsRequestEndsNotOnceItsResultIsRecorded() async throws {
+        let first = HeldFirst()
+        try await withSink { sink in
+            await sink.respond(to: "/one") { _ in
+                await first.arrive()
+                return .ok
+            }
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/one"), "max_in_flight: 1")
+            }) { harness in
+                let deliveries = harness.redis.keyspace.deliveries
+                func pending() async throws -> Int {
+                    let reply = try await harness.redis.client.send(["XPENDING", RedisArgument(deliveries), RedisArgument(Keyspace.deliveryGroup)])
+                    return Int(reply.array?.first?.int ?? -1)
+                }
+                try await harness.post()
+                try await harness.post()
+                // The first request is held at the endpoint; both deliveries are claimed by the worker.
+                _ = try await sink.waitForRequests(count: 1, path: "/one", timeout: .seconds(20))
+                try await poll(until: { try await pending() == 2 }, timeout: .seconds(20), "both deliveries claimed")
+                #expect(await sink.requests(to: "/one").count == 1)
+
+                _ = try await harness.redis.client.send(["CLIENT", "PAUSE", 60_000, "WRITE"])
+                do {
+                    await first.open()
+                    // The second request arrives while the first one's result cannot be written.
+                    _ = try await sink.waitForRequests(count: 2, path: "/one", timeout: .seconds(20))
+                    #expect(try await pending() == 2)
+                } catch {
+                    _ = try? await harness.redis.client.send(["CLIENT", "UNPAUSE"])
+                    throw error
+                }
+                _ = try await harness.redis.client.send(["CLIENT", "UNPAUSE"])
+                try await poll(until: { try await pending() == 0 }, timeout: .seconds(20), "both results recorded")
+                #expect(await sink.requests(to: "/one").count == 2)
+            }
+        }
+    }
+}
+
+/// Holds the first request a sink handler sees until `open()`; later ones pass at once.
+private actor HeldFirst {
+    private var seen = false
+    private var held: CheckedContinuation<Void, Never>?
+    private var isOpen = false
+
+    func arrive() async {
+        guard !seen, !isOpen else { return }
+        seen = true
+        await withCheckedContinuation { held = $0 }
+    }
+
+    func open() {
+        isOpen = true
+        held?.resume()
+        held = nil
     }
 }

@@ -72,7 +72,8 @@ struct DeliveryExecutor: Sendable {
         }
     }
 
-    func deliver(_ entry: DeliveryEntry) async {
+    /// `releaseLane` is called once the attempt's request is over, before its result is recorded.
+    func deliver(_ entry: DeliveryEntry, releaseLane: @Sendable () async -> Void = {}) async {
         let snapshot = state.current
         let delivery = entry.delivery
         let ref = delivery.target
@@ -135,21 +136,20 @@ struct DeliveryExecutor: Sendable {
             await wait(entry, until: until, postpone: true)
             return
         }
-        await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot)
+        await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot, releaseLane: releaseLane)
     }
 
-    private func attempt(_ entry: DeliveryEntry, endpoint: EndpointConfig, tenant: TenantConfig, snapshot: WorkerSnapshot) async {
+    private func attempt(
+        _ entry: DeliveryEntry, endpoint: EndpointConfig, tenant: TenantConfig, snapshot: WorkerSnapshot, releaseLane: @Sendable () async -> Void
+    ) async {
         let delivery = entry.delivery
         let startedAt = clock()
         let started = ContinuousClock.now
         // What the console's endpoint view learns of this attempt: nothing if it is abandoned.
+        // Its request counts as running there until it ends, like its place in the lane.
         var succeeded: Bool?
         var failure: String?
         activity.started(delivery.target)
-        defer {
-            activity.finished(
-                delivery.target, succeeded: succeeded, duration: ContinuousClock.now - started, error: failure, atMillis: clock().unixMillis)
-        }
         var result: AttemptResult
         var reachedEndpoint = false
         var keptHeaders: [String: String]?
@@ -179,6 +179,7 @@ struct DeliveryExecutor: Sendable {
                     reachedEndpoint = true
                 } else {
                     logger.info("attempt abandoned by shutdown; the delivery stays pending", metadata: metadata(delivery))
+                    activity.finished(delivery.target, succeeded: nil, duration: ContinuousClock.now - started, error: nil, atMillis: clock().unixMillis)
                     return
                 }
             }
@@ -221,6 +222,10 @@ struct DeliveryExecutor: Sendable {
             }
             metrics.recordDuration(delivery.target, duration)
         }
+        // The request is over and the circuit has its result (a probe's included): the next
+        // delivery for this endpoint may go while this one's result is recorded.
+        activity.finished(delivery.target, succeeded: succeeded, duration: duration, error: failure, atMillis: finishedMillis)
+        await releaseLane()
 
         var record: AttemptRecord
         let resolution: DeliveryResolution

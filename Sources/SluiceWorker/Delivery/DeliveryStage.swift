@@ -41,7 +41,9 @@ struct DeliveryStage: Service {
         self.state = state
         self.stores = stores
         self.executor = executor
-        self.dispatcher = DeliveryDispatcher(maxInFlight: maxInFlight) { entry in await executor.deliver(entry) }
+        self.dispatcher = DeliveryDispatcher(maxInFlight: maxInFlight) { entry, releaseLane in
+            await executor.deliver(entry, releaseLane: releaseLane)
+        }
         self.consumer = consumer
         self.shutdownGrace = shutdownGrace
         self.logger = logger

@@ -7,8 +7,17 @@ import SluiceRedis
 /// for a full lane is refused (the caller parks it in the retry set), so one slow or hanging
 /// endpoint holds only its own lane and never the reader or other endpoints.
 /// `occupied` (queued + running, all lanes) is bounded by the process-wide `maxInFlight`.
+///
+/// `max_in_flight` bounds requests to the endpoint, so a delivery gives its lane's place back as
+/// soon as its request has ended (`Perform`'s release), not when its result has been recorded in
+/// Redis: that takes a completion batch's round trip, a few milliseconds under load, and an
+/// endpoint whose places waited for it got a fraction of the requests its limit allows. The
+/// delivery still counts in `occupied` until it is recorded, so the process's room bounds what
+/// is held in memory either way.
 actor DeliveryDispatcher {
-    typealias Perform = @Sendable (DeliveryEntry) async -> Void
+    /// Runs one delivery; calls the release once its request is over (or never, if it made
+    /// none: its place is then given back when it returns).
+    typealias Perform = @Sendable (DeliveryEntry, _ releaseLane: @escaping @Sendable () async -> Void) async -> Void
 
     private struct Lane {
         var queue = FIFO()
@@ -45,6 +54,8 @@ actor DeliveryDispatcher {
     private var occupied = 0
     private var stopped = false
     private var tasks: [Int: Task<Void, Never>] = [:]
+    /// Running deliveries that gave their lane's place back before they finished.
+    private var releasedEarly: Set<Int> = []
     private var waiters: [Int: Waiter] = [:]
     private var abandonedWaiters: Set<Int> = []
     private var nextID = 0
@@ -188,15 +199,28 @@ actor DeliveryDispatcher {
         let id = nextID
         nextID += 1
         let perform = self.perform
+        let ref = entry.delivery.target
         tasks[id] = Task {
-            await perform(entry)
-            self.finished(entry.delivery.target, taskID: id)
+            await perform(entry) { await self.releaseLane(ref, taskID: id) }
+            self.finished(ref, taskID: id)
         }
+    }
+
+    /// A running delivery's request is over: its place in the lane goes to the next one queued.
+    private func releaseLane(_ ref: EndpointRef, taskID: Int) {
+        guard tasks[taskID] != nil, releasedEarly.insert(taskID).inserted else { return }
+        freePlace(in: ref)
+        wakeWaiters()
     }
 
     private func finished(_ ref: EndpointRef, taskID: Int) {
         tasks[taskID] = nil
         occupied -= 1
+        if releasedEarly.remove(taskID) == nil { freePlace(in: ref) }
+        wakeWaiters()
+    }
+
+    private func freePlace(in ref: EndpointRef) {
         // Found once, then changed through its index (`start` leaves `lanes` alone, so it stays valid).
         if let index = lanes.index(forKey: ref) {
             lanes.values[index].running -= 1
@@ -206,7 +230,6 @@ actor DeliveryDispatcher {
             }
             if lanes.values[index].running == 0 && lanes.values[index].queue.isEmpty { lanes.remove(at: index) }
         }
-        wakeWaiters()
     }
 
     private func wakeWaiters() {
