@@ -57,6 +57,11 @@ import Testing
         #expect(explain.status == 2, "\(explain.output)")
         #expect(explain.output.contains("cannot read --body \(path.url.path): Is a directory"), "\(explain.output)")
         #expect(explain.output.contains("See 'sluice routes explain --help'."), "\(explain.output)")
+        // An empty file is read as empty (and judged for what it holds), not as a read error.
+        let empty = try path.write("empty.json", "")
+        let emptyBody = try await SluiceBinary.run(["routes", "explain", routes, "--source", "gemini", "--body", empty])
+        #expect(emptyBody.status == 2, "\(emptyBody.output)")
+        #expect(emptyBody.output.contains("--body: invalid JSON at byte 0") && !emptyBody.output.contains("cannot read"), "\(emptyBody.output)")
     }
 
     /// Commands that change dead letters refuse an empty selection (it takes `--all` to mean

@@ -10,7 +10,9 @@ enum InputFile {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw refusal(path, flag, EISDIR) }
-        guard let data = try? handle.readToEnd() else { throw refusal(path, flag, EIO) }
+        // `readToEnd` gives nil for an empty file: that is an empty input, not a read error.
+        let data: Data?
+        do { data = try handle.readToEnd() } catch { throw refusal(path, flag, EIO) }
         return data ?? Data()
     }
 
