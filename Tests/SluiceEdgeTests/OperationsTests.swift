@@ -8,6 +8,9 @@ import Testing
         try await EdgeHarness.with { (edge: EdgeHarness) async throws in
             #expect(try await edge.get("/healthz").status == 200)
             #expect(try await edge.get("/readyz").status == 200)
+            // Probes that use HEAD get the same status.
+            #expect(try await edge.send(method: "HEAD", path: "/healthz").status == 200)
+            #expect(try await edge.send(method: "HEAD", path: "/readyz").status == 200)
         }
     }
 

@@ -3,7 +3,7 @@ import NIOCore
 
 /// `/healthz`, `/readyz` and `/metrics`, as the edge and the worker both serve them (docs/http.md).
 public enum OperationsRoutes {
-    /// Registers the three routes.
+    /// Registers the three routes (`/healthz` and `/readyz` also for HEAD).
     ///
     /// - Parameter readiness: nil when the process is ready, else why not (the 503's body).
     public static func register(
@@ -17,6 +17,13 @@ public enum OperationsRoutes {
         router.get("/readyz") { _, _ in
             if let reason = await readiness() { return text(.serviceUnavailable, reason + "\n") }
             return text(.ok, "ready\n")
+        }
+        // Some load balancers and uptime checks probe with HEAD: the same status, no body.
+        router.head("/healthz") { _, _ in
+            Response(status: .ok)
+        }
+        router.head("/readyz") { _, _ in
+            Response(status: await readiness() == nil ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             Response(
