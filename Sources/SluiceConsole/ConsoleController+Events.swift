@@ -41,7 +41,7 @@ extension ConsoleController {
         // Off now, the index may still hold what was routed before: searched all the same.
         if routes.worker.eventIndex == 0 { values["indexOff"] = true }
         // What the form says, checked: a wrong value is answered, not ignored.
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Date().unixMillis
         var query = EventQuery(source: source.isEmpty ? nil : source, tenant: tenant.isEmpty ? nil : tenant, eventType: type.isEmpty ? nil : type)
         var problems: [String] = []
         if !endpoint.isEmpty {

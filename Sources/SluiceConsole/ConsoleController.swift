@@ -105,7 +105,7 @@ struct ConsoleController: Sendable {
     private func overviewJSON() async throws -> Response {
         let queues = try await partitions().status()
         let object: [String: Any] = [
-            "at": Self.iso(Int64(Date().timeIntervalSince1970 * 1000)), "ingress": queues.ingressLength,
+            "at": Self.iso(Date().unixMillis), "ingress": queues.ingressLength,
             "ingress_pending": queues.ingressPending, "deliveries": queues.deliveriesLength,
             "deliveries_pending": queues.deliveriesPending, "retry": queues.retryBacklog, "waiting": queues.waiting,
             "dlq": queues.deadLetters,
@@ -181,7 +181,7 @@ struct ConsoleController: Sendable {
                 guard let (partition, streamID) = stores.split(id), let entry = try await stores.store(partition).deadLetter(id: streamID) else {
                     continue
                 }
-                switch entry.replay(matcher: matcher, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) {
+                switch entry.replay(matcher: matcher, nowMillis: Date().unixMillis) {
                 case .notReplayable: notReplayable += 1
                 case .stillNoRoute: stillNoRoute += 1
                 case .deliveries(let deliveries):
@@ -230,7 +230,7 @@ struct ConsoleController: Sendable {
         guard let endpoint = EndpointRef(parsing: value("endpoint")) else {
             return error(request, .badRequest, heading: "Which endpoint?", message: "Choose an endpoint as tenant/endpoint.")
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Date().unixMillis
         guard let since = OperatorTime.millis(value("since"), nowMillis: now) else {
             return error(request, .badRequest, heading: "Since when?", message: "Give an ISO 8601 time (2026-12-05T09:30:00Z) or a duration ago (90m, 2h, 1d).")
         }

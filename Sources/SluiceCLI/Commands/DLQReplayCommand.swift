@@ -34,7 +34,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
         var removedTargets: Set<String> = []
         for (index, entry) in entries.enumerated() {
             let deliveries: [Delivery]
-            switch entry.replay(matcher: matcher, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) {
+            switch entry.replay(matcher: matcher, nowMillis: Date().unixMillis) {
             case .notReplayable:
                 notReplayable.append(entry.id)
                 continue

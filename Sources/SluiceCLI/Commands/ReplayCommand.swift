@@ -78,7 +78,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// Unix ms of an ISO 8601 time or of now minus a duration.
     static func time(_ text: String, flag: String) throws -> Int64 {
-        if let millis = OperatorTime.millis(text, nowMillis: Int64(Date().timeIntervalSince1970 * 1000)) { return millis }
+        if let millis = OperatorTime.millis(text, nowMillis: Date().unixMillis) { return millis }
         throw ValidationError("\(flag): expected an ISO 8601 time (2026-12-05T09:30:00Z) or a duration ago (90m, 2h, 1d), not '\(text)'")
     }
 }

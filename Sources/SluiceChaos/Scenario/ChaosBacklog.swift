@@ -25,7 +25,7 @@ struct ChaosBacklog: Sendable {
 
     /// XADDs the backlog to the deliveries stream, a thousand per pipelined round trip.
     func inject(count: Int, runID: String, admin: RedisClient, keyspace: Keyspace) async throws(RedisError) {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Date().unixMillis
         var index = 0
         while index < count {
             let end = min(count, index + 1000)

@@ -10,7 +10,7 @@ public enum OperatorTime {
             return nowMillis - ago.components.seconds * 1000 - ago.components.attoseconds / 1_000_000_000_000_000
         }
         if let date = try? Date(text, strategy: .iso8601) {
-            return Int64(date.timeIntervalSince1970 * 1000)
+            return date.unixMillis
         }
         // With milliseconds, as the console writes a time into its page links.
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {

@@ -388,6 +388,6 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private static func unixMillis(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970 * 1000)
+        date.unixMillis
     }
 }

@@ -1,4 +1,4 @@
-public import SluiceCore
+import SluiceCore
 import Foundation
 
 /// One worker's view of one endpoint's recent attempts, as it publishes it every few seconds in

@@ -21,7 +21,7 @@ public struct StatusReport: Sendable {
         let queues = try await stores.status()
         let reported = try await stores.openCircuits()
         let limited = routes.tenants.values.flatMap(\.endpoints.values).filter { $0.rateLimit != nil }.sorted { $0.ref < $1.ref }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Date().unixMillis
         var buckets: [EndpointRef: TokenBucket] = [:]
         let partitions = stores.all
         for store in partitions where !limited.isEmpty {

@@ -25,7 +25,7 @@ extension WorkerStores {
     ) async throws(RedisError) -> Recovery {
         var recovery = Recovery()
         // Every recovered delivery starts a fresh schedule now: its event was accepted long ago.
-        let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMillis = Date().unixMillis
         for store in all {
             if let millis = try await store.oldestEntryMillis(in: store.keyspace.archive) {
                 recovery.archiveStartsAtMillis = min(recovery.archiveStartsAtMillis ?? millis, millis)

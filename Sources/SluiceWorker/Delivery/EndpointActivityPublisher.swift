@@ -16,7 +16,7 @@ struct EndpointActivityPublisher: Service {
         var round = 0
         while !isStopping {
             await sleepUnlessShuttingDown(for: interval)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = Date().unixMillis
             let summaries = activity.summaries(consumer: consumer, nowMillis: now, all: round % 12 == 0)
             round += 1
             do {

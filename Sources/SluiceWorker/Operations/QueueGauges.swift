@@ -34,7 +34,7 @@ struct QueueGauges: Service {
             do {
                 let status = try await stores.status()
                 // Once a minute, for the console's sparklines; the first worker in a minute writes it.
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let now = Date().unixMillis
                 if now / 60_000 != lastRecordedMinute {
                     let first = stores.store(0)
                     _ = try? await QueueHistory(client: first.client, keyspace: first.keyspace).record(status, nowMillis: now)
