@@ -163,6 +163,17 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// The same for the operations paths the router answers: an HTTP/1.0 probe without
+    /// keep-alive is closed after its answer, not left open until the idle timeout.
+    @Test func http10ProbeWithoutKeepAliveIsClosedAfterTheAnswer() async throws {
+        try await EdgeHarness.with { edge in
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: Array("GET /healthz HTTP/1.0\r\n\r\n".utf8), count: 1, closeWait: .seconds(5))
+            #expect(exchange.responses.first?.status == 200)
+            #expect(exchange.closedByServer)
+        }
+    }
+
     @Test func keepAliveConnectionStaysOpenBetweenCalls() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

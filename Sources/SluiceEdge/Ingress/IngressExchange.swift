@@ -186,6 +186,9 @@ struct IngressExchange {
         if requestStarted == nil { requestStarted = now }
         guard WebhookTarget.isWebhookPath(head.uri) else {
             state = .forwarded(requestEnded: false, answerEnded: false)
+            // The router's channel sees only a `Connection: close` header, not an HTTP/1.0
+            // request's lack of keep-alive: the connection closes after the router's answer.
+            if !head.isKeepAlive { closing = true }
             return .forward
         }
         // An HTTP/1.0 message framed by Transfer-Encoding cannot be trusted to end where an HTTP/1.0
