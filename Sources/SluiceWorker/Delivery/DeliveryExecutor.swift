@@ -222,8 +222,9 @@ struct DeliveryExecutor: Sendable {
             }
             metrics.recordDuration(delivery.target, duration)
         }
-        // The request is over and the circuit has its result (a probe's included): the next
-        // delivery for this endpoint may go while this one's result is recorded.
+        // The request is over and, when it reached the endpoint, the circuit has its result (a
+        // probe's included): the next delivery for this endpoint may go while this one's result
+        // is recorded.
         activity.finished(delivery.target, succeeded: succeeded, duration: duration, error: failure, atMillis: finishedMillis)
         await releaseLane()
 

@@ -6,7 +6,7 @@ import SluiceRedis
 /// A lane runs at most its endpoint's limit at once and queues a bounded number more; a delivery
 /// for a full lane is refused (the caller parks it in the retry set), so one slow or hanging
 /// endpoint holds only its own lane and never the reader or other endpoints.
-/// `occupied` (queued + running, all lanes) is bounded by the process-wide `maxInFlight`.
+/// `occupied` (queued, running, or being recorded, all lanes) is bounded by the process-wide `maxInFlight`.
 ///
 /// `max_in_flight` bounds requests to the endpoint, so a delivery gives its lane's place back as
 /// soon as its request has ended (`Perform`'s release), not when its result has been recorded in
@@ -68,7 +68,7 @@ actor DeliveryDispatcher {
     /// How many more deliveries may be taken on now.
     var freeCapacity: Int { stopped ? 0 : max(0, maxInFlight - occupied) }
 
-    /// Deliveries queued or running.
+    /// Deliveries queued, running, or whose result is being recorded.
     var occupiedCount: Int { occupied }
 
     /// Takes a delivery on: runs it now if its lane has a free slot, queues it if the lane's queue
