@@ -137,6 +137,29 @@ import Testing
         }
     }
 
+    /// A compressed body is refused for what it is (415), after verification like the other body
+    /// checks, not stored as bytes no tenant could read; `identity` is no coding.
+    @Test func signedBodyWithAContentEncodingIs415() async throws {
+        try await EdgeHarness.with { edge in
+            let gzip = await RawConnection.exchange(port: edge.port, request: try edge.rawWebhook(extraHeaders: "Content-Encoding: gzip\r\n"), count: 1)
+            let refused = try #require(gzip.responses.first)
+            #expect(refused.status == 415)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: Any])
+            #expect(json["reason"] as? String == "unsupported_content_encoding", "\(json)")
+            #expect(try await edge.ingressLength() == 0)
+            // Verification still comes first.
+            var unsigned = try edge.rawWebhook(extraHeaders: "Content-Encoding: gzip\r\n")
+            let mark = Array("webhook-signature: v1,".utf8)
+            if let at = (0...(unsigned.count - mark.count)).first(where: { Array(unsigned[$0..<$0 + mark.count]) == mark }) {
+                unsigned[at + mark.count] = unsigned[at + mark.count] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            }
+            #expect(await RawConnection.exchange(port: edge.port, request: unsigned, count: 1).responses.first?.status == 401)
+            let identity = await RawConnection.exchange(port: edge.port, request: try edge.rawWebhook(extraHeaders: "Content-Encoding: identity\r\n"), count: 1)
+            #expect(identity.responses.first?.status == 202)
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
     @Test func bodyWithoutStringTypeIsAcceptedWithEmptyType() async throws {
         try await EdgeHarness.with { edge in
             #expect(try await edge.post(body: #"{"data":{"x":1}}"#).status == 202)

@@ -46,6 +46,12 @@ struct IngressRejection: Error, Sendable {
         Self(status: .badRequest, reason: "invalid_json", message: "the body is not valid JSON")
     }
 
+    static func unsupportedContentEncoding(_ coding: String) -> Self {
+        Self(
+            status: .unsupportedMediaType, reason: "unsupported_content_encoding",
+            message: "the body must be sent unencoded (Content-Encoding: \(coding.prefix(40)) is not accepted)")
+    }
+
     static func notAnObject() -> Self {
         Self(status: .badRequest, reason: "not_an_object", message: "the body must be a JSON object")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 
 /// A webhook call as far as its head tells: the source it names and its Standard Webhooks
@@ -8,6 +9,8 @@ struct IngressRequest: Sendable {
     let id: String
     let timestamp: String
     let signature: String
+    /// The body's `Content-Encoding` when it names a coding (`identity` names none).
+    let contentCoding: String?
 
     /// - Throws: the rejection for an unknown source, a missing header, or a declared
     ///   `content-length` above the source's `max_body`.
@@ -27,6 +30,8 @@ struct IngressRequest: Sendable {
         self.id = id
         self.timestamp = timestamp
         self.signature = signature
+        let coding = headers.contentEncoding.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        self.contentCoding = coding.flatMap { $0.isEmpty || $0 == "identity" ? nil : $0 }
     }
 
     var maxBody: Int { source.config.maxBody }
@@ -39,8 +44,12 @@ struct IngressRequest: Sendable {
 
     /// The event to store once the signature holds.
     ///
-    /// - Throws: 400 when the body is not JSON or not a JSON object.
+    /// - Throws: 415 when the body is compressed (or otherwise encoded), 400 when it is not JSON
+    ///   or not a JSON object.
     func event(body: [UInt8], receivedAtMillis: Int64) throws(IngressRejection) -> IngressEvent {
+        // An encoded body would be stored and delivered as bytes no tenant could read as the
+        // event; refusing it says why, where "not valid JSON" would not.
+        if let contentCoding { throw .unsupportedContentEncoding(contentCoding) }
         let eventType: String
         switch JSONEventScan(body) {
         case .invalid: throw .invalidJSON()

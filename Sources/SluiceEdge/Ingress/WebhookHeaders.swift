@@ -12,6 +12,7 @@ struct WebhookHeaders {
     var timestamp: String?
     var signature: String?
     var contentLength: String?
+    var contentEncoding: String?
     var expect: String?
 
     /// From NIO's request head; names match regardless of case.
@@ -24,6 +25,8 @@ struct WebhookHeaders {
                 Self.add(value, to: &id)
             case 14 where Self.equalsLowercased(name, "content-length"):
                 Self.add(value, to: &contentLength)
+            case 16 where Self.equalsLowercased(name, "content-encoding"):
+                Self.add(value, to: &contentEncoding)
             case 17 where Self.equalsLowercased(name, "webhook-timestamp"):
                 Self.add(value, to: &timestamp)
             case 17 where Self.equalsLowercased(name, "webhook-signature"):
