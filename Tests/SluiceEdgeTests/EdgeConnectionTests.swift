@@ -1,4 +1,5 @@
 import Foundation
+@testable import SluiceEdge
 import SluiceTesting
 import Testing
 
@@ -172,6 +173,24 @@ struct EdgeConnectionTests {
             #expect(exchange.responses.first?.status == 200)
             #expect(exchange.closedByServer)
         }
+    }
+
+    /// A request target in absolute form (as a client talking through a proxy writes it) is
+    /// routed on its path, webhook calls and probes alike (RFC 9112 §3.2.2: servers must accept it).
+    @Test func anAbsoluteFormTargetIsRoutedOnItsPath() async throws {
+        try await EdgeHarness.with { edge in
+            var call = String(decoding: try edge.rawWebhook(), as: UTF8.self)
+            call = call.replacingOccurrences(of: "POST /webhooks/gemini ", with: "POST http://127.0.0.1:\(edge.port)/webhooks/gemini ")
+            let probe = "GET HTTP://edge.example/healthz HTTP/1.1\r\nHost: edge.example\r\n\r\n"
+            let exchange = await RawConnection.exchange(port: edge.port, request: Array((call + probe).utf8), count: 2)
+            #expect(exchange.responses.map(\.status) == [202, 200])
+            #expect(try await edge.ingressLength() == 1)
+        }
+        #expect(EdgeConnectionHandler.originForm("https://h:8443/webhooks/a/b?x=1") == "/webhooks/a/b?x=1")
+        #expect(EdgeConnectionHandler.originForm("http://h?x=1") == "/?x=1")
+        #expect(EdgeConnectionHandler.originForm("http://h") == "/")
+        #expect(EdgeConnectionHandler.originForm("*") == nil)
+        #expect(EdgeConnectionHandler.originForm("ftp://h/webhooks/a") == nil)
     }
 
     @Test func keepAliveConnectionStaysOpenBetweenCalls() async throws {

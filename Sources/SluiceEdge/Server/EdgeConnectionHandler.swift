@@ -123,10 +123,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func process(_ part: HTTPServerRequestPart, now: NIODeadline, context: ChannelHandlerContext) {
         let action: IngressExchange.Action
+        var part = part
         switch part {
-        case .head(let head):
+        case .head(var head):
             // The decoder let go of the head's bytes.
             if let ticket { dependencies.registry.release(ticket) }
+            // A server must accept the absolute form (`POST http://host/webhooks/x`, RFC 9112
+            // §3.2.2); the exchange and the router both route on the path.
+            if head.uri.utf8.first != UInt8(ascii: "/"), let path = Self.originForm(head.uri) {
+                head.uri = path
+                part = .head(head)
+            }
             action = exchange.receivedHead(
                 head, now: now, snapshot: dependencies.state.current, durabilityUnmet: dependencies.gate.unmetReason)
         case .body(let chunk):
@@ -145,6 +152,18 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         } else {
             perform(action, context: context)
         }
+    }
+
+    /// The path and query of an absolute-form request target (`http://host:port/path?query`),
+    /// or nil when `uri` is not one.
+    static func originForm(_ uri: String) -> String? {
+        let lowered = uri.prefix(8).lowercased()
+        let schemeLength = lowered.hasPrefix("http://") ? 7 : lowered.hasPrefix("https://") ? 8 : 0
+        guard schemeLength > 0 else { return nil }
+        let rest = uri.utf8.dropFirst(schemeLength)
+        guard let slash = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else { return "/" }
+        let tail = String(Substring(uri.utf8[slash...]))
+        return tail.hasPrefix("?") ? "/" + tail : tail
     }
 
     /// Carries out what the exchange asked for; results come back as events on the event loop.
