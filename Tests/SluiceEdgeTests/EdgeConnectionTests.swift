@@ -69,11 +69,17 @@ struct EdgeConnectionTests {
     /// read one and go on: it answers and closes, instead of taking the next request for a body.
     @Test func aRefusedCallThatExpectedContinueIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
-            let head = "POST /webhooks/unknown HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nExpect: 100-continue\r\nwebhook-id: a\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\n"
-            let exchange = await RawConnection.exchange(port: edge.port, request: Array(head.utf8), count: 1, closeWait: .seconds(5))
-            #expect(exchange.responses.first?.status == 404)
-            #expect(exchange.responses.first?.header("connection") == "close")
-            #expect(exchange.closedByServer)
+            // An unknown source, and a path under /webhooks/ that names no source at all.
+            for (path, reason) in [("/webhooks/unknown", "unknown_source"), ("/webhooks/a/b/c", "unknown_path")] {
+                let head = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nExpect: 100-continue\r\nwebhook-id: a\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,AAAA\r\n\r\n"
+                let exchange = await RawConnection.exchange(port: edge.port, request: Array(head.utf8), count: 1, closeWait: .seconds(5))
+                let response = try #require(exchange.responses.first)
+                #expect(response.status == 404)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+                #expect(json["reason"] as? String == reason, "\(path): \(json)")
+                #expect(response.header("connection") == "close", "\(path)")
+                #expect(exchange.closedByServer, "\(path)")
+            }
         }
     }
 

@@ -195,15 +195,8 @@ struct IngressExchange {
         // proxy in front thinks it does (RFC 9112 §6.1): answer it, then close.
         let keepAlive = head.isKeepAlive && !(head.version.minor == 0 && head.headers.contains(name: "transfer-encoding"))
         let snapshot = snapshot()
-        guard let target = WebhookTarget(uri: head.uri) else {
-            // Under /webhooks/ but not one or two segments: the edge's to refuse, in JSON like
-            // every answer to a webhook path.
-            state = .answered
-            return answer(
-                IngressRejection.notAWebhookPath().answer, counters: snapshot.unknownSource, started: now, keepAlive: keepAlive, now: now,
-                omitsBody: head.method == .HEAD, requestComplete: false, logged: true)
-        }
-        let counters = snapshot.sources[target.source]?.counters ?? snapshot.unknownSource
+        let target = WebhookTarget(uri: head.uri)
+        let counters = target.flatMap { snapshot.sources[$0.source]?.counters } ?? snapshot.unknownSource
         let headers = WebhookHeaders(head.headers)
         // A client waiting for `100 Continue` sends no body after a refusal, so the connection
         // cannot be kept by reading and dropping one: it closes after the answer.
@@ -215,6 +208,9 @@ struct IngressExchange {
                 rejection.answer, counters: counters, started: now, keepAlive: keepAlive, now: now, omitsBody: head.method == .HEAD,
                 requestComplete: false, logged: logged)
         }
+        // Under /webhooks/ but not one or two segments: the edge's to refuse, in JSON like
+        // every answer to a webhook path.
+        guard let target else { return refuse(.notAWebhookPath()) }
         guard head.method == .POST else { return refuse(.methodNotAllowed()) }
         if durabilityUnmet() != nil { return refuse(.durabilityUnmet(), logged: false) }
         do throws(IngressRejection) {
