@@ -127,10 +127,8 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// A secret that cannot be resolved (an unset variable, an unreadable file) outside `source`'s block.
     static func isOtherMissingSecret(_ diagnostic: RoutesDiagnostic, source: String) -> Bool {
-        let message = diagnostic.message
-        let missing = (message.hasPrefix("environment variable '") && message.hasSuffix(" is not set"))
-            || message.hasPrefix("cannot read secret file '")
-        return missing && !message.contains(" of source '\(source)'")
+        guard let unresolved = diagnostic.unresolvedSecret else { return false }
+        return unresolved.source != source
     }
 
     /// The edge's answer for a verdict.

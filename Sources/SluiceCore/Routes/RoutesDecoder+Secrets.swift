@@ -36,7 +36,7 @@ extension RoutesDecoder {
                 } else if allowMissingSecrets {
                     missing = true
                 } else {
-                    error(location, "environment variable '\(name)' referenced by \(context) is not set")
+                    unresolvedSecret(location, "environment variable '\(name)' referenced by \(context) is not set")
                     return nil
                 }
             } else if reference.hasPrefix("file:") {
@@ -54,7 +54,7 @@ extension RoutesDecoder {
                     if allowMissingSecrets {
                         missing = true
                     } else {
-                        self.error(location, "cannot read secret file '\(filePath)' referenced by \(context): \(Self.describeReadError(error))")
+                        unresolvedSecret(location, "cannot read secret file '\(filePath)' referenced by \(context): \(Self.describeReadError(error))")
                         return nil
                     }
                 }

@@ -15,6 +15,8 @@ extension RoutesDecoder {
     }
 
     private func decodeSource(_ entry: Field) -> SourceConfig? {
+        currentSource = entry.name
+        defer { currentSource = nil }
         let context = "source '\(entry.name)'"
         guard let fields = fields(of: entry.value, in: context, known: Self.sourceKeys) else { return nil }
         var source = SourceConfig(name: entry.name)

@@ -19,6 +19,8 @@ final class RoutesDecoder {
     let readSecretFile: (String) throws -> String
     let allowMissingSecrets: Bool
     private(set) var diagnostics: [RoutesDiagnostic] = []
+    /// The source whose block is being decoded, for `unresolvedSecret(_:_:)`.
+    var currentSource: String?
 
     init(path: String, environment: [String: String], readSecretFile: @escaping (String) throws -> String, allowMissingSecrets: Bool) {
         self.path = path
@@ -31,6 +33,14 @@ final class RoutesDecoder {
 
     func error(_ mark: RoutesLocation, _ message: String) {
         diagnostics.append(RoutesDiagnostic(path: path, line: mark.line, column: mark.column, severity: .error, message: message))
+    }
+
+    /// An error about a secret reference that could not be resolved, marked as such (with the
+    /// source whose block names it) so that `sluice doctor` can tell which ones it needs.
+    func unresolvedSecret(_ mark: RoutesLocation, _ message: String) {
+        diagnostics.append(RoutesDiagnostic(
+            path: path, line: mark.line, column: mark.column, severity: .error, message: message,
+            unresolvedSecret: RoutesDiagnostic.UnresolvedSecret(source: currentSource)))
     }
 
     func warning(_ mark: RoutesLocation, _ message: String) {

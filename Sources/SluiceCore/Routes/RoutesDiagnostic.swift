@@ -20,14 +20,28 @@ public struct RoutesDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var severity: Severity
     /// What is wrong and, where possible, how to fix it.
     public var message: String
+    /// Set when this is a secret reference that could not be resolved (an unset variable, an
+    /// unreadable `${file:}`), naming whose block it is in; nil for every other diagnostic.
+    public var unresolvedSecret: UnresolvedSecret?
+
+    /// Where an unresolved secret reference stands in routes.yaml.
+    public struct UnresolvedSecret: Sendable, Equatable {
+        /// The source whose block names it; nil for a tenant's secrets and endpoint headers.
+        public var source: String?
+
+        public init(source: String?) {
+            self.source = source
+        }
+    }
 
     /// Creates a diagnostic.
-    public init(path: String, line: Int, column: Int, severity: Severity, message: String) {
+    public init(path: String, line: Int, column: Int, severity: Severity, message: String, unresolvedSecret: UnresolvedSecret? = nil) {
         self.path = path
         self.line = line
         self.column = column
         self.severity = severity
         self.message = message
+        self.unresolvedSecret = unresolvedSecret
     }
 
     /// `FILE:LINE:COL: message` for errors, `FILE:LINE:COL: warning: message` for warnings.

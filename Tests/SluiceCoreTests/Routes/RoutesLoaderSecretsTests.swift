@@ -36,6 +36,22 @@ struct RoutesLoaderSecretsTests {
         ])
     }
 
+    /// Unresolved references are marked as such, with the source whose block names them
+    /// (`sluice doctor` needs only the diagnosed source's secrets); other errors are not.
+    @Test func unresolvedSecretsAreMarkedWithTheSourceThatNamesThem() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "url: https://hooks.acme.example/gemini", with: "url: nope")
+        let result = RoutesFixtures.load(text, environment: [:])
+        let marks = result.diagnostics.map { ($0.message.prefix(32), $0.unresolvedSecret) }
+        #expect(result.diagnostics.count == 3, "\(result.diagnostics)")
+        #expect(result.diagnostics.filter { $0.unresolvedSecret == .init(source: "gemini") }.map(\.message) == [
+            "environment variable 'GEMINI_WEBHOOK_SECRET' referenced by secret 1 of 'verify.hmac' of source 'gemini' is not set",
+        ], "\(marks)")
+        #expect(result.diagnostics.filter { $0.unresolvedSecret == .init(source: nil) }.map(\.message) == [
+            "environment variable 'ACME_WHSEC' referenced by secret 1 of 'signing' of tenant 'acme' is not set",
+        ], "\(marks)")
+        #expect(result.diagnostics.filter { $0.unresolvedSecret == nil }.count == 1, "\(marks)")
+    }
+
     @Test func unknownReferenceSchemeIsAnError() {
         let text = RoutesFixtures.minimal.replacingOccurrences(of: "${env:ACME_WHSEC}", with: "${vault:acme}")
         #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
