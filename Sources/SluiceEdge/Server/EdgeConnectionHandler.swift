@@ -143,7 +143,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 action = exchange.receivedBody(chunk, now: now)
             }
         case .end:
-            action = exchange.receivedEnd(now: now, unixMillis: Self.unixMillis(dependencies.clock()))
+            action = exchange.receivedEnd(now: now, unixMillis: dependencies.clock().unixMillis)
         }
         if case .forward = action {
             context.fireChannelRead(wrapInboundOut(part))
@@ -404,9 +404,5 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 handler.scheduleIdleCheck(in: delay, context: context)
             }
         }
-    }
-
-    private static func unixMillis(_ date: Date) -> Int64 {
-        date.unixMillis
     }
 }
