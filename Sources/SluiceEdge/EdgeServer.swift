@@ -20,6 +20,10 @@ public struct EdgeServer: Sendable {
         public var drainDelay: Duration
         /// How often routes.yaml is re-read.
         public var reloadInterval: Duration
+        /// Whether the edge runs its own routes reloader. `sluice dev` turns it off and runs one
+        /// reloader for the edge and the worker together (``EdgeServer/applyRoutes``), so that an
+        /// edit is applied, logged and counted once.
+        public var reloadsRoutes: Bool
         /// Idle keep-alive connections are closed after this long.
         public var idleTimeout: Duration
         /// How often Redis's persistence settings are re-checked when `redis.durability` is `fsync`.
@@ -38,7 +42,8 @@ public struct EdgeServer: Sendable {
         public init(
             host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
             idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1,
-            redisCommandTimeout: Duration = .seconds(10), limits: EdgeConnectionLimits = EdgeConnectionLimits()
+            redisCommandTimeout: Duration = .seconds(10), limits: EdgeConnectionLimits = EdgeConnectionLimits(),
+            reloadsRoutes: Bool = true
         ) {
             self.host = host
             self.port = port
@@ -49,6 +54,7 @@ public struct EdgeServer: Sendable {
             self.eventLoopThreads = eventLoopThreads
             self.redisCommandTimeout = redisCommandTimeout
             self.limits = limits
+            self.reloadsRoutes = reloadsRoutes
         }
     }
 
@@ -58,6 +64,8 @@ public struct EdgeServer: Sendable {
     /// partition watcher, HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
     /// after the server answered its last call).
     public let services: [any Service]
+    /// Puts a validated routes file in force: what the reloader calls with each one it loads.
+    public let applyRoutes: @Sendable (RoutesConfig) -> Void
 
     /// - Parameters:
     ///   - routes: the validated routes file (and its bytes, so the first poll does not reload it).
@@ -102,21 +110,23 @@ public struct EdgeServer: Sendable {
             eventLoopGroupProvider: .shared(group),
             logger: logger
         )
-        let reloader = RoutesReloader(
-            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
-            metrics: exporter.factory, logger: logger
-        ) { config in
+        let applyRoutes: @Sendable (RoutesConfig) -> Void = { config in
             if config.redisPrefix != routes.config.redisPrefix {
                 logger.warning("redis.prefix changed in routes.yaml; the edge keeps writing under the old prefix until restarted")
             }
             state.apply(config)
         }
+        self.applyRoutes = applyRoutes
+        let reloader = RoutesReloader(
+            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
+            metrics: exporter.factory, logger: logger, apply: applyRoutes)
         let durability = DurabilityMonitor(
             state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
-        self.services = [
-            IngestRedisService(partitions: partitions), reloader, durability,
-            IngressPartitionWatcher(state: state, partitions: partitions, logger: logger, factory: exporter.factory), app,
-            DrainMonitor(delay: options.drainDelay) { state.startDraining() },
-        ]
+        let reloading: [any Service] = options.reloadsRoutes ? [reloader] : []
+        self.services =
+            [IngestRedisService(partitions: partitions)] + reloading + [
+                durability, IngressPartitionWatcher(state: state, partitions: partitions, logger: logger, factory: exporter.factory), app,
+                DrainMonitor(delay: options.drainDelay) { state.startDraining() },
+            ]
     }
 }

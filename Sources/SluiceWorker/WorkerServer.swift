@@ -2,7 +2,7 @@ public import Foundation
 import Hummingbird
 public import Logging
 public import ServiceLifecycle
-import SluiceCore
+public import SluiceCore
 public import SluiceDelivery
 public import SluiceRedis
 public import SluiceRuntime
@@ -33,6 +33,10 @@ public struct WorkerServer: Sendable {
         public var consumerName: String
         /// How often routes.yaml is re-read.
         public var reloadInterval: Duration
+        /// Whether the worker runs its own routes reloader. `sluice dev` turns it off and runs one
+        /// reloader for the edge and the worker together (``WorkerServer/applyRoutes``), so that
+        /// an edit is applied, logged and counted once.
+        public var reloadsRoutes: Bool
         /// On SIGTERM, how long in-flight deliveries may take to finish before they are abandoned
         /// (they stay pending and another worker reclaims them).
         public var shutdownGrace: Duration
@@ -53,7 +57,8 @@ public struct WorkerServer: Sendable {
             shutdownGrace: Duration = .seconds(30),
             maxInFlight: Int = 1024,
             statusInterval: Duration = .seconds(5),
-            version: String = "0.1.0"
+            version: String = "0.1.0",
+            reloadsRoutes: Bool = true
         ) {
             self.stages = stages
             self.metricsHost = metricsHost
@@ -64,6 +69,7 @@ public struct WorkerServer: Sendable {
             self.maxInFlight = maxInFlight
             self.statusInterval = statusInterval
             self.version = version
+            self.reloadsRoutes = reloadsRoutes
         }
 
         /// `hostname-pid-random`: unique even when a pod restarts with the same pid.
@@ -77,6 +83,8 @@ public struct WorkerServer: Sendable {
     /// retry movers, delivery stage, routers, janitors, drain monitor (movers, routers and
     /// janitors run one loop per partition).
     public let services: [any Service]
+    /// Puts a validated routes file in force: what the reloader calls with each one it loads.
+    public let applyRoutes: @Sendable (RoutesConfig) -> Void
 
     /// - Parameters:
     ///   - routes: the validated routes file (and its bytes, so the first poll does not reload it).
@@ -97,15 +105,16 @@ public struct WorkerServer: Sendable {
         onMetricsListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         let state = WorkerState(routes: routes.config)
-        let reloader = RoutesReloader(
-            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
-            metrics: exporter.factory, logger: logger
-        ) { config in
+        let applyRoutes: @Sendable (RoutesConfig) -> Void = { config in
             if config.redisPrefix != routes.config.redisPrefix {
                 logger.warning("redis.prefix changed in routes.yaml; the worker keeps using the old prefix until restarted")
             }
             state.apply(config)
         }
+        self.applyRoutes = applyRoutes
+        let reloader = RoutesReloader(
+            source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
+            metrics: exporter.factory, logger: logger, apply: applyRoutes)
 
         let router = Router()
         OperationsController(state: state, stores: stores, exporter: exporter).register(on: router)
@@ -116,8 +125,9 @@ public struct WorkerServer: Sendable {
             logger: logger
         )
 
-        var services: [any Service] = [
-            reloader, operations, PartitionWatcher(state: state, stores: stores, logger: logger, factory: exporter.factory),
+        var services: [any Service] = options.reloadsRoutes ? [reloader] : []
+        services += [
+            operations, PartitionWatcher(state: state, stores: stores, logger: logger, factory: exporter.factory),
             QueueGauges(stores: stores, factory: exporter.factory, interval: options.statusInterval, logger: logger),
         ]
         if options.stages.contains(.delivery) {

@@ -71,6 +71,45 @@ import Testing
         }
     }
 
+    /// The edge and the worker of `sluice dev` share one reloader: an edit reaches both and is
+    /// counted once, as it would be by a separate edge or worker process.
+    @Test func devAppliesAnEditedRoutesFileToTheEdgeAndTheWorkerAndCountsItOnce() async throws {
+        try await withSink { sink in
+            let dir = try ScratchDirectory()
+            defer { dir.remove() }
+            let first = GatewayProcesses.routes(
+                prefix: "sluice", sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]")
+            let routes = try dir.write("routes.yaml", first)
+            let client = try HTTPClient()
+            defer { client.shutdown() }
+            let (dev, port) = try await SluiceBinary.startServer(
+                "sluice dev", log: dir.file("dev.log"), unsetting: ["SLUICE_REDIS_URL"], ownProcessGroup: true, client: client
+            ) { port in
+                ["dev", "--config", routes, "--listen", "127.0.0.1:\(port)", "--metrics-listen", "127.0.0.1:\(FreePort.pick() ?? 0)", "--log-level", "warning"]
+            }
+            defer { dev.send(SIGINT) }
+
+            // The source's secret changes (the edge's part) and the endpoint moves (the worker's).
+            let newSecret = GatewayProcesses.tenantSecret
+            _ = try dir.write("routes.yaml", first
+                .replacingOccurrences(of: GatewayProcesses.sourceSecret, with: newSecret)
+                .replacingOccurrences(of: sink.url("/hook"), with: sink.url("/moved")))
+            let sendTest = "sluice send-test --url http://127.0.0.1:\(port)/webhooks/gemini --secret '\(newSecret)'"
+            try await poll(until: {
+                (try await SluiceBinary.runShell(sendTest)).output.contains("← 202")
+            }, timeout: .seconds(20), "the edge verifies with the edited source secret")
+            _ = try await sink.waitForRequests(count: 1, path: "/moved", timeout: .seconds(20))
+
+            let response = try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(5)))
+            let metrics = String(decoding: response.body, as: UTF8.self)
+            #expect(metrics.contains(#"sluice_config_reloads_total{result="success"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"sluice_config_reloads_total{result="failure"} 0"#), "\(metrics)")
+
+            kill(-dev.pid, SIGINT)
+            #expect(await dev.exit.wait(timeout: .seconds(30)), "dev stops on Ctrl-C")
+        }
+    }
+
     @Test func devWithoutRedisServerOnPathExits1NamingTheDebianPackage() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

@@ -3,7 +3,7 @@ import SluiceRedis
 import SluiceWorker
 
 extension ProcessRuntime {
-    func workerServices(options: WorkerServer.Options, onMetricsListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+    func workerServer(options: WorkerServer.Options, onMetricsListening: @escaping @Sendable (Int) async -> Void) -> WorkerServer {
         let stores = WorkerStores(url: redis.url, prefix: routes.config.redisPrefix, count: routes.config.redisPartitions, logger: logger)
         workerStores.withLock { $0 = stores }
         return WorkerServer(
@@ -11,6 +11,6 @@ extension ProcessRuntime {
             stores: stores,
             httpClient: httpClient, exporter: exporter, logger: logger,
             onMetricsListening: onMetricsListening
-        ).services
+        )
     }
 }

@@ -14,7 +14,7 @@ final class ProcessRuntime: Sendable {
     let routes: LoadedRoutes
     let routesBytes: [UInt8]
     let redis: RedisClient
-    /// The worker's per-partition stores, made by `workerServices` (an edge needs none).
+    /// The worker's per-partition stores, made by `workerServer` (an edge needs none).
     let workerStores = Mutex<WorkerStores?>(nil)
     let httpClient: HTTPClient
     let exporter = PrometheusExporter()
@@ -42,12 +42,12 @@ final class ProcessRuntime: Sendable {
 
     var keyspace: Keyspace { Keyspace(prefix: routes.config.redisPrefix) }
 
-    func edgeServices(options: EdgeServer.Options, onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+    func edgeServer(options: EdgeServer.Options, onListening: @escaping @Sendable (Int) async -> Void) -> EdgeServer {
         EdgeServer(
             options: options, routesSource: routesSource, routes: routes, routesBytes: routesBytes,
             redis: redis, httpClient: httpClient, exporter: exporter, logger: logger,
             onListening: onListening
-        ).services
+        )
     }
 
     func shutdown() {

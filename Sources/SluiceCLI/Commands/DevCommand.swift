@@ -59,9 +59,12 @@ struct DevCommand: AsyncParsableCommand {
         var workerOptions = WorkerServer.Options()
         workerOptions.metricsHost = metrics.host
         workerOptions.metricsPort = metrics.port
-        let worker = runtime.workerServices(options: workerOptions) { _ in }
-        let edge = runtime.edgeServices(
-            options: .init(host: address.host, port: address.port),
+        // One reloader for both halves (neither runs its own): an edit is applied to the edge and
+        // the worker together, logged once and counted once in sluice_config_reloads_total.
+        workerOptions.reloadsRoutes = false
+        let worker = runtime.workerServer(options: workerOptions) { _ in }
+        let edge = runtime.edgeServer(
+            options: .init(host: address.host, port: address.port, reloadsRoutes: false),
             onListening: { port in
                 let host = address.host == "0.0.0.0" ? "127.0.0.1" : address.host
                 // Flushed: when stdout is a pipe or a file (a supervisor, `| tee`), a plain print
@@ -81,6 +84,13 @@ struct DevCommand: AsyncParsableCommand {
 
                     """)
             })
-        try await ServiceRunner.run(worker + edge, logger: logger)
+        let reloader = RoutesReloader(
+            source: runtime.routesSource, initialBytes: runtime.routesBytes, initialSecretFiles: runtime.routes.secretFiles,
+            metrics: runtime.exporter.factory, logger: logger
+        ) { config in
+            worker.applyRoutes(config)
+            edge.applyRoutes(config)
+        }
+        try await ServiceRunner.run([reloader] + worker.services + edge.services, logger: logger)
     }
 }

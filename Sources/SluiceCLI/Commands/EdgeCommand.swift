@@ -75,11 +75,11 @@ struct EdgeCommand: AsyncParsableCommand {
         logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)", "malloc": "\(Allocator.name)"])
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
-        let services = runtime.edgeServices(
+        let edge = runtime.edgeServer(
             options: .init(
                 host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000)),
                 eventLoopThreads: max(1, threads), limits: limits),
             onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) })
-        try await ServiceRunner.run(services, logger: logger)
+        try await ServiceRunner.run(edge.services, logger: logger)
     }
 }

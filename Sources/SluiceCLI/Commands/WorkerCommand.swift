@@ -35,10 +35,10 @@ struct WorkerCommand: AsyncParsableCommand {
         options.metricsPort = address.port
         options.shutdownGrace = .milliseconds(Int64(grace * 1000))
         logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted())", "redis": "\(redisURL)", "consumer": "\(options.consumerName)", "malloc": "\(Allocator.name)"])
-        let services = runtime.workerServices(options: options) { port in
+        let worker = runtime.workerServer(options: options) { port in
             logger.info("worker metrics listening", metadata: ["port": "\(port)"])
         }
-        try await ServiceRunner.run(services, logger: logger)
+        try await ServiceRunner.run(worker.services, logger: logger)
     }
 
     static func parseStages(_ text: String) throws -> Set<WorkerServer.Stage> {
