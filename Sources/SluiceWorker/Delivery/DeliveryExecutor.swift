@@ -77,7 +77,7 @@ struct DeliveryExecutor: Sendable {
         let snapshot = state.current
         let delivery = entry.delivery
         let ref = delivery.target
-        guard let tenant = snapshot.routes.tenants[ref.tenant], let endpoint = tenant.endpoints[ref.endpoint] else {
+        guard let target = snapshot.target(ref) else {
             metrics.count(ref, outcome: "dead_letter")
             logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery))
             await complete(
@@ -85,6 +85,7 @@ struct DeliveryExecutor: Sendable {
                 resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
             return
         }
+        let endpoint = target.endpoint
         let now = clock().unixMillis
         // `schedule[0]` is the delay before attempt 1, counted from when the schedule began (the
         // event's acceptance, or its replay): until then the delivery waits in the retry set.
@@ -136,13 +137,14 @@ struct DeliveryExecutor: Sendable {
             await wait(entry, until: until, postpone: true)
             return
         }
-        await attempt(entry, endpoint: endpoint, tenant: tenant, snapshot: snapshot, releaseLane: releaseLane)
+        await attempt(entry, target: target, snapshot: snapshot, releaseLane: releaseLane)
     }
 
     private func attempt(
-        _ entry: DeliveryEntry, endpoint: EndpointConfig, tenant: TenantConfig, snapshot: WorkerSnapshot, releaseLane: @Sendable () async -> Void
+        _ entry: DeliveryEntry, target: DeliveryTarget, snapshot: WorkerSnapshot, releaseLane: @Sendable () async -> Void
     ) async {
         let delivery = entry.delivery
+        let endpoint = target.endpoint
         let startedAt = clock()
         let started = ContinuousClock.now
         // What the console's endpoint view learns of this attempt: nothing if it is abandoned.
@@ -156,7 +158,7 @@ struct DeliveryExecutor: Sendable {
         do throws(SSRFError) {
             let pinned = try await snapshot.ssrfGuard.check(url: endpoint.url)
             let outbound = builder.request(
-                for: delivery, endpoint: endpoint, tenant: tenant, nowSeconds: Int64(startedAt.timeIntervalSince1970))
+                for: delivery, endpoint: endpoint, tenant: target.tenant, nowSeconds: Int64(startedAt.timeIntervalSince1970))
             let request = HTTPRequest(
                 method: "POST", url: outbound.url,
                 headers: outbound.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
