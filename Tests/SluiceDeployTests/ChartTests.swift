@@ -42,8 +42,24 @@ import Testing
         #expect(result.output == expected)
     }
 
-    @Test func routesGivenAsAnObjectAreRenderedAsTheSameDocument() async throws {
-        let rendered = try await render([])
+    /// Routes given as an object in a values file are the whole file: nothing of the chart's
+    /// default routes (its `gemini` source) is merged into them, as Helm would merge an object
+    /// into an object default.
+    @Test func routesGivenAsAnObjectReplaceTheDefaultWhole() async throws {
+        let folder = try RepoTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let values = folder.appendingPathComponent("values.yaml")
+        try """
+            routes:
+              version: 1
+              sources:
+                github:
+                  kind: standard-webhooks
+                  verify: {hmac: {secrets: ["${env:GITHUB_WHSEC}"]}}
+              tenants: {}
+              routes: []
+            """.write(to: values, atomically: true, encoding: .utf8)
+        let rendered = try await render(["-f", values.path])
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try await RepoTool.python(
             """
@@ -54,11 +70,55 @@ import Testing
             print(json.dumps(rendered, sort_keys=True))
             print(json.dumps(given, sort_keys=True))
             """,
-            [rendered.appendingPathComponent("all.yaml").path, RepoTool.root.appendingPathComponent("charts/sluice/values.yaml").path]
+            [rendered.appendingPathComponent("all.yaml").path, values.path]
         )
         #expect(result.status == 0, "\(result.output)")
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 2 && lines[0] == lines[1], "\(result.output)")
+        #expect(!result.output.contains("gemini"), "\(result.output)")
+    }
+
+    /// The default routes, a YAML string, are rendered as they stand in values.yaml.
+    @Test func theDefaultRoutesAreRenderedAsWritten() async throws {
+        let rendered = try await render([])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try await RepoTool.python(
+            """
+            import sys, yaml
+            docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+            rendered = [d for d in docs if d["kind"] == "ConfigMap"][0]["data"]["routes.yaml"]
+            given = yaml.safe_load(open(sys.argv[2]))["routes"]
+            assert isinstance(given, str), type(given)
+            print("same" if rendered == given else "differs")
+            """,
+            [rendered.appendingPathComponent("all.yaml").path, RepoTool.root.appendingPathComponent("charts/sluice/values.yaml").path]
+        )
+        #expect(result.status == 0 && result.output == "same\n", "\(result.output)")
+    }
+
+    /// KEDA's triggers are built from the chart's redis.prefix and redis.partitions: routes
+    /// given in values that name others are refused at render, with the value to set.
+    @Test(arguments: [
+        ("redis.prefix=other", "redis.prefix (other) must equal redis.prefix in routes (sluice)", "Set redis.prefix=sluice"),
+        ("redis.partitions=3", "redis.partitions (3) must equal redis.partitions in routes (1)", "Set redis.partitions=1"),
+    ])
+    func aRedisPrefixOrPartitionCountThatDisagreesWithTheRoutesIsRefused(setting: String, message: String, advice: String) async throws {
+        let result = try await RepoTool.chartCheck(["--set", setting, "--skip-lint"])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains(message) && result.output.contains(advice), "\(result.output)")
+        // Routes from an existing ConfigMap cannot be read: nothing to compare with.
+        let unread = try await RepoTool.chartCheck(["--set", setting, "--set", "existingConfigMap=team-routes", "--skip-lint"])
+        #expect(unread.status == 0, "\(unread.output)")
+    }
+
+    /// The bundled Redis refuses writes when full (the edge answers 503) rather than growing
+    /// until the pod is OOM-killed.
+    @Test func theBundledRedisHasAMemoryLimitOfItsOwnWithoutEviction() async throws {
+        let rendered = try await render(["--set", "bundledRedis.enabled=true", "--set", "redis.url="])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let all = try String(contentsOf: rendered.appendingPathComponent("all.yaml"), encoding: .utf8)
+        #expect(all.contains("- --maxmemory\n") && all.contains("- \"384mb\""), "\(all)")
+        #expect(all.contains("- --maxmemory-policy\n") && all.contains("- noeviction"), "\(all)")
     }
 
     @Test func anExistingConfigMapReplacesTheRenderedOne() async throws {
@@ -148,6 +208,10 @@ import Testing
         ("edge.port=70000", "/edge/port"),
         ("edge.replicaCont=2", "replicaCont"),
         ("redis.partitions=0", "/redis/partitions"),
+        // Sluice has no TLS to Redis: a rediss:// URL would crash-loop the pods.
+        ("redis.url=rediss://redis.example:6380", "/redis/url"),
+        // With no worker, nothing fills the delivery stream KEDA would wake one for.
+        ("worker.keda.minReplicaCount=0", "/worker/keda/minReplicaCount"),
         // A mount over routes.yaml's folder would hide it from the pods.
         ("extraVolumes[0].name=x,extraVolumeMounts[0].name=x,extraVolumeMounts[0].mountPath=/etc/sluice/keys", "/extraVolumeMounts/0/mountPath"),
     ])

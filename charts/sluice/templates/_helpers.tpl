@@ -169,3 +169,25 @@ which the chart cannot read, or when the string is not YAML (Sluice reports that
 {{- end -}}
 {{- toJson $result -}}
 {{- end -}}
+
+{{/* Fails the render when routes given in values name another Redis prefix or partition count
+than redis.prefix / redis.partitions, which KEDA's triggers are built from: a mismatch would
+leave the worker scaling on streams nothing writes to. Routes from existingConfigMap, or a
+string that is not YAML, cannot be read here. */}}
+{{- define "sluice.checkRedisNaming" -}}
+{{- $routes := .Values.routes -}}
+{{- if kindIs "string" $routes -}}
+{{- $routes = fromYaml $routes -}}
+{{- end -}}
+{{- if and (not .Values.existingConfigMap) (kindIs "map" $routes) (not (hasKey $routes "Error")) -}}
+{{- $redis := default dict $routes.redis -}}
+{{- $prefix := toString (default "sluice" $redis.prefix) -}}
+{{- $partitions := int64 (default 1 $redis.partitions) -}}
+{{- if ne $prefix (toString .Values.redis.prefix) -}}
+{{- fail (printf "redis.prefix (%s) must equal redis.prefix in routes (%s): KEDA and the worker would look at different streams. Set redis.prefix=%s" (toString .Values.redis.prefix) $prefix $prefix) -}}
+{{- end -}}
+{{- if ne $partitions (int64 .Values.redis.partitions) -}}
+{{- fail (printf "redis.partitions (%d) must equal redis.partitions in routes (%d): KEDA would not watch every partition's delivery stream. Set redis.partitions=%d" (int64 .Values.redis.partitions) $partitions $partitions) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
