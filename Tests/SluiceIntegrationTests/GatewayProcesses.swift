@@ -90,8 +90,10 @@ struct GatewayProcesses {
 
     /// Starts `sluice worker ARGS…` and waits until its /readyz answers 200.
     /// `hostsFile` replaces /etc/hosts for this worker alone (a mount namespace of its own).
-    func startWorker(name: String, _ arguments: [String] = [], hostsFile: String? = nil) async throws -> ChildProcess {
-        try await SluiceBinary.startServer("worker \(name)", log: dir.file("\(name).log"), hostsFile: hostsFile, client: client) { port in
+    func startWorker(name: String, _ arguments: [String] = [], environment: [String: String] = [:], hostsFile: String? = nil) async throws -> ChildProcess {
+        try await SluiceBinary.startServer(
+            "worker \(name)", log: dir.file("\(name).log"), environment: environment, hostsFile: hostsFile, client: client
+        ) { port in
             ["worker", "--config", routesPath, "--redis", "\(redis.url)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"]
                 + arguments
         }.process

@@ -6,7 +6,7 @@ enum ServiceRunner {
     static func run(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: NamedService(service: $0)) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
