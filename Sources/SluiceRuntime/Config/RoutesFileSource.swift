@@ -5,7 +5,8 @@ import Synchronization
 /// Reads routes.yaml from disk and resolves `${env:…}` / `${file:…}` against this process.
 ///
 /// The core loader is pure; this is the one place that touches the file system for it.
-public struct RoutesFileSource: Sendable {
+/// Its description names the path only: the environment it holds carries secrets.
+public struct RoutesFileSource: Sendable, CustomStringConvertible, CustomReflectable {
     /// Path as the operator gave it (shown in diagnostics).
     public var path: String
     /// Environment used for `${env:NAME}`; the process environment unless overridden (tests).
@@ -18,6 +19,11 @@ public struct RoutesFileSource: Sendable {
         self.environment = environment
         self.allowMissingSecrets = allowMissingSecrets
     }
+
+    public var description: String { "routes file \(path)" }
+
+    /// `dump` and debuggers see the path only, too.
+    public var customMirror: Mirror { Mirror(self, children: ["path": path]) }
 
     /// Reads the raw bytes, so a watcher can tell whether anything changed.
     public func readBytes() throws(RoutesFileError) -> [UInt8] {

@@ -15,7 +15,9 @@ import UnixSignals
 /// the file then loads once the secret appears, without anyone touching routes.yaml. SIGHUP
 /// reloads at once. A file that fails validation is never applied: the old routes stay in force.
 /// A failure is logged and counted once per distinct set of inputs, not on every retry.
-public struct RoutesReloader: Service {
+///
+/// Its description names the file only: what it keeps of the last load holds secrets.
+public struct RoutesReloader: Service, CustomStringConvertible {
     /// What one load read: routes.yaml and the secret files it named (nil: unreadable).
     struct Inputs: Equatable {
         var bytes: [UInt8]
@@ -64,6 +66,8 @@ public struct RoutesReloader: Service {
         self.reloadsOK = Counter(label: "sluice_config_reloads_total", dimensions: [("result", "success")], factory: metrics)
         self.reloadsFailed = Counter(label: "sluice_config_reloads_total", dimensions: [("result", "failure")], factory: metrics)
     }
+
+    public var description: String { "RoutesReloader(\(source))" }
 
     public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
