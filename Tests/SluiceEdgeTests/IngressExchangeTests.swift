@@ -206,12 +206,12 @@ import Testing
         #expect(now == Self.unixSeconds)
         #expect(!exchange.takesParts)
         // Nothing cached: fetch a current set.
-        guard case .fetchKeys(_, .current, _) = exchange.keysArrived(.init(keySet: nil, cacheHasKeys: false, retryAfter: 1), now: Self.t0) else {
+        guard case .fetchKeys(_, .current, _) = exchange.keysArrived(.init(keySet: nil, keysAreCurrent: false, retryAfter: 1), now: Self.t0) else {
             Issue.record("expected a fetch")
             return
         }
         let keySet = try JSONWebKeySet(json: Array(#"{"keys":[\#(JWKSVerificationTests.jwk(key.publicKey, kid: "k1"))]}"#.utf8))
-        guard case .store(let event, _) = exchange.keysArrived(.init(keySet: keySet, cacheHasKeys: true, retryAfter: 60), now: Self.t0) else {
+        guard case .store(let event, _) = exchange.keysArrived(.init(keySet: keySet, keysAreCurrent: true, retryAfter: 60), now: Self.t0) else {
             Issue.record("expected the verified event to be stored")
             return
         }
@@ -226,7 +226,7 @@ import Testing
 
         var down = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
         _ = Self.send(&down, head, body: Array(body.utf8), snapshot: snapshot)
-        let none = IngressExchange.KeyLookup(keySet: nil, cacheHasKeys: false, retryAfter: 42)
+        let none = IngressExchange.KeyLookup(keySet: nil, keysAreCurrent: false, retryAfter: 42)
         _ = down.keysArrived(none, now: Self.t0)  // .cached → .current
         guard case .fetchKeys(_, .afterMiss, _) = down.keysArrived(none, now: Self.t0) else {
             Issue.record("a failed fetch is followed by one refetch, as the policy allows")
@@ -240,10 +240,10 @@ import Testing
         // A set without Ed25519 keys stands for "keys at hand, none for this request".
         var unknown = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
         _ = Self.send(&unknown, head, body: Array(body.utf8), snapshot: snapshot)
-        let empty = IngressExchange.KeyLookup(keySet: JSONWebKeySet(keys: []), cacheHasKeys: true, retryAfter: 60)
+        let empty = IngressExchange.KeyLookup(keySet: JSONWebKeySet(keys: []), keysAreCurrent: true, retryAfter: 60)
         _ = unknown.keysArrived(empty, now: Self.t0)
         _ = unknown.keysArrived(empty, now: Self.t0)
-        let refused = Self.answer(unknown.keysArrived(.init(keySet: nil, cacheHasKeys: true, retryAfter: 60), now: Self.t0))
+        let refused = Self.answer(unknown.keysArrived(.init(keySet: nil, keysAreCurrent: true, retryAfter: 60), now: Self.t0))
         #expect(refused?.answer.status == .unauthorized)
         #expect(Self.json(refused)["reason"] as? String == "unknown_key")
     }

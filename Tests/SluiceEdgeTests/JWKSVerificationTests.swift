@@ -124,6 +124,41 @@ import Testing
         }
     }
 
+    /// A key missing from a set that could not be refetched may be one the issuer published
+    /// during the outage: the call is asked to retry (503), not refused for good (a 4xx, which a
+    /// sender does not retry). Keys the stale set holds still verify.
+    @Test func anUnknownKeyWhileTheKeySetCannotBeRefetchedIs503AndVerifiesOnceItCan() async throws {
+        let known = Curve25519.Signing.PrivateKey()
+        let published = Curve25519.Signing.PrivateKey()
+        let clock = TestClock()
+        try await withSink { jwks in
+            await jwks.respond(to: "/jwks", with: Self.jwks([(known.publicKey, "k1")]))
+            try await EdgeHarness.with(routes: RoutesTemplate { EdgeHarness.routes(prefix: $0, jwksURL: jwks.url("/jwks")) }, clock: clock) { edge in
+                func post(_ key: Curve25519.Signing.PrivateKey, kid: String) async throws -> HTTPResponse {
+                    let token = try Self.jwt(key, kid: kid, claims: #"{"aud":"https://sluice.test/webhooks/gemini","exp":\#(clock.unixSeconds + 300)}"#)
+                    return try await edge.post(timestamp: clock.unixSeconds, body: Self.body, signature: token)
+                }
+                #expect(try await post(known, kid: "k1").status == 202)
+
+                // The JWKS server fails; the cached set expires (max-age 600 s).
+                await jwks.respond(to: "/jwks", with: SinkResponse(status: 500, headers: [], text: "down"))
+                clock.advance(by: 601)
+                #expect(try await post(known, kid: "k1").status == 202, "the stale set still verifies the keys it holds")
+                let outage = try await post(published, kid: "k2")
+                #expect(outage.status == 503, "\(outage.json)")
+                #expect(outage.json["reason"] as? String == "jwks_unavailable")
+                #expect(outage.header("retry-after") != nil)
+
+                // Back, with the new key: the sender's retry verifies.
+                await jwks.respond(to: "/jwks", with: Self.jwks([(known.publicKey, "k1"), (published.publicKey, "k2")]))
+                clock.advance(by: 61)
+                #expect(try await post(published, kid: "k2").status == 202)
+                // And a key the current set lacks is refused again.
+                #expect(try await post(Curve25519.Signing.PrivateKey(), kid: "kX").status == 401)
+            }
+        }
+    }
+
     @Test func jwksServerDownGives503ForJWKSOnlyRequestsButHMACStillWorks() async throws {
         let key = Curve25519.Signing.PrivateKey()
         let closedPort = try #require(FreePort.pick())

@@ -21,6 +21,9 @@ public struct JWKSRefreshPolicy: Sendable, Equatable {
     public private(set) var freshUntil: Int64?
     /// When the in-flight fetch started; nil when none is running.
     public private(set) var inFlightSince: Int64?
+    /// Whether the last fetch that finished failed: a cached set may then lack keys its issuer
+    /// has published since, so a key it does not hold proves nothing.
+    public private(set) var lastFetchFailed = false
 
     /// A policy with nothing fetched yet.
     public init(defaultMaxAge: Int64 = 600, minimumRefetchInterval: Int64 = 60) {
@@ -82,11 +85,13 @@ public struct JWKSRefreshPolicy: Sendable, Equatable {
         lastAttemptAt = lastAttemptAt.map { max($0, now) } ?? now
         let (until, overflow) = now.addingReportingOverflow(max(0, maxAge ?? defaultMaxAge))
         freshUntil = overflow ? .max : until
+        lastFetchFailed = false
     }
 
     /// A fetch failed; any cached set stays as it was (callers may keep using a stale set).
     public mutating func recordFailure(now: Int64) {
         inFlightSince = nil
+        lastFetchFailed = true
         lastAttemptAt = lastAttemptAt.map { max($0, now) } ?? now
     }
 

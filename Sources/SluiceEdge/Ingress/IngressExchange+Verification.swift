@@ -28,8 +28,9 @@ extension IngressExchange {
             state = .awaitingKeys(call, body: body, verdict: verdict, step: next, now: unixSeconds, receivedAtMillis: receivedAtMillis)
             return .fetchKeys(call.request.source, next, now: unixSeconds)
         }
-        if case .needsKeySet = verdict, lookup.cacheHasKeys {
-            // Keys are at hand and fresh, yet none has this request's key id: a forgery or a retired key.
+        if case .needsKeySet = verdict, lookup.keysAreCurrent {
+            // Keys are at hand and current, yet none has this request's key id: a forgery or a retired key.
+            // Missing from a set that could not be refetched, the key may be a new one: 503, retried.
             let failure = VerificationFailure(
                 reason: "unknown_key", message: "none of the source's JWKS keys can check this signature (the JWT's kid is not in the key set, or it has no Ed25519 key for a v1a entry)")
             return answer(IngressRejection.verification(failure).answer, for: call, now: now, requestComplete: true)

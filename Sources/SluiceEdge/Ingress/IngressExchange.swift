@@ -77,8 +77,9 @@ struct IngressExchange {
     /// The answer of a JWKS lookup, as `keysArrived` needs it.
     struct KeyLookup {
         var keySet: JSONWebKeySet?
-        /// Whether the source's cache holds any key set after the lookup.
-        var cacheHasKeys: Bool
+        /// Whether the source's cache holds a key set after the lookup and its last fetch
+        /// succeeded (``JWKSCache/hasCurrentKeys``): only then is a key missing from it a refusal.
+        var keysAreCurrent: Bool
         /// Seconds until the cache may fetch again, for a 503's `Retry-After`.
         var retryAfter: Int
     }

@@ -216,11 +216,11 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func fetchKeys(_ source: EdgeSnapshot.Source, step: IngressExchange.KeyStep, now: Int64, context: ChannelHandlerContext) {
         guard let cache = dependencies.state.keySetCache(for: source.config) else {
-            let lookup = IngressExchange.KeyLookup(keySet: nil, cacheHasKeys: false, retryAfter: 10)
+            let lookup = IngressExchange.KeyLookup(keySet: nil, keysAreCurrent: false, retryAfter: 10)
             return perform(exchange.keysArrived(lookup, now: .now()), context: context)
         }
         @Sendable func lookup(_ keySet: JSONWebKeySet?) -> IngressExchange.KeyLookup {
-            IngressExchange.KeyLookup(keySet: keySet, cacheHasKeys: cache.cached != nil, retryAfter: cache.retryAfter(now: now))
+            IngressExchange.KeyLookup(keySet: keySet, keysAreCurrent: cache.hasCurrentKeys, retryAfter: cache.retryAfter(now: now))
         }
         if step == .cached {
             // Never waits: answered here, on the loop. An expired set counts as none, so the next

@@ -36,6 +36,11 @@ final class JWKSCache: Sendable {
     /// The cached set, fresh or not; nil before the first successful fetch. Never waits.
     var cached: JSONWebKeySet? { state.withLock { $0.keySet } }
 
+    /// Whether the cached set can be trusted to hold every key the issuer signs with: there is
+    /// one, and the last fetch succeeded. A request whose key is not in such a set is refused;
+    /// one whose key is missing from a set that could not be refetched is asked to retry.
+    var hasCurrentKeys: Bool { state.withLock { $0.keySet != nil && !$0.policy.lastFetchFailed } }
+
     /// The cached set while its max-age lasts, else nil (then ``current(now:completion:)``
     /// refetches): a key the issuer has withdrawn stops verifying once the set expires, not
     /// only after a request misses. Never waits.

@@ -81,4 +81,22 @@ import Testing
         let claimed9 = policy.claimFetch(now: 60, afterMiss: true)
         #expect(claimed9)
     }
+
+    /// A set whose last fetch failed may lack keys published since: the edge answers 503, not
+    /// 401, for a key it does not hold, until a fetch succeeds again.
+    @Test func aFailedFetchMarksTheCachedSetAsNotCurrentUntilTheNextSuccess() {
+        var policy = JWKSRefreshPolicy()
+        let first = policy.claimFetch(now: 0, afterMiss: false)
+        #expect(first)
+        policy.recordFetch(now: 0, maxAge: 600)
+        #expect(!policy.lastFetchFailed)
+        let expired = policy.claimFetch(now: 601, afterMiss: false)
+        #expect(expired)
+        policy.recordFailure(now: 601)
+        #expect(policy.lastFetchFailed)
+        let again = policy.claimFetch(now: 661, afterMiss: false)
+        #expect(again)
+        policy.recordFetch(now: 661, maxAge: 600)
+        #expect(!policy.lastFetchFailed)
+    }
 }
