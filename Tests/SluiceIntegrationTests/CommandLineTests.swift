@@ -74,6 +74,20 @@ import Testing
         }
     }
 
+    /// Operator commands judge the shared flags as edge and worker do, before reaching Redis
+    /// (none listens on the URL given): a typo is exit 2, not ignored.
+    @Test(arguments: [
+        (["status", "--log-format", "xml"], "unknown log format 'xml'; use text or json"),
+        (["dlq", "list", "--log-level", "loud"], "unknown log level 'loud'"),
+        (["dlq", "list", "--endpoint", "a/b/c"], "--endpoint: expected TENANT/ENDPOINT or ENDPOINT, not 'a/b/c'"),
+        (["dlq", "purge", "--endpoint", "acme/"], "--endpoint: expected TENANT/ENDPOINT or ENDPOINT, not 'acme/'"),
+    ])
+    func badSharedFlagsAndMalformedEndpointsAreUsageErrors(arguments: [String], message: String) async throws {
+        let result = try await SluiceBinary.run(arguments + ["--redis", "redis://127.0.0.1:1"])
+        #expect(result.status == 2, "\(arguments): \(result.output)")
+        #expect(result.output.contains(message), "\(result.output)")
+    }
+
     @Test func routesCheckExits0ForAValidFile() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

@@ -13,7 +13,7 @@ struct DeadLetterSelection: ParsableArguments {
     @Option(help: "Only this endpoint's (TENANT/ENDPOINT or ENDPOINT).")
     var endpoint: String?
 
-    @Option(help: "Only this reason: no_route, exhausted, gone, blocked_address, endpoint_removed.")
+    @Option(help: "Only this reason: \(DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", ")).")
     var reason: String?
 
     @Flag(help: "Every dead letter.")
@@ -28,6 +28,10 @@ struct DeadLetterSelection: ParsableArguments {
     }
 
     func validate() throws {
+        // A malformed endpoint would match nothing and read as an empty dead-letter queue.
+        if let endpoint, endpoint.contains("/") ? EndpointRef(parsing: endpoint) == nil : endpoint.isEmpty {
+            throw ValidationError("--endpoint: expected TENANT/ENDPOINT or ENDPOINT, not '\(endpoint)'")
+        }
         if let reason, DeadLetterReason(rawValue: reason) == nil {
             throw ValidationError("unknown --reason '\(reason)'; use one of \(DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -43,6 +43,13 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Installs logging; returns the process logger.
+    /// Every command refuses a bad log level or format, flag or environment, also those that
+    /// log nothing of their own: a typo is a usage error, not silently ignored.
+    func validate() throws {
+        _ = try resolvedLogLevel()
+        _ = try resolvedLogFormat()
+    }
+
     func bootstrapLogging(label: String) throws -> Logger {
         LogFormat.bootstrap(format: try resolvedLogFormat(), level: try resolvedLogLevel())
         return Logger(label: label)

@@ -6,6 +6,10 @@ extension RoutesDecoder {
 
     func decodeSources(_ field: Field) -> [String: SourceConfig] {
         guard let entries = fields(of: field.value, in: "'sources'", known: nil) else { return [:] }
+        if entries.isEmpty {
+            // An edge with no source answers every call 404: nothing could ever be ingested.
+            error(field.valueMark, "'sources' is empty; name at least one source (e.g. gemini: {kind: gemini})")
+        }
         var sources: [String: SourceConfig] = [:]
         for entry in entries.values {
             checkName(entry.name, kind: "source", at: entry.mark)

@@ -124,6 +124,12 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(RoutesFixtures.located(RoutesFixtures.load("")) == ["1:1: the file is empty; it needs at least 'version: 1'"])
     }
 
+    /// An edge without a source answers every call 404; the file says so instead of loading.
+    @Test func emptySourcesIsAnError() {
+        #expect(RoutesFixtures.located(RoutesFixtures.load("version: 1\nsources: {}\ntenants: {}\nroutes: []\n"))
+            == ["2:10: 'sources' is empty; name at least one source (e.g. gemini: {kind: gemini})"])
+    }
+
     @Test func topLevelThatIsNotAMappingIsAnError() {
         #expect(RoutesFixtures.located(RoutesFixtures.load("- a\n- b\n")) == ["1:1: the top level must be a mapping of keys to values, not a list"])
     }
