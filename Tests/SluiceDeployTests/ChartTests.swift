@@ -111,6 +111,13 @@ import Testing
         #expect(unread.status == 0, "\(unread.output)")
     }
 
+    /// One worker Deployment must run both stages, or events are never routed or never delivered.
+    @Test func aWorkerWithoutBothStagesIsRefused() async throws {
+        let result = try await RepoTool.chartCheck(["--set", "worker.stages={router}", "--skip-lint"])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains(#"worker.stages must list both router and delivery (it is ["router"])"#), "\(result.output)")
+    }
+
     /// The bundled Redis refuses writes when full (the edge answers 503) rather than growing
     /// until the pod is OOM-killed.
     @Test func theBundledRedisHasAMemoryLimitOfItsOwnWithoutEviction() async throws {
