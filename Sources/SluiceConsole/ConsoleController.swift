@@ -12,7 +12,9 @@ import SluiceRedis
 /// what.
 struct ConsoleController: Sendable {
     let stores: WorkerStores
-    let routes: RoutesConfig
+    /// Reloaded with routes.yaml; each page reads the routes in force when it is asked for.
+    let routesInForce: ConsoleRoutes
+    var routes: RoutesConfig { routesInForce.current }
     let sessions: ConsoleSessions
     let pages: ConsolePages
     let logger: Logger

@@ -13,6 +13,8 @@ public import SluiceRedis
 public struct ConsoleServer: Sendable {
     /// Add to a `ServiceGroup`.
     public let services: [any Service]
+    /// The routes the pages and actions use; `sluice console` applies each reload of routes.yaml here.
+    public let routes: ConsoleRoutes
 
     /// The `Host` names a console listening on `listenHost` answers to: with `extra` names
     /// given, those, the listen address and loopback's names; without, the same when it listens
@@ -37,7 +39,9 @@ public struct ConsoleServer: Sendable {
     ) {
         let router = Router(context: ConsoleRequestContext.self)
         if let allowedHosts { router.add(middleware: ConsoleHostCheck(allowed: allowedHosts)) }
-        ConsoleController(stores: stores, routes: routes, sessions: ConsoleSessions(token: token), pages: ConsolePages(), logger: logger)
+        let inForce = ConsoleRoutes(routes)
+        self.routes = inForce
+        ConsoleController(stores: stores, routesInForce: inForce, sessions: ConsoleSessions(token: token), pages: ConsolePages(), logger: logger)
             .register(on: router)
         let app = Application(
             router: router,

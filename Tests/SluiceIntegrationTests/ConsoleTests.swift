@@ -262,6 +262,38 @@ import Testing
         }
     }
 
+    /// "Fix the routes, then replay" from the console: it reloads routes.yaml as edge and worker
+    /// do, so a dead letter that matched no route is routed with the fixed routes.
+    @Test func aNoRouteDeadLetterIsReplayedFromTheConsoleWithTheRoutesAsReloaded() async throws {
+        try await Self.withConsoleGateway { gateway, base, sink, healthy in
+            await healthy.turnOn()
+            let client = gateway.client
+            let unrouted = try await gateway.post(type: "video.generated")
+            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, timeout: .seconds(20), "the event is dead-lettered as no_route")
+            let deadID = try #require(try await gateway.store.deadLetters().first?.id)
+
+            // A route for it, and a second endpoint the console's overview should list.
+            let fixed = GatewayProcesses.routes(
+                prefix: gateway.redis.prefix, sinkURL: sink.url("/hook"), moreEndpoints: ["second: {url: \"\(sink.url("/second"))\"}"],
+                routes: OperatorCommandsTests.batchRoute + "\n  - {name: videos, match: {events: [\"video.*\"]}, to: [acme/main]}",
+                trailer: "worker: {recovery_window: 1h}")
+            _ = try gateway.dir.write("routes.yaml", fixed)
+            try await poll(until: {
+                try await Self.request(client, base + "/").body.contains("acme/second")
+            }, timeout: .seconds(20), "the console shows the reloaded routes")
+
+            let signedIn = try await Self.request(client, base + "/login", form: [("name", "alice"), ("token", Self.token)])
+            let cookie = try #require(signedIn.setCookie?.split(separator: ";").first.map(String.init))
+            let page = try await Self.request(client, base + "/dead-letters", cookie: cookie).body
+            let csrf = try #require(Self.capture(#"name="csrf" value="([0-9a-f]+)""#, in: page))
+            let replayed = try await Self.request(
+                client, base + "/dead-letters/action", form: [("csrf", csrf), ("action", "replay"), ("id", deadID)], cookie: cookie)
+            #expect(replayed.body.contains(#"data-count="replayed">1<"#), "\(replayed.body)")
+            _ = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+            #expect(await sink.requests(to: "/hook").contains { $0.header("webhook-id") == unrouted })
+        }
+    }
+
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
         try await Self.withConsoleAlone([]) { gateway, port in
             let login = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/login", form: [("name", "a"), ("token", "")])

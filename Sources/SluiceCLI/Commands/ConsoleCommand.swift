@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Metrics
 import SluiceConsole
 import SluiceRedis
 import SluiceRuntime
@@ -41,7 +42,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let extraHosts = allowedHosts.isEmpty
             ? (global.environment["SLUICE_CONSOLE_ALLOWED_HOSTS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             : allowedHosts
-        let (routes, _) = try RoutesBootstrap.load(RoutesFileSource(path: global.configPath, allowMissingSecrets: true), logger: logger)
+        let source = RoutesFileSource(path: global.configPath, allowMissingSecrets: true)
+        let (routes, bytes) = try RoutesBootstrap.load(source, logger: logger)
         let stores = WorkerStores(url: redisURL, prefix: routes.config.redisPrefix, count: routes.config.redisPartitions, logger: logger)
         defer { stores.shutdown() }
         logger.info("console starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "actions": "\(token == nil ? "off (read-only)" : "on")"])
@@ -49,6 +51,16 @@ struct ConsoleCommand: AsyncParsableCommand {
             host: address.host, port: address.port, routes: routes.config, stores: stores, token: token,
             allowedHosts: ConsoleServer.allowedHosts(listenHost: address.host, extra: extraHosts), logger: logger,
             onListening: { port in logger.info("console listening", metadata: ["port": "\(port)"]) })
-        try await ServiceRunner.run(console.services, logger: logger)
+        // Reloaded as edge and worker reload it, so a route fixed in routes.yaml is what a replay
+        // from the console routes with.
+        let reloader = RoutesReloader(
+            source: source, initialBytes: bytes, initialSecretFiles: routes.secretFiles, metrics: NOOPMetricsHandler.instance, logger: logger
+        ) { config in
+            if config.redisPrefix != routes.config.redisPrefix {
+                logger.warning("redis.prefix changed in routes.yaml; the console keeps reading the old prefix until restarted")
+            }
+            console.routes.apply(config)
+        }
+        try await ServiceRunner.run([reloader] + console.services, logger: logger)
     }
 }
