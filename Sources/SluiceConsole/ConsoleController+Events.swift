@@ -11,8 +11,8 @@ extension ConsoleController {
     ///
     /// `missing` is a webhook-id just looked up and not found: the page says so, with the form.
     func events(_ request: Request, _ context: ConsoleRequestContext, missing: String? = nil) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        func value(_ name: String) -> String { parameters[name[...]].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        let parameters = Self.query(request)
+        func value(_ name: String) -> String { parameters[name].map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
         let id = value("id")
         if !id.isEmpty && missing == nil { return try await event(id, request, context) }
         let (source, tenant, endpoint, type, outcome, since, until) = (
@@ -68,7 +68,7 @@ extension ConsoleController {
         values["hits"] = found.hits.map { hit -> [String: Any] in
             let summary = hit.summary
             return [
-                "id": hit.event.webhookID, "path": Self.pathComponent(hit.event.webhookID), "source": hit.event.source,
+                "id": hit.event.webhookID, "href": Self.eventHref(hit.event.webhookID), "source": hit.event.source,
                 "type": hit.event.eventType, "at": Self.iso(hit.event.routedAtMillis),
                 "summary": Self.words(summary), "summaryClass": summary.rawValue,
                 "standings": hit.standings.map { ["target": $0.target.description, "standing": Self.words($0.standing), "class": $0.standing.rawValue] },

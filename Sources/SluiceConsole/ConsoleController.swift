@@ -30,7 +30,9 @@ struct ConsoleController: Sendable {
         router.post("/dead-letters/action") { request, context in try await deadLetterAction(request, context) }
         router.get("/events") { request, context in try await events(request, context) }
         router.get("/events/{id}") { request, context in
-            try await event(context.parameters.get("id") ?? "", request, context)
+            // The router hands the segment over as sent: percent-encoded.
+            let raw = context.parameters.get("id") ?? ""
+            return try await event(raw.removingPercentEncoding ?? raw, request, context)
         }
         router.get("/recover") { request, _ in recoverForm(request) }
         router.post("/recover") { request, context in try await recover(request, context) }
@@ -117,13 +119,13 @@ struct ConsoleController: Sendable {
     }
 
     private func deadLetters(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        let tenant = query["tenant"].map(String.init) ?? ""
-        let endpoint = query["endpoint"].map(String.init) ?? ""
-        let reason = query["reason"].map(String.init) ?? ""
+        let query = Self.query(request)
+        let tenant = query["tenant"] ?? ""
+        let endpoint = query["endpoint"] ?? ""
+        let reason = query["reason"] ?? ""
         let stores = try await partitions()
         let partition = min(max(0, query["partition"].flatMap { Int($0) } ?? 0), stores.count - 1)
-        let after = query["after"].map(String.init)
+        let after = query["after"]
         // One bounded read of one partition: a page, then the filter (a page may show fewer).
         let read = try await stores.store(partition).deadLetters(count: pageSize, after: after)
         let shown = read.filter { entry in
@@ -136,7 +138,7 @@ struct ConsoleController: Sendable {
             let target = entry.delivery.target
             return [
                 "index": index, "id": WorkerStores.qualified(entry.id, partition: partition), "event": entry.delivery.event.webhookID,
-                "eventPath": Self.pathComponent(entry.delivery.event.webhookID),
+                "eventHref": Self.eventHref(entry.delivery.event.webhookID),
                 "target": target.tenant.isEmpty ? "—" : target.description, "reason": entry.reason.rawValue,
                 "last": entry.lastStatus.map(String.init) ?? entry.lastError.map { String($0.prefix(60)) } ?? "—",
                 "attempts": entry.attempts, "at": Self.iso(entry.deadLetteredAtMillis),
@@ -354,8 +356,22 @@ struct ConsoleController: Sendable {
     /// `application/x-www-form-urlencoded` fields in order (repeated names kept), at most 1 MiB.
     static func form(_ request: Request) async throws -> [(name: String, value: String)] {
         let buffer = try await request.body.collect(upTo: 1 << 20)
-        let text = String(buffer: buffer)
-        return text.split(separator: "&").compactMap { pair in
+        return formFields(String(buffer: buffer))
+    }
+
+    /// The query's fields as a browser's GET form encodes them (a space as `+`), the first value
+    /// of each name.
+    static func query(_ request: Request) -> [String: String] {
+        var fields: [String: String] = [:]
+        for (name, value) in formFields(request.uri.query ?? "") where fields[name] == nil {
+            fields[name] = value
+        }
+        return fields
+    }
+
+    /// Fields of `application/x-www-form-urlencoded` text, in order.
+    static func formFields(_ text: String) -> [(name: String, value: String)] {
+        text.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: Substring) -> String {
                 String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
@@ -385,6 +401,15 @@ struct ConsoleController: Sendable {
     static func iso(_ millis: Int64, milliseconds: Bool = false) -> String {
         Date(timeIntervalSince1970: TimeInterval(millis) / 1000).ISO8601Format(
             .iso8601.year().month().day().time(includingFractionalSeconds: milliseconds).timeZone(separator: .omitted))
+    }
+
+    /// The link to an event's page: `/events/ID`, or `/events?id=ID` for an id a browser would
+    /// take for a dot segment (`.`, `..`) and resolve to another page.
+    static func eventHref(_ id: String) -> String {
+        if id == "." || id == ".." {
+            return "/events?id=" + (id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id)
+        }
+        return "/events/" + pathComponent(id)
     }
 
     static func pathComponent(_ text: String) -> String {

@@ -98,7 +98,7 @@ struct ConsolePages: Sendable {
             <div class="scroll"><table>
             <thead><tr>{{#canAct}}<th scope="col"><span class="visually-hidden">Select</span></th>{{/canAct}}<th scope="col">ID</th><th scope="col">Event</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Last</th><th scope="col">Attempts</th><th scope="col">Dead-lettered</th></tr></thead>
             <tbody>
-            {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="/events/{{eventPath}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
+            {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="{{eventHref}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
             {{/entries}}
             {{^entries}}<tr><td colspan="8">No dead letters{{#filtered}} match{{/filtered}}.</td></tr>{{/entries}}
             </tbody>
@@ -151,7 +151,7 @@ struct ConsolePages: Sendable {
             <div class="scroll"><table>
             <thead><tr><th scope="col">Routed</th><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Outcome</th><th scope="col">Deliveries</th></tr></thead>
             <tbody class="hits">
-            {{#hits}}<tr><td><time>{{at}}</time></td><td><a href="/events/{{path}}">{{id}}</a></td><td>{{type}}</td><td>{{source}}</td><td><span class="state state-{{summaryClass}}">{{summary}}</span></td><td>{{#standings}}<span class="target">{{target}}: <span class="state state-{{class}}">{{standing}}</span></span> {{/standings}}{{^standings}}none{{/standings}}</td></tr>
+            {{#hits}}<tr><td><time>{{at}}</time></td><td><a href="{{href}}">{{id}}</a></td><td>{{type}}</td><td>{{source}}</td><td><span class="state state-{{summaryClass}}">{{summary}}</span></td><td>{{#standings}}<span class="target">{{target}}: <span class="state state-{{class}}">{{standing}}</span></span> {{/standings}}{{^standings}}none{{/standings}}</td></tr>
             {{/hits}}
             {{^hits}}<tr><td colspan="6">No events{{#filtered}} match{{/filtered}}.</td></tr>{{/hits}}
             </tbody>

@@ -294,6 +294,37 @@ import Testing
         }
     }
 
+    /// Any webhook-id the edge accepts opens its page from the console's links and its lookup
+    /// form: non-ASCII, a slash, a dot segment, spaces (which a browser's GET form sends as `+`).
+    @Test func everyEventLinkAndLookupOpensItsEventWhateverItsWebhookID() async throws {
+        try await Self.withConsoleGateway { gateway, base, _, healthy in
+            await healthy.turnOn()
+            let client = gateway.client
+            let ids = ["msg_ün ï", "tenant/a%2Fb", "..", "msg with space"]
+            for id in ids { try await gateway.post(type: "batch.succeeded", id: id) }
+            var hrefs: [String: String] = [:]
+            try await poll(until: {
+                let page = try await Self.request(client, base + "/events").body
+                let hits = page.components(separatedBy: #"<tbody class="hits">"#).dropFirst().first ?? ""
+                let regex = try NSRegularExpression(pattern: #"<a href="([^"]+)">([^<]+)</a>"#)
+                hrefs = [:]
+                for match in regex.matches(in: hits, range: NSRange(hits.startIndex..., in: hits)) {
+                    guard let href = Range(match.range(at: 1), in: hits), let text = Range(match.range(at: 2), in: hits) else { continue }
+                    hrefs[String(hits[text])] = String(hits[href])
+                }
+                return ids.allSatisfy { hrefs[$0] != nil }
+            }, timeout: .seconds(20), "the search lists every event")
+            for id in ids {
+                let href = try #require(hrefs[id])
+                let page = try await Self.request(client, base + href)
+                #expect(page.status == 200 && page.body.contains("<code>\(id)</code>"), "\(id) → \(href): \(page.status) \(page.body.prefix(300))")
+            }
+            // The lookup form is a GET form: a browser sends the space as `+`.
+            let looked = try await Self.request(client, base + "/events?id=msg+with+space")
+            #expect(looked.status == 200 && looked.body.contains("<code>msg with space</code>"), "\(looked.status) \(looked.body.prefix(300))")
+        }
+    }
+
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
         try await Self.withConsoleAlone([]) { gateway, port in
             let login = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/login", form: [("name", "a"), ("token", "")])
