@@ -22,7 +22,11 @@ final class ConsoleSessions: Sendable {
     /// A new session for `operatorName` when `candidate` is the token; nil otherwise.
     func signIn(operatorName: String, candidate: String, address: String, now: Date = Date()) -> (id: String, session: ConsoleSession)? {
         guard let token, Self.constantTimeEqual(Array(candidate.utf8), token) else { return nil }
-        let name = operatorName.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The name goes into the audit log: control characters (a line break would start a
+        // forged log line) become spaces, runs of spaces one.
+        let name = operatorName.unicodeScalars
+            .map { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? " " : String($0) }
+            .joined().split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         let session = ConsoleSession(
             operatorName: name.isEmpty ? "operator" : String(name.prefix(64)), address: address, csrf: Self.randomToken(),
             expiresAt: now.timeIntervalSince1970 + lifetime)

@@ -25,6 +25,16 @@ struct ConsoleSessionsTests {
         #expect(sessions.session(nil) == nil && sessions.session("not-a-session") == nil)
     }
 
+    /// The operator's name is written into the audit log: it cannot carry a line break (a
+    /// forged log line) or other control characters.
+    @Test func anOperatorNameCannotBreakTheAuditLogsLines() throws {
+        let sessions = ConsoleSessions(token: Self.token)
+        let forged = "mallory\n21:20:00 notice operator=root\r\u{1B}[2J\u{202E}x"
+        let (_, session) = try #require(sessions.signIn(operatorName: forged, candidate: Self.token, address: "10.0.0.9"))
+        #expect(session.operatorName == "mallory 21:20:00 notice operator=root [2J x")
+        #expect(!session.operatorName.unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
     @Test func sessionsExpire() throws {
         let sessions = ConsoleSessions(token: Self.token, lifetime: .seconds(60))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
