@@ -20,6 +20,8 @@ struct ConsoleController: Sendable {
     let logger: Logger
     /// Dead letters on one page.
     var pageSize = 50
+    /// The most dead letters one filtered page reads before it stops and links to the next.
+    static let deadLetterScanLimit = 2000
 
     static let cookie = "sluice-console-session"
 
@@ -126,12 +128,28 @@ struct ConsoleController: Sendable {
         let stores = try await partitions()
         let partition = min(max(0, query["partition"].flatMap { Int($0) } ?? 0), stores.count - 1)
         let after = query["after"]
-        // One bounded read of one partition: a page, then the filter (a page may show fewer).
-        let read = try await stores.store(partition).deadLetters(count: pageSize, after: after)
-        let shown = read.filter { entry in
+        let damaged = after.map { !WorkerStore.isStreamID($0) } ?? false
+        func matches(_ entry: DeadLetterEntry) -> Bool {
             (tenant.isEmpty || entry.delivery.target.tenant == tenant)
                 && (endpoint.isEmpty || entry.delivery.target.endpoint == endpoint || entry.delivery.target.description == endpoint)
                 && (reason.isEmpty || entry.reason.rawValue == reason)
+        }
+        // Reads of one partition, a page at a time, until a page's worth match or
+        // `deadLetterScanLimit` were read: a rare filter neither hides its matches behind empty
+        // pages nor reads a large queue in one go. The next page goes on after the last one read.
+        var shown: [DeadLetterEntry] = []
+        var scanned = 0
+        var cursor = after
+        var reachedEnd = damaged
+        scan: while !reachedEnd && scanned < Self.deadLetterScanLimit {
+            let read = try await stores.store(partition).deadLetters(count: pageSize, after: cursor)
+            for entry in read {
+                scanned += 1
+                cursor = entry.id
+                if matches(entry) { shown.append(entry) }
+                if shown.count == pageSize { break scan }
+            }
+            reachedEnd = read.count < pageSize
         }
         let session = currentSession(request)
         let entries = shown.enumerated().map { index, entry -> [String: Any] in
@@ -145,8 +163,8 @@ struct ConsoleController: Sendable {
             ]
         }
         var next: String?
-        if read.count == pageSize, let last = read.last {
-            var items = [URLQueryItem(name: "after", value: last.id), URLQueryItem(name: "partition", value: String(partition))]
+        if !reachedEnd, let last = cursor {
+            var items = [URLQueryItem(name: "after", value: last), URLQueryItem(name: "partition", value: String(partition))]
             for (name, value) in [("tenant", tenant), ("endpoint", endpoint), ("reason", reason)] where !value.isEmpty {
                 items.append(URLQueryItem(name: name, value: value))
             }
@@ -159,6 +177,7 @@ struct ConsoleController: Sendable {
             + DeadLetterReason.allCases.map { ["value": $0.rawValue, "label": $0.rawValue, "selected": $0.rawValue == reason] }
         var values: [String: Any] = [
             "tenant": tenant, "endpoint": endpoint, "reasons": reasons, "entries": entries, "shown": entries.count,
+            "scanned": scanned.formatted(), "damaged": damaged,
             "more": next != nil, "filtered": !(tenant.isEmpty && endpoint.isEmpty && reason.isEmpty),
             "manyPartitions": stores.count > 1,
             "partitions": (0..<stores.count).map { ["value": $0, "selected": $0 == partition] },
@@ -168,7 +187,7 @@ struct ConsoleController: Sendable {
                 : "Read-only: the console was started without --token-file.",
         ]
         if let next { values["next"] = next }
-        return html(pages.render("dead-letters", values, chrome: chrome("Dead letters", request)))
+        return html(pages.render("dead-letters", values, chrome: chrome("Dead letters", request)), status: damaged ? .badRequest : .ok)
     }
 
     private func deadLetterAction(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {

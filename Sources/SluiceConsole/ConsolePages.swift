@@ -92,7 +92,8 @@ struct ConsolePages: Sendable {
             {{#manyPartitions}}<label>Partition <select name="partition">{{#partitions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/partitions}}</select></label>{{/manyPartitions}}
             <button type="submit">Filter</button>
             </form>
-            <p class="meta">{{shown}} shown{{#more}}, more on the next page{{/more}}.</p>
+            {{#damaged}}<p role="alert" class="error">The page link is damaged: <a href="/dead-letters">start again from the first page</a>.</p>{{/damaged}}
+            {{^damaged}}<p class="meta">{{shown}} shown{{#filtered}} of {{scanned}} searched{{/filtered}}{{#more}}, more on the next page{{/more}}.</p>{{/damaged}}
             {{#canAct}}<form method="post" action="/dead-letters/action">
             <input type="hidden" name="csrf" value="{{csrf}}">{{/canAct}}
             <div class="scroll"><table>
@@ -100,7 +101,7 @@ struct ConsolePages: Sendable {
             <tbody>
             {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="{{eventHref}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
             {{/entries}}
-            {{^entries}}<tr><td colspan="8">No dead letters{{#filtered}} match{{/filtered}}.</td></tr>{{/entries}}
+            {{^entries}}<tr><td colspan="8">No dead letters{{#filtered}} match{{#more}} among the {{scanned}} searched; the next page searches on{{/more}}{{/filtered}}.</td></tr>{{/entries}}
             </tbody>
             </table></div>
             {{#canAct}}<p class="actions"><button type="submit" name="action" value="replay">Replay selected</button> <button type="submit" name="action" value="purge" class="danger">Purge selected…</button></p>

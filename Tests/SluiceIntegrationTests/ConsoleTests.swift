@@ -325,6 +325,29 @@ import Testing
         }
     }
 
+    /// A filter that matches only dead letters beyond the first page's worth still finds them
+    /// on the first page (the page reads on until it has a page's worth or has searched 2,000),
+    /// and a damaged page link is answered, not shown as an empty queue.
+    @Test func aFilteredDeadLetterPageSearchesPastEntriesThatDoNotMatch() async throws {
+        try await Self.withConsoleGateway { gateway, base, _, _ in
+            let client = gateway.client
+            // 55 that match no route, then one the failing endpoint exhausts: the last of 56.
+            for index in 0..<55 { try await gateway.post(type: "video.generated", id: "msg_unrouted_\(index)") }
+            try await poll(until: { try await gateway.store.deadLetters().count == 55 }, timeout: .seconds(20), "55 no_route dead letters")
+            let failed = try await gateway.post(type: "batch.failed")
+            try await poll(until: { try await gateway.store.deadLetters().count == 56 }, timeout: .seconds(20), "the failed event is dead-lettered last")
+
+            let page = try await Self.request(client, base + "/dead-letters?endpoint=acme/main")
+            #expect(page.status == 200)
+            #expect(page.body.contains(">\(failed)</a>"), "\(page.body)")
+            #expect(page.body.contains("1 shown of 56 searched."), "\(page.body)")
+            #expect(!page.body.contains("rel=\"next\""), "nothing is left to search: \(page.body)")
+
+            let damaged = try await Self.request(client, base + "/dead-letters?after=abc")
+            #expect(damaged.status == 400 && damaged.body.contains("The page link is damaged"), "\(damaged.body)")
+        }
+    }
+
     @Test func withoutATokenFileTheConsoleIsReadOnly() async throws {
         try await Self.withConsoleAlone([]) { gateway, port in
             let login = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/login", form: [("name", "a"), ("token", "")])

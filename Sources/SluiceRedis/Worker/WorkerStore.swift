@@ -345,7 +345,7 @@ public struct WorkerStore: Sendable {
     }
 
     /// `<ms>` or `<ms>-<seq>`: anything else would make XRANGE/XDEL answer an error.
-    static func isStreamID(_ text: String) -> Bool {
+    public static func isStreamID(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count) else { return false }
         return parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } }
