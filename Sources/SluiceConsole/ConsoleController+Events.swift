@@ -144,6 +144,11 @@ extension ConsoleController {
                         "targets": explanation.addedTargets.map(\.description).joined(separator: ", "),
                     ]
                 }
+            } else if let record, record.targets.isEmpty {
+                // The archive keeps only routed events; one that matched no route waits whole in
+                // the dead letters until it is replayed or purged.
+                values["bodyMissing"] =
+                    "Not archived: the event matched no route. Its body is in its no_route dead letter (sluice dlq list --reason no_route) until it is replayed or purged."
             } else {
                 values["bodyMissing"] = routes.worker.recoveryWindow > .zero
                     ? "Not kept any more: the archive keeps bodies for worker.recovery_window."

@@ -237,6 +237,10 @@ import Testing
             // The overview links each endpoint to its recent events.
             let overview = try await Self.request(client, base + "/").body
             #expect(overview.contains(#"href="/events?endpoint=acme/main""#), "\(overview)")
+
+            // An event no route took is not archived: its page says where its body is.
+            let unroutedPage = try await Self.request(client, base + "/events/" + unrouted).body
+            #expect(unroutedPage.contains("Not archived: the event matched no route."), "\(unroutedPage)")
         }
     }
 
