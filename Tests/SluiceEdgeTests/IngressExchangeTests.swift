@@ -103,6 +103,17 @@ import Testing
         #expect(failed?.answer.status == .serviceUnavailable)
         #expect(failed?.answer.retryAfter == 5)
         #expect(Self.json(failed)["reason"] as? String == "store_unavailable")
+        #expect((Self.json(failed)["error"] as? String)?.contains("it was not accepted") == true)
+
+        // Redis stopped answering after the write went out: the event may be stored, and the
+        // answer does not say it was not.
+        for kind in [RedisError.Kind.timeout, .connectionLost] {
+            _ = Self.send(&exchange, try Self.head(id: "msg_\(kind)"), snapshot: snapshot)
+            let unknown = Self.answer(exchange.stored(.failure(RedisError(kind: kind, message: "no reply")), now: Self.t0))
+            #expect(unknown?.answer.status == .serviceUnavailable && unknown?.answer.retryAfter == 5)
+            let message = Self.json(unknown)["error"] as? String ?? ""
+            #expect(message.contains("may or may not be stored") && !message.contains("not accepted"), "\(message)")
+        }
     }
 
     // MARK: - Refusals, in the documented order

@@ -289,7 +289,7 @@ struct IngressExchange {
         let answer = switch result {
         case .success(let outcome): IngressAnswer.stored(outcome, id: call.request.id)
         case .failure(let error) where error.kind == .notReplicated: IngressRejection.notReplicated().answer
-        case .failure: IngressRejection.storeUnavailable().answer
+        case .failure(let error): IngressRejection.storeUnavailable(outcomeUnknown: error.kind == .timeout || error.kind == .connectionLost).answer
         }
         return self.answer(answer, for: call, now: now, requestComplete: true)
     }

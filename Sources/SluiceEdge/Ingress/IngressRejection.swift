@@ -67,10 +67,14 @@ struct IngressRejection: Error, Sendable {
             retryAfter: retryAfter)
     }
 
-    static func storeUnavailable() -> Self {
+    /// `outcomeUnknown`: Redis stopped answering after the write was sent (timeout, connection
+    /// lost), so the event may be stored; a retry then gets `200 duplicate`.
+    static func storeUnavailable(outcomeUnknown: Bool = false) -> Self {
         Self(
             status: .serviceUnavailable, reason: "store_unavailable",
-            message: "the event could not be stored durably; it was not accepted, retry later",
+            message: outcomeUnknown
+                ? "Redis stopped answering while the event was being stored, so it may or may not be stored; retry later (if it was, the retry is answered as a duplicate)"
+                : "the event could not be stored durably; it was not accepted, retry later",
             retryAfter: 5)
     }
 
