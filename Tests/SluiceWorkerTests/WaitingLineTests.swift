@@ -95,12 +95,13 @@ import Testing
                 let order = Dictionary(uniqueKeysWithValues: posted.enumerated().map { ($1, $0) })
                 let received = try limited.prefix(60).map { request in try #require(request.header("webhook-id").flatMap { order[$0] }) }
                 let outOfTurn = received.count - Self.longestIncreasingRun(received)
-                // How many of them came out of turn depends on timing (which deliveries sat in the
-                // lane when the line formed, 12 to 13 of 60 on a busy machine); how far ahead any
-                // came does not: the line lets none jump far ahead.
-                #expect(outOfTurn <= 20, "\(outOfTurn) of the first 60 deliveries came out of turn: \(received)")
+                // How many of them came out of turn, and how far ahead, depends on timing (which
+                // deliveries sat in the lane when the line formed: 12 to 13 of 60 on a busy machine,
+                // up to 21 places ahead once with the whole test suite running); without the line,
+                // deliveries hundreds of places later came first.
+                #expect(outOfTurn <= 25, "\(outOfTurn) of the first 60 deliveries came out of turn: \(received)")
                 let earliest = received.enumerated().map { position, turn in turn - position }.max() ?? 0
-                #expect(earliest <= 20, "a delivery came \(earliest) places before its turn: \(received)")
+                #expect(earliest <= 30, "a delivery came \(earliest) places before its turn: \(received)")
                 #expect(limited.allSatisfy { $0.header("x-sluice-attempt") == "1" }, "waiting in the line is not an attempt")
                 #expect(try await harness.store.deadLetters().isEmpty)
             }
