@@ -22,10 +22,13 @@ import Testing
                 // A burst of 5, then 5 per second for the other 10: about 2 s from first to last.
                 let spread = requests[14].receivedAt - requests[0].receivedAt
                 #expect(spread >= .milliseconds(1700), "15 deliveries at 5/s took only \(spread)")
-                // Nor slower than the limit: the last arrives a few seconds after the last event was
-                // accepted (on a loaded machine the posting itself can take seconds).
+                // Nor much slower than the limit: the last arrives about 2 s after the last event was
+                // accepted. The bound grows with how long posting took: beside the chart tests in a
+                // full run, this process was slowed so much that posting 15 events took 6 s, and
+                // delivering them took as long.
                 let tail = requests[14].receivedAt - posted
-                #expect(tail < .seconds(6), "the last delivery came \(tail) after the last event was accepted (posting took \(posted - postingStarted), deliveries spread over \(spread))")
+                let postingTook = posted - postingStarted
+                #expect(tail < .seconds(4) + postingTook, "the last delivery came \(tail) after the last event was accepted (posting took \(postingTook), deliveries spread over \(spread))")
                 // In no one-second window did more than burst + rate arrive (one more for loopback latency jitter).
                 for (index, request) in requests.enumerated() {
                     let window = requests[index...].prefix { $0.receivedAt - request.receivedAt < .seconds(1) }
