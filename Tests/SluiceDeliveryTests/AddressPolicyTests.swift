@@ -24,6 +24,17 @@ import Testing
         #expect(IPAddress(input) == nil)
     }
 
+    /// An IPv4 address written inside an IPv6 one is judged as the IPv4 address it reaches: an
+    /// IPv6 allowance (even `::/0`) does not admit loopback or metadata that way.
+    @Test func anIPv6AllowanceDoesNotAdmitTheIPv4AnAddressEmbeds() throws {
+        let policy = AddressPolicy(allowPrivate: false, allowCIDRs: [try #require(CIDR(parsing: "::/0"))])
+        #expect(policy.refusal(for: try #require(IPAddress("::ffff:127.0.0.1"))) == .loopback)
+        #expect(policy.refusal(for: try #require(IPAddress("::ffff:169.254.169.254"))) == .metadata)
+        #expect(policy.refusal(for: try #require(IPAddress("::1"))) == nil, "an IPv6 address it names is admitted")
+        let v4 = AddressPolicy(allowPrivate: false, allowCIDRs: [try #require(CIDR(parsing: "127.0.0.1/32"))])
+        #expect(v4.refusal(for: try #require(IPAddress("::ffff:127.0.0.1"))) == nil, "the IPv4 block admits the address it reaches")
+    }
+
     @Test func cidrContainsOnlyItsBlock() throws {
         let block = try #require(CIDR(parsing: "172.16.0.0/12"))
         #expect(block.contains(IPAddress("172.31.255.255")!))

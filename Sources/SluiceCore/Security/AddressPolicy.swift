@@ -24,7 +24,8 @@ public struct AddressPolicy: Sendable, Hashable {
     public func refusal(for address: IPAddress) -> AddressCategory? {
         let effective = Self.embeddedIPv4(address) ?? address
         guard let category = Self.category(of: effective) else { return nil }
-        if allowCIDRs.contains(where: { $0.contains(effective) || $0.contains(address) }) { return nil }
+        // Judged as the address it reaches: an IPv6 block must not admit the IPv4 it embeds.
+        if allowCIDRs.contains(where: { $0.contains(effective) }) { return nil }
         // Metadata endpoints hand out cloud credentials: `allow_private` alone never opens them.
         if allowPrivate, category != .metadata { return nil }
         return category
