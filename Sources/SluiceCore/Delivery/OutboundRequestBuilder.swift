@@ -59,12 +59,18 @@ public struct OutboundRequestBuilder: Sendable {
             || ["content-type", "content-length", "transfer-encoding", "host", "connection"].contains(lower)
     }
 
-    /// Drops the bytes that would end a header line early.
+    /// Drops the control characters a header value may not hold (RFC 9110 §5.5: all of C0 but
+    /// the tab, and DEL): line breaks would end the line early, and the others make strict
+    /// receivers refuse the request, so an event type carrying one would never be delivered.
     static func sanitized(_ value: String) -> String {
         // In UTF-8 these bytes stand only for themselves, so scanning bytes finds exactly them.
-        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { return value }
+        guard value.utf8.contains(where: isForbidden) else { return value }
         var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" })
+        scalars.append(contentsOf: value.unicodeScalars.filter { $0.value > 0x7F || !isForbidden(UInt8($0.value)) })
         return String(scalars)
+    }
+
+    static func isForbidden(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09) || byte == 0x7F
     }
 }

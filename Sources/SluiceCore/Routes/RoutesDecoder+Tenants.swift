@@ -147,8 +147,11 @@ extension RoutesDecoder {
             // Header values may carry tokens, so they get the same ${env:…} expansion as secrets.
             switch expandReferences(raw, at: entry.valueMark, in: "header '\(entry.name)' of \(context)") {
             case .value(let value):
-                if value.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                // Scalars, not Characters: "\r\n" is one Character, equal to neither.
+                if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
                     error(entry.valueMark, "value of header '\(entry.name)' in \(blockContext) contains a line break")
+                } else if value.utf8.contains(where: OutboundRequestBuilder.isForbidden) {
+                    error(entry.valueMark, "value of header '\(entry.name)' in \(blockContext) contains a control character (only tabs are allowed)")
                 } else {
                     headers.append(EndpointHeader(name: entry.name, value: value))
                 }

@@ -104,4 +104,14 @@ import Testing
         #expect(request.header("x-sluice-event-type") == "batch.doneX-Injected: 1")
         #expect(request.headers.allSatisfy { !$0.value.contains("\r") && !$0.value.contains("\n") })
     }
+
+    /// Control characters in a signed event's type would make strict receivers refuse every
+    /// attempt (and open the endpoint's circuit): they are dropped, tabs and non-ASCII kept.
+    @Test func eventTypeControlCharactersAreDropped() {
+        var hostile = delivery
+        hostile.event.eventType = "bad\u{01}ty\u{7F}pe\u{0B}\u{0C}\tü"
+        let tenant = TenantConfig(name: "acme", signingSecrets: [Self.secret(1)])
+        let request = OutboundRequestBuilder(version: "1.2.3").request(for: hostile, endpoint: endpoint, tenant: tenant, nowSeconds: now)
+        #expect(request.header("x-sluice-event-type") == "badtype\tü")
+    }
 }

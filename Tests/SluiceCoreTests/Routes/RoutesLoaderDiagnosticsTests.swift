@@ -125,6 +125,18 @@ struct RoutesLoaderDiagnosticsTests {
     }
 
     /// An edge without a source answers every call 404; the file says so instead of loading.
+    /// A static header's value may hold no line break — "\r\n" included, which Swift reads as
+    /// one Character — and no other control character but the tab.
+    @Test func headerValuesWithLineBreaksOrControlCharactersAreErrors() {
+        let text = RoutesFixtures.minimal.replacingOccurrences(
+            of: "url: https://hooks.acme.example/gemini",
+            with: #"url: https://hooks.acme.example/gemini\#n        headers: {x-crlf: "a\r\nX-Inj: 1", x-ctl: "a\u0001b", x-tab: "a\tb"}"#)
+        let messages = RoutesFixtures.load(text).errors.map(\.message)
+        #expect(messages.contains { $0.contains("value of header 'x-crlf'") && $0.contains("contains a line break") }, "\(messages)")
+        #expect(messages.contains { $0.contains("value of header 'x-ctl'") && $0.contains("contains a control character") }, "\(messages)")
+        #expect(!messages.contains { $0.contains("x-tab") }, "\(messages)")
+    }
+
     @Test func emptySourcesIsAnError() {
         #expect(RoutesFixtures.located(RoutesFixtures.load("version: 1\nsources: {}\ntenants: {}\nroutes: []\n"))
             == ["2:10: 'sources' is empty; name at least one source (e.g. gemini: {kind: gemini})"])
