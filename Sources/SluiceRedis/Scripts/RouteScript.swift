@@ -9,7 +9,8 @@
 //   KEYS[4]      {P}:v1:archive               STREAM (written only with a recovery window)
 //   KEYS[5]      {P}:v1:event-index           STREAM (written only with an event index)
 //   KEYS[5 + k]  {P}:v1:dedupe:<source>:<webhook-id>  STRING, the key of the k-th event (k = 1…n)
-//   ARGV         group, retention-ms, n, archive-window-ms ("" = no archive), index cap ("" = no
+//   ARGV         group, retention-ms, n, archive-window-ms ("" = no archive: what one holds from
+//                  before the window was turned off is deleted), index cap ("" = no
 //                index), then per event:
 //                  ingress-id,
 //                  record line:   the event record (JSON, "" = none),
@@ -145,6 +146,10 @@ enum RouteScript {
           local now = redis.call('TIME')
           local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(archiveWindow)
           redis.call('XTRIM', KEYS[4], 'MINID', string.format('%d', oldest))
+        else
+          -- The window is off: an archive kept from before would hold bodies past any window and
+          -- still feed `sluice replay`.
+          redis.call('DEL', KEYS[4])
         end
         return ids
         """

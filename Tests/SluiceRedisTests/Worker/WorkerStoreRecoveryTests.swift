@@ -84,6 +84,15 @@ struct WorkerStoreRecoveryTests {
             let kept = try await h.streamEntries(h.redis.keyspace.archive)
             #expect(kept.count == 1)
             #expect(Harness.fieldMap(kept[0].fields)["webhook_id"] == Array("msg_3".utf8))
+
+            // The window turned off: the next routing empties the archive, which would otherwise
+            // keep bodies past any window and still feed `sluice replay`.
+            let fourth = Harness.event(id: "msg_4")
+            let fourthEntry = try await h.ingest(fourth)
+            try await h.store.route(
+                fourthEntry, event: fourth, deliveries: [Delivery(ingressID: fourthEntry.streamID, event: fourth, target: Self.main)],
+                nowMillis: realNow, retention: Harness.retention)
+            #expect(try await h.length(h.redis.keyspace.archive) == 0)
         }
     }
 }
