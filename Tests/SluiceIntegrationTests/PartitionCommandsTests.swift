@@ -61,4 +61,31 @@ import Testing
             }
         }
     }
+
+    /// The archive of a partition being pruned keeps what `sluice replay` may still need: prune
+    /// refuses until the recovery window has passed for it, then drops the partition.
+    @Test func pruneWaitsForTheArchiveOfThePartitionsItDropsToLeaveTheRecoveryWindow() async throws {
+        try await withSink { sink in
+            try await withRedis { redis in
+                func routes(_ partitions: Int) -> String {
+                    Self.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), partitions: partitions) + "\nworker: {recovery_window: 3s}\n"
+                }
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes(3)) { gateway in
+                    var ids: [String] = []
+                    for index in 0..<9 { ids.append(try await gateway.post(type: "batch.succeeded", id: "msg_archived_\(index)")) }
+                    #expect(Set(ids.map { EventPartition.of(webhookID: $0, count: 3) }).count == 3)
+                    _ = try await sink.waitForRequests(count: 9, path: "/hook", timeout: .seconds(20))
+
+                    try routes(1).write(toFile: gateway.routesPath, atomically: true, encoding: .utf8)
+                    let refused = try await SluiceBinary.run(["partitions", "prune", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                    #expect(refused.status == 1, "\(refused.output)")
+                    #expect(refused.output.contains("archived events kept for sluice replay (worker.recovery_window) until"), "\(refused.output)")
+                    try await poll(until: {
+                        try await SluiceBinary.run(["partitions", "prune", "--config", gateway.routesPath, "--redis", "\(redis.url)"]).status == 0
+                    }, timeout: .seconds(20), "prune succeeds once the window has passed for those archives")
+                    #expect(try await gateway.sluiceJSON(["partitions", "show"])["recorded"] as? Int == 1)
+                }
+            }
+        }
+    }
 }

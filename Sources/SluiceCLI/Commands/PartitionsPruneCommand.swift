@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 import SluiceRedis
 
 /// `sluice partitions prune`: lowers the recorded count to `redis.partitions` once the
@@ -10,9 +11,12 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
         abstract: "Lower the recorded partition count to redis.partitions, if every partition above it is empty.",
         discussion: """
             Refuses (exit 1) while any partition above redis.partitions still holds ingress entries, \
-            deliveries, retries, waiting deliveries or dead letters (replay or purge those first). An edge \
-            that still spreads events wider raises the record again within a second, so pruning early \
-            delays nothing and loses nothing.
+            deliveries, retries, waiting deliveries or dead letters (replay or purge those first), or \
+            archived events within worker.recovery_window (kept for sluice replay; it says when they \
+            expire). An edge that still spreads events wider raises the record again within a second, \
+            so pruning early delays nothing and loses nothing. Once pruned, those partitions' event \
+            index is deleted: sluice events list, events show and the console no longer find the \
+            events routed there.
             """
     )
 
@@ -29,10 +33,21 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
             return
         }
         var busy: [String] = []
+        let window = context.routes.worker.recoveryWindow
+        let windowMillis = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
         for store in stores.all where store.keyspace.partition >= target {
             let status = try await context.run { try await store.status() }
             if !status.isEmpty {
                 busy.append("partition \(store.keyspace.partition): \(status.ingressLength) ingress, \(status.deliveriesLength) deliveries, \(status.retryBacklog) retries, \(status.waiting) waiting, \(status.deadLetters) dead letters")
+            }
+            // Nothing routes there any more, so nothing else trims its archive: trimmed here to
+            // the window, what is left is what `sluice replay` may still need.
+            let (archived, oldestMillis) = try await context.run {
+                try await store.trimArchiveForPrune(windowMillis: windowMillis, nowMillis: Date().unixMillis)
+            }
+            if archived > 0 {
+                let until = oldestMillis.map { Timestamps.iso($0 + windowMillis) } ?? "later"
+                busy.append("partition \(store.keyspace.partition): \(archived) archived events kept for sluice replay (worker.recovery_window) until \(until)")
             }
         }
         guard busy.isEmpty else {
@@ -40,6 +55,9 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try await context.run { try await stores.record.lower(to: target) }
-        print("pruned: the recorded partition count is now \(target) (was \(recorded))")
+        for store in stores.all where store.keyspace.partition >= target {
+            try await context.run { try await store.dropEventIndexForPrune() }
+        }
+        print("pruned: the recorded partition count is now \(target) (was \(recorded)); events routed in the pruned partitions are no longer searched")
     }
 }
