@@ -81,6 +81,7 @@ import Testing
         (["dlq", "list", "--log-level", "loud"], "unknown log level 'loud'"),
         (["dlq", "list", "--endpoint", "a/b/c"], "--endpoint: expected TENANT/ENDPOINT or ENDPOINT, not 'a/b/c'"),
         (["dlq", "purge", "--endpoint", "acme/"], "--endpoint: expected TENANT/ENDPOINT or ENDPOINT, not 'acme/'"),
+        (["replay", "--endpoint", "acme/main", "--since", "1h", "--until", "2h"], "--until (2h) is before --since (1h): the window is empty"),
     ])
     func badSharedFlagsAndMalformedEndpointsAreUsageErrors(arguments: [String], message: String) async throws {
         let result = try await SluiceBinary.run(arguments + ["--redis", "redis://127.0.0.1:1"])

@@ -36,8 +36,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard EndpointRef(parsing: endpoint) != nil else { throw ValidationError("--endpoint: expected TENANT/ENDPOINT, not '\(endpoint)'") }
-        _ = try Self.time(since, flag: "--since")
-        if let until { _ = try Self.time(until, flag: "--until") }
+        let from = try Self.time(since, flag: "--since")
+        if let until, try Self.time(until, flag: "--until") < from {
+            // An empty window would read as "nothing was sent to the endpoint".
+            throw ValidationError("--until (\(until)) is before --since (\(since)): the window is empty")
+        }
     }
 
     func run() async throws {
