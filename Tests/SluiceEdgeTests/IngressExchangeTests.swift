@@ -163,6 +163,24 @@ import Testing
         #expect(unknown?.counters.label == "_unknown")
     }
 
+    /// A head the edge cut off at its request timeout makes the decoder complain as the
+    /// connection closes: that is not the client's malformed request, so it is neither answered
+    /// nor counted (slowloris timeouts were counted as `malformed_request`).
+    @Test func aHeadCutOffByTheRequestTimeoutIsNotAMalformedRequest() throws {
+        let snapshot = try Self.snapshot()
+        var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)
+        _ = exchange.bytesArrived(at: Self.t0)
+        guard case .close = exchange.timeOutRequest(now: Self.t0) else {
+            Issue.record("a request timing out in its head closes the connection")
+            return
+        }
+        let complaint = exchange.unparseable(.unparseable(.invalidEOFState), counters: snapshot.unknownSource, now: Self.t0)
+        guard case .some(.none) = complaint else {
+            Issue.record("expected nothing to do, got \(String(describing: complaint))")
+            return
+        }
+    }
+
     @Test func chunkedBodyOverTheLimitIs413WhileReading() throws {
         let snapshot = try Self.snapshot()
         var exchange = IngressExchange(idleTimeout: .seconds(60), now: Self.t0)

@@ -338,7 +338,11 @@ struct IngressExchange {
     /// bytes are not HTTP/1.1. When no earlier request is still owed an answer, it is answered
     /// like any refusal, and the connection closes after it (nothing after it can be framed);
     /// nil otherwise, and the connection is left to the router's error handling.
+    /// `.none` when the edge is already closing the connection (a head cut off by its own request
+    /// timeout): the decoder's complaint about the cut is no request of the client's, so it is
+    /// neither answered nor counted as malformed.
     mutating func unparseable(_ rejection: IngressRejection, counters: IngressMetrics.SourceCounters, now: NIODeadline) -> Action? {
+        if closing { return Action.none }
         switch state {
         case .idle:
             closing = true

@@ -89,12 +89,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A request NIO's decoder cannot frame gets a JSON answer like any refusal, unless an earlier
     /// request still owes one (then, and for anything else, the router's handling as before).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError, queue.isEmpty,
-            case .answer(let answer)? = exchange.unparseable(
-                .unparseable(parserError), counters: dependencies.state.current.unknownSource, now: .now())
-        else { return context.fireErrorCaught(error) }
-        write(answer, context: context)
-        updateTicket()
+        guard let parserError = error as? HTTPParserError, queue.isEmpty else { return context.fireErrorCaught(error) }
+        switch exchange.unparseable(.unparseable(parserError), counters: dependencies.state.current.unknownSource, now: .now()) {
+        case .answer(let answer)?:
+            write(answer, context: context)
+            updateTicket()
+        case .some(.none):
+            // Already closing: the cut-off head it complains about was the edge's own doing.
+            return
+        default:
+            context.fireErrorCaught(error)
+        }
     }
 
     /// Raw bytes arrived (`RequestStartObserver`, before the decoder): between requests, the next
