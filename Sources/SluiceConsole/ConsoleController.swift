@@ -418,15 +418,7 @@ struct ConsoleController: Sendable {
 
     /// `millis` as an ISO 8601 time: to the second for reading, to the millisecond for links.
     static func iso(_ millis: Int64, milliseconds: Bool = false) -> String {
-        // Whole seconds formatted, the milliseconds written from the integer: the formatter
-        // truncates a Double's fraction (1796594362.760 is stored as …362.7599…).
-        let (seconds, remainder) = millis.quotientAndRemainder(dividingBy: 1000)
-        let (whole, milli) = remainder < 0 ? (seconds - 1, remainder + 1000) : (seconds, remainder)
-        let text = Date(timeIntervalSince1970: TimeInterval(whole)).ISO8601Format(
-            .iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-        guard milliseconds else { return text }
-        let digits = String(milli)
-        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+        UnixMillisISO8601.string(millis, milliseconds: milliseconds)
     }
 
     /// The link to an event's page: `/events/ID`, or `/events?id=ID` for an id a browser would
