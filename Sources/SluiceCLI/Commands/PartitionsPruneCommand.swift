@@ -34,7 +34,6 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
         }
         var busy: [String] = []
         let window = context.routes.worker.recoveryWindow
-        let windowMillis = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
         for store in stores.all where store.keyspace.partition >= target {
             let status = try await context.run { try await store.status() }
             if !status.isEmpty {
@@ -42,11 +41,11 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
             }
             // Nothing routes there any more, so nothing else trims its archive: trimmed here to
             // the window, what is left is what `sluice replay` may still need.
-            let (archived, oldestMillis) = try await context.run {
-                try await store.trimArchiveForPrune(windowMillis: windowMillis, nowMillis: Date().unixMillis)
+            let (archived, expiresAtMillis) = try await context.run {
+                try await store.trimArchiveForPrune(window: window, nowMillis: Date().unixMillis)
             }
             if archived > 0 {
-                let until = oldestMillis.map { Timestamps.iso($0 + windowMillis) } ?? "later"
+                let until = expiresAtMillis.map(Timestamps.iso) ?? "later"
                 busy.append("partition \(store.keyspace.partition): \(archived) archived events kept for sluice replay (worker.recovery_window) until \(until)")
             }
         }
