@@ -11,6 +11,7 @@ extension ConsoleController {
     ///
     /// `missing` is a webhook-id just looked up and not found: the page says so, with the form.
     func events(_ request: Request, _ context: ConsoleRequestContext, missing: String? = nil) async throws -> Response {
+        let routes = self.routes
         let parameters = Self.query(request)
         func value(_ name: String) -> String { parameters[name].map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
         let id = value("id")
@@ -107,6 +108,8 @@ extension ConsoleController {
     }
 
     func event(_ id: String, _ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        // One reading of the routes in force for the whole page (each reading takes a lock).
+        let routes = self.routes
         let stores = try await partitions()
         for source in routes.sources.keys.sorted() {
             let (record, attempts) = try await stores.eventLog(source: source, webhookID: id, partitions: routes.redisPartitions)

@@ -236,6 +236,7 @@ struct ConsoleController: Sendable {
 
     private func recoverForm(_ request: Request) -> Response {
         let session = currentSession(request)
+        let routes = self.routes
         let window = routes.worker.recoveryWindow
         var values: [String: Any] = [
             "endpoints": routes.allEndpoints.map(\.ref.description), "canAct": session != nil && sessions.acceptsActions,

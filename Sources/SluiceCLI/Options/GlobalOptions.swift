@@ -42,7 +42,6 @@ struct GlobalOptions: ParsableArguments {
         return format
     }
 
-    /// Installs logging; returns the process logger.
     /// Every command refuses a bad log level or format, flag or environment, also those that
     /// log nothing of their own: a typo is a usage error, not silently ignored.
     func validate() throws {
@@ -50,6 +49,7 @@ struct GlobalOptions: ParsableArguments {
         _ = try resolvedLogFormat()
     }
 
+    /// Installs logging; returns the process logger.
     func bootstrapLogging(label: String) throws -> Logger {
         LogFormat.bootstrap(format: try resolvedLogFormat(), level: try resolvedLogLevel())
         return Logger(label: label)

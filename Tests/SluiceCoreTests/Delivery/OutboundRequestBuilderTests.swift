@@ -96,11 +96,16 @@ import Testing
         #expect(request.headers.filter { $0.name.lowercased() == "user-agent" }.map(\.value) == ["acme-gateway"])
     }
 
-    @Test func eventTypeCannotInjectHeaderLines() {
+    /// The request for `delivery` with its event type set to `eventType` (from an untrusted body).
+    private func request(withEventType eventType: String) -> OutboundRequest {
         var hostile = delivery
-        hostile.event.eventType = "batch.done\r\nX-Injected: 1"
+        hostile.event.eventType = eventType
         let tenant = TenantConfig(name: "acme", signingSecrets: [Self.secret(1)])
-        let request = OutboundRequestBuilder(version: "1.2.3").request(for: hostile, endpoint: endpoint, tenant: tenant, nowSeconds: now)
+        return OutboundRequestBuilder(version: "1.2.3").request(for: hostile, endpoint: endpoint, tenant: tenant, nowSeconds: now)
+    }
+
+    @Test func eventTypeCannotInjectHeaderLines() {
+        let request = request(withEventType: "batch.done\r\nX-Injected: 1")
         #expect(request.header("x-sluice-event-type") == "batch.doneX-Injected: 1")
         #expect(request.headers.allSatisfy { !$0.value.contains("\r") && !$0.value.contains("\n") })
     }
@@ -108,10 +113,6 @@ import Testing
     /// Control characters in a signed event's type would make strict receivers refuse every
     /// attempt (and open the endpoint's circuit): they are dropped, tabs and non-ASCII kept.
     @Test func eventTypeControlCharactersAreDropped() {
-        var hostile = delivery
-        hostile.event.eventType = "bad\u{01}ty\u{7F}pe\u{0B}\u{0C}\tü"
-        let tenant = TenantConfig(name: "acme", signingSecrets: [Self.secret(1)])
-        let request = OutboundRequestBuilder(version: "1.2.3").request(for: hostile, endpoint: endpoint, tenant: tenant, nowSeconds: now)
-        #expect(request.header("x-sluice-event-type") == "badtype\tü")
+        #expect(request(withEventType: "bad\u{01}ty\u{7F}pe\u{0B}\u{0C}\tü").header("x-sluice-event-type") == "badtype\tü")
     }
 }
