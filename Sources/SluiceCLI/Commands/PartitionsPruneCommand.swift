@@ -35,7 +35,7 @@ struct PartitionsPruneCommand: AsyncParsableCommand {
         var busy: [String] = []
         let window = context.routes.worker.recoveryWindow
         for store in stores.all where store.keyspace.partition >= target {
-            let status = try await context.run { try await store.status() }
+            let status = try await context.run { try await store.workLeftForPrune() }
             if !status.isEmpty {
                 busy.append("partition \(store.keyspace.partition): \(status.ingressLength) ingress, \(status.deliveriesLength) deliveries, \(status.retryBacklog) retries, \(status.waiting) waiting, \(status.deadLetters) dead letters")
             }

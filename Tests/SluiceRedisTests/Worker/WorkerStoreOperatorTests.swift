@@ -83,6 +83,51 @@ struct WorkerStoreOperatorTests {
         }
     }
 
+    /// What `sluice partitions prune` checks counts every place a delivery can be, waiting lines
+    /// included.
+    @Test func workLeftForPruneCountsEveryQueue() async throws {
+        try await Harness.run { h in
+            #expect(try await h.store.workLeftForPrune().isEmpty)
+            _ = try await Self.deadLetter(h, id: "msg_0")
+            try await h.ingestAndRoute(Harness.event(id: "msg_1"))
+            let entries = try await h.store.readDeliveries(consumer: "w", count: 3, block: .zero)
+            try await h.store.complete(entries[0], attempt: nil, resolution: .park(dueAtMillis: Harness.now), nowMillis: Harness.now, retention: Harness.retention)
+            try await h.store.complete(
+                entries[1], attempt: nil, resolution: .wait(dueAtMillis: Harness.now, front: false), nowMillis: Harness.now, retention: Harness.retention)
+            let ingress = IngressStore(client: h.redis.client, keyspace: h.redis.keyspace)
+            _ = try await ingress.accept(Harness.event(id: "msg_2"), dedupeWindow: .seconds(60))
+            #expect(
+                try await h.store.workLeftForPrune()
+                    == StoreStatus(ingressLength: 1, ingressPending: 0, deliveriesLength: 1, deliveriesPending: 0, retryBacklog: 1, deadLetters: 1, waiting: 1))
+        }
+    }
+
+    /// A delivery going round between the deliveries stream and its endpoint's waiting line (let
+    /// out, bounced back) is always somewhere: the prune check must never read the partition as
+    /// empty in between, as separate reads of each queue could.
+    @Test func workLeftForPruneNeverMissesADeliveryMovingBetweenQueues() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(id: "msg_1"), to: [Harness.targets[0]])
+            let pace = { (_: EndpointRef) in WorkerStore.ReleasePace(rateLimit: nil, most: 10, interval: .milliseconds(1)) }
+            let mover = Task {
+                var rounds = 0
+                while !Task.isCancelled {
+                    let entry = try await h.readOne()
+                    try await h.store.complete(
+                        entry, attempt: nil, resolution: .wait(dueAtMillis: 0, front: false), nowMillis: Harness.now, retention: Harness.retention)
+                    _ = try await h.store.releaseWaiting(nowMillis: Harness.now, limit: 10, pace: pace)
+                    rounds += 1
+                }
+                return rounds
+            }
+            var empty = 0
+            for _ in 0..<400 where try await h.store.workLeftForPrune().isEmpty { empty += 1 }
+            mover.cancel()
+            #expect(try await mover.value > 50, "the delivery moved while the check ran")
+            #expect(empty == 0, "the check read the partition as empty \(empty) times while it held a delivery")
+        }
+    }
+
     @Test func sharedTokenBucketGrantsTheBurstThenAsksToWait() async throws {
         try await Harness.run { h in
             let endpoint = Harness.targets[0]
