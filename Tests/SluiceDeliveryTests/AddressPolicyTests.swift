@@ -24,6 +24,21 @@ import Testing
         #expect(IPAddress(input) == nil)
     }
 
+    /// The numeric spellings HTTP clients read besides the dotted quad (libcurl agrees: it
+    /// connects to 127.0.0.1 for each of the first four), read only to warn where they go.
+    @Test(arguments: [
+        ("0177.0.0.1", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("127.1", "127.0.0.1"),
+        ("10.0x10203", "10.1.2.3"), ("0", "0.0.0.0"), ("8.8.8.8", "8.8.8.8"),
+    ])
+    func numericHostsReadAsTheAddressTheyReach(input: String, address: String) throws {
+        #expect(try #require(IPAddress(numericHost: input)).description == address)
+    }
+
+    @Test(arguments: ["", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "4294967296", "1.16777216", "08.1.1.1", "0x", "hooks.example", "1..2", "1.2.3.4."])
+    func whatIsNotANumericHostIsNotReadAsOne(input: String) {
+        #expect(IPAddress(numericHost: input) == nil)
+    }
+
     /// An IPv4 address written inside an IPv6 one is judged as the IPv4 address it reaches: an
     /// IPv6 allowance (even `::/0`) does not admit loopback or metadata that way.
     @Test func anIPv6AllowanceDoesNotAdmitTheIPv4AnAddressEmbeds() throws {

@@ -189,9 +189,13 @@ extension RoutesDecoder {
     private func warnAboutPrivateHost(_ host: String, url: String, at location: RoutesLocation, in context: String, network: NetworkPolicyConfig) {
         let lowered = host.lowercased()
         let localhost = lowered == "localhost" || lowered.hasSuffix(".localhost")
-        guard let address = IPAddress(host) ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
+        // A numeric host in another spelling (`0177.0.0.1`, `2130706433`) reaches the address it
+        // encodes: the HTTP client reads it so, and the delivery-time guard judges that address.
+        let spelled = IPAddress(host) == nil ? IPAddress(numericHost: host) : nil
+        guard let address = IPAddress(host) ?? spelled ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
         let policy = AddressPolicy(allowPrivate: network.allowPrivate, allowCIDRs: network.allowCIDRs.compactMap { CIDR(parsing: $0) })
         guard policy.refusal(for: address) != nil else { return }
-        warning(location, "\(context) points at private address '\(host)'; deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it")
+        let shown = spelled.map { "'\(host)' (\($0))" } ?? "'\(host)'"
+        warning(location, "\(context) points at private address \(shown); deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it")
     }
 }
