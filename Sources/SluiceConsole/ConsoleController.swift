@@ -198,7 +198,8 @@ struct ConsoleController: Sendable {
         let stores = try await partitions()
         switch action {
         case "replay":
-            let matcher = RouteMatcher(config: routes)
+            let current = routes
+            let matcher = RouteMatcher(config: current)
             var replayed = 0, stillNoRoute = 0, notReplayable = 0
             for id in ids {
                 guard let (partition, streamID) = stores.split(id), let entry = try await stores.store(partition).deadLetter(id: streamID) else {
@@ -208,7 +209,9 @@ struct ConsoleController: Sendable {
                 case .notReplayable: notReplayable += 1
                 case .stillNoRoute: stillNoRoute += 1
                 case .deliveries(let deliveries):
-                    if try await stores.replay(deadLetterID: id, with: deliveries) { replayed += 1 }
+                    // A no_route event was never archived; replayed to endpoints, it is archived now.
+                    let window = entry.reason == .noRoute ? current.worker.recoveryWindow : .zero
+                    if try await stores.replay(deadLetterID: id, with: deliveries, archiveWindow: window) { replayed += 1 }
                 }
             }
             audit(session, "replayed dead letters", ["selected": ids.count, "replayed": replayed, "still_no_route": stillNoRoute, "not_replayable": notReplayable])

@@ -50,4 +50,44 @@ import Testing
             }
         }
     }
+
+    /// An event that matched no route is archived once `sluice dlq replay` sends it to an
+    /// endpoint (after the routes were fixed), so a later `sluice replay --endpoint` finds it.
+    @Test func aNoRouteEventReplayedToAnEndpointIsFoundByReplayEndpoint() async throws {
+        try await withSink { sink in
+            try await withRedis { redis in
+                func routes(_ types: String) -> String {
+                    GatewayProcesses.routes(
+                        prefix: redis.prefix, sinkURL: sink.url("/hook"),
+                        routes: """
+                              - name: batches
+                                match: {source: gemini, events: ["\(types)"]}
+                                to: [acme/main]
+                            """,
+                        trailer: "worker: {recovery_window: 1h}")
+                }
+                try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes("batch.*")) { gateway in
+                    let id = try await gateway.post(type: "video.generated", id: "msg_unrouted")
+                    try await poll(until: {
+                        (try await gateway.sluiceJSONLines(["dlq", "list", "--json"])).contains { $0["reason"] as? String == "no_route" }
+                    }, timeout: .seconds(15), "dead-lettered no_route")
+                    #expect(try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])["found"] as? Int == 0)
+
+                    // The routes fixed (a file of the operator's), the dead letter is replayed and delivered…
+                    let fixed = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-fixed-\(UUID().uuidString).yaml").path
+                    try routes("*").write(toFile: fixed, atomically: true, encoding: .utf8)
+                    defer { try? FileManager.default.removeItem(atPath: fixed) }
+                    let replayed = try await SluiceBinary.run(["dlq", "replay", "--all", "--json", "--config", fixed, "--redis", "\(redis.url)"])
+                    #expect(replayed.status == 0 && replayed.output.contains(#""replayed":1"#), "\(replayed.output)")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 1 }, timeout: .seconds(15), "delivered")
+
+                    // …and found in the archive like any routed event.
+                    let again = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
+                    #expect(again["found"] as? Int == 1 && again["enqueued"] as? Int == 1, "\(again)")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, timeout: .seconds(15), "sent again")
+                    #expect(await sink.requests(to: "/hook").allSatisfy { $0.header("webhook-id") == id })
+                }
+            }
+        }
+    }
 }

@@ -47,7 +47,9 @@ struct DLQReplayCommand: AsyncParsableCommand {
             for delivery in deliveries where context.routes.tenants[delivery.target.tenant]?.endpoints[delivery.target.endpoint] == nil {
                 removedTargets.insert(delivery.target.description)
             }
-            if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries) }) {
+            // A no_route event was never archived; replayed to endpoints, it is archived now.
+            let window = entry.reason == .noRoute ? context.routes.worker.recoveryWindow : .zero
+            if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries, archiveWindow: window) }) {
                 replayed.append(entry.id)
             }
             if entries.count >= 100, (index + 1) % 100 == 0, isatty(STDERR_FILENO) != 0 {

@@ -18,7 +18,12 @@ public struct ArchivedEvent: Sendable, Equatable {
     /// fields, and every target.
     static func fields(_ routing: EventRouting) -> [(String, [UInt8])] {
         let first = routing.deliveries.first ?? Delivery(ingressID: routing.entry.streamID, event: routing.event, target: EndpointRef(tenant: "-", endpoint: "-"))
-        return first.fields() + [(targetsField, EndpointRef.field(routing.deliveries.map(\.target)))]
+        return fields(first: first, targets: routing.deliveries.map(\.target))
+    }
+
+    /// The archive entry's fields for an event delivered as `first` to `targets`.
+    static func fields(first: Delivery, targets: [EndpointRef]) -> [(String, [UInt8])] {
+        first.fields() + [(targetsField, EndpointRef.field(targets))]
     }
 
     /// Decodes an archive entry; nil when it is not one.

@@ -176,16 +176,26 @@ public struct WorkerStore: Sendable {
     /// With no deliveries (a `no_route` event that still matches no route), or with a delivery
     /// that has no target (a `no_route` dead letter's own delivery, which no worker could
     /// decode), nothing changes and it returns false: the dead letter stays.
-    public func replay(deadLetterID id: String, with deliveries: [Delivery]) async throws(RedisError) -> Bool {
-        guard Self.isStreamID(id), !deliveries.isEmpty,
+    ///
+    /// `archiveWindow` above zero archives the event with its targets in the same step, as the
+    /// router archives a routed event under `worker.recovery_window`: for a `no_route` dead
+    /// letter, which was never archived. Other dead letters were archived when they were routed.
+    public func replay(deadLetterID id: String, with deliveries: [Delivery], archiveWindow: Duration = .zero) async throws(RedisError) -> Bool {
+        guard Self.isStreamID(id), let first = deliveries.first,
             deliveries.allSatisfy({ !$0.target.tenant.isEmpty && !$0.target.endpoint.isEmpty })
         else { return false }
-        var arguments = RESPArguments(capacity: 256 + deliveries.reduce(0) { $0 + 512 + $1.event.body.count })
+        let archiving = archiveWindow > .zero
+        let copies = deliveries.count + (archiving ? 1 : 0)
+        var arguments = RESPArguments(capacity: 256 + copies * (512 + first.event.body.count))
         arguments.append(keyspace.deadLetters)
         arguments.append(keyspace.deliveries)
+        arguments.append(keyspace.archive)
+        arguments.append(keyspace.eventLog(source: first.event.source, webhookID: first.event.webhookID))
         arguments.append(id)
         Self.appendSections(deliveries.map { $0.fields() }, to: &arguments)
-        let reply = try await client.run(ReplayScript.script, keyCount: 2, arguments: arguments)
+        Self.appendSections(archiving ? [ArchivedEvent.fields(first: first, targets: deliveries.map(\.target))] : [], to: &arguments)
+        arguments.append(archiving ? "\(archiveWindow.wholeMillis)" : "")
+        let reply = try await client.run(ReplayScript.script, keyCount: 4, arguments: arguments)
         return reply.int == 1
     }
 

@@ -21,9 +21,10 @@ extension WorkerStores {
     }
 
     /// Replays the dead letter `id` (as ``deadLetters()`` names it) into its partition.
-    public func replay(deadLetterID id: String, with deliveries: [Delivery]) async throws(RedisError) -> Bool {
+    /// `archiveWindow` as in ``WorkerStore/replay(deadLetterID:with:archiveWindow:)``.
+    public func replay(deadLetterID id: String, with deliveries: [Delivery], archiveWindow: Duration = .zero) async throws(RedisError) -> Bool {
         guard let (partition, streamID) = split(id) else { return false }
-        return try await store(partition).replay(deadLetterID: streamID, with: deliveries)
+        return try await store(partition).replay(deadLetterID: streamID, with: deliveries, archiveWindow: archiveWindow)
     }
 
     /// Deletes the dead letters `ids` (as ``deadLetters()`` names them); returns how many were there.

@@ -56,6 +56,41 @@ struct WorkerStoreRecoveryTests {
         }
     }
 
+    /// A `no_route` event had nothing to archive when it was routed; once its dead letter is
+    /// replayed to endpoints under a recovery window it is archived then, so `sluice replay
+    /// --endpoint` finds it like any routed event. Without a window nothing is archived.
+    @Test func aNoRouteEventReplayedToAnEndpointIsArchived() async throws {
+        try await Harness.run { h in
+            let window = Duration.seconds(3600)
+            let realNow = Int64(Date().timeIntervalSince1970 * 1000)
+            for id in ["msg_1", "msg_2"] {
+                let event = Harness.event(id: id)
+                #expect(try await h.store.route(try await h.ingest(event), event: event, deliveries: [], nowMillis: realNow, retention: Harness.retention, recoveryWindow: window))
+            }
+            #expect(try await h.length(h.redis.keyspace.archive) == 0)
+            let letters = try await h.store.deadLetters()
+            #expect(letters.map(\.reason) == [.noRoute, .noRoute])
+            func replay(_ letter: DeadLetterEntry, window: Duration) async throws -> Bool {
+                let delivery = Delivery(ingressID: letter.delivery.ingressID, event: letter.delivery.event, target: Self.main, scheduledAtMillis: realNow)
+                return try await h.store.replay(deadLetterID: letter.id, with: [delivery], archiveWindow: window)
+            }
+            #expect(try await replay(letters[0], window: .zero))
+            #expect(try await h.length(h.redis.keyspace.archive) == 0)
+            #expect(try await replay(letters[1], window: window))
+            let archived = try #require(try await h.store.archivedEvent(source: "gemini", webhookID: "msg_2"))
+            #expect(archived.event == Harness.event(id: "msg_2") && archived.targets == [Self.main])
+            #expect(try await h.length(h.redis.keyspace.archive) == 1)
+            // Replaying again does nothing, the archive included.
+            #expect(!(try await replay(letters[1], window: window)))
+            #expect(try await h.length(h.redis.keyspace.archive) == 1)
+
+            let stores = Self.stores(h)
+            defer { stores.shutdown() }
+            let found = try await stores.recover(endpoint: Self.main, sinceMillis: realNow - 60_000, dryRun: true)
+            #expect(found.found == 1)
+        }
+    }
+
     @Test func withoutAWindowNothingIsArchivedAndTheArchiveKeepsOnlyTheWindow() async throws {
         try await Harness.run { h in
             let realNow = Int64(Date().timeIntervalSince1970 * 1000)
