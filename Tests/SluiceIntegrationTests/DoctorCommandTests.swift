@@ -89,6 +89,9 @@ import Testing
             for: SignedContent(id: "msg_doctor", timestamp: now - 3600, body: Array(Self.body.utf8)), secrets: [try WebhookSecret(parsing: Self.secret)]),
             timestamp: now - 3600, key: key, extra: ["--at-capture"])
         #expect(atCapture.status == 0, "\(atCapture.output)")
+        // Two answers to "judged when?" are a usage error, not one of them silently ignored.
+        let both = try await Self.doctor(dir, signature: v1, timestamp: now, key: key, extra: ["--at-capture", "--now", "\(now)"])
+        #expect(both.status == 2 && both.output.contains("--now and --at-capture"), "\(both.output)")
     }
 
     /// Diagnosing a call needs the source's secrets, not the tenants' (which need not be set

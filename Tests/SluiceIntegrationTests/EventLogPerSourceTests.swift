@@ -41,6 +41,11 @@ import Testing
                     ])
                     #expect(ambiguous.status == 2)
                     #expect(ambiguous.output.contains("exists under 2 sources (gemini, partner); pick one with --source"), "\(ambiguous.output)")
+                    // A source the file does not name, with nothing under it, is a usage error.
+                    let misspelt = try await SluiceBinary.run([
+                        "events", "show", "msg_shared", "--source", "gemnii", "--config", gateway.routesPath, "--redis", "\(redis.url)",
+                    ])
+                    #expect(misspelt.status == 2 && misspelt.output.contains("no source named 'gemnii'") && misspelt.output.contains("known: gemini, partner"), "\(misspelt.output)")
                 }
             }
         }

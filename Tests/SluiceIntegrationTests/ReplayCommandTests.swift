@@ -31,6 +31,9 @@ import Testing
                     // A dry run counts; the real one sends acme/main's five again (not acme/audit's).
                     let dry = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])
                     #expect(dry["found"] as? Int == 5 && dry["enqueued"] as? Int == 0, "\(dry)")
+                    // Without --until the window ends now, and says so.
+                    let until = try #require((dry["until"] as? String).flatMap { try? Date($0, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) }, "\(dry)")
+                    #expect(abs(until.timeIntervalSinceNow) < 60, "\(dry)")
                     let done = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
                     #expect(done["found"] as? Int == 5 && done["enqueued"] as? Int == 5, "\(done)")
                     try await poll(until: { await sink.requests(to: "/hook").count == 10 }, timeout: .seconds(15), "sent again")

@@ -42,6 +42,12 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        if now != nil && atCapture {
+            throw ValidationError("--now and --at-capture both say when to judge the timestamp; give one")
+        }
+    }
+
     func run() async throws {
         let headText = String(decoding: try InputFile.read(headers, flag: "--headers"), as: UTF8.self)
         let bodyData = try InputFile.read(body, flag: "--body")

@@ -32,6 +32,12 @@ struct EventsShowCommand: AsyncParsableCommand {
             if record != nil || !attempts.isEmpty { found.append((name, record, attempts)) }
         }
         guard let (_, record, attempts) = found.first else {
+            // A source removed from the file may still have logs, so its name is only refused
+            // once nothing was found under it.
+            if let source, context.routes.sources[source] == nil {
+                throw ValidationError(
+                    "--source: no source named '\(source)' in \(global.configPath) (known: \(context.routes.sources.keys.sorted().joined(separator: ", "))), and no event \(id) under it")
+            }
             FileHandle.standardError.write(Data("sluice: no event \(id) (unknown, not routed yet, or older than worker.attempt_log_retention)\n".utf8))
             throw ExitCode(1)
         }

@@ -34,8 +34,7 @@ struct PartitionsShowCommand: AsyncParsableCommand {
                     ]
                 },
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONOutput.line(object))
             return
         }
         print("partitions: \(context.routes.redisPartitions) configured (redis.partitions), \(recorded) recorded; workers read \(max(context.routes.redisPartitions, recorded))")

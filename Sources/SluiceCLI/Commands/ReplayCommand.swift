@@ -52,6 +52,8 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let from = try Self.time(since, flag: "--since")
         let to = try until.map { try Self.time($0, flag: "--until") }
+        // Without --until the window ends when the command runs; reported as that time.
+        let startedMillis = Date().unixMillis
         let stores = try await context.partitions()
         let recovery = try await context.run {
             try await stores.recover(endpoint: ref, sinceMillis: from, untilMillis: to, dryRun: dryRun)
@@ -63,9 +65,8 @@ struct ReplayCommand: AsyncParsableCommand {
                 "enqueued": recovery.enqueued, "dry_run": dryRun,
                 "archive_starts_at": recovery.archiveStartsAtMillis.map(Timestamps.iso) ?? NSNull(),
             ]
-            object["until"] = to.map(Timestamps.iso) ?? NSNull()
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            object["until"] = Timestamps.iso(to ?? startedMillis)
+            print(JSONOutput.line(object))
             return
         }
         if recovery.archiveStartsAtMillis == nil {
