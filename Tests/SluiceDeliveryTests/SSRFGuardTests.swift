@@ -37,6 +37,8 @@ import Testing
         _ = try await guardian.check(url: "http://10.0.0.1/")
         let error = try await #require(throws: SSRFError.self) { try await guardian.check(url: "http://169.254.169.254/") }
         #expect(error.category == .metadata)
+        // The refusal tells how to admit it, and not by the setting already on.
+        #expect(error.message.hasSuffix("admit it with network.allow_cidrs (network.allow_private never admits metadata addresses)"), "\(error.message)")
     }
 
     @Test func localhostIsResolvedAndChecked() async throws {

@@ -106,6 +106,22 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// A header field's value excludes the whitespace around it (RFC 9110): a sender or proxy that
+    /// leaves spaces or tabs after the webhook headers' values is verified on the values themselves.
+    @Test func whitespaceAfterTheWebhookHeadersValuesIsNotPartOfThem() async throws {
+        try await EdgeHarness.with { edge in
+            let text = String(decoding: try edge.rawWebhook(id: "msg_ows"), as: UTF8.self)
+            var padded = ""
+            for line in text.split(separator: "\r\n", omittingEmptySubsequences: false) {
+                padded += line.lowercased().hasPrefix("webhook-") ? line + " \t \r\n" : line + "\r\n"
+            }
+            padded.removeLast()  // the "\r\n" after the body (one Character)
+            let exchange = await RawConnection.exchange(port: edge.port, request: Array(padded.utf8), count: 1)
+            #expect(exchange.responses.first?.status == 202, "\(exchange.responses)")
+            #expect(try await edge.ingressEvents().map(\.webhookID) == ["msg_ows"])
+        }
+    }
+
     /// A webhook-id that is not UTF-8 would be read with replacement characters, so two different
     /// ids could collide in the dedupe: refused.
     @Test func aWebhookIDThatIsNotUTF8IsRefused() async throws {

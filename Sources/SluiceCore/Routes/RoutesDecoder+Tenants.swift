@@ -194,8 +194,12 @@ extension RoutesDecoder {
         let spelled = IPAddress(host) == nil ? IPAddress(numericHost: host) : nil
         guard let address = IPAddress(host) ?? spelled ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
         let policy = AddressPolicy(allowPrivate: network.allowPrivate, allowCIDRs: network.allowCIDRs.compactMap { CIDR(parsing: $0) })
-        guard policy.refusal(for: address) != nil else { return }
+        guard let category = policy.refusal(for: address) else { return }
         let shown = spelled.map { "'\(host)' (\($0))" } ?? "'\(host)'"
-        warning(location, "\(context) points at private address \(shown); deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it")
+        if category == .metadata {
+            warning(location, "\(context) points at cloud metadata address \(shown); deliveries will be refused with blocked_address unless network.allow_cidrs admits it (network.allow_private does not)")
+        } else {
+            warning(location, "\(context) points at private address \(shown); deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it")
+        }
     }
 }

@@ -16,6 +16,9 @@ public struct Ed25519PublicKey: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws(SignatureError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let encoded = trimmed.hasPrefix(Self.prefix) ? String(trimmed.dropFirst(Self.prefix.count)) : trimmed
+        if trimmed.hasPrefix(Ed25519SigningKey.prefix) {
+            throw .invalidPublicKey("it is a private key (whsk_): give the public key, whpk_, and keep the private one secret")
+        }
         guard let bytes = SignatureBase64.decode(encoded) else { throw .invalidPublicKey("it is not valid base64") }
         try self.init(rawBytes: bytes)
     }

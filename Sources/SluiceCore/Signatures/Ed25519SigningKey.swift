@@ -18,6 +18,9 @@ public struct Ed25519SigningKey: Sendable, CustomStringConvertible, CustomDebugS
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let encoded = trimmed.hasPrefix(Self.prefix) ? String(trimmed.dropFirst(Self.prefix.count)) : trimmed
         guard !encoded.isEmpty else { throw .invalidSigningKey("it is empty") }
+        if trimmed.hasPrefix(Ed25519PublicKey.prefix) {
+            throw .invalidSigningKey("it is a public key (whpk_): signing needs the private key, whsk_ (sluice keygen --ed25519 prints both)")
+        }
         guard let bytes = SignatureBase64.decode(encoded) else { throw .invalidSigningKey("it is not valid base64") }
         switch bytes.count {
         case 32:

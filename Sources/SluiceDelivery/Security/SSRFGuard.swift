@@ -47,7 +47,9 @@ public struct SSRFGuard: Sendable {
             address: address,
             category: category,
             message: "\(parsed.host) resolves to \(address), which is in the refused \(category.rawValue) range; "
-                + "admit it with network.allow_cidrs or network.allow_private"
+                + (category == .metadata
+                    ? "admit it with network.allow_cidrs (network.allow_private never admits metadata addresses)"
+                    : "admit it with network.allow_cidrs or network.allow_private")
         )
     }
 }

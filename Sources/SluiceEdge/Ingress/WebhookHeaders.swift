@@ -38,11 +38,24 @@ struct WebhookHeaders {
     }
 
     private static func add(_ value: String, to slot: inout String?, separator: String = ", ") {
+        // A field value excludes the whitespace around it (RFC 9110 §5.5); NIO's decoder drops
+        // the leading part only. Rare, so the common value is not copied.
+        var value = value
+        if let last = value.utf8.last, Self.isWhitespace(last) {
+            let bytes = value.utf8
+            var end = bytes.endIndex
+            while end > bytes.startIndex, Self.isWhitespace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+            value = String(decoding: bytes[..<end], as: UTF8.self)
+        }
         if let existing = slot {
             slot = existing + separator + value
         } else {
             slot = value
         }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     /// ASCII case-insensitive comparison with an already lowercase name.

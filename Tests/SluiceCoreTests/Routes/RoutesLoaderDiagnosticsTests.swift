@@ -275,10 +275,41 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(RoutesFixtures.load(publicHost).diagnostics.isEmpty)
     }
 
+    /// Numeric hosts in the spellings HTTP clients also read (octal, one number, hex) reach the
+    /// address they encode, so they are warned about like the dotted quad.
+    @Test(arguments: [("0177.0.0.1", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("012.1.2.3", "10.1.2.3")])
+    func numericHostsInOtherSpellingsAreWarnedAboutAsTheAddressTheyReach(host: String, address: String) {
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://\(host):9000/hook")
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+            "13:14: warning: endpoint 'acme/main' points at private address '\(host)' (\(address)); deliveries will be refused with blocked_address unless network.allow_private or network.allow_cidrs admits it",
+        ])
+    }
+
+    /// A host no HTTP client can use (its percent-encoding decoded) is refused at load time rather
+    /// than failing every attempt; encoded ordinary characters, underscores and internationalized
+    /// names load.
+    @Test func aHostWithCharactersNoHostNameHoldsIsRefused() {
+        func load(_ url: String) -> [String] {
+            RoutesFixtures.located(RoutesFixtures.load(RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: url)))
+        }
+        #expect(load("http://127.0.0.1%00.evil.example/a") == [
+            "13:14: URL 'http://127.0.0.1%00.evil.example/a' in endpoint 'acme/main' has a host with the control character U+0000, which no host name can contain",
+        ])
+        #expect(load("http://hooks%20acme.example/a") == [
+            "13:14: URL 'http://hooks%20acme.example/a' in endpoint 'acme/main' has a host with a space, which no host name can contain",
+        ])
+        #expect(load("http://hooks.example%2Fevil/a").first?.hasSuffix("has a host with '/', which no host name can contain") == true)
+        for url in ["https://hooks%2eacme.example/a", "https://a_b.acme.example/a", "https://bücher.example/a"] {
+            #expect(load(url).isEmpty, "\(url)")
+        }
+    }
+
     @Test func allowPrivateDoesNotSilenceTheWarningForACloudMetadataAddress() {
         // The delivery-time guard refuses metadata addresses even with allow_private; the warning says so too.
         let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://169.254.169.254/latest")
-        #expect(RoutesFixtures.load(text + "\nnetwork: {allow_private: true}\n").warnings.count == 1)
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text + "\nnetwork: {allow_private: true}\n")) == [
+            "13:14: warning: endpoint 'acme/main' points at cloud metadata address '169.254.169.254'; deliveries will be refused with blocked_address unless network.allow_cidrs admits it (network.allow_private does not)",
+        ])
         #expect(RoutesFixtures.load(text + "\nnetwork: {allow_cidrs: [169.254.169.254/32]}\n").diagnostics.isEmpty)
     }
 

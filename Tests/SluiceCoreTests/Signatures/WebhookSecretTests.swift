@@ -71,6 +71,13 @@ import Testing
         let mismatched = "whsk_" + (seed + Data(other.publicKey.rawBytes)).base64EncodedString()
         #expect(throws: SignatureError.self) { try Ed25519SigningKey(parsing: mismatched) }
         #expect(throws: SignatureError.self) { try Ed25519SigningKey(parsing: "whsk_" + Data(count: 16).base64EncodedString()) }
+
+        // The halves of a pair swapped by mistake are named as such, not as "not valid base64".
+        let swapped = "whpk_" + Data(key.publicKey.rawBytes).base64EncodedString()
+        let error = try #require(throws: SignatureError.self) { try Ed25519SigningKey(parsing: swapped) }
+        #expect(error.description.contains("it is a public key (whpk_)"), "\(error)")
+        let wrongWay = try #require(throws: SignatureError.self) { try Ed25519PublicKey(parsing: key.encoded) }
+        #expect(wrongWay.description.contains("it is a private key (whsk_)"), "\(wrongWay)")
     }
 
     @Test func signingKeyDescriptionIsRedactedAndPublicKeyRoundTrips() throws {
