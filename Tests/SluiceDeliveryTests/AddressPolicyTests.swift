@@ -34,7 +34,7 @@ import Testing
         #expect(try #require(IPAddress(numericHost: input)).description == address)
     }
 
-    @Test(arguments: ["", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "4294967296", "1.16777216", "08.1.1.1", "0x", "hooks.example", "1..2", "1.2.3.4."])
+    @Test(arguments: ["", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "4294967296", "1.16777216", "08.1.1.1", "0x", "hooks.example", "1..2", "1.2.3.4.", "+127.0.0.1", "127.0.0.+1"])
     func whatIsNotANumericHostIsNotReadAsOne(input: String) {
         #expect(IPAddress(numericHost: input) == nil)
     }

@@ -12,6 +12,8 @@ extension IPAddress {
         var values: [UInt64] = []
         for part in parts {
             let lowered = part.lowercased()
+            // Digits only: Swift's integer parsing would also take a leading '+'.
+            guard lowered.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == "x") }) else { return nil }
             let value: UInt64?
             if lowered.hasPrefix("0x") {
                 value = UInt64(lowered.dropFirst(2), radix: 16)
