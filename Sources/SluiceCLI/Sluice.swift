@@ -15,6 +15,13 @@ struct Sluice: AsyncParsableCommand {
     /// configuration errors and 1 for runtime failures.
     static func main() async {
         var ranCommand: (any ParsableCommand.Type)?
+        // `sluice help NAME…` for a command that does not exist would print the root help and
+        // exit 0; a script asking about a misspelt command must fail like the command itself.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "help", let unknown = unknownCommand(in: arguments.dropFirst().filter { !$0.hasPrefix("-") }) {
+            FileHandle.standardError.write(Data("Error: no command '\(unknown)'; `sluice --help` lists them\n".utf8))
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             // A group (`sluice`, `sluice routes`, `sluice dlq`, …) without one of its commands is a
@@ -52,6 +59,17 @@ struct Sluice: AsyncParsableCommand {
 }
 
 extension Sluice {
+    /// The first of `names` (a path of subcommands from `sluice`) that names no subcommand.
+    static func unknownCommand(in names: [String]) -> String? {
+        var node: any ParsableCommand.Type = Sluice.self
+        for name in names {
+            guard let child = node.configuration.subcommands.first(where: { ($0.configuration.commandName ?? String(describing: $0).lowercased()) == name })
+            else { return name }
+            node = child
+        }
+        return nil
+    }
+
     /// The subcommand names leading from `sluice` to `command` (`["routes", "explain"]`).
     static func commandPath(to command: any ParsableCommand.Type) -> [String] {
         func search(_ node: any ParsableCommand.Type, _ path: [String]) -> [String]? {

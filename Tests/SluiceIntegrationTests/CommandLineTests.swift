@@ -43,6 +43,19 @@ import Testing
         #expect(help.status == 0 && help.output.contains("SUBCOMMANDS"), "\(help.output)")
     }
 
+    /// `sluice help` explains a command that exists and refuses one that does not, as running
+    /// it would.
+    @Test func helpForACommandThatDoesNotExistIsAUsageError() async throws {
+        for path in [["nosuch"], ["dlq", "nosuch"]] {
+            let result = try await SluiceBinary.run(["help"] + path)
+            #expect(result.status == 2 && result.output.contains("no command 'nosuch'"), "sluice help \(path): \(result.output)")
+        }
+        let known = try await SluiceBinary.run(["help", "dlq", "replay"])
+        #expect(known.status == 0 && known.output.contains("--all"), "\(known.output)")
+        let root = try await SluiceBinary.run(["help"])
+        #expect(root.status == 0 && root.output.contains("SUBCOMMANDS"), "\(root.output)")
+    }
+
     /// A usage error found while a command runs says why and where to look: the command's own
     /// help, not the root usage line.
     @Test func aFileAFlagNamesThatCannotBeReadIsAUsageErrorThatSaysWhy() async throws {
