@@ -137,7 +137,7 @@ public struct WorkerServer: Sendable {
                 logger: logger, clock: clock)
             services.append(CircuitGaugeRefresher(executor: executor, interval: options.statusInterval))
             services.append(EndpointActivityPublisher(
-                activity: executor.activity, stores: stores, consumer: options.consumerName, logger: logger, interval: options.statusInterval))
+                activity: executor.activity, state: state, stores: stores, consumer: options.consumerName, logger: logger, interval: options.statusInterval))
             services.append(PerPartition(stores: stores) { store in
                 RetryMover(
                     store: store, state: state, maxInFlight: options.maxInFlight, partitions: { stores.count }, logger: logger, clock: clock)

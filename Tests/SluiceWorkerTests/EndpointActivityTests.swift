@@ -31,6 +31,25 @@ struct EndpointActivityTests {
         #expect(activity.summaries(consumer: "w1", nowMillis: 6_000, all: true).count == 1)
     }
 
+    /// An endpoint removed from routes.yaml is no longer published once its attempts have ended
+    /// (each publication would otherwise keep its summary in Redis for good).
+    @Test func anEndpointNoLongerInTheRoutesIsForgottenOnceIdle() throws {
+        let activity = EndpointActivity()
+        let removed = EndpointRef(tenant: "temp", endpoint: "e1")
+        for ref in [Self.main, removed] {
+            activity.started(ref)
+            activity.finished(ref, succeeded: true, duration: .milliseconds(5), error: nil, atMillis: 1_000)
+        }
+        activity.started(removed)
+        let exists = { (ref: EndpointRef) in ref != removed }
+        // Still running an attempt: kept and published.
+        #expect(Set(activity.summaries(consumer: "w1", nowMillis: 2_000, all: true, exists: exists).map(\.endpoint)) == ["acme/main", "temp/e1"])
+        activity.finished(removed, succeeded: true, duration: .milliseconds(5), error: nil, atMillis: 2_500)
+        #expect(activity.summaries(consumer: "w1", nowMillis: 3_000, all: true, exists: exists).map(\.endpoint) == ["acme/main"])
+        // Forgotten, not hidden: back in the routes, it starts afresh.
+        #expect(activity.summaries(consumer: "w1", nowMillis: 4_000, all: true).map(\.endpoint) == ["acme/main"])
+    }
+
     @Test func keepsTheLastWindowOfAttempts() throws {
         let activity = EndpointActivity()
         for _ in 0..<250 {

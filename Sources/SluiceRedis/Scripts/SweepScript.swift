@@ -1,13 +1,16 @@
 // The sweep script: removes what dead workers leave behind — consumers of the `router` and
-// `delivery` groups that have been idle for long and hold no pending entry, and open-circuit
-// reports whose probe time is long past.
+// `delivery` groups that have been idle for long and hold no pending entry, open-circuit
+// reports whose probe time is long past, and endpoint summaries for the console that no worker
+// has refreshed for as long (each worker process publishes under its own name, and a live one
+// refreshes every summary once a minute, so an old one is a dead worker's or a removed endpoint's).
 //
-//   KEYS[1]  {P}:v1:ingress      STREAM (group `router`)
-//   KEYS[2]  {P}:v1:deliveries   STREAM (group `delivery`)
-//   KEYS[3]  {P}:v1:circuits     HASH
-//   ARGV     router group, delivery group, consumer idle threshold ms, circuit report cutoff (unix ms),
+//   KEYS[1]  {P}:v1:ingress          STREAM (group `router`)
+//   KEYS[2]  {P}:v1:deliveries       STREAM (group `delivery`)
+//   KEYS[3]  {P}:v1:circuits         HASH
+//   KEYS[4]  {P}:v1:endpoint-stats   HASH (field "<tenant>/<endpoint>@<consumer>" = JSON with "atMillis")
+//   ARGV     router group, delivery group, consumer idle threshold ms, report cutoff (unix ms),
 //            then consumer names never to delete (this worker's own)
-//   returns  {deleted consumers, deleted circuit fields}
+//   returns  {deleted consumers, deleted circuit fields, deleted endpoint summaries}
 //
 // In a script because XGROUP DELCONSUMER drops the consumer's pending entries from the group:
 // done outside one, a consumer could claim an entry between the check that it holds none and
@@ -44,7 +47,16 @@ enum SweepScript {
             fieldsDeleted = fieldsDeleted + 1
           end
         end
-        return {consumersDeleted, fieldsDeleted}
+        local summariesDeleted = 0
+        local summaries = redis.call('HGETALL', KEYS[4])
+        for j = 1, #summaries - 1, 2 do
+          local at = tonumber(string.match(summaries[j + 1], '"atMillis":(%d+)'))
+          if not at or at < cutoff then
+            redis.call('HDEL', KEYS[4], summaries[j])
+            summariesDeleted = summariesDeleted + 1
+          end
+        end
+        return {consumersDeleted, fieldsDeleted, summariesDeleted}
         """
     )
 }

@@ -47,20 +47,25 @@ extension WorkerStore {
 
 extension WorkerStore {
     /// Deletes consumers of both groups idle for at least `consumerIdle` that hold no pending
-    /// entry (except those named in `keep`), and open-circuit reports whose probe time is before
-    /// `circuitCutoffMillis`; returns how many of each went.
+    /// entry (except those named in `keep`), and open-circuit reports whose probe time and
+    /// endpoint summaries whose publication are before `circuitCutoffMillis`; returns how many of
+    /// each went.
     @discardableResult
     public func sweep(
         consumerIdle: Duration, circuitCutoffMillis: Int64, keep: [String]
-    ) async throws(RedisError) -> (consumers: Int, circuitReports: Int) {
+    ) async throws(RedisError) -> (consumers: Int, circuitReports: Int, endpointSummaries: Int) {
         let reply = try await client.run(
             SweepScript.script,
-            keys: [RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.circuits)],
+            keys: [
+                RedisArgument(keyspace.ingress), RedisArgument(keyspace.deliveries), RedisArgument(keyspace.circuits),
+                RedisArgument(keyspace.endpointStats),
+            ],
             args: [
                 RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(consumerIdle.wholeMillis),
                 RedisArgument(circuitCutoffMillis),
             ] + keep.map { RedisArgument($0) })
         let counts = (reply.array ?? []).map { Int($0.int ?? 0) }
-        return (counts.first ?? 0, counts.dropFirst().first ?? 0)
+        func count(_ index: Int) -> Int { index < counts.count ? counts[index] : 0 }
+        return (count(0), count(1), count(2))
     }
 }

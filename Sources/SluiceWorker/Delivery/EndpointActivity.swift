@@ -53,8 +53,17 @@ final class EndpointActivity: Sendable {
     }
 
     /// Summaries of the endpoints whose figures changed since the last call (or all, with `all`).
-    func summaries(consumer: String, nowMillis: Int64, all: Bool = false) -> [EndpointSummary] {
+    ///
+    /// Endpoints that `exists` no longer knows (removed from routes.yaml) are forgotten once no
+    /// attempt of theirs runs, so they are not published again; the janitor removes what was
+    /// published of them once it is old.
+    func summaries(
+        consumer: String, nowMillis: Int64, all: Bool = false, exists: (EndpointRef) -> Bool = { _ in true }
+    ) -> [EndpointSummary] {
         endpoints.withLock { endpoints in
+            for (ref, recent) in endpoints where recent.inFlight == 0 && !exists(ref) {
+                endpoints[ref] = nil
+            }
             var result: [EndpointSummary] = []
             for (ref, recent) in endpoints where recent.changed || all {
                 let sorted = recent.millis.sorted()

@@ -7,6 +7,8 @@ import SluiceRedis
 /// everything once a minute (so a summary never looks stale while the endpoint is quiet).
 struct EndpointActivityPublisher: Service {
     let activity: EndpointActivity
+    /// The routes in force: endpoints removed from them are no longer published.
+    let state: WorkerState
     let stores: WorkerStores
     let consumer: String
     let logger: Logger
@@ -17,7 +19,8 @@ struct EndpointActivityPublisher: Service {
         while !isStopping {
             await sleepUnlessShuttingDown(for: interval)
             let now = Date().unixMillis
-            let summaries = activity.summaries(consumer: consumer, nowMillis: now, all: round % 12 == 0)
+            let routes = state.current.routes
+            let summaries = activity.summaries(consumer: consumer, nowMillis: now, all: round % 12 == 0) { routes.endpoint($0) != nil }
             round += 1
             do {
                 try await stores.store(0).publish(summaries)

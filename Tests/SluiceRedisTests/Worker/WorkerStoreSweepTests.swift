@@ -4,7 +4,7 @@ import SluiceTesting
 import Testing
 
 /// What dead workers leave behind is removed — idle consumers without pending entries, expired
-/// circuit reports — and nothing that still holds work.
+/// circuit reports, endpoint summaries nobody refreshes — and nothing that still holds work.
 @Suite struct WorkerStoreSweepTests {
     static func consumers(_ h: WorkerStoreHarness, stream: String, group: String) async throws -> [String] {
         let reply = try await h.redis.client.send(["XINFO", "CONSUMERS", RedisArgument(stream), RedisArgument(group)])
@@ -35,9 +35,19 @@ import Testing
             try await h.store.publishCircuit(EndpointRef(tenant: "acme", endpoint: "main"), consumer: "ghost", probeAtMillis: 1_000)
             try await h.store.publishCircuit(EndpointRef(tenant: "acme", endpoint: "main"), consumer: "me", probeAtMillis: 9_000_000_000_000)
 
+            // Endpoint summaries for the console: a dead worker's, published long ago, and this one's.
+            func summary(_ consumer: String, at millis: Int64) -> EndpointSummary {
+                EndpointSummary(
+                    endpoint: "acme/main", consumer: consumer, atMillis: millis, attempts: 1, succeeded: 1, p50Millis: 1, p95Millis: 1, p99Millis: 1,
+                    inFlight: 0, lastError: nil, lastErrorAtMillis: nil)
+            }
+            try await h.store.publish([summary("ghost", at: 1_000), summary("me", at: 9_000_000_000_000)])
+
             let swept = try await h.store.sweep(consumerIdle: .zero, circuitCutoffMillis: 1_700_000_000_000, keep: ["me"])
             #expect(swept.consumers == 2)
             #expect(swept.circuitReports == 1)
+            #expect(swept.endpointSummaries == 1)
+            #expect(try await h.store.endpointSummaries().map(\.consumer) == ["me"])
             #expect(try await Self.consumers(h, stream: keyspace.deliveries, group: "delivery") == ["holder"])
             #expect(try await Self.consumers(h, stream: keyspace.ingress, group: "router") == ["me"])
             #expect(try await h.store.openCircuits().map(\.consumer) == ["me"])
