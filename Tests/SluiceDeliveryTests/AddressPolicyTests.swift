@@ -28,7 +28,8 @@ import Testing
     /// connects to 127.0.0.1 for each of the first four), read only to warn where they go.
     @Test(arguments: [
         ("0177.0.0.1", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("127.1", "127.0.0.1"),
-        ("10.0x10203", "10.1.2.3"), ("0", "0.0.0.0"), ("8.8.8.8", "8.8.8.8"),
+        ("10.0x10203", "10.1.2.3"), ("0", "0.0.0.0"), ("8.8.8.8", "8.8.8.8"), ("0000000000000177.0.0.1", "127.0.0.1"),
+        ("0x00000000007f.1", "127.0.0.1"),
     ])
     func numericHostsReadAsTheAddressTheyReach(input: String, address: String) throws {
         #expect(try #require(IPAddress(numericHost: input)).description == address)

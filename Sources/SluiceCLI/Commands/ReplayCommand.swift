@@ -52,7 +52,8 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let from = try Self.time(since, flag: "--since")
         let to = try until.map { try Self.time($0, flag: "--until") }
-        // Without --until the window ends when the command runs; reported as that time.
+        // Without --until the window is open-ended (read to the archive's end, by Redis's clock,
+        // not this machine's); reported as the time the command started.
         let startedMillis = Date().unixMillis
         let stores = try await context.partitions()
         let recovery = try await context.run {

@@ -22,7 +22,7 @@ extension IPAddress {
             } else {
                 value = lowered.isEmpty ? nil : UInt64(lowered, radix: 10)
             }
-            guard let value, lowered.count <= 12 else { return nil }
+            guard let value else { return nil }
             values.append(value)
         }
         // All parts but the last are one byte each; the last fills the rest.

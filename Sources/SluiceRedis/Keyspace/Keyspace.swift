@@ -74,7 +74,9 @@ public import SluiceCore
 //                                                 XADDs each back to `deliveries` with `released`.
 //   {P}:v1:archive                        STREAM  with `worker.recovery_window` set: one entry per
 //                                                 routed event that had deliveries, written by the
-//                                                 route script with them — the event's fields
+//                                                 route script with them (or, for a `no_route`
+//                                                 event, by the replay script that sends its dead
+//                                                 letter to endpoints) — the event's fields
 //                                                 (`IngressEvent.fields`, body included), `ingress_id`
 //                                                 and `targets` ("tenant/endpoint,…") — trimmed to
 //                                                 the window (XTRIM MINID) on each write. Read by
@@ -93,9 +95,12 @@ public import SluiceCore
 //                                                 worker's `EndpointSummary` (JSON) of the endpoint's
 //                                                 last 200 attempts: success count, latency
 //                                                 percentiles, in flight, last error. Rewritten every
-//                                                 few seconds; the hash expires 5 minutes after the
-//                                                 last write; the console ignores summaries older
-//                                                 than a minute. Partition 0 only.
+//                                                 few seconds (every field of a live worker at least
+//                                                 once a minute); the janitor removes fields not
+//                                                 refreshed for 5 minutes (dead workers', removed
+//                                                 endpoints'), and the hash expires 5 minutes after
+//                                                 the last write; the console ignores summaries
+//                                                 older than a minute. Partition 0 only.
 //   {P}:v1:history                        STREAM  the queue depths of the whole installation once a
 //                                                 minute (entry id = the minute, unix ms; fields
 //                                                 ingress, deliveries, retry, waiting, dlq), written

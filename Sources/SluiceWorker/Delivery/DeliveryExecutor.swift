@@ -52,10 +52,11 @@ struct DeliveryExecutor: Sendable {
     }
 
     /// Brings `sluice_endpoint_circuit_open` up to date between attempts: a circuit another worker
-    /// may have seen recover, one whose endpoint left routes.yaml or whose `circuit_breaker:`
-    /// changed on reload reads 0, not the 1 its last attempt here left.
+    /// may have seen recover, or whose `circuit_breaker:` changed on reload, reads 0, not the 1 its
+    /// last attempt here left. An endpoint that left routes.yaml loses its series altogether.
     func refreshCircuitGauges() {
         let routes = state.current.routes
+        metrics.forget { routes.endpoint($0) != nil }
         let open = breakers.openEndpoints(nowMillis: clock().unixMillis, forgetAfterMillis: StatusReport.staleAfterMillis) { ref in
             routes.tenants[ref.tenant]?.endpoints[ref.endpoint]?.circuitBreaker
         }

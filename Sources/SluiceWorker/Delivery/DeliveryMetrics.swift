@@ -48,6 +48,31 @@ final class DeliveryMetrics: Sendable {
         timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
+    /// Withdraws every series of the endpoints `exists` no longer knows (removed from
+    /// routes.yaml): a process that lives for weeks would otherwise export each endpoint it ever
+    /// delivered to. One that comes back starts its counters afresh, which Prometheus reads as a
+    /// counter reset.
+    func forget(unless exists: (EndpointRef) -> Bool) {
+        let counters = counters.withLock { counters in
+            let gone = counters.filter { !exists($0.key.endpoint) }
+            for key in gone.keys { counters[key] = nil }
+            return Array(gone.values)
+        }
+        let timers = timers.withLock { timers in
+            let gone = timers.filter { !exists($0.key) }
+            for key in gone.keys { timers[key] = nil }
+            return Array(gone.values)
+        }
+        let gauges = circuits.withLock { gauges in
+            let gone = gauges.filter { !exists($0.key) }
+            for key in gone.keys { gauges[key] = nil }
+            return Array(gone.values)
+        }
+        counters.forEach { $0.destroy() }
+        timers.forEach { $0.destroy() }
+        gauges.forEach { $0.destroy() }
+    }
+
     /// Sets every circuit gauge this process has reported: 1 for the endpoints in `open`, else 0.
     func refreshCircuits(open: Set<EndpointRef>) {
         for (endpoint, gauge) in circuits.withLock({ $0 }) { gauge.record(open.contains(endpoint) ? 1 : 0) }
