@@ -111,6 +111,17 @@ import Testing
         #expect(result.output.contains("ok"))
     }
 
+    /// Warnings go to standard error with the errors; standard output keeps the verdict.
+    @Test func routesCheckWritesWarningsToStandardError() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let path = try dir.write("routes.yaml", Self.routes.replacingOccurrences(of: "to: [acme/main]", with: "to: [acme/main, \"{channel}/nosuch\"]"))
+        let both = try await SluiceBinary.runShell("sluice routes check '\(path)' --allow-missing-secrets")
+        #expect(both.status == 0 && both.output.contains("warning: no tenant has an endpoint named 'nosuch'"), "\(both.output)")
+        let stdout = try await SluiceBinary.runShell("sluice routes check '\(path)' --allow-missing-secrets 2>/dev/null")
+        #expect(stdout.status == 0 && stdout.output.contains(": ok") && !stdout.output.contains("warning"), "\(stdout.output)")
+    }
+
     @Test func routesCheckExits2WithFileLineColumnForEachProblem() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

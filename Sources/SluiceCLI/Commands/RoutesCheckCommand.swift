@@ -41,7 +41,8 @@ struct RoutesCheckCommand: ParsableCommand {
             print(JSONOutput.line(["file": file, "valid": true, "diagnostics": loaded.warnings.map(Self.object), "counts": counts]))
             return
         }
-        for warning in loaded.warnings { print(warning.description) }
+        // Warnings go where errors go, so `routes check > /dev/null` still shows them.
+        for warning in loaded.warnings { FileHandle.standardError.write(Data((warning.description + "\n").utf8)) }
         print("\(file): ok — \(config.sources.count) source(s), \(config.tenants.count) tenant(s), \(endpoints) endpoint(s), \(config.routes.count) route(s)")
     }
 

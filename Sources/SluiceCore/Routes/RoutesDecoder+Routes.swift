@@ -113,7 +113,12 @@ extension RoutesDecoder {
                     guard let text = string(op, in: conditionContext), let compiled = glob(text, at: op.valueMark, in: conditionContext) else { return nil }
                     return WhereCondition(path: path, test: .glob(compiled))
                 case "in":
-                    guard case .sequence(let sequence) = op.value else {
+                    // A single value counts as a one-item list, as wherever a list is expected.
+                    let sequence: [Node]
+                    switch op.value {
+                    case .sequence(let items): sequence = Array(items)
+                    case .scalar: sequence = [op.value]
+                    default:
                         error(op.valueMark, "'in' in \(conditionContext) takes a list of values")
                         return nil
                     }

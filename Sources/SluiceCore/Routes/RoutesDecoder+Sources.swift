@@ -65,7 +65,8 @@ extension RoutesDecoder {
     func decodeSecretList(_ field: Field, container: String, in context: String) -> [WebhookSecret] {
         guard let block = fields(of: field.value, in: context, known: ["secrets"]) else { return [] }
         guard let secretsField = block["secrets"] else {
-            if !field.isNull { error(field.mark, "\(context) is missing required key 'secrets'") }
+            // `hmac:` with nothing after it is an empty mapping, as everywhere: no secrets.
+            error(field.mark, "\(context) is missing required key 'secrets'")
             return []
         }
         guard let items = list(secretsField, in: context) else { return [] }

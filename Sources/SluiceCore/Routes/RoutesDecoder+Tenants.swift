@@ -77,7 +77,7 @@ extension RoutesDecoder {
         if let field = fields["max_in_flight"], let value = integer(field, in: context, minimum: 1) {
             endpoint.maxInFlight = value
         }
-        if let field = fields["rate_limit"], !field.isNull {
+        if let field = fields["rate_limit"] {
             endpoint.rateLimit = parsed(field, in: context, RoutesScalarParser.rateLimit)
         }
         if let field = fields["retry"] { endpoint.retry = decodeRetry(field, in: context) }
@@ -172,6 +172,7 @@ extension RoutesDecoder {
         var tls = TLSConfig()
         guard let block = fields(of: field.value, in: blockContext, known: ["ca_file", "client_cert_file", "client_key_file"]) else { return tls }
         func path(_ key: String) -> String? {
+            // Empty ("" or nothing) means unset, so a template can leave a path out by value.
             guard let field = block[key], let text = string(field, in: blockContext, allowEmpty: true), !text.isEmpty else { return nil }
             return text
         }

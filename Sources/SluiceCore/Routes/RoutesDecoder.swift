@@ -110,7 +110,8 @@ final class RoutesDecoder {
 
     func integer(_ field: Field, in context: String, minimum: Int) -> Int? {
         guard let text = string(field, in: context) else { return nil }
-        guard field.value.yamlTag == .int, let value = Int(text.replacingUnderscores) else {
+        // Twelve digits at most, as for durations and sizes: a longer number is a typo.
+        guard field.value.yamlTag == .int, text.replacingUnderscores.count <= 12, let value = Int(text.replacingUnderscores) else {
             error(field.valueMark, "'\(field.name)' in \(context) must be a whole number, not '\(text)'")
             return nil
         }

@@ -63,7 +63,8 @@ enum RoutesScalarParser {
     static func rateLimit(_ text: String) throws(Failure) -> RateLimit {
         let hint = "expected COUNT/PERIOD such as 50/s, 1000/m or 5/10s"
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let count = Int(parts[0].trimmingSpaces), count > 0 else {
+        let countText = parts.first.map { $0.trimmingSpaces } ?? ""
+        guard parts.count == 2, countText.count <= 12, countText.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(countText), count > 0 else {
             throw Failure("invalid rate limit '\(text)'; \(hint)")
         }
         let periodText = parts[1].trimmingSpaces

@@ -304,6 +304,30 @@ struct RoutesLoaderDiagnosticsTests {
         }
     }
 
+    /// The file's general rules hold for every key: `key:` with nothing after it is an empty
+    /// mapping or a missing value, never a silent "unset"; a single value counts as a one-item
+    /// list; numbers are at most twelve digits.
+    @Test func emptyValuesSingleValuesAndLongNumbersFollowTheGeneralRules() {
+        func located(_ from: String, _ to: String, source: String = RoutesFixtures.minimal) -> [String] {
+            let text = source.replacingOccurrences(of: from, with: to)
+            #expect(text != source, "\(from) is in the fixture")
+            return RoutesFixtures.located(RoutesFixtures.load(text))
+        }
+        let url = "        url: https://hooks.acme.example/gemini"
+        // An empty HMAC block has no secrets: refused like `hmac: {}` (it let a source with nothing
+        // to verify with load).
+        let hmac = RoutesFixtures.minimal.replacingOccurrences(of: "    verify:\n", with: "    kind: standard-webhooks\n    verify:\n")
+        #expect(located("      hmac:\n        secrets: [\"${env:GEMINI_WEBHOOK_SECRET}\"]", "      hmac:", source: hmac).contains {
+            $0.hasSuffix("'verify.hmac' of source 'gemini' is missing required key 'secrets'")
+        })
+        #expect(located(url, url + "\n        rate_limit:") == ["14:9: 'rate_limit' in endpoint 'acme/main' needs a value"])
+        #expect(located(url, url + "\n        max_in_flight: 1234567890123") == [
+            "14:24: 'max_in_flight' in endpoint 'acme/main' must be a whole number, not '1234567890123'",
+        ])
+        #expect(located(url, url + "\n        rate_limit: 1234567890123/s").first?.contains("invalid rate limit '1234567890123/s'") == true)
+        #expect(located("    to: [acme/main]", "    to: [acme/main]\n    match: {where: {a: {in: x}}}").isEmpty)
+    }
+
     @Test func allowPrivateDoesNotSilenceTheWarningForACloudMetadataAddress() {
         // The delivery-time guard refuses metadata addresses even with allow_private; the warning says so too.
         let text = RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: "http://169.254.169.254/latest")
