@@ -122,6 +122,11 @@ extension RoutesDecoder {
                         error(op.valueMark, "'in' in \(conditionContext) takes a list of values")
                         return nil
                     }
+                    if sequence.isEmpty {
+                        // As with an empty 'to' or 'events': a route that can never match is a mistake.
+                        error(op.valueMark, "'in' in \(conditionContext) is empty, so the condition never holds; list at least one value")
+                        return nil
+                    }
                     var values: [JSONValue] = []
                     for item in sequence {
                         guard case .scalar = item else {

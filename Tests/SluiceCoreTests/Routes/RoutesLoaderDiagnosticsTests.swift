@@ -326,6 +326,8 @@ struct RoutesLoaderDiagnosticsTests {
         ])
         #expect(located(url, url + "\n        rate_limit: 1234567890123/s").first?.contains("invalid rate limit '1234567890123/s'") == true)
         #expect(located("    to: [acme/main]", "    to: [acme/main]\n    match: {where: {a: {in: x}}}").isEmpty)
+        #expect(located("    to: [acme/main]", "    to: [acme/main]\n    match: {where: {a: {in: []}}}").first?.hasSuffix(
+            "is empty, so the condition never holds; list at least one value") == true)
     }
 
     @Test func allowPrivateDoesNotSilenceTheWarningForACloudMetadataAddress() {
