@@ -69,7 +69,7 @@ extension RoutesDecoder {
     }
 
     /// A read error's text, dropped when it is long enough that it might quote file contents.
-    private static func describeReadError(_ error: any Error) -> String {
+    static func describeReadError(_ error: any Error) -> String {
         let text = String(describing: error)
         return text.count <= 200 ? text : "read failed"
     }

@@ -65,6 +65,9 @@ extension RoutesDecoder {
             return nil
         }
         warnAboutPrivateHost(host, url: url, at: urlField.valueMark, in: context, network: network)
+        if let tlsField = fields["tls"], !url.lowercased().hasPrefix("https:") {
+            warning(tlsField.mark, "'tls' of \(context) has no effect: its URL is not https")
+        }
         return decodeEndpointSettings(fields, base: EndpointConfig(tenant: tenant, name: entry.name, url: url), context: context)
     }
 
@@ -182,7 +185,49 @@ extension RoutesDecoder {
         if (tls.clientCertFile == nil) != (tls.clientKeyFile == nil) {
             error(field.mark, "\(blockContext) needs both 'client_cert_file' and 'client_key_file' for mTLS, or neither")
         }
+        // Read now, like `${file:}` secrets: a file that is missing or holds something else
+        // would otherwise fail every attempt for the whole retry schedule.
+        for (key, marker, what) in [
+            ("ca_file", "-----BEGIN CERTIFICATE-----", "PEM certificate"),
+            ("client_cert_file", "-----BEGIN CERTIFICATE-----", "PEM certificate"),
+            ("client_key_file", "PRIVATE KEY-----", "PEM private key"),
+        ] {
+            guard let keyField = block[key], let filePath = path(key) else { continue }
+            checkTLSFile(filePath, key: key, marker: marker, what: what, at: keyField.valueMark, in: blockContext)
+        }
+        // A certificate has one key. Two endpoints naming the same certificate with different keys
+        // is a mistake that the HTTP client would also hide: it reuses a connection made with one
+        // endpoint's key for the other (it compares the certificate, not the key).
+        if let cert = tls.clientCertFile, let key = tls.clientKeyFile, let keyField = block["client_key_file"] {
+            if let first = clientKeysByCertificate[cert], first.keyFile != key {
+                error(
+                    keyField.valueMark,
+                    "\(blockContext) pairs client certificate '\(cert)' with key '\(key)', but \(first.context) pairs it with '\(first.keyFile)'; a certificate has one key")
+            } else if clientKeysByCertificate[cert] == nil {
+                clientKeysByCertificate[cert] = (key, context)
+            }
+        }
         return tls
+    }
+
+    /// Checks that a `tls` file can be read and holds what its key names; never quotes it.
+    private func checkTLSFile(_ filePath: String, key: String, marker: String, what: String, at mark: RoutesLocation, in context: String) {
+        if filePath.contains("${") {
+            error(mark, "'\(key)' in \(context) is a file path, not a secret reference; write the path itself ('\(filePath)')")
+            return
+        }
+        let contents: String
+        do {
+            contents = try readSecretFile(filePath)
+        } catch {
+            if !allowMissingSecrets {
+                unresolvedSecret(mark, "cannot read '\(filePath)', the '\(key)' of \(context): \(Self.describeReadError(error))")
+            }
+            return
+        }
+        if !contents.contains(marker) {
+            self.error(mark, "'\(filePath)', the '\(key)' of \(context), holds no \(what) (no '\(marker)' line)")
+        }
     }
 
     /// SSRF is enforced at delivery (DNS answers change); here a literal private address only earns a

@@ -21,6 +21,8 @@ final class RoutesDecoder {
     private(set) var diagnostics: [RoutesDiagnostic] = []
     /// The source whose block is being decoded, for `unresolvedSecret(_:_:)`.
     var currentSource: String?
+    /// Each client certificate named so far, with the key file and endpoint that named it first.
+    var clientKeysByCertificate: [String: (keyFile: String, context: String)] = [:]
 
     init(path: String, environment: [String: String], readSecretFile: @escaping (String) throws -> String, allowMissingSecrets: Bool) {
         self.path = path

@@ -2,7 +2,8 @@
 /// client gets per request. Verification of the server is always on; these only add trust
 /// anchors or a client identity. The files are paths read by curl at connect time.
 public struct TLSConfig: Sendable, Equatable {
-    /// PEM file of CA certificates to trust instead of the system store.
+    /// PEM file of CA certificates to trust in addition to the system store (libcurl keeps its
+    /// CA directory when given a CA file).
     public var caFile: String?
     /// PEM client certificate for mTLS.
     public var clientCertFile: String?

@@ -59,7 +59,7 @@ struct RoutesLoaderDefaultsTests {
             """)
         var environment = RoutesFixtures.environment
         environment["ACME_TOKEN"] = "t0ken"
-        let result = RoutesFixtures.load(text, environment: environment)
+        let result = RoutesFixtures.load(text, environment: environment, files: ["/etc/ca.pem": RoutesFixtures.pemCertificate])
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
         let endpoint = try #require(result.config?.endpoint(EndpointRef(tenant: "acme", endpoint: "main")))
         #expect(endpoint.timeout == .seconds(90))

@@ -344,8 +344,57 @@ struct RoutesLoaderDiagnosticsTests {
                     url: https://hooks.acme.example/gemini
                     tls: {client_cert_file: /etc/cert.pem}
             """)
-        #expect(RoutesFixtures.located(RoutesFixtures.load(text)) == [
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text, files: ["/etc/cert.pem": RoutesFixtures.pemCertificate])) == [
             "14:9: 'tls' of endpoint 'acme/main' needs both 'client_cert_file' and 'client_key_file' for mTLS, or neither",
+        ])
+    }
+
+    /// The files a `tls` block names are read at load, like `${file:}` secrets: one that is
+    /// missing or holds something else fails there, not on every attempt for the whole retry
+    /// schedule. `--allow-missing-secrets` tolerates unreadable ones; contents are never quoted.
+    @Test func tlsFilesAreReadAtLoadAndMustHoldWhatTheirKeyNames() {
+        let files = ["/pki/ca.pem": RoutesFixtures.pemCertificate, "/pki/client.pem": RoutesFixtures.pemCertificate, "/pki/client.key": RoutesFixtures.pemKey]
+        func located(_ tls: String, files: [String: String] = files, allowMissingSecrets: Bool = false) -> [String] {
+            let text = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: """
+                        url: https://hooks.acme.example/gemini
+                        tls: \(tls)
+                """)
+            return RoutesFixtures.located(RoutesFixtures.load(text, files: files, allowMissingSecrets: allowMissingSecrets))
+        }
+        #expect(located("{ca_file: /pki/ca.pem, client_cert_file: /pki/client.pem, client_key_file: /pki/client.key}").isEmpty)
+        #expect(located("{ca_file: /pki/none.pem}") == ["14:24: cannot read '/pki/none.pem', the 'ca_file' of 'tls' of endpoint 'acme/main': no such file"])
+        #expect(located("{ca_file: /pki/none.pem}", allowMissingSecrets: true).isEmpty)
+        #expect(located("{ca_file: /pki/client.key}") == [
+            "14:24: '/pki/client.key', the 'ca_file' of 'tls' of endpoint 'acme/main', holds no PEM certificate (no '-----BEGIN CERTIFICATE-----' line)",
+        ])
+        #expect(located("{client_cert_file: /pki/client.pem, client_key_file: /pki/ca.pem}").first?.hasSuffix("holds no PEM private key (no 'PRIVATE KEY-----' line)") == true)
+        #expect(located("{ca_file: \"${file:/pki/ca.pem}\"}") == [
+            "14:24: 'ca_file' in 'tls' of endpoint 'acme/main' is a file path, not a secret reference; write the path itself ('${file:/pki/ca.pem}')",
+        ])
+        // Over plain http the block does nothing: said so.
+        let plain = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: """
+                    url: http://hooks.acme.example/gemini
+                    tls: {ca_file: /pki/ca.pem}
+            """)
+        #expect(RoutesFixtures.located(RoutesFixtures.load(plain, files: files)) == ["14:9: warning: 'tls' of endpoint 'acme/main' has no effect: its URL is not https"])
+    }
+
+    /// One client certificate with two keys is refused: the HTTP client would reuse a connection
+    /// made with one endpoint's key for the other's deliveries.
+    @Test func aClientCertificateNamedWithTwoKeysIsRefused() {
+        let files = ["/pki/client.pem": RoutesFixtures.pemCertificate, "/pki/client.key": RoutesFixtures.pemKey, "/pki/other.key": RoutesFixtures.pemKey]
+        let text = RoutesFixtures.minimal.replacingOccurrences(of: "        url: https://hooks.acme.example/gemini", with: """
+                    url: https://hooks.acme.example/gemini
+                    tls: {client_cert_file: /pki/client.pem, client_key_file: /pki/client.key}
+                  second:
+                    url: https://hooks.acme.example/second
+                    tls: {client_cert_file: /pki/client.pem, client_key_file: /pki/other.key}
+                  third:
+                    url: https://hooks.acme.example/third
+                    tls: {client_cert_file: /pki/client.pem, client_key_file: /pki/client.key}
+            """)
+        #expect(RoutesFixtures.located(RoutesFixtures.load(text, files: files)) == [
+            "17:67: 'tls' of endpoint 'acme/second' pairs client certificate '/pki/client.pem' with key '/pki/other.key', but endpoint 'acme/main' pairs it with '/pki/client.key'; a certificate has one key",
         ])
     }
 

@@ -36,6 +36,10 @@ enum RoutesFixtures {
         )
     }
 
+    /// PEM-shaped contents for `tls` files (the loader checks the marker line, not the key).
+    static let pemCertificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+    static let pemKey = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+
     /// The diagnostics as `LINE:COL: message` strings (without the path), for compact expectations.
     static func located(_ result: RoutesLoadResult) -> [String] {
         result.diagnostics.map { "\($0.line):\($0.column): \($0.severity == .warning ? "warning: " : "")\($0.message)" }
