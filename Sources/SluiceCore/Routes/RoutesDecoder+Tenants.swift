@@ -187,12 +187,12 @@ extension RoutesDecoder {
         }
         // Read now, like `${file:}` secrets: a file that is missing or holds something else
         // would otherwise fail every attempt for the whole retry schedule.
-        for (key, marker, what) in [
-            ("ca_file", "-----BEGIN CERTIFICATE-----", "PEM certificate"),
-            ("client_cert_file", "-----BEGIN CERTIFICATE-----", "PEM certificate"),
-            ("client_key_file", "PRIVATE KEY-----", "PEM private key"),
+        for (key, filePath, marker, what) in [
+            ("ca_file", tls.caFile, "-----BEGIN CERTIFICATE-----", "PEM certificate"),
+            ("client_cert_file", tls.clientCertFile, "-----BEGIN CERTIFICATE-----", "PEM certificate"),
+            ("client_key_file", tls.clientKeyFile, "PRIVATE KEY-----", "PEM private key"),
         ] {
-            guard let keyField = block[key], let filePath = path(key) else { continue }
+            guard let filePath, let keyField = block[key] else { continue }
             checkTLSFile(filePath, key: key, marker: marker, what: what, at: keyField.valueMark, in: blockContext)
         }
         // A certificate has one key. Two endpoints naming the same certificate with different keys
