@@ -167,6 +167,17 @@ import Testing
         #expect(relaxed.status == 0, "\(relaxed.output)")
     }
 
+    /// A `${file:}` secret that cannot be read says why, as the file system tells it.
+    @Test func anUnreadableSecretFileSaysWhy() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        for (target, reason) in [(dir.url.appendingPathComponent("absent").path, "no such file"), (dir.url.path, "it is a directory")] {
+            let path = try dir.write("routes.yaml", Self.routes.replacingOccurrences(of: "${env:ACME_WHSEC}", with: "${file:\(target)}"))
+            let result = try await SluiceBinary.run(["routes", "check", path])
+            #expect(result.status == 2 && result.output.contains("cannot read secret file '\(target)'") && result.output.contains(": \(reason)"), "\(result.output)")
+        }
+    }
+
     @Test func edgeRefusesToStartOnAnInvalidFileWithExit2() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }

@@ -99,5 +99,11 @@ public struct RoutesFileError: Error, CustomStringConvertible, Sendable {
 
 struct SecretFileUnreadable: Error, CustomStringConvertible {
     var path: String
-    var description: String { "cannot read secret file \(path)" }
+    /// Why, as far as the file system tells: the message already names the file.
+    var description: String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        return FileManager.default.isReadableFile(atPath: path) ? "it could not be read" : "permission denied"
+    }
 }
