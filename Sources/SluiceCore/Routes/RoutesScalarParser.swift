@@ -40,6 +40,12 @@ enum RoutesScalarParser {
         return total
     }
 
+    /// One to twelve ASCII digits as a number (a longer one is a typo); nil for anything else.
+    private static func wholeNumber(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 12, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
+    }
+
     /// `1MiB`, `512KiB`, `64B` or a plain byte count.
     static func size(_ text: String) throws(Failure) -> Int {
         let units: [(String, Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
@@ -49,7 +55,7 @@ enum RoutesScalarParser {
             number = number.dropLast(suffix.count)
             multiplier = factor
         }
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }), number.count <= 12, let value = Int(number) else {
+        guard let value = wholeNumber(number) else {
             let lower = text.lowercased()
             if lower.hasSuffix("kb") || lower.hasSuffix("mb") || lower.hasSuffix("k") || lower.hasSuffix("m") {
                 throw Failure("invalid size '\(text)'; sizes use binary units: KiB or MiB (for example 1MiB)")
@@ -63,8 +69,7 @@ enum RoutesScalarParser {
     static func rateLimit(_ text: String) throws(Failure) -> RateLimit {
         let hint = "expected COUNT/PERIOD such as 50/s, 1000/m or 5/10s"
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        let countText = parts.first.map { $0.trimmingSpaces } ?? ""
-        guard parts.count == 2, countText.count <= 12, countText.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(countText), count > 0 else {
+        guard parts.count == 2, let count = wholeNumber(Substring(parts[0].trimmingSpaces)), count > 0 else {
             throw Failure("invalid rate limit '\(text)'; \(hint)")
         }
         let periodText = parts[1].trimmingSpaces
