@@ -237,8 +237,9 @@ extension RoutesDecoder {
         let localhost = lowered == "localhost" || lowered.hasSuffix(".localhost")
         // A numeric host in another spelling (`0177.0.0.1`, `2130706433`) reaches the address it
         // encodes: the HTTP client reads it so, and the delivery-time guard judges that address.
-        let spelled = IPAddress(host) == nil ? IPAddress(numericHost: host) : nil
-        guard let address = IPAddress(host) ?? spelled ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
+        let literal = IPAddress(host)
+        let spelled = literal == nil ? IPAddress(numericHost: host) : nil
+        guard let address = literal ?? spelled ?? (localhost ? IPAddress("127.0.0.1") : nil) else { return }
         let policy = AddressPolicy(allowPrivate: network.allowPrivate, allowCIDRs: network.allowCIDRs.compactMap { CIDR(parsing: $0) })
         guard let category = policy.refusal(for: address) else { return }
         let shown = spelled.map { "'\(host)' (\($0))" } ?? "'\(host)'"
