@@ -53,24 +53,20 @@ final class DeliveryMetrics: Sendable {
     /// delivered to. One that comes back starts its counters afresh, which Prometheus reads as a
     /// counter reset.
     func forget(unless exists: (EndpointRef) -> Bool) {
-        let counters = counters.withLock { counters in
-            let gone = counters.filter { !exists($0.key.endpoint) }
-            for key in gone.keys { counters[key] = nil }
-            return Array(gone.values)
-        }
-        let timers = timers.withLock { timers in
-            let gone = timers.filter { !exists($0.key) }
-            for key in gone.keys { timers[key] = nil }
-            return Array(gone.values)
-        }
-        let gauges = circuits.withLock { gauges in
-            let gone = gauges.filter { !exists($0.key) }
-            for key in gone.keys { gauges[key] = nil }
-            return Array(gone.values)
-        }
+        // Taken out under each lock, destroyed outside it (destroying takes the registry's lock).
+        let counters = counters.withLock { Self.remove(from: &$0) { !exists($0.endpoint) } }
+        let timers = timers.withLock { Self.remove(from: &$0) { !exists($0) } }
+        let gauges = circuits.withLock { Self.remove(from: &$0) { !exists($0) } }
         counters.forEach { $0.destroy() }
         timers.forEach { $0.destroy() }
         gauges.forEach { $0.destroy() }
+    }
+
+    /// Removes the entries whose key is `gone`; returns their values.
+    private static func remove<Key, Value>(from dictionary: inout [Key: Value], where gone: (Key) -> Bool) -> [Value] {
+        let removed = dictionary.filter { gone($0.key) }
+        for key in removed.keys { dictionary[key] = nil }
+        return Array(removed.values)
     }
 
     /// Sets every circuit gauge this process has reported: 1 for the endpoints in `open`, else 0.
