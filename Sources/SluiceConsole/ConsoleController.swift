@@ -209,8 +209,7 @@ struct ConsoleController: Sendable {
                 case .notReplayable: notReplayable += 1
                 case .stillNoRoute: stillNoRoute += 1
                 case .deliveries(let deliveries):
-                    // A no_route event was never archived; replayed to endpoints, it is archived now.
-                    let window = entry.reason == .noRoute ? current.worker.recoveryWindow : .zero
+                    let window = entry.replayArchiveWindow(recoveryWindow: current.worker.recoveryWindow)
                     if try await stores.replay(deadLetterID: id, with: deliveries, archiveWindow: window) { replayed += 1 }
                 }
             }

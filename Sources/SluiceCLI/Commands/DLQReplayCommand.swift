@@ -47,8 +47,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
             for delivery in deliveries where context.routes.tenants[delivery.target.tenant]?.endpoints[delivery.target.endpoint] == nil {
                 removedTargets.insert(delivery.target.description)
             }
-            // A no_route event was never archived; replayed to endpoints, it is archived now.
-            let window = entry.reason == .noRoute ? context.routes.worker.recoveryWindow : .zero
+            let window = entry.replayArchiveWindow(recoveryWindow: context.routes.worker.recoveryWindow)
             if try await context.run({ try await context.stores.replay(deadLetterID: entry.id, with: deliveries, archiveWindow: window) }) {
                 replayed.append(entry.id)
             }

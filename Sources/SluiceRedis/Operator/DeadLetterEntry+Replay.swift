@@ -2,6 +2,13 @@ public import SluiceCore
 import Foundation
 
 extension DeadLetterEntry {
+    /// The recovery window to archive this dead letter's event under when it is replayed: a
+    /// `no_route` event was never archived (it had no deliveries), so it is archived then, with
+    /// `recoveryWindow`; any other was archived when it was routed (zero: not again).
+    public func replayArchiveWindow(recoveryWindow: Duration) -> Duration {
+        reason == .noRoute ? recoveryWindow : .zero
+    }
+
     /// What replaying this dead letter would put back on the deliveries stream.
     public enum Replay: Sendable {
         /// These deliveries, with fresh schedules.
