@@ -21,7 +21,7 @@
 
 enum ReplayScript {
     static let script = RedisScript(
-        """
+        ArchiveTrim.function + """
         if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then
           return 0
         end
@@ -38,9 +38,7 @@ enum ReplayScript {
           if redis.call('EXISTS', KEYS[4]) == 1 then
             redis.call('APPEND', KEYS[4], '{"archive":"' .. archived .. '"}\\n')
           end
-          local now = redis.call('TIME')
-          local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[#ARGV])
-          redis.call('XTRIM', KEYS[3], 'MINID', string.format('%d', oldest))
+          trimArchive(KEYS[3], ARGV[#ARGV])
         end
         redis.call('XDEL', KEYS[1], ARGV[1])
         return 1

@@ -50,7 +50,7 @@
 
 enum RouteScript {
     static let script = RedisScript(
-        PendingGuard.function + """
+        PendingGuard.function + ArchiveTrim.function + """
         local group, retention, n, archiveWindow, indexCap = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
         local ids, starts = {}, {}
         local i = 6
@@ -142,10 +142,7 @@ enum RouteScript {
           redis.call('XDEL', KEYS[1], unpack(acked))
         end
         if archiveWindow ~= '' then
-          -- Redis's own clock, the one its entry ids come from.
-          local now = redis.call('TIME')
-          local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(archiveWindow)
-          redis.call('XTRIM', KEYS[4], 'MINID', string.format('%d', oldest))
+          trimArchive(KEYS[4], archiveWindow)
         else
           -- The window is off: an archive kept from before would hold bodies past any window and
           -- still feed `sluice replay`.
