@@ -86,11 +86,13 @@ def swift_script(name):
 
 
 GUARD = swift_script("PendingGuard")
+# Shared Lua functions each script is shipped with besides the guard.
+SHARED = {"RouteScript": swift_script("ArchiveTrim") + "\n"}
 UNGUARDED = "local pending = {}\nfor k = 1, n do pending[ids[k]] = true end"
 
 
 def variants(name):
-    shipped = GUARD + "\n" + swift_script(name) + "\n"
+    shipped = GUARD + "\n" + SHARED.get(name, "") + swift_script(name) + "\n"
     unguarded = shipped.replace("local pending = stillPending(KEYS[1], group, ids)", UNGUARDED)
     assert unguarded != shipped, "the guard's call was not found in " + name
     return {"script": shipped, "no guard": unguarded}
