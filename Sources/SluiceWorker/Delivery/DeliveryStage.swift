@@ -72,6 +72,9 @@ struct DeliveryStage: Service {
         await store.ensureGroupsRetrying(state: state, logger: logger)
         let undecodable = UndecodableEntries(store: store, logger: logger, factory: factory)
         var nextClaim = ContinuousClock.now
+        var outage = OutageLog(
+            failing: "delivery stage cannot read the deliveries stream", resumed: "delivery stage reading the deliveries stream")
+        let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
         while !isStopping {
             let free = await dispatcher.freeCapacity
             if free == 0 {
@@ -90,13 +93,14 @@ struct DeliveryStage: Service {
                 if batch.entries.isEmpty && batch.undecodable.isEmpty {
                     batch = try await store.readDeliveryBatch(consumer: consumer, count: count, block: block)
                 }
+                outage.succeeded(logger: logger, metadata: partition)
                 await undecodable.deadLetter(batch.undecodable, from: .deliveries, nowMillis: clock().unixMillis)
                 // One batch at a time into the lanes, whichever partition it came from: readers
                 // racing for one endpoint's lane would each find it full and send their surplus
                 // to the waiting line (a Redis write and a release later) instead of waiting for room.
                 await dispatchTurn.run { await dispatch(batch.entries) }
             } catch {
-                logger.error("delivery stage cannot read the deliveries stream; retrying", metadata: ["error": "\(error)"])
+                outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
             }
         }

@@ -26,12 +26,14 @@ struct RetryMover: Service {
     var linesPerCall = 64
 
     /// While Redis keeps failing, how often the mover says so again (it tries every
-    /// `releaseInterval`: logging each try wrote about 20 lines a second through an outage).
+    /// `releaseInterval`).
     var repeatLogEvery: Duration = .seconds(30)
 
     func run() async throws {
         var nextMove = ContinuousClock.now
-        var outage: (since: ContinuousClock.Instant, failures: Int, loggedAt: ContinuousClock.Instant)?
+        var outage = OutageLog(
+            failing: "cannot move due retries or release waiting deliveries",
+            resumed: "moving due retries and releasing waiting deliveries", repeatEvery: repeatLogEvery)
         while !isStopping {
             do {
                 if ContinuousClock.now >= nextMove {
@@ -44,27 +46,9 @@ struct RetryMover: Service {
                     try await store.releaseWaiting(nowMillis: clock().unixMillis, limit: linesPerCall, pace: { pace($0, snapshot) }).lines
                         >= linesPerCall
                 {}
-                if let ended = outage {
-                    logger.info(
-                        "moving due retries and releasing waiting deliveries again",
-                        metadata: ["failures": "\(ended.failures)", "after": "\(ContinuousClock.now - ended.since)"])
-                    outage = nil
-                }
+                outage.succeeded(logger: logger)
             } catch {
-                let now = ContinuousClock.now
-                if var current = outage {
-                    current.failures += 1
-                    if now - current.loggedAt >= repeatLogEvery {
-                        logger.error(
-                            "still cannot move due retries or release waiting deliveries; retrying",
-                            metadata: ["error": "\(error)", "failures": "\(current.failures)", "since": "\(now - current.since)"])
-                        current.loggedAt = now
-                    }
-                    outage = current
-                } else {
-                    logger.error("cannot move due retries or release waiting deliveries; retrying", metadata: ["error": "\(error)"])
-                    outage = (now, 1, now)
-                }
+                outage.failed(error, logger: logger)
             }
             await sleepUnlessShuttingDown(for: releaseInterval)
         }

@@ -23,17 +23,20 @@ struct PartitionWatcher: Service {
     }
 
     func run() async throws {
+        var outage = OutageLog(
+            failing: "cannot read or raise the recorded partition count", resumed: "reading the recorded partition count", level: .warning)
         while !isStopping {
             let wanted = state.current.routes.redisPartitions
             do {
                 let recorded = try await stores.record.raise(to: wanted)
+                outage.succeeded(logger: logger)
                 let before = stores.count
                 if stores.grow(to: max(wanted, recorded)) {
                     logger.info(
                         "reading more partitions", metadata: ["from": "\(before)", "to": "\(stores.count)", "configured": "\(wanted)"])
                 }
             } catch {
-                logger.warning("cannot read or raise the recorded partition count; retrying", metadata: ["error": "\(error)"])
+                outage.failed(error, logger: logger)
             }
             reading.record(stores.count)
             await sleepUnlessShuttingDown(for: interval)

@@ -30,6 +30,8 @@ struct RouterStage: Service {
     func run() async throws {
         await store.ensureGroupsRetrying(state: state, logger: logger)
         var nextClaim = ContinuousClock.now
+        var outage = OutageLog(failing: "router stage cannot read the ingress stream", resumed: "router stage reading the ingress stream")
+        let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
         while !isStopping {
             do {
                 if ContinuousClock.now >= nextClaim {
@@ -40,11 +42,12 @@ struct RouterStage: Service {
                 }
                 guard !isStopping else { break }
                 let entries = try await store.readIngress(consumer: consumer, count: batchSize, block: block)
+                outage.succeeded(logger: logger, metadata: partition)
                 // Entries read after shutdown began are routed anyway: routing is one quick script,
                 // and leaving them pending would delay them by a whole visibility timeout.
                 await route(entries)
             } catch {
-                logger.error("router stage cannot read the ingress stream; retrying", metadata: ["error": "\(error)"])
+                outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
             }
         }
