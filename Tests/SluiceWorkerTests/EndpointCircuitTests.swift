@@ -13,13 +13,14 @@ import Testing
         try await withSink { sink in
             let health = EndpointHealth(healthy: false)
             await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
+            let logs = LogCapture()
             try await WorkerHarness.with(routes: { prefix in
                 WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
                     max_in_flight: 1
                     circuit_breaker: {failures: 3, cooldown: 1s}
                     retry: {schedule: [0s, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 100ms, 30s], jitter: 0%}
                     """)
-            }) { harness in
+            }, logs: logs) { harness in
                 let first = try await harness.post()
                 let failures = try await sink.waitForRequests(count: 3, path: "/hook")
                 let opened = failures[2].receivedAt
@@ -54,6 +55,14 @@ import Testing
                 // Parking is not an attempt: the first event's probe is its fourth attempt, the others' their first.
                 #expect(requests.first(where: { $0.header("webhook-id") == second })?.header("x-sluice-attempt") == "1")
                 #expect(try await harness.store.deadLetters().isEmpty)
+                // The log says when the circuit opened (why, and when it probes) and when it closed, once each.
+                let lines = logs.text.split(separator: "\n")
+                let openLines = lines.filter { $0.contains("circuit opened") }
+                #expect(openLines.count == 1, "\(logs.text)")
+                #expect(openLines.first.map { $0.hasPrefix("warning ") && $0.contains("tenant=acme") && $0.contains("endpoint=main") } == true, "\(openLines)")
+                #expect(openLines.first.map { $0.contains("failures=3") && $0.contains("error=HTTP 500") && $0.contains("probe_at=20") } == true, "\(openLines)")
+                let closed = lines.filter { $0.contains("circuit closed") }
+                #expect(closed.count == 1 && closed.first?.contains("endpoint=main") == true, "\(logs.text)")
             }
         }
     }

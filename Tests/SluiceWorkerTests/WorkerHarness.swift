@@ -64,9 +64,11 @@ struct WorkerHarness: Sendable {
     }
 
     /// Starts redis, writes the routes file, runs edge and worker, and stops everything after `body`.
+    /// With `logs`, what edge and worker log at `info` and above goes there (else nothing is logged).
     static func with(
         routes makeRoutes: @escaping @Sendable (String) -> String,
         shutdownGrace: Duration = .milliseconds(500),
+        logs: LogCapture? = nil,
         _ body: (WorkerHarness) async throws -> Void
     ) async throws {
         try await withRedis { redis in
@@ -78,6 +80,7 @@ struct WorkerHarness: Sendable {
 
             var logger = Logger(label: "sluice.test.worker")
             logger.logLevel = .critical
+            if let logs { logger = logs.logger(label: "sluice.test.worker") }
             let source = RoutesFileSource(path: routesPath, environment: [:])
             let bytes = try source.readBytes()
             let loaded = try source.load(bytes: bytes)

@@ -216,6 +216,7 @@ struct DeliveryExecutor: Sendable {
             }
             let change = breakers.record(endpoint, success: healthy, nowMillis: finishedMillis)
             metrics.setCircuitOpen(delivery.target, change.isOpen)
+            if change.flipped { logCircuit(change, endpoint: endpoint, lastError: failure) }
             if change.flipped || change.isOpen {
                 // For `sluice status`; a lost update only makes the display stale, so it is not awaited.
                 let ref = delivery.target
@@ -338,6 +339,20 @@ struct DeliveryExecutor: Sendable {
         logger.error(
             "delivery result could not be recorded; the delivery stays pending and will be reclaimed",
             metadata: metadata(entry.delivery, error: error))
+    }
+
+    /// A circuit opening or closing in this worker: the moments an on-call engineer looks for
+    /// (re-opening after a failed probe is not logged; the endpoint was already known down).
+    private func logCircuit(_ change: CircuitBreakers.Change, endpoint: EndpointConfig, lastError: String?) {
+        var metadata: Logger.Metadata = ["tenant": "\(endpoint.ref.tenant)", "endpoint": "\(endpoint.ref.endpoint)"]
+        if change.isOpen {
+            metadata["failures"] = "\(endpoint.circuitBreaker.failures)"
+            if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
+            if let lastError { metadata["error"] = "\(lastError)" }
+            logger.warning("circuit opened: the endpoint's deliveries wait in its line until a probe succeeds", metadata: metadata)
+        } else {
+            logger.notice("circuit closed: a probe succeeded; the endpoint's deliveries resume", metadata: metadata)
+        }
     }
 
     private func metadata(_ delivery: Delivery, error: Any? = nil) -> Logger.Metadata {
