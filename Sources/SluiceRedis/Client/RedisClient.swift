@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// The entry point to Redis: a small pool of pipelined connections, each on its own thread.
@@ -12,6 +12,8 @@ import Synchronization
 public final class RedisClient: Sendable {
     /// The server this client talks to (`description` hides the password).
     public let url: RedisURL
+    /// Where connection loss and recovery go; also what the stores built on this client log to.
+    public let logger: Logger
     private let connections: [RedisConnection]
     private let nextConnection = Mutex(0)
 
@@ -34,6 +36,7 @@ public final class RedisClient: Sendable {
         reconnectBackoff: Duration = .milliseconds(250)
     ) {
         self.url = url
+        self.logger = logger
         let options = RedisConnection.Options(
             connectTimeout: connectTimeout,
             commandTimeout: commandTimeout,

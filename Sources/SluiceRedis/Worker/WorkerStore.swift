@@ -1,4 +1,5 @@
 public import SluiceCore
+import Logging
 
 /// The worker's view of Redis: claiming, routing, completing, retrying and dead-lettering
 /// deliveries, each state change one atomic script (see `Scripts/` and `Keyspace`).
@@ -309,7 +310,7 @@ public struct WorkerStore: Sendable {
             reply = try await blockingClient.send(command)
         } catch where error.isNoGroup {
             // Redis lost the group (flush, restart without persistence): recreate and carry on.
-            try await ensureGroups()
+            try await recreateGroups(missing: group, of: stream)
             reply = try await blockingClient.send(command)
         }
         // One stream was asked for: take its entries straight from the reply (`[[stream, entries]]`)
@@ -334,7 +335,7 @@ public struct WorkerStore: Sendable {
                     RedisArgument(minIdle.wholeMillis), RedisArgument(cursor), "COUNT", RedisArgument(wanted - claimed.count),
                 ])
             } catch where error.isNoGroup {
-                try await ensureGroups()
+                try await recreateGroups(missing: group, of: stream)
                 return claimed
             }
             guard let parts = reply.array, parts.count >= 2, let next = parts[0].string else {
@@ -347,6 +348,16 @@ public struct WorkerStore: Sendable {
             if cursor == "0-0" || claimed.count >= wanted { break }
         }
         return claimed
+    }
+
+    /// Recreates the consumer groups after Redis answered NOGROUP, and says so: a group does not
+    /// vanish on its own, so Redis lost its data (FLUSHALL, a restart without persistence, a
+    /// failover to an empty replica) or someone destroyed it, and what it held may be gone.
+    private func recreateGroups(missing group: String, of stream: String) async throws(RedisError) {
+        try await ensureGroups()
+        blockingClient.logger.warning(
+            "consumer group was missing and has been recreated: Redis lost its data (FLUSHALL, a restart without persistence, a failover to an empty replica) or someone destroyed the group; if Redis lost its data, the deliveries, retries and dead letters it held are gone and webhook-ids seen before are accepted again",
+            metadata: ["stream": "\(stream)", "group": "\(group)", "redis": "\(blockingClient.url)"])
     }
 
     static func deliveryEntry(from entry: RedisStreamEntry) -> DeliveryEntry? {
