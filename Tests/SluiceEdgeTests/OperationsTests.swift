@@ -27,6 +27,8 @@ import Testing
             #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="duplicate"} 1"#))
             #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="signature_mismatch"} 1"#))
             #expect(text.contains(#"sluice_ingest_total{source="_unknown",outcome="unknown_source"} 1"#))
+            // An unknown source never accepts anything: no series that would read 0 forever.
+            #expect(!text.contains(#"source="_unknown",outcome="accepted""#) && !text.contains(#"source="_unknown",outcome="duplicate""#))
             #expect(!text.contains("random-name"))
             #expect(text.contains("sluice_ingest_seconds_bucket"))
         }

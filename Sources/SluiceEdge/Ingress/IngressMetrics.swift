@@ -12,29 +12,27 @@ final class IngressMetrics: Sendable {
     final class SourceCounters: Sendable {
         let label: String
         private let factory: any MetricsFactory
-        private let accepted: Counter
-        private let duplicate: Counter
+        /// Nil for `_unknown`, which only ever counts refusals: its series would read 0 forever.
+        private let accepted: Counter?
+        private let duplicate: Counter?
         /// Refusals, by reason; created on first use.
         private let others = Mutex<[String: Counter]>([:])
 
-        fileprivate init(label: String, factory: any MetricsFactory) {
+        fileprivate init(label: String, factory: any MetricsFactory, acceptsEvents: Bool = true) {
             self.label = label
             self.factory = factory
-            self.accepted = Self.counter(label: label, outcome: "accepted", factory: factory)
-            self.duplicate = Self.counter(label: label, outcome: "duplicate", factory: factory)
+            self.accepted = acceptsEvents ? Self.counter(label: label, outcome: "accepted", factory: factory) : nil
+            self.duplicate = acceptsEvents ? Self.counter(label: label, outcome: "duplicate", factory: factory) : nil
         }
 
         func counter(outcome: String) -> Counter {
-            switch outcome {
-            case "accepted": return accepted
-            case "duplicate": return duplicate
-            default:
-                return others.withLock { others in
-                    if let counter = others[outcome] { return counter }
-                    let counter = Self.counter(label: label, outcome: outcome, factory: factory)
-                    others[outcome] = counter
-                    return counter
-                }
+            if outcome == "accepted", let accepted { return accepted }
+            if outcome == "duplicate", let duplicate { return duplicate }
+            return others.withLock { others in
+                if let counter = others[outcome] { return counter }
+                let counter = Self.counter(label: label, outcome: outcome, factory: factory)
+                others[outcome] = counter
+                return counter
             }
         }
 
@@ -52,7 +50,7 @@ final class IngressMetrics: Sendable {
     init(factory: any MetricsFactory) {
         self.factory = factory
         self.latency = Timer(label: "sluice_ingest_seconds", dimensions: [], factory: factory)
-        self.unknownSource = SourceCounters(label: "_unknown", factory: factory)
+        self.unknownSource = SourceCounters(label: "_unknown", factory: factory, acceptsEvents: false)
     }
 
     /// The counters of a configured source; the same object across reloads.
