@@ -64,7 +64,7 @@ final class CurlTransfer: @unchecked Sendable {
         // A body over the cap aborts the transfer from the write callback; that is still a response.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && bodyTruncated) else {
             let buffered = handle.map { String(cString: $0.errorBuffer) } ?? ""
-            fail(Self.kind(of: code), buffered.isEmpty ? CurlGlobal.describe(code) : buffered)
+            fail(Self.kind(of: code, message: buffered), buffered.isEmpty ? CurlGlobal.describe(code) : buffered)
             return
         }
         var status = 0
@@ -162,8 +162,13 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    static func kind(of code: CURLcode) -> HTTPClientError.Kind {
-        switch code {
+    /// `message` is curl's error buffer: a send or receive error that OpenSSL raised ("…:SSL
+    /// routines::tlsv13 alert certificate required") is a TLS failure. Under TLS 1.3 a server
+    /// refuses a missing or unaccepted client certificate after the handshake, so curl learns of it
+    /// on the first read or write, not while connecting.
+    static func kind(of code: CURLcode, message: String = "") -> HTTPClientError.Kind {
+        if code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR, message.contains("SSL routines") { return .tls }
+        return switch code {
         case CURLE_OPERATION_TIMEDOUT: .timeout
         case CURLE_COULDNT_CONNECT: .connect
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dns
