@@ -114,6 +114,7 @@ import Testing
     @Test func anEndpointThatStaysDownDeadLettersItsParkedDeliveriesOnceTheScheduleIsOver() async throws {
         try await withSink { sink in
             await sink.respond(to: "/hook") { _ in .status(500) }
+            let logs = LogCapture()
             try await WorkerHarness.with(routes: { prefix in
                 // Schedule 0.2 s, cooldown 4 s: without the limit each parked delivery would wait
                 // for a probe of its own, one per cooldown, and take a minute to end.
@@ -122,7 +123,7 @@ import Testing
                     circuit_breaker: {failures: 2, cooldown: 4s}
                     retry: {schedule: [0s, 100ms, 100ms], jitter: 0%}
                     """)
-            }) { harness in
+            }, logs: logs) { harness in
                 var ids: Set<String> = []
                 for _ in 0..<6 { ids.insert(try await harness.post()) }
                 // About 9 s alone (two cooldowns); the bound leaves room for a machine running the
@@ -133,6 +134,14 @@ import Testing
                 let letters = try await harness.store.deadLetters()
                 #expect(letters.allSatisfy { $0.reason == .exhausted })
                 #expect(letters.contains { $0.lastError?.contains("circuit stayed open") == true })
+                // The log line of a delivery dead-lettered behind the open circuit counts the
+                // attempts made, as the dead letter does (it named the next attempt's number).
+                for letter in letters where letter.lastError?.contains("circuit stayed open") == true {
+                    let line = logs.text.split(separator: "\n").first {
+                        $0.contains("circuit still open after the whole retry schedule") && $0.contains("event_id=\(letter.delivery.event.webhookID) ")
+                    }
+                    #expect(line?.contains(" attempts=\(letter.attempts)") == true, "\(letter.attempts) attempts: \(line ?? "no line")")
+                }
                 // Each event's log ends in its dead-lettering, attempted or not.
                 for id in ids {
                     #expect(try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .deadLetter)

@@ -80,7 +80,7 @@ struct DeliveryExecutor: Sendable {
         let ref = delivery.target
         guard let target = snapshot.target(ref) else {
             metrics.count(ref, outcome: "dead_letter")
-            logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery))
+            logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery, attempted: false))
             await complete(
                 entry, attempt: nil,
                 resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
@@ -106,7 +106,7 @@ struct DeliveryExecutor: Sendable {
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMillis {
                 metrics.count(ref, outcome: "dead_letter")
-                logger.warning("circuit still open after the whole retry schedule; dead-lettering", metadata: metadata(delivery))
+                logger.warning("circuit still open after the whole retry schedule; dead-lettering", metadata: metadata(delivery, attempted: false))
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
                 await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError))
                 return
@@ -355,13 +355,20 @@ struct DeliveryExecutor: Sendable {
         }
     }
 
-    private func metadata(_ delivery: Delivery, error: Any? = nil) -> Logger.Metadata {
+    /// `attempted`: whether the line is about the attempt just made (`attempt`, its number); a
+    /// delivery dead-lettered without one gives the attempts made so far (`attempts`), as
+    /// `sluice dlq list` does, since its `attempt` is the next one's number.
+    private func metadata(_ delivery: Delivery, error: Any? = nil, attempted: Bool = true) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "event_id": "\(delivery.event.webhookID)",
             "tenant": "\(delivery.target.tenant)",
             "endpoint": "\(delivery.target.endpoint)",
-            "attempt": "\(delivery.attempt)",
         ]
+        if attempted {
+            metadata["attempt"] = "\(delivery.attempt)"
+        } else {
+            metadata["attempts"] = "\(delivery.attempt - 1)"
+        }
         if let error { metadata["error"] = "\(error)" }
         return metadata
     }
