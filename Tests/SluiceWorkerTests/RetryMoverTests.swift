@@ -28,7 +28,7 @@ struct RetryMoverTests {
         let running = Task { try await mover.run() }
         defer { running.cancel() }
         func failuresReported() -> Int {
-            capture.text.split(separator: "\n").filter { $0.contains("still cannot move due retries") }
+            capture.text.split(separator: "\n").filter { $0.contains("cannot move due retries or release waiting deliveries; still retrying") }
                 .compactMap { $0.split(separator: " ").first { $0.hasPrefix("failures=") }.flatMap { Int($0.dropFirst(9)) } }.max() ?? 0
         }
         try await poll(until: { failuresReported() >= 5 }, timeout: .seconds(60), "five failed tries reported")

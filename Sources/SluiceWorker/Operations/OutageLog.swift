@@ -1,4 +1,5 @@
 import Logging
+import SluiceCore
 
 /// What a loop that retries through a Redis outage writes to the log: the first failure, then a
 /// reminder every `repeatEvery` with how many tries failed, and one line when it works again.
@@ -35,8 +36,8 @@ struct OutageLog {
         current.failures += 1
         if now - current.loggedAt >= repeatEvery {
             logger.log(
-                level: level, "still \(failing); retrying",
-                metadata: metadata.merging(["error": "\(error)", "failures": "\(current.failures)", "since": "\(now - current.since)"]) { $1 })
+                level: level, "\(failing); still retrying",
+                metadata: metadata.merging(["error": "\(error)", "failures": "\(current.failures)", "since": "\((now - current.since).logText)"]) { $1 })
             current.loggedAt = now
         }
         outage = current
@@ -47,7 +48,7 @@ struct OutageLog {
         guard let ended = outage else { return }
         logger.info(
             "\(resumed) again",
-            metadata: metadata.merging(["failures": "\(ended.failures)", "after": "\(now - ended.since)"]) { $1 })
+            metadata: metadata.merging(["failures": "\(ended.failures)", "after": "\((now - ended.since).logText)"]) { $1 })
         outage = nil
     }
 }
