@@ -51,6 +51,29 @@ struct RedisClientTests {
         }
     }
 
+    /// A read blocked on a stream that is deleted under it (FLUSHALL) is told `-UNBLOCKED the
+    /// stream key no longer exists`: as much a missing group as NOGROUP, for the worker to recreate.
+    @Test func aBlockedGroupReadWhoseStreamIsDeletedFailsAsAMissingGroup() async throws {
+        try await withRedis { redis in
+            let stream = RedisArgument("\(redis.prefix):s")
+            _ = try await redis.client.send(["XGROUP", "CREATE", stream, "g", "0", "MKSTREAM"])
+            let blocking = RedisClient(url: redis.url, logger: redis.logger, commandTimeout: .seconds(30))
+            defer { blocking.shutdown() }
+            async let read: Result<RedisReply, RedisError> = {
+                do throws(RedisError) { return .success(try await blocking.send(["XREADGROUP", "GROUP", "g", "c", "BLOCK", 20000, "STREAMS", stream, ">"])) }
+                catch { return .failure(error) }
+            }()
+            try await poll(until: { (try await redis.client.send(["CLIENT", "LIST"]).string ?? "").contains("cmd=xreadgroup") }, "the read is blocked")
+            _ = try await redis.client.send(["DEL", stream])
+            guard case .failure(let error) = await read else {
+                Issue.record("the blocked read returned instead of failing")
+                return
+            }
+            #expect(error.serverCode == "UNBLOCKED", "\(error)")
+            #expect(error.isNoGroup, "\(error)")
+        }
+    }
+
     @Test func pipelineReturnsErrorRepliesInPlace() async throws {
         try await withRedis { redis in
             let key = RedisArgument("\(redis.prefix):p")

@@ -65,8 +65,10 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         return word.isEmpty ? nil : String(word)
     }
 
-    /// `-NOGROUP`: the stream or its consumer group does not exist (recreate the group).
-    public var isNoGroup: Bool { hasServerCode("NOGROUP") }
+    /// `-NOGROUP`: the stream or its consumer group does not exist (recreate the group); also
+    /// `-UNBLOCKED the stream key no longer exists`, what a blocked `XREADGROUP` gets when its
+    /// stream is deleted (FLUSHALL) under it.
+    public var isNoGroup: Bool { hasServerCode("NOGROUP") || (hasServerCode("UNBLOCKED") && message.contains("no longer exists")) }
     /// `-OOM`: Redis reached `maxmemory` and refuses writes.
     public var isOOM: Bool { hasServerCode("OOM") }
     /// `-READONLY`: the server is a replica.
