@@ -77,9 +77,9 @@ import Testing
                 var gateway = try GatewayProcesses(
                     redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/slow"), routes: Self.allRoute))
                 defer { gateway.close() }
-                let edge = try await gateway.startEdge()
+                let edge = try await gateway.startEdge(["--log-level", "info"])
                 defer { edge.send(SIGKILL) }
-                let first = try await gateway.startWorker(name: "worker1")
+                let first = try await gateway.startWorker(name: "worker1", ["--log-level", "info"])
                 defer { first.send(SIGKILL) }
 
                 let id = try await gateway.post(type: "batch.succeeded")
@@ -87,6 +87,12 @@ import Testing
                 first.send(SIGTERM)
                 #expect(await first.exit.wait(timeout: .seconds(20)), "the worker exits after draining")
                 #expect(first.exit.status == 0)
+                // The log tells the shutdown from start to end.
+                let workerLog = (try? String(contentsOfFile: gateway.dir.file("worker1.log"), encoding: .utf8)) ?? ""
+                for line in ["worker shutting down", "draining in-flight deliveries", "in-flight deliveries finished", "worker stopped"] {
+                    #expect(workerLog.contains(line), "\(line): \(workerLog)")
+                }
+                #expect(workerLog.contains("count=1"), "\(workerLog)")
 
                 // Recorded delivered before the exit, so nothing is left for another worker to repeat.
                 let log = try await gateway.store.attemptLog(source: "gemini", webhookID: id)
@@ -106,6 +112,11 @@ import Testing
                 }, timeout: .seconds(10), "the second worker delivers a new event")
                 let ids = await sink.requests(to: "/slow").compactMap { $0.header("webhook-id") }
                 #expect(ids == [id, next], "the drained delivery was sent exactly once")
+
+                edge.send(SIGTERM)
+                #expect(await edge.exit.wait(timeout: .seconds(20)), "the edge exits")
+                let edgeLog = (try? String(contentsOfFile: gateway.dir.file("edge.log"), encoding: .utf8)) ?? ""
+                #expect(edgeLog.contains("edge shutting down") && edgeLog.contains("edge stopped"), "\(edgeLog)")
             }
         }
     }

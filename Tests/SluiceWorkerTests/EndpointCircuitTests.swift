@@ -141,6 +141,8 @@ import Testing
                         $0.contains("circuit still open after the whole retry schedule") && $0.contains("event_id=\(letter.delivery.event.webhookID) ")
                     }
                     #expect(line?.contains(" attempts=\(letter.attempts)") == true, "\(letter.attempts) attempts: \(line ?? "no line")")
+                    let lastError = letter.lastError?.components(separatedBy: "last error: ").last ?? ""
+                    #expect(line?.contains(" reason=exhausted") == true && line?.contains(" error=\(lastError) ") == true, "\(line ?? "no line")")
                 }
                 // Each event's log ends in its dead-lettering, attempted or not.
                 for id in ids {

@@ -35,4 +35,28 @@ import Testing
             }
         }
     }
+
+    /// Past the grace period the worker gives up its attempts in one warning that counts them and
+    /// says what follows (they are sent again), not a line per delivery.
+    @Test func deliveriesAbandonedAtTheEndOfTheGraceAreCountedInOneWarning() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/slow", with: SinkResponse(status: 200, delay: .seconds(30)))
+            let logs = LogCapture()
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/slow"), "timeout: 60s\nmax_in_flight: 8")
+            }, shutdownGrace: .milliseconds(300), logs: logs) { harness in
+                for _ in 0..<3 { try await harness.post() }
+                _ = try await sink.waitForRequests(count: 3, path: "/slow")
+                await harness.beginShutdown()
+                try await poll(until: { logs.text.contains("shutdown grace elapsed") }, timeout: .seconds(20), "the grace runs out")
+                let lines = logs.text.split(separator: "\n")
+                let warning = lines.filter { $0.contains("shutdown grace elapsed") }
+                #expect(warning.count == 1 && warning.first?.hasPrefix("warning ") == true, "\(logs.text)")
+                #expect(warning.first?.contains("abandoned=3 ") == true && warning.first?.contains("grace=300ms") == true, "\(warning)")
+                #expect(warning.first?.contains("sent again") == true, "\(warning)")
+                #expect(lines.contains { $0.contains("draining in-flight deliveries") && $0.contains("in_flight=3") }, "\(logs.text)")
+                #expect(!lines.contains { $0.contains("attempt abandoned by shutdown") }, "not one line per delivery: \(logs.text)")
+            }
+        }
+    }
 }

@@ -61,6 +61,6 @@ struct ConsoleCommand: AsyncParsableCommand {
             }
             console.routes.apply(config)
         }
-        try await ServiceRunner.run([reloader] + console.services, logger: logger)
+        try await ServiceRunner.run([reloader] + console.services, process: "console", logger: logger)
     }
 }

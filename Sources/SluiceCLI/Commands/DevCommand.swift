@@ -91,6 +91,6 @@ struct DevCommand: AsyncParsableCommand {
             worker.applyRoutes(config)
             edge.applyRoutes(config)
         }
-        try await ServiceRunner.run([reloader] + worker.services + edge.services, logger: logger)
+        try await ServiceRunner.run([reloader] + worker.services + edge.services, process: "dev", logger: logger)
     }
 }

@@ -80,6 +80,6 @@ struct EdgeCommand: AsyncParsableCommand {
                 host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000)),
                 eventLoopThreads: max(1, threads), limits: limits),
             onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) })
-        try await ServiceRunner.run(edge.services, logger: logger)
+        try await ServiceRunner.run(edge.services, process: "edge", logger: logger)
     }
 }

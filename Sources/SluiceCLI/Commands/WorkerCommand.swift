@@ -34,11 +34,11 @@ struct WorkerCommand: AsyncParsableCommand {
         options.metricsHost = address.host
         options.metricsPort = address.port
         options.shutdownGrace = .milliseconds(Int64(grace * 1000))
-        logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted())", "redis": "\(redisURL)", "consumer": "\(options.consumerName)", "malloc": "\(Allocator.name)"])
+        logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted().joined(separator: ","))", "redis": "\(redisURL)", "config": "\(global.configPath)", "consumer": "\(options.consumerName)", "malloc": "\(Allocator.name)"])
         let worker = runtime.workerServer(options: options) { port in
             logger.info("worker metrics listening", metadata: ["port": "\(port)"])
         }
-        try await ServiceRunner.run(worker.services, logger: logger)
+        try await ServiceRunner.run(worker.services, process: "worker", logger: logger)
     }
 
     static func parseStages(_ text: String) throws -> Set<WorkerServer.Stage> {

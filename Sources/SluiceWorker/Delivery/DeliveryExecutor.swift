@@ -80,7 +80,9 @@ struct DeliveryExecutor: Sendable {
         let ref = delivery.target
         guard let target = snapshot.target(ref) else {
             metrics.count(ref, outcome: "dead_letter")
-            logger.warning("endpoint removed from routes.yaml; dead-lettering its delivery", metadata: metadata(delivery, attempted: false))
+            logger.warning(
+                "endpoint removed from routes.yaml; dead-lettering its delivery",
+                metadata: metadata(delivery, attempted: false).merging(["reason": "\(DeadLetterReason.endpointRemoved.rawValue)"]) { $1 })
             await complete(
                 entry, attempt: nil,
                 resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
@@ -106,8 +108,11 @@ struct DeliveryExecutor: Sendable {
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMillis {
                 metrics.count(ref, outcome: "dead_letter")
-                logger.warning("circuit still open after the whole retry schedule; dead-lettering", metadata: metadata(delivery, attempted: false))
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
+                logger.warning(
+                    "circuit still open after the whole retry schedule; dead-lettering",
+                    metadata: metadata(delivery, error: delivery.lastError ?? "none", attempted: false)
+                        .merging(["reason": "\(DeadLetterReason.exhausted.rawValue)"]) { $1 })
                 await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError))
                 return
             }
@@ -181,7 +186,8 @@ struct DeliveryExecutor: Sendable {
                     result = .transportFailure(kind, message: error.message)
                     reachedEndpoint = true
                 } else {
-                    logger.info("attempt abandoned by shutdown; the delivery stays pending", metadata: metadata(delivery))
+                    // The shutdown's one warning counts these; a line each would repeat it per delivery.
+                    logger.debug("attempt abandoned by shutdown; the delivery stays pending", metadata: metadata(delivery))
                     activity.finished(delivery.target, succeeded: nil, duration: ContinuousClock.now - started, error: nil, atMillis: clock().unixMillis)
                     return
                 }
@@ -250,7 +256,10 @@ struct DeliveryExecutor: Sendable {
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .retry)
             resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMillis)
             metrics.count(delivery.target, outcome: "retry")
-            logger.info("attempt failed; retrying", metadata: metadata(delivery, error: lastError ?? ""))
+            logger.info(
+                "attempt failed; retrying",
+                metadata: metadata(delivery, error: lastError ?? "")
+                    .merging(["next_attempt_at": "\(UnixMillisISO8601.string(finishedMillis + after.wholeMillis))"]) { $1 })
         case .deadLetter(let reason, let lastStatus, let lastError):
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .deadLetter, reason: reason)
             resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)

@@ -188,7 +188,10 @@ struct DeliveryStage: Service {
         await park(queued, afterMillis: 0)
         let running = await dispatcher.occupiedCount
         guard running > 0 else { return }
-        logger.info("draining in-flight deliveries", metadata: ["in_flight": "\(running)", "grace": "\(shutdownGrace)"])
+        logger.info(
+            "draining in-flight deliveries",
+            metadata: ["in_flight": "\(running)", "handed_back": "\(queued.count)", "grace": "\(shutdownGrace.logText)"])
+        let started = ContinuousClock.now
         let drained = await withTaskGroup(of: Bool.self) { group in
             group.addTask { [dispatcher] in
                 await dispatcher.waitUntilIdle()
@@ -202,8 +205,13 @@ struct DeliveryStage: Service {
             group.cancelAll()
             return first
         }
-        if !drained {
-            logger.warning("shutdown grace elapsed; abandoning in-flight deliveries, which stay pending for other workers")
+        if drained {
+            logger.info("in-flight deliveries finished", metadata: ["count": "\(running)", "after": "\((ContinuousClock.now - started).logText)"])
+        } else {
+            let abandoned = await dispatcher.occupiedCount
+            logger.warning(
+                "shutdown grace elapsed; abandoning in-flight deliveries: they stay pending and are sent again once another worker reclaims them after worker.visibility_timeout, so an endpoint that had already answered gets them twice",
+                metadata: ["abandoned": "\(abandoned)", "grace": "\(shutdownGrace.logText)"])
             await dispatcher.cancelRunning()
             await dispatcher.waitUntilIdle()
         }
