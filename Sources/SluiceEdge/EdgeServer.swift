@@ -36,13 +36,19 @@ public struct EdgeServer: Sendable {
         /// How long an event's write may wait for Redis's reply before the call is answered 503
         /// and the connection replaced, so a stalled Redis never holds senders indefinitely.
         public var redisCommandTimeout: Duration
+        /// While Redis is unreachable, the ingest connections try to connect again after this
+        /// long, doubling after each failure up to `redisMaximumBackoff`; once the durability check
+        /// sees Redis answer they try at once.
+        public var redisReconnectBackoff: Duration
+        public var redisMaximumBackoff: Duration
         /// Connections, request time and buffered bytes the clients may hold.
         public var limits: EdgeConnectionLimits
 
         public init(
             host: String = "0.0.0.0", port: Int = 8080, drainDelay: Duration = .zero, reloadInterval: Duration = .seconds(1),
             idleTimeout: Duration = .seconds(60), durabilityCheckInterval: Duration = .seconds(1), eventLoopThreads: Int = 1,
-            redisCommandTimeout: Duration = .seconds(10), limits: EdgeConnectionLimits = EdgeConnectionLimits(),
+            redisCommandTimeout: Duration = .seconds(10), redisReconnectBackoff: Duration = .milliseconds(100),
+            redisMaximumBackoff: Duration = .seconds(2), limits: EdgeConnectionLimits = EdgeConnectionLimits(),
             reloadsRoutes: Bool = true
         ) {
             self.host = host
@@ -53,6 +59,8 @@ public struct EdgeServer: Sendable {
             self.durabilityCheckInterval = durabilityCheckInterval
             self.eventLoopThreads = eventLoopThreads
             self.redisCommandTimeout = redisCommandTimeout
+            self.redisReconnectBackoff = redisReconnectBackoff
+            self.redisMaximumBackoff = redisMaximumBackoff
             self.limits = limits
             self.reloadsRoutes = reloadsRoutes
         }
@@ -61,7 +69,7 @@ public struct EdgeServer: Sendable {
     static let serverName = "sluice-edge"
 
     /// Long-running parts, in start order: ingest Redis connections, reloader, durability monitor,
-    /// partition watcher, HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
+    /// partition watcher, refusal log, HTTP server, drain monitor (stopped in reverse order: the Redis connections close last,
     /// after the server answered its last call).
     public let services: [any Service]
     /// Puts a validated routes file in force: what the reloader calls with each one it loads.
@@ -88,15 +96,19 @@ public struct EdgeServer: Sendable {
         // per partition on a Redis Cluster; `redis` keeps serving readiness and the durability monitor.
         let partitions = IngressPartitions(
             client: redis, prefix: routes.config.redisPrefix,
-            options: RedisLoopConnection.Options(commandTimeout: options.redisCommandTimeout), logger: logger)
+            options: RedisLoopConnection.Options(
+                commandTimeout: options.redisCommandTimeout, reconnectBackoff: options.redisReconnectBackoff,
+                maximumBackoff: options.redisMaximumBackoff),
+            logger: logger)
         let gate = DurabilityGate(required: routes.config.redisDurability)
+        let refusals = IngressRefusalLog(logger: logger)
         // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
         let router = Router()
         OperationsController(state: state, gate: gate, redis: redis, exporter: exporter).register(on: router)
         let connection = EdgeConnectionHandler.Dependencies(
             state: state, partitions: partitions, metrics: metrics, gate: gate, logger: logger, clock: clock,
             serverName: Self.serverName, idleTimeout: options.idleTimeout,
-            registry: EdgeConnectionRegistry(limits: options.limits, factory: exporter.factory))
+            registry: EdgeConnectionRegistry(limits: options.limits, factory: exporter.factory), refusals: refusals)
 
         let group = EdgeEventLoops.group(threads: max(1, options.eventLoopThreads))
         partitions.prepare(group)
@@ -121,11 +133,12 @@ public struct EdgeServer: Sendable {
             source: routesSource, initialBytes: routesBytes, initialSecretFiles: routes.secretFiles, pollInterval: options.reloadInterval,
             metrics: exporter.factory, logger: logger, apply: applyRoutes)
         let durability = DurabilityMonitor(
-            state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger)
+            state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger,
+            onReachable: { partitions.reconnectNow() })
         let reloading: [any Service] = options.reloadsRoutes ? [reloader] : []
         self.services =
             [IngestRedisService(partitions: partitions)] + reloading + [
-                durability, IngressPartitionWatcher(state: state, partitions: partitions, logger: logger, factory: exporter.factory), app,
+                durability, IngressPartitionWatcher(state: state, partitions: partitions, logger: logger, factory: exporter.factory), refusals, app,
                 DrainMonitor(delay: options.drainDelay) { state.startDraining() },
             ]
     }

@@ -62,6 +62,7 @@ struct EdgeHarness: Sendable {
         clock: TestClock = TestClock(),
         idleTimeout: Duration = .seconds(60),
         redisCommandTimeout: Duration = .seconds(10),
+        redisReconnectBackoff: Duration = .milliseconds(100),
         _ body: (EdgeHarness) async throws -> Void
     ) async throws {
         try await withRedis(appendOnly: redisAppendOnly) { redis in
@@ -83,7 +84,8 @@ struct EdgeHarness: Sendable {
             let edge = EdgeServer(
                 options: .init(
                     host: "127.0.0.1", port: 0, reloadInterval: .milliseconds(100), idleTimeout: idleTimeout,
-                    redisCommandTimeout: redisCommandTimeout),
+                    redisCommandTimeout: redisCommandTimeout, redisReconnectBackoff: redisReconnectBackoff,
+                    redisMaximumBackoff: max(redisReconnectBackoff, .seconds(2))),
                 routesSource: source, routes: loaded, routesBytes: bytes,
                 redis: edgeRedis, httpClient: httpClient, exporter: exporter, logger: logger,
                 clock: { clock.now },

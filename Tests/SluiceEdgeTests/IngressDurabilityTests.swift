@@ -20,8 +20,10 @@ import Testing
         }
     }
 
+    /// The ingest connections' reconnect backoff is a minute here, so only the durability check
+    /// seeing Redis answer can bring them back in time for the first call once the edge is ready.
     @Test func redisDownAnswers503WithRetryAfterThenRecoversWithoutRestart() async throws {
-        try await EdgeHarness.with(redisAppendOnly: true) { edge in
+        try await EdgeHarness.with(redisAppendOnly: true, redisReconnectBackoff: .seconds(60)) { edge in
             #expect(try await edge.post(id: "msg_before").status == 202)
             await edge.redis.server.kill()
             var refused: [String] = []
@@ -33,9 +35,19 @@ import Testing
             }
             let ready = try await edge.get("/readyz")
             #expect(ready.status == 503)
+            try await poll(until: { edge.logText().contains("not accepting events: Redis is unreachable") }, "the edge says why it refuses")
+            // One line per kind of refusal, not one per call (the rest are counted for the next line).
+            let refusedLines = edge.logText().split(separator: "\n").filter { $0.contains("ingest refused") }
+            #expect(!refusedLines.isEmpty && refusedLines.count <= 2, "\(edge.logText())")
+            for reason in ["durability_unmet", "store_unavailable"] {
+                #expect(refusedLines.filter { $0.contains("reason=\(reason) ") }.count <= 1, "\(refusedLines)")
+            }
 
             try await edge.redis.server.restart()
-            try await poll(until: { try await edge.post(id: "msg_after").status == 202 }, timeout: .seconds(10), "edge accepts again after Redis returns")
+            // Ready again means accepting again: the ingest connections do not go on waiting out
+            // their reconnect backoff (up to 2 s) once the edge has seen Redis answer.
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(10), "the edge is ready after Redis returns")
+            #expect(try await edge.post(id: "msg_after").status == 202, "the first call once ready is accepted")
             let ids = try await edge.ingressEvents().map(\.webhookID)
             #expect(ids.contains("msg_before"))
             #expect(ids.contains("msg_after"))

@@ -134,7 +134,6 @@ import Testing
             #expect(Self.json(answer)["reason"] as? String == reason)
             #expect(Self.json(answer)["error"] is String)
             #expect(answer?.requestComplete == false)
-            #expect(answer?.logged == (durability == nil))
             if status == 405 { #expect(answer?.answer.status == .methodNotAllowed) }
             if status == 503 { #expect(answer?.answer.retryAfter == 5) }
             // The rest of the request is read and dropped; its end lets the next one start.

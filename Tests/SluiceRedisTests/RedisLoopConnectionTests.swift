@@ -313,6 +313,33 @@ struct RedisLoopConnectionTests {
         #expect(!message.contains("errno"), "\(message)")
     }
 
+    /// A connection waiting out its backoff after failed connects keeps failing commands with the
+    /// last connect's error, though Redis may be back (the edge's ingest connections did so for up
+    /// to 2 s after its durability check had seen Redis answer): asked, it connects at once.
+    @Test func aConnectionBackingOffConnectsAtOnceWhenAskedAfterRedisIsBack() async throws {
+        let port = try #require(FreePort.pick())
+        let url = try RedisURL("redis://127.0.0.1:\(port)")
+        // A backoff far longer than the test: only `reconnectNow` can bring the connection back.
+        let options = RedisLoopConnection.Options(reconnectBackoff: .seconds(600), maximumBackoff: .seconds(600))
+        try await Self.withConnection(url, options: options) { connection in
+            #expect(await Self.failure(of: ["PING"], on: connection)?.kind == .unreachable)
+            let server = try await RedisServer.start(port: port)
+            do {
+                #expect(await Self.failure(of: ["PING"], on: connection)?.kind == .unreachable, "still backing off")
+                connection.reconnectNow()
+                #expect(try await connection.send(["PING"]) == .status("PONG"))
+                // Connected, it is a no-op.
+                connection.reconnectNow()
+                #expect(try await connection.send(["PING"]) == .status("PONG"))
+                #expect(try await Self.statistics(connection).connects == 1)
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
     @Test func killedServerFailsWaitingCommandsAndTheConnectionRecoversAfterRestart() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

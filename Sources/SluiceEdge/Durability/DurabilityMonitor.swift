@@ -22,6 +22,9 @@ struct DurabilityMonitor: Service {
     let redis: RedisClient
     let interval: Duration
     let logger: Logger
+    /// Called each time Redis answered the check, before the gate opens: the ingest connections
+    /// may still be backing off after the outage, failing calls with its last error.
+    var onReachable: @Sendable () -> Void = {}
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
@@ -37,7 +40,9 @@ struct DurabilityMonitor: Service {
         let routes = state.current.routes
         let required = routes.redisDurability
         let reason: String?
-        switch await RedisPersistence.read(from: redis) {
+        let read = await RedisPersistence.read(from: redis)
+        if case .failure(.unreachable) = read {} else { onReachable() }
+        switch read {
         case _ where required == .none:
             reason = nil
         case .success(let settings):
@@ -60,7 +65,11 @@ struct DurabilityMonitor: Service {
         }
         guard gate.update(reason) else { return }
         if let reason {
-            logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])
+            if case .failure(.unreachable) = read {
+                logger.error("not accepting events: Redis is unreachable", metadata: ["reason": "\(reason)"])
+            } else {
+                logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])
+            }
         } else {
             logger.notice("Redis gives the configured durability; accepting events", metadata: ["durability": "\(required.rawValue)"])
         }

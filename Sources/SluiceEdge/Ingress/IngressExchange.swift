@@ -39,9 +39,6 @@ struct IngressExchange {
         var omitsBody: Bool
         /// The request was read to its end, so the next one may start once this is written.
         var requestComplete: Bool
-        /// Refusals are logged, except durability's, which would be one line per call while Redis
-        /// falls short (the monitor logs the change once).
-        var logged: Bool
     }
 
     enum Action {
@@ -202,18 +199,18 @@ struct IngressExchange {
         // A client waiting for `100 Continue` sends no body after a refusal, so the connection
         // cannot be kept by reading and dropping one: it closes after the answer.
         let expectsContinue = head.version.minor >= 1 && headers.expect?.lowercased() == "100-continue"
-        func refuse(_ rejection: IngressRejection, logged: Bool = true) -> Action {
+        func refuse(_ rejection: IngressRejection) -> Action {
             if expectsContinue { closing = true }
             state = .answered
             return answer(
                 rejection.answer, counters: counters, started: now, keepAlive: keepAlive, now: now, omitsBody: head.method == .HEAD,
-                requestComplete: false, logged: logged)
+                requestComplete: false)
         }
         // Under /webhooks/ but not one or two segments: the edge's to refuse, in JSON like
         // every answer to a webhook path.
         guard let target else { return refuse(.notAWebhookPath()) }
         guard head.method == .POST else { return refuse(.methodNotAllowed()) }
-        if durabilityUnmet() != nil { return refuse(.durabilityUnmet(), logged: false) }
+        if durabilityUnmet() != nil { return refuse(.durabilityUnmet()) }
         do throws(IngressRejection) {
             let request = try IngressRequest(target: target, headers: headers, snapshot: snapshot)
             state = .reading(Call(request: request, started: now, keepAlive: keepAlive), body: nil)
@@ -349,7 +346,7 @@ struct IngressExchange {
             state = .answered
             return answer(
                 rejection.answer, counters: counters, started: requestStarted ?? now, keepAlive: false, now: now, omitsBody: false,
-                requestComplete: false, logged: true)
+                requestComplete: false)
         case .reading(let call, _):
             // A webhook call whose body cannot be framed (a bad chunk size, say): its own answer.
             closing = true
@@ -392,12 +389,12 @@ struct IngressExchange {
         state = requestComplete ? .idle : .answered
         return self.answer(
             answer, counters: call.request.source.counters, started: call.started, keepAlive: call.keepAlive, now: now,
-            omitsBody: false, requestComplete: requestComplete, logged: true)
+            omitsBody: false, requestComplete: requestComplete)
     }
 
     private mutating func answer(
         _ answer: IngressAnswer, counters: IngressMetrics.SourceCounters, started: NIODeadline, keepAlive: Bool, now: NIODeadline,
-        omitsBody: Bool, requestComplete: Bool, logged: Bool
+        omitsBody: Bool, requestComplete: Bool
     ) -> Action {
         lastActivity = now
         let close = !keepAlive || closing
@@ -405,7 +402,7 @@ struct IngressExchange {
         return .answer(
             Answer(
                 answer: answer, counters: counters, duration: now - started, close: close, omitsBody: omitsBody,
-                requestComplete: requestComplete, logged: logged))
+                requestComplete: requestComplete))
     }
 
     private mutating func protocolViolation() -> Action {

@@ -73,6 +73,13 @@ final class IngressPartitions: Sendable {
     /// The record of the installation's partition count.
     var record: PartitionRecord { PartitionRecord(client: client, prefix: prefix) }
 
+    /// Has every partition's connections that are backing off try to connect at once.
+    func reconnectNow() {
+        for partition in partitions.withLock({ $0 }) {
+            partition.connections.reconnectNow()
+        }
+    }
+
     /// Closes every partition's connections.
     func close() async {
         for partition in partitions.withLock({ $0 }) {

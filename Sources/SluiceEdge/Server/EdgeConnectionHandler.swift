@@ -41,6 +41,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let idleTimeout: Duration
         /// Open connections, buffered bodies and the request timeout, shared by every connection.
         let registry: EdgeConnectionRegistry
+        /// Where refused calls are logged, a few lines per kind however many there are.
+        let refusals: IngressRefusalLog
     }
 
     /// More queued parts than this (a client pipelining ahead) stop reading from the socket.
@@ -56,6 +58,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var context: ChannelHandlerContext?
     /// The Redis connection on this channel's event loop, looked up once per HTTP connection.
     private var redis: RedisLoopConnection?
+    /// Why the call being answered could not be stored, for the refusal's log line.
+    private var storeFailure: RedisError?
     var date = HTTPDateHeader()
     /// The client closed its sending side while a call of its was in progress.
     private var inputClosed = false
@@ -197,9 +201,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func store(_ event: IngressEvent, source terms: EdgeSnapshot.Source, context: ChannelHandlerContext) {
-        let (source, id) = (event.source, event.webhookID)
         let partitions = dependencies.partitions
-        let partition = partitions.partition(of: id)
+        let partition = partitions.partition(of: event.webhookID)
         let redis: RedisLoopConnection
         if let cached = self.redis, partition == 0 || partitions.sharesConnections {
             redis = cached
@@ -211,10 +214,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         ) { [self] result in
             // Already on this channel's loop (the connection is the loop's own), and never inside
             // `accept`, so the exchange has moved to `.storing` before its reply arrives.
-            if case .failure(let error) = result {
-                dependencies.logger.error(
-                    "event not stored", metadata: ["source": "\(source)", "event_id": "\(id)", "error": "\(error)"])
-            }
+            if case .failure(let error) = result { storeFailure = error }
             perform(exchange.stored(result, now: .now()), context: context)
         }
     }
@@ -275,14 +275,11 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func record(_ answer: IngressExchange.Answer) {
         let answered = answer.answer
         dependencies.metrics.record(answer.counters, outcome: answered.outcome, duration: answer.duration)
-        guard answer.logged, answered.status.code >= 400 else { return }
-        let source = answer.counters.label
-        if answered.status == .serviceUnavailable {
-            dependencies.logger.warning("ingest refused", metadata: ["source": "\(source)", "reason": "\(answered.outcome)"])
-        } else {
-            dependencies.logger.info(
-                "ingest rejected", metadata: ["source": "\(source)", "reason": "\(answered.outcome)", "status": "\(answered.status.code)"])
-        }
+        guard answered.status.code >= 400 else { return }
+        defer { storeFailure = nil }
+        dependencies.refusals.refused(
+            .init(source: answer.counters.label, reason: answered.outcome, status: Int(answered.status.code)),
+            remote: context?.channel.remoteAddress?.ipAddress, error: storeFailure.map { "\($0)" })
     }
 
     /// Writes the last part of an answer, then half-closes: the sender reads the whole answer

@@ -363,6 +363,16 @@ public final class RedisLoopConnection: @unchecked Sendable {
         for command in waiting { command.completion(.failure(error)) }
     }
 
+    /// Tries to connect now if the connection is waiting out a backoff after failed connects
+    /// (from any thread). For a caller that has just seen Redis answer on another connection: the
+    /// backoff (up to `maximumBackoff`) would otherwise go on failing commands with the last connect's
+    /// error after Redis is back.
+    public func reconnectNow() {
+        eventLoop.execute { [self] in
+            if case .backingOff = state { connect() }
+        }
+    }
+
     /// Commands fail at once with `error` until the next connect attempt, after `backoff`.
     private func enterBackoff(_ error: RedisError) {
         state = .backingOff(error)

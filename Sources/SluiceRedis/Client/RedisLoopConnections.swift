@@ -44,6 +44,13 @@ public final class RedisLoopConnections: Sendable {
         }
     }
 
+    /// ``RedisLoopConnection/reconnectNow()`` for every connection.
+    public func reconnectNow() {
+        for connection in registry.withLock({ Array($0.connections.values) }) {
+            connection.reconnectNow()
+        }
+    }
+
     /// Closes every connection: commands still waiting fail with `.clientShutdown`. Idempotent.
     public func close() async {
         let connections = registry.withLock { registry in
