@@ -31,6 +31,25 @@ import Testing
         #expect(result.output.hasPrefix("0.1.0 malloc=jemalloc-5."), "\(result.output)")
     }
 
+    /// An address something else listens on is named with its flag before anything starts (no
+    /// private redis-server, no banner): NIO's own error named neither.
+    @Test func aBusyListenAddressIsNamedWithItsFlag() async throws {
+        try await withSink { sink in
+            let busy = "127.0.0.1:\(sink.port)"
+            for (arguments, flag) in [
+                (["edge", "--listen", busy], "--listen"), (["worker", "--metrics-listen", busy], "--metrics-listen"),
+                (["console", "--listen", busy], "--listen"), (["dev", "--listen", busy], "--listen"),
+                (["dev", "--listen", "127.0.0.1:0", "--metrics-listen", busy], "--metrics-listen"),
+            ] {
+                let result = try await SluiceBinary.run(arguments)
+                #expect(result.status == 1, "\(arguments): \(result.output)")
+                #expect(
+                    result.output.contains("cannot listen on \(busy) (\(flag)): address already in use"), "\(arguments): \(result.output)")
+                #expect(!result.output.contains("Sluice is running") && !result.output.contains("redis-server"), "\(result.output)")
+            }
+        }
+    }
+
     /// A command group without one of its commands is a usage error (exit 2, with its help on
     /// standard error); asking for help is not.
     @Test func aGroupWithoutItsCommandIsAUsageError() async throws {

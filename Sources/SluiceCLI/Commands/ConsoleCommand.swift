@@ -28,6 +28,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_CONSOLE_LISTEN"] ?? "127.0.0.1:8081", flag: "--listen")
+        try address.checkAvailable(flag: "--listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.console")
         var token: String?

@@ -23,6 +23,10 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_LISTEN"] ?? "127.0.0.1:8080", flag: "--listen")
+        let metrics = try ListenAddress(parsing: metricsListen ?? global.environment["SLUICE_METRICS_LISTEN"] ?? "127.0.0.1:9090", flag: "--metrics-listen")
+        // Before a private redis-server is started and the banner printed.
+        try address.checkAvailable(flag: "--listen")
+        try metrics.checkAvailable(flag: "--metrics-listen")
         let logger = try global.bootstrapLogging(label: "sluice.dev")
         var server: RedisServer?
         let redisURL: RedisURL
@@ -44,7 +48,7 @@ struct DevCommand: AsyncParsableCommand {
         let configPath = global.configPath
         let redisNote = server.map { " (private redis-server, data in \($0.directory); stopped and removed on exit)" } ?? ""
         do {
-            try await runEdge(address: address, configPath: configPath, redisURL: redisURL, redisNote: redisNote, logger: logger)
+            try await runEdge(address: address, metrics: metrics, configPath: configPath, redisURL: redisURL, redisNote: redisNote, logger: logger)
         } catch {
             await server?.stop()
             throw error
@@ -52,8 +56,9 @@ struct DevCommand: AsyncParsableCommand {
         await server?.stop()
     }
 
-    private func runEdge(address: ListenAddress, configPath: String, redisURL: RedisURL, redisNote: String, logger: Logger) async throws {
-        let metrics = try ListenAddress(parsing: metricsListen ?? global.environment["SLUICE_METRICS_LISTEN"] ?? "127.0.0.1:9090", flag: "--metrics-listen")
+    private func runEdge(
+        address: ListenAddress, metrics: ListenAddress, configPath: String, redisURL: RedisURL, redisNote: String, logger: Logger
+    ) async throws {
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
         var workerOptions = WorkerServer.Options()

@@ -67,6 +67,7 @@ struct EdgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try ListenAddress(parsing: listen ?? global.environment["SLUICE_LISTEN"] ?? "0.0.0.0:8080", flag: "--listen")
+        try address.checkAvailable(flag: "--listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.edge")
         let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0

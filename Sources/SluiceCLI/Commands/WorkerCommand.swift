@@ -24,6 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let chosen = try Self.parseStages(stages ?? global.environment["SLUICE_STAGES"] ?? "router,delivery")
         let address = try ListenAddress(parsing: metricsListen ?? global.environment["SLUICE_METRICS_LISTEN"] ?? "0.0.0.0:9090", flag: "--metrics-listen")
+        try address.checkAvailable(flag: "--metrics-listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.worker")
         let grace = shutdownGrace ?? global.environment["SLUICE_SHUTDOWN_GRACE"].flatMap(Double.init) ?? 30
