@@ -100,7 +100,7 @@ public struct EdgeServer: Sendable {
                 commandTimeout: options.redisCommandTimeout, reconnectBackoff: options.redisReconnectBackoff,
                 maximumBackoff: options.redisMaximumBackoff),
             logger: logger)
-        let gate = DurabilityGate(required: routes.config.redisDurability)
+        let gate = DurabilityGate(required: routes.config.redisDurability, factory: exporter.factory)
         let refusals = IngressRefusalLog(logger: logger)
         // Webhook calls never reach the router: EdgeConnectionHandler answers every `/webhooks/` request.
         let router = Router()

@@ -152,7 +152,8 @@ public struct WorkerServer: Sendable {
             services.append(PerPartition(stores: stores) { store in
                 RouterStage(
                     state: state, store: store, consumer: options.consumerName, logger: logger, clock: clock,
-                    undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory))
+                    undecodable: UndecodableEntries(store: store, logger: logger, factory: exporter.factory),
+                    deadLetters: DeadLetterMetrics(factory: exporter.factory))
             })
         }
         services.append(PerPartition(stores: stores) { store in

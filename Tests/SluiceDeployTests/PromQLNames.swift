@@ -6,7 +6,8 @@ enum PromQLNames {
         "sluice_ingest_total", "sluice_ingest_seconds", "sluice_deliveries_total", "sluice_delivery_seconds",
         "sluice_queue_depth", "sluice_retry_backlog", "sluice_dlq_size", "sluice_endpoint_circuit_open", "sluice_ingress_partitions", "sluice_worker_partitions",
         "sluice_config_reloads_total", "sluice_edge_connections", "sluice_edge_buffered_bytes", "sluice_edge_connections_shed_total",
-        "sluice_waiting_deliveries", "sluice_undecodable_entries_total",
+        "sluice_waiting_deliveries", "sluice_undecodable_entries_total", "sluice_dead_letters_total", "sluice_edge_accepting",
+        "sluice_config_last_reload_successful",
     ]
 
     /// The histograms among them, which Prometheus exposes as `_bucket`, `_sum` and `_count` series.

@@ -36,6 +36,7 @@ import Testing
             let ready = try await edge.get("/readyz")
             #expect(ready.status == 503)
             try await poll(until: { edge.logText().contains("not accepting events: Redis is unreachable") }, "the edge says why it refuses")
+            #expect(edge.exporterText().contains("sluice_edge_accepting 0"), "\(edge.exporterText())")
             // One line per kind of refusal, not one per call (the rest are counted for the next line).
             let refusedLines = edge.logText().split(separator: "\n").filter { $0.contains("ingest refused") }
             #expect(!refusedLines.isEmpty && refusedLines.count <= 2, "\(edge.logText())")
@@ -48,6 +49,7 @@ import Testing
             // their reconnect backoff (up to 2 s) once the edge has seen Redis answer.
             try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(10), "the edge is ready after Redis returns")
             #expect(try await edge.post(id: "msg_after").status == 202, "the first call once ready is accepted")
+            #expect(edge.exporterText().contains("sluice_edge_accepting 1"), "\(edge.exporterText())")
             let ids = try await edge.ingressEvents().map(\.webhookID)
             #expect(ids.contains("msg_before"))
             #expect(ids.contains("msg_after"))

@@ -27,6 +27,9 @@ import Testing
             #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="duplicate"} 1"#))
             #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="signature_mismatch"} 1"#))
             #expect(text.contains(#"sluice_ingest_total{source="_unknown",outcome="unknown_source"} 1"#))
+            // The edge's own refusals exist at 0, so the first one is an increase to rate().
+            #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="durability_unmet"} 0"#), "\(text)")
+            #expect(text.contains(#"sluice_ingest_total{source="gemini",outcome="store_unavailable"} 0"#), "\(text)")
             // An unknown source never accepts anything: no series that would read 0 forever.
             #expect(!text.contains(#"source="_unknown",outcome="accepted""#) && !text.contains(#"source="_unknown",outcome="duplicate""#))
             #expect(!text.contains("random-name"))

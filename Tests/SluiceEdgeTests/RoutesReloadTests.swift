@@ -62,10 +62,13 @@ import Testing
 
     @Test func invalidFileKeepsTheOldConfigAndCountsTheFailure() async throws {
         try await EdgeHarness.with { edge in
+            #expect(edge.exporterText().contains("sluice_config_last_reload_successful 1"))
             try Self.write("version: 1\nsources:\n  gemini:\n    kind: carrier-pigeon\n", to: edge.routesPath)
             try await poll(
                 until: { edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#) },
                 timeout: .seconds(10), "the failed reload is counted")
+            // While the refused file stays, the gauge says so (the counter moved once).
+            #expect(edge.exporterText().contains("sluice_config_last_reload_successful 0"), "\(edge.exporterText())")
             #expect(try await edge.post().status == 202)
             #expect(try await edge.post(path: "/webhooks/gemini/acme").status == 202)
             #expect(try await edge.ingressLength() == 2)

@@ -97,10 +97,17 @@ import Testing
                         to: [acme/main]
                     """)
             }) { harness in
+                // Every reason is exported from the start, so the first dead letter is an increase.
+                #expect(MetricsText.value(of: #"sluice_dead_letters_total{reason="no_route"}"#, in: harness.workerMetrics()) == 0)
+                #expect(MetricsText.value(of: #"sluice_dead_letters_total{reason="undecodable"}"#, in: harness.workerMetrics()) == 0)
                 let id = try await harness.post(body: #"{"type":"batch.succeeded"}"#)
                 let dead = try await harness.waitForDeadLetters(count: 1)
                 #expect(dead.count == 1)
                 #expect(dead[0].reason == .noRoute)
+                // An event has no endpoint: only the dead-letter counter shows it.
+                try await poll(until: {
+                    MetricsText.value(of: #"sluice_dead_letters_total{reason="no_route"}"#, in: harness.workerMetrics()) == 1
+                }, "the no_route dead letter is counted")
                 #expect(dead[0].delivery.event.webhookID == id)
                 #expect(dead[0].attempts == 0)
                 #expect(await sink.requests.isEmpty)

@@ -133,6 +133,10 @@ import Testing
                 }, timeout: .seconds(60), "every delivery of the dead endpoint is a dead letter")
                 let letters = try await harness.store.deadLetters()
                 #expect(letters.allSatisfy { $0.reason == .exhausted })
+                // Counted whether an attempt made it or the open circuit did.
+                try await poll(until: {
+                    MetricsText.value(of: #"sluice_dead_letters_total{reason="exhausted"}"#, in: harness.workerMetrics()) == Double(letters.count)
+                }, "each dead letter is counted")
                 #expect(letters.contains { $0.lastError?.contains("circuit stayed open") == true })
                 // The log line of a delivery dead-lettered behind the open circuit counts the
                 // attempts made, as the dead letter does (it named the next attempt's number).

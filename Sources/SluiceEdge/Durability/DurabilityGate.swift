@@ -1,3 +1,4 @@
+import CoreMetrics
 import SluiceCore
 import Synchronization
 
@@ -8,12 +9,17 @@ import Synchronization
 final class DurabilityGate: Sendable {
     private let refusal: Mutex<String?>
     private let met: Atomic<Bool>
+    /// `sluice_edge_accepting`: 1 while the gate is open. An edge that refuses is also unready,
+    /// so the calls stop reaching it and no refusal is counted; this says so all the same.
+    private let accepting: Gauge
 
     /// Unless durability is `none` the gate starts closed: nothing is accepted before Redis was checked once.
-    init(required: RedisDurability) {
+    init(required: RedisDurability, factory: any MetricsFactory) {
         let initial: String? = required == .none ? nil : "Redis's persistence settings have not been checked yet"
         refusal = Mutex(initial)
         met = Atomic(initial == nil)
+        accepting = Gauge(label: "sluice_edge_accepting", dimensions: [], factory: factory)
+        accepting.record(initial == nil ? 1 : 0)
     }
 
     /// Nil while the requirement is met; otherwise why events are refused.
@@ -29,6 +35,7 @@ final class DurabilityGate: Sendable {
             defer {
                 current = reason
                 met.store(reason == nil, ordering: .releasing)
+                accepting.record(reason == nil ? 1 : 0)
             }
             return current != reason
         }

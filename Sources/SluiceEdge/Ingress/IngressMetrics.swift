@@ -23,7 +23,16 @@ final class IngressMetrics: Sendable {
             self.factory = factory
             self.accepted = acceptsEvents ? Self.counter(label: label, outcome: "accepted", factory: factory) : nil
             self.duplicate = acceptsEvents ? Self.counter(label: label, outcome: "duplicate", factory: factory) : nil
+            guard acceptsEvents else { return }
+            // The edge's own refusals exist at 0 from the start: a series that first appears at 1
+            // shows no increase to `rate()`, and the alerts on them would miss a short outage.
+            others.withLock { others in
+                for outcome in Self.alertedRefusals { others[outcome] = Self.counter(label: label, outcome: outcome, factory: factory) }
+            }
         }
+
+        /// The 503s the example alerts watch (deploy/prometheus/alerts.yaml).
+        static let alertedRefusals = ["durability_unmet", "store_unavailable", "not_replicated", "jwks_unavailable", "buffer_full"]
 
         func counter(outcome: String) -> Counter {
             if outcome == "accepted", let accepted { return accepted }

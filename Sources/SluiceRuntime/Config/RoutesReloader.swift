@@ -44,6 +44,10 @@ public struct RoutesReloader: Service, CustomStringConvertible {
     private let initial: Inputs?
     private let reloadsOK: Counter
     private let reloadsFailed: Counter
+    /// `sluice_config_last_reload_successful`: 0 while the file on disk is refused (the routes in
+    /// force are older than it), 1 otherwise. The failure counter moves once per refused version,
+    /// so an alert on its increase clears while the bad file is still there; this does not.
+    private let lastReloadSuccessful: Gauge
 
     /// - Parameters:
     ///   - initialBytes: the bytes of the file already applied at start-up, so the first poll does not reload them again.
@@ -65,6 +69,9 @@ public struct RoutesReloader: Service, CustomStringConvertible {
         self.logger = logger
         self.reloadsOK = Counter(label: "sluice_config_reloads_total", dimensions: [("result", "success")], factory: metrics)
         self.reloadsFailed = Counter(label: "sluice_config_reloads_total", dimensions: [("result", "failure")], factory: metrics)
+        self.lastReloadSuccessful = Gauge(label: "sluice_config_last_reload_successful", dimensions: [], factory: metrics)
+        // The process started on a file that loaded.
+        lastReloadSuccessful.record(1)
     }
 
     public var description: String { "RoutesReloader(\(source))" }
@@ -100,6 +107,7 @@ public struct RoutesReloader: Service, CustomStringConvertible {
         do {
             bytes = try source.readBytes()
         } catch {
+            lastReloadSuccessful.record(0)
             if forced || state.inputs != nil {
                 reloadsFailed.increment()
                 logger.error("routes file not reloaded; keeping the routes in force", metadata: ["error": "\(error)"])
@@ -114,10 +122,12 @@ public struct RoutesReloader: Service, CustomStringConvertible {
             for warning in loaded.warnings { logger.warning("\(warning)") }
             apply(loaded.config)
             reloadsOK.increment()
+            lastReloadSuccessful.record(1)
             logger.info("routes reloaded", metadata: ["path": "\(source.path)", "routes": "\(loaded.config.routes.count)"])
             return State(inputs: Inputs(bytes: bytes, secretFiles: loaded.secretFiles), failed: false)
         } catch {
             let inputs = Inputs(bytes: bytes, secretFiles: error.secretFiles)
+            lastReloadSuccessful.record(0)
             // A retry that fails on the same inputs stays quiet; anything new is reported.
             if forced || !state.failed || inputs != state.inputs {
                 reloadsFailed.increment()

@@ -80,6 +80,7 @@ struct DeliveryExecutor: Sendable {
         let ref = delivery.target
         guard let target = snapshot.target(ref) else {
             metrics.count(ref, outcome: "dead_letter")
+            metrics.deadLetters.count(.endpointRemoved)
             logger.warning(
                 "endpoint removed from routes.yaml; dead-lettering its delivery",
                 metadata: metadata(delivery, attempted: false).merging(["reason": "\(DeadLetterReason.endpointRemoved.rawValue)"]) { $1 })
@@ -108,6 +109,7 @@ struct DeliveryExecutor: Sendable {
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMillis {
                 metrics.count(ref, outcome: "dead_letter")
+                metrics.deadLetters.count(.exhausted)
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
                 logger.warning(
                     "circuit still open after the whole retry schedule; dead-lettering",
@@ -264,6 +266,7 @@ struct DeliveryExecutor: Sendable {
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .deadLetter, reason: reason)
             resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)
             metrics.count(delivery.target, outcome: "dead_letter")
+            metrics.deadLetters.count(reason)
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
         }
         record.responseHeaders = keptHeaders

@@ -15,9 +15,12 @@ final class DeliveryMetrics: Sendable {
     private let counters = Mutex<[CounterKey: Counter]>([:])
     private let timers = Mutex<[EndpointRef: Timer]>([:])
     private let circuits = Mutex<[EndpointRef: Gauge]>([:])
+    /// Every dead letter, by reason (not per endpoint: it outlives removed endpoints).
+    let deadLetters: DeadLetterMetrics
 
     init(factory: any MetricsFactory) {
         self.factory = factory
+        deadLetters = DeadLetterMetrics(factory: factory)
     }
 
     /// Counts one outcome: `delivered`, `retry` or `dead_letter` (parking is not an attempt and is not counted).

@@ -20,6 +20,7 @@ struct UndecodableEntries: Sendable {
             let moved = try await store.deadLetterUndecodable(ids: ids, in: stream, nowMillis: nowMillis)
             Counter(label: "sluice_undecodable_entries_total", dimensions: [("stream", stream.rawValue)], factory: factory)
                 .increment(by: moved)
+            DeadLetterMetrics(factory: factory).count(.undecodable, by: moved)
         } catch {
             // Left pending: the next claim of stale entries finds them again.
             logger.error("undecodable entries could not be dead-lettered; retrying later", metadata: ["error": "\(error)"])

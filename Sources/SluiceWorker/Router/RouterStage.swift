@@ -18,6 +18,7 @@ struct RouterStage: Service {
     let logger: Logger
     let clock: @Sendable () -> Date
     let undecodable: UndecodableEntries
+    let deadLetters: DeadLetterMetrics
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
@@ -94,6 +95,7 @@ struct RouterStage: Service {
             let routed = try await store.route(
                 routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow, eventIndex: worker.eventIndex)
             for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
+                deadLetters.count(.noRoute)
                 logger.notice(
                     "event matched no route; dead-lettered as no_route",
                     metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
