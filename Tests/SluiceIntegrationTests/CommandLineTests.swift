@@ -121,6 +121,15 @@ import Testing
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    /// Run where there is no routes file (the default is routes.yaml in the working directory),
+    /// an operator command says so and where the path comes from.
+    @Test func aMissingRoutesFileSaysHowToNameIt() async throws {
+        let result = try await SluiceBinary.run(["status", "--config", "/nonexistent/routes.yaml", "--redis", "redis://127.0.0.1:1"])
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("/nonexistent/routes.yaml:1:1: cannot read routes file: no such file"), "\(result.output)")
+        #expect(result.output.contains("--config or SLUICE_CONFIG"), "\(result.output)")
+    }
+
     @Test func routesCheckExits0ForAValidFile() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }
@@ -128,6 +137,10 @@ import Testing
         let result = try await SluiceBinary.run(["routes", "check", path], environment: ["ACME_WHSEC": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ok"))
+        // Without the secret where the check runs: the error, and how to check the rest anyway.
+        let unset = try await SluiceBinary.run(["routes", "check", path], unsetting: ["ACME_WHSEC"])
+        #expect(unset.status == 2, "\(unset.output)")
+        #expect(unset.output.contains("environment variable 'ACME_WHSEC'") && unset.output.contains("--allow-missing-secrets"), "\(unset.output)")
     }
 
     /// Warnings go to standard error with the errors; standard output keeps the verdict.

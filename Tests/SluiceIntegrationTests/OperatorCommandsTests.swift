@@ -41,6 +41,38 @@ import Testing
         }
     }
 
+    /// The table cuts a long error at a word and says where the whole one is; an `--id` that
+    /// names no dead letter is said to on stderr (the command still succeeds: replay and purge
+    /// are idempotent per id).
+    @Test func aLongErrorIsCutAtAWordAndAnUnknownIDIsNamed() async throws {
+        let closed = try #require(FreePort.pick())
+        try await withRedis { redis in
+            let routes = GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:\(closed)/hook", routes: Self.batchRoute)
+            try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
+                _ = try await gateway.post(type: "batch.succeeded")
+                var lines: [[String: Any]] = []
+                try await poll(until: {
+                    lines = try await gateway.sluiceJSONLines(["dlq", "list"])
+                    return lines.count == 1
+                }, timeout: .seconds(20), "the dead letter")
+                let error = try #require(lines.first?["last_error"] as? String)
+                #expect(error.count > 60, "a connection error is long: \(error)")
+                let table = try await gateway.sluice(["dlq", "list"])
+                let row = try #require(table.split(separator: "\n").first { $0.contains("exhausted") })
+                #expect(row.contains("…") && !row.contains(error), "\(table)")
+                #expect(table.contains("(errors cut short in LAST; --json gives them whole)"), "\(table)")
+
+                for command in [["dlq", "replay"], ["dlq", "purge"], ["dlq", "list"]] {
+                    let result = try await SluiceBinary.run(
+                        command + ["--id", "1-0", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                    #expect(result.status == 0, "\(command): \(result.output)")
+                    #expect(result.output.contains("warning: no dead letter has the id 1-0"), "\(command): \(result.output)")
+                }
+                #expect(try await gateway.sluiceJSONLines(["dlq", "list"]).count == 1, "nothing was replayed or purged")
+            }
+        }
+    }
+
     @Test func deadLettersAreListedReplayedIdempotentlyAndPurged() async throws {
         try await withSink { sink in
             let healthy = SinkSwitch()

@@ -36,6 +36,11 @@ import Testing
             let wrong = try await SluiceBinary.run(["send-test", "--url", url, "--secret", GatewayProcesses.tenantSecret])
             #expect(wrong.status == 1, "\(wrong.output)")
             #expect(wrong.output.contains("← 401") && wrong.output.contains("signature_mismatch"), "\(wrong.output)")
+            #expect(wrong.output.contains("hint: the secret given (--secret or GEMINI_WEBHOOK_SECRET) is not one the source verifies with"), "\(wrong.output)")
+            // Nothing listening: the transport error, and what to check.
+            let closed = try #require(FreePort.pick())
+            let nobody = try await SluiceBinary.run(["send-test", "--url", "http://127.0.0.1:\(closed)/webhooks/gemini", "--secret", GatewayProcesses.sourceSecret])
+            #expect(nobody.status == 1 && nobody.output.contains("hint: is the edge running there?"), "\(nobody.output)")
             let wrongJSON = try await SluiceBinary.run(["send-test", "--url", url, "--secret", GatewayProcesses.tenantSecret, "--json"])
             #expect(wrongJSON.status == 1)
             let refused = try #require(try JSONSerialization.jsonObject(with: Data(wrongJSON.output.utf8)) as? [String: Any], "\(wrongJSON.output)")

@@ -24,7 +24,7 @@ struct OperatorContext {
         do {
             routes = try source.load().config
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            RoutesBootstrap.report(error, path: global.configPath)
             throw ExitCode(2)
         }
         let url = try ProcessRuntime.parseRedisURL(global.redisURL)

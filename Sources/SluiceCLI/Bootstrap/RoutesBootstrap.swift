@@ -13,8 +13,17 @@ enum RoutesBootstrap {
             for warning in loaded.warnings { logger.warning("\(warning)") }
             return (loaded, bytes)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            report(error, path: source.path)
             throw ExitCode(2)
+        }
+    }
+
+    /// Prints a load failure's diagnostics; when there is no file at all, also where the path
+    /// comes from (the default is `routes.yaml` in the working directory).
+    static func report(_ error: RoutesFileError, path: String) {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        if !FileManager.default.fileExists(atPath: path) {
+            FileHandle.standardError.write(Data("(give the routes file's path with --config or SLUICE_CONFIG)\n".utf8))
         }
     }
 }

@@ -18,7 +18,9 @@ struct DLQPurgeCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let ids = try await context.run { try await context.partitions().deadLetters() }.filter(selection.matches).map(\.id)
+        let all = try await context.run { try await context.partitions().deadLetters() }
+        selection.warnAboutUnknownIDs(in: all)
+        let ids = all.filter(selection.matches).map(\.id)
         let purged = ids.isEmpty ? 0 : try await context.run { try await context.stores.purge(deadLetterIDs: ids) }
         // `selected` and `purged` differ when another operator removed some in between.
         print(json ? JSONOutput.line(["selected": ids.count, "purged": purged]) : "purged \(purged) dead letter(s)")

@@ -25,7 +25,9 @@ struct DLQReplayCommand: AsyncParsableCommand {
         let context = try OperatorContext(global: global)
         defer { context.close() }
         let matcher = RouteMatcher(config: context.routes)
-        let entries = try await context.run { try await context.partitions().deadLetters() }.filter(selection.matches)
+        let all = try await context.run { try await context.partitions().deadLetters() }
+        selection.warnAboutUnknownIDs(in: all)
+        let entries = all.filter(selection.matches)
         var replayed: [String] = []
         var unroutable: [String] = []
         var notReplayable: [String] = []

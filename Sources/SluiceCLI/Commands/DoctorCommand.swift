@@ -63,7 +63,10 @@ struct DoctorCommand: AsyncParsableCommand {
             // sources') need not be set where a call is being diagnosed.
             let blocking = error.diagnostics.filter { $0.severity == .error && !Self.isOtherMissingSecret($0, source: name) }
             guard blocking.isEmpty, let relaxed = try? RoutesFileSource(path: global.configPath, allowMissingSecrets: true).load() else {
-                for diagnostic in error.diagnostics { FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8)) }
+                // What stops the diagnosis, not the tenants' unset secrets it does not need.
+                for diagnostic in blocking.isEmpty ? error.diagnostics : blocking {
+                    FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+                }
                 throw ExitCode(2)
             }
             loaded = relaxed

@@ -75,9 +75,11 @@ struct ReplayCommand: AsyncParsableCommand {
             return
         }
         let verb = dryRun ? "would send" : "sent"
-        print("\(ref): \(recovery.found) deliveries since \(Timestamps.iso(from)) among \(recovery.scanned) archived events; \(verb) \(dryRun ? recovery.found : recovery.enqueued) again")
+        let noun = recovery.found == 1 ? "delivery" : "deliveries"
+        print("\(ref): \(recovery.found) \(noun) since \(Timestamps.iso(from)) among \(recovery.scanned) archived events; \(verb) \(dryRun ? recovery.found : recovery.enqueued) again")
         if truncated, let start = recovery.archiveStartsAtMillis {
-            print("note: the archive starts at \(Timestamps.iso(start)); deliveries before that are no longer kept (worker.recovery_window)")
+            // Older ones were trimmed by worker.recovery_window, or routed before it was set.
+            print("note: the archive starts at \(Timestamps.iso(start)); deliveries routed before that are not in it (worker.recovery_window)")
         }
     }
 

@@ -31,6 +31,11 @@ struct RoutesCheckCommand: ParsableCommand {
                 for diagnostic in error.diagnostics {
                     FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
                 }
+                // Checking a file away from where it runs, its secrets are often not there to read.
+                if !allowMissingSecrets, error.diagnostics.contains(where: { $0.unresolvedSecret != nil }) {
+                    FileHandle.standardError.write(Data(
+                        "(set the secrets it references, or pass --allow-missing-secrets to check everything else)\n".utf8))
+                }
             }
             throw ExitCode(2)
         }

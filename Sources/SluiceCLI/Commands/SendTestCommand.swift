@@ -61,11 +61,35 @@ struct SendTestCommand: AsyncParsableCommand {
             result["status"] = response.status
             result["response"] = (try? JSONSerialization.jsonObject(with: Data(response.body))) ?? text
             print(json ? JSONOutput.line(result) : "← \(response.status) \(text)")
-            if !(200..<300).contains(response.status) { throw ExitCode(1) }
+            if !(200..<300).contains(response.status) {
+                if !json, let hint = Self.hint(status: response.status, body: text) { FileHandle.standardError.write(Data("hint: \(hint)\n".utf8)) }
+                throw ExitCode(1)
+            }
         } catch let error as HTTPClientError {
             result["error"] = "\(error)"
-            if json { print(JSONOutput.line(result)) } else { FileHandle.standardError.write(Data("sluice send-test: \(error)\n".utf8)) }
+            if json {
+                print(JSONOutput.line(result))
+            } else {
+                FileHandle.standardError.write(Data("sluice send-test: \(error)\n".utf8))
+                if error.kind == .connect {
+                    FileHandle.standardError.write(Data("hint: is the edge running there? `sluice dev` starts one on 127.0.0.1:8080\n".utf8))
+                }
+            }
             throw ExitCode(1)
         }
+    }
+
+    /// What to do about the refusals a first try most often meets.
+    static func hint(status: Int, body: String) -> String? {
+        if body.contains("\"signature_mismatch\"") {
+            return "the secret given (--secret or GEMINI_WEBHOOK_SECRET) is not one the source verifies with (its verify.hmac.secrets in routes.yaml); `sluice doctor` explains a refused call"
+        }
+        if body.contains("\"unknown_source\"") {
+            return "the URL's /webhooks/<source> names no source in routes.yaml"
+        }
+        if body.contains("\"durability_unmet\"") {
+            return "the edge's Redis lacks appendonly yes or evicts keys (or is down); the edge's log and its /readyz say which"
+        }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceCore
 import SluiceRedis
 
@@ -35,6 +36,17 @@ struct DeadLetterSelection: ParsableArguments {
         if let reason, DeadLetterReason(rawValue: reason) == nil {
             throw ValidationError("unknown --reason '\(reason)'; use one of \(DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    /// Says on stderr which `--id`s name no dead letter at all (a typo, or replayed or purged
+    /// already): the command still succeeds, replay and purge being idempotent per id, but a
+    /// mistyped id must not pass for "nothing to do".
+    func warnAboutUnknownIDs(in all: [DeadLetterEntry]) {
+        let known = Set(all.map(\.id))
+        let unknown = ids.filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        FileHandle.standardError.write(Data(
+            "warning: no dead letter has the id \(unknown.joined(separator: ", ")) (replayed or purged already, or mistyped; `sluice dlq list` shows the ids there are)\n".utf8))
     }
 
     func matches(_ entry: DeadLetterEntry) -> Bool {

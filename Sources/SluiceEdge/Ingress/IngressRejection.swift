@@ -90,7 +90,7 @@ struct IngressRejection: Error, Sendable {
     static func durabilityUnmet() -> Self {
         Self(
             status: .serviceUnavailable, reason: "durability_unmet",
-            message: "the gateway cannot confirm right now that Redis keeps events durably, so it accepts none; retry later",
+            message: "the gateway cannot confirm right now that Redis keeps events durably, so it accepts none; retry later (its log and /readyz say why)",
             retryAfter: 5)
     }
 
