@@ -15,10 +15,10 @@ struct DevCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Address to listen on (env SLUICE_LISTEN).")
+    @Option(help: "Address to listen on (env SLUICE_LISTEN; default 127.0.0.1:8080).")
     var listen: String?
 
-    @Option(help: "Address of the worker's /healthz, /readyz and /metrics (env SLUICE_METRICS_LISTEN).")
+    @Option(help: "Address of the worker's /healthz, /readyz and /metrics (env SLUICE_METRICS_LISTEN; default 127.0.0.1:9090).")
     var metricsListen: String?
 
     func run() async throws {

@@ -13,10 +13,10 @@ struct EdgeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Address to listen on (env SLUICE_LISTEN).")
+    @Option(help: "Address to listen on (env SLUICE_LISTEN; default 0.0.0.0:8080).")
     var listen: String?
 
-    @Option(help: "Seconds /readyz fails before the listener closes on SIGTERM (env SLUICE_DRAIN_DELAY).")
+    @Option(help: "Seconds /readyz fails before the listener closes on SIGTERM (env SLUICE_DRAIN_DELAY; default 0).")
     var drainDelay: Double?
 
     @Option(help: "SwiftNIO event loop threads for HTTP (env SLUICE_EVENT_LOOP_THREADS; default 1, which suits small machines that also run Redis).")

@@ -12,13 +12,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Stages to run: router, delivery, or both (env SLUICE_STAGES).")
+    @Option(help: "Stages to run: router, delivery, or both, comma-separated (env SLUICE_STAGES; default router,delivery).")
     var stages: String?
 
-    @Option(help: "Address for /healthz, /readyz and /metrics (env SLUICE_METRICS_LISTEN).")
+    @Option(help: "Address for /healthz, /readyz and /metrics (env SLUICE_METRICS_LISTEN; default 0.0.0.0:9090).")
     var metricsListen: String?
 
-    @Option(help: "Seconds in-flight deliveries may take to finish on SIGTERM (env SLUICE_SHUTDOWN_GRACE).")
+    @Option(help: "Seconds in-flight deliveries may take to finish on SIGTERM (env SLUICE_SHUTDOWN_GRACE; default 30).")
     var shutdownGrace: Double?
 
     func run() async throws {
