@@ -340,6 +340,30 @@ struct RedisLoopConnectionTests {
         }
     }
 
+    /// Asked to reconnect while Redis stays away (the edge asks every second while its check
+    /// reaches Redis but its own connects fail), a connection keeps one backoff schedule: each
+    /// request used to leave its timer running beside the new one, so the attempts multiplied.
+    @Test func askingToReconnectWhileRedisStaysAwayKeepsOneBackoffSchedule() async throws {
+        let port = try #require(FreePort.pick())
+        let url = try RedisURL("redis://127.0.0.1:\(port)")
+        let options = RedisLoopConnection.Options(reconnectBackoff: .milliseconds(200), maximumBackoff: .milliseconds(200))
+        try await Self.withConnection(url, options: options) { connection in
+            for asked in 1...10 {
+                let before = try await Self.statistics(connection).connectAttempts
+                connection.reconnectNow()
+                try await poll(until: { try await Self.statistics(connection).connectAttempts > before }, "request \(asked) makes an attempt")
+            }
+            // Over a second the one schedule makes about 5 attempts (a busy machine, fewer); ten
+            // leftover timer chains would make about 50.
+            let start = try await Self.statistics(connection).connectAttempts
+            let started = ContinuousClock.now
+            try await Task.sleep(for: .seconds(1))
+            let made = try await Self.statistics(connection).connectAttempts - start
+            let allowed = Int((ContinuousClock.now - started) / .milliseconds(200)) + 2
+            #expect(made <= allowed, "\(made) connect attempts in \(ContinuousClock.now - started)")
+        }
+    }
+
     @Test func killedServerFailsWaitingCommandsAndTheConnectionRecoversAfterRestart() async throws {
         try await withRedis { redis in
             try await Self.withConnection(redis.url) { connection in

@@ -58,6 +58,8 @@ public final class RedisLoopConnection: @unchecked Sendable {
         public var flushes = 0
         /// Connections established.
         public var connects = 0
+        /// Connects begun, failed ones included.
+        public var connectAttempts = 0
     }
 
     private enum State {
@@ -80,6 +82,9 @@ public final class RedisLoopConnection: @unchecked Sendable {
 
     private var state = State.disconnected
     private var backoff: Duration
+    /// Connect attempts begun; a backoff's timer connects only if none began since it was set,
+    /// so `reconnectNow` does not leave a second timer chain behind it.
+    private var connectAttempts = 0
     private var flushScheduled = false
     /// The ingest script call gathering this tick's events (`IngressStore`); on the loop only.
     var pendingIngest: IngestBatch?
@@ -251,6 +256,8 @@ public final class RedisLoopConnection: @unchecked Sendable {
     }
 
     private func connect() {
+        connectAttempts &+= 1
+        counters.connectAttempts += 1
         state = .connecting(waiting: [])
         let url = url
         guard var bootstrap = ClientBootstrap(validatingGroup: eventLoop) else {
@@ -378,8 +385,9 @@ public final class RedisLoopConnection: @unchecked Sendable {
         state = .backingOff(error)
         let delay = backoff
         backoff = min(backoff * 2, options.maximumBackoff)
+        let attempts = connectAttempts
         eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [self] in
-            if case .backingOff = state { connect() }
+            if case .backingOff = state, connectAttempts == attempts { connect() }
         }
     }
 
