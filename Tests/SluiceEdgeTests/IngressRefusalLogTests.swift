@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceTesting
 import Testing
 
@@ -9,15 +10,17 @@ import Testing
     static let badSignature = IngressRefusalLog.Kind(source: "gemini", reason: "signature_mismatch", status: 401)
     static let redisDown = IngressRefusalLog.Kind(source: "gemini", reason: "store_unavailable", status: 503)
 
-    @Test func theFirstOfAKindIsLoggedAtOnceAndTheRestAsACountPerInterval() {
+    @Test func theFirstOfAKindIsLoggedAtOnceAndTheRestAsACountPerInterval() throws {
         let capture = LogCapture()
         let log = IngressRefusalLog(logger: capture.logger(label: "sluice.test.refusals"), interval: .seconds(30))
         let start = ContinuousClock.now
         // 100 bad signatures a second for 45 s, and Redis failing twice in the middle.
         for tick in 0..<4500 {
             let now = start + .milliseconds(10 * tick)
-            log.refused(Self.badSignature, remote: "198.51.100.\(tick % 7)", now: now)
-            if tick == 1000 || tick == 1001 { log.refused(Self.redisDown, remote: "203.0.113.9", error: "cannot connect to Redis", now: now) }
+            log.refused(Self.badSignature, remote: try SocketAddress(ipAddress: "198.51.100.\(tick % 7)", port: 40000), now: now)
+            if tick == 1000 || tick == 1001 {
+                log.refused(Self.redisDown, remote: try SocketAddress(ipAddress: "203.0.113.9", port: 40001), error: "cannot connect to Redis", now: now)
+            }
             if tick % 100 == 0 { log.flush(now: now) }
         }
         log.flush(now: start + .seconds(60))
@@ -40,5 +43,9 @@ import Testing
         log.refused(Self.badSignature, remote: nil, now: start + .seconds(40))
         let lines = capture.text.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("info ingest rejected ") }, "\(capture.text)")
+        // At shutdown what was counted is said, over the time it really covers.
+        log.refused(Self.badSignature, remote: nil, now: start + .seconds(41))
+        log.flush(now: start + .seconds(42), all: true)
+        #expect(capture.text.split(separator: "\n").last?.hasPrefix("info more ingest calls rejected count=1 over=2s ") == true, "\(capture.text)")
     }
 }

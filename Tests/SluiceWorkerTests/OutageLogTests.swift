@@ -12,7 +12,7 @@ import Testing
     @Test func anOutageIsLoggedOnceThenAtIntervalsWithTheCountThenItsEnd() {
         let capture = LogCapture()
         let logger = capture.logger(label: "sluice.test.outage")
-        var log = OutageLog(failing: "cannot read the deliveries stream", resumed: "reading the deliveries stream", repeatEvery: .seconds(30))
+        var log = OutageLog(failing: "cannot read the deliveries stream", resumed: "reading the deliveries stream again", repeatEvery: .seconds(30))
         let start = ContinuousClock.now
         // A try every 500 ms for 65 s: 131 failures.
         for tick in 0...130 {
@@ -38,7 +38,7 @@ import Testing
     @Test func aNewOutageAfterRecoveryIsLoggedAsNewAtItsOwnLevel() {
         let capture = LogCapture()
         let logger = capture.logger(label: "sluice.test.outage")
-        var log = OutageLog(failing: "cannot raise the partition count", resumed: "raising the partition count", level: .warning)
+        var log = OutageLog(failing: "cannot raise the partition count", resumed: "raising the partition count again", level: .warning)
         let start = ContinuousClock.now
         log.failed(Self.error, logger: logger, now: start)
         log.succeeded(logger: logger, now: start + .seconds(1))

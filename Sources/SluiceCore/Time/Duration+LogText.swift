@@ -6,8 +6,8 @@ extension Duration {
         let millis = components.seconds &* 1000 &+ components.attoseconds / 1_000_000_000_000_000
         if millis < 0 { return "-" + (Duration.zero - self).logText }
         if millis < 1000 { return "\(millis)ms" }
-        if millis < 60_000 {
-            let tenths = (millis + 50) / 100
+        let tenths = (millis + 50) / 100
+        if tenths < 600 {
             return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
         }
         let seconds = (millis + 500) / 1000

@@ -162,12 +162,16 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// `message` is curl's error buffer: a send or receive error that OpenSSL raised ("…:SSL
-    /// routines::tlsv13 alert certificate required") is a TLS failure. Under TLS 1.3 a server
-    /// refuses a missing or unaccepted client certificate after the handshake, so curl learns of it
-    /// on the first read or write, not while connecting.
+    /// `message` is curl's error buffer: a send or receive error that is a TLS alert from the
+    /// peer ("…:SSL routines::tlsv13 alert certificate required") is a TLS failure. Under TLS 1.3
+    /// a server refuses a missing or unaccepted client certificate after the handshake, so curl
+    /// learns of it on the first read or write, not while connecting. Other OpenSSL read errors
+    /// ("unexpected eof while reading": the peer closed without close_notify) are connection
+    /// trouble, not certificates, and stay `other`.
     static func kind(of code: CURLcode, message: String = "") -> HTTPClientError.Kind {
-        if code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR, message.contains("SSL routines") { return .tls }
+        if code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR, message.contains("SSL routines"), message.contains(" alert ") {
+            return .tls
+        }
         return switch code {
         case CURLE_OPERATION_TIMEDOUT: .timeout
         case CURLE_COULDNT_CONNECT: .connect

@@ -9,8 +9,10 @@ import Synchronization
 final class DurabilityGate: Sendable {
     private let refusal: Mutex<String?>
     private let met: Atomic<Bool>
-    /// `sluice_edge_accepting`: 1 while the gate is open. An edge that refuses is also unready,
-    /// so the calls stop reaching it and no refusal is counted; this says so all the same.
+    /// `sluice_edge_accepting`: 1 while the gate is open and Redis answered the last check. An
+    /// edge that refuses is also unready, so the calls stop reaching it and no refusal is counted;
+    /// this says so all the same. With `durability: none` the gate stays open, but an edge whose
+    /// Redis is unreachable accepts nothing either (and is unready).
     private let accepting: Gauge
 
     /// Unless durability is `none` the gate starts closed: nothing is accepted before Redis was checked once.
@@ -29,13 +31,14 @@ final class DurabilityGate: Sendable {
     }
 
     /// Records the latest check; returns whether the verdict changed (for logging transitions once).
+    /// `reachable`: whether Redis answered it.
     @discardableResult
-    func update(_ reason: String?) -> Bool {
+    func update(_ reason: String?, reachable: Bool = true) -> Bool {
         refusal.withLock { current in
             defer {
                 current = reason
                 met.store(reason == nil, ordering: .releasing)
-                accepting.record(reason == nil ? 1 : 0)
+                accepting.record(reason == nil && reachable ? 1 : 0)
             }
             return current != reason
         }

@@ -41,7 +41,9 @@ struct DurabilityMonitor: Service {
         let required = routes.redisDurability
         let reason: String?
         let read = await RedisPersistence.read(from: redis)
-        if case .failure(.unreachable) = read {} else { onReachable() }
+        let reachable: Bool
+        if case .failure(.unreachable) = read { reachable = false } else { reachable = true }
+        if reachable { onReachable() }
         switch read {
         case _ where required == .none:
             reason = nil
@@ -63,9 +65,9 @@ struct DurabilityMonitor: Service {
                 }
             }
         }
-        guard gate.update(reason) else { return }
+        guard gate.update(reason, reachable: reachable) else { return }
         if let reason {
-            if case .failure(.unreachable) = read {
+            if !reachable {
                 logger.error("not accepting events: Redis is unreachable", metadata: ["reason": "\(reason)"])
             } else {
                 logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])

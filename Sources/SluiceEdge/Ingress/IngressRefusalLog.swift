@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SluiceCore
 import Synchronization
@@ -22,7 +23,8 @@ final class IngressRefusalLog: Service, Sendable {
     private struct Tally {
         var since: ContinuousClock.Instant
         var more = 0
-        var lastRemote: String?
+        /// Kept as the address, formatted only if a line is written.
+        var lastRemote: SocketAddress?
     }
 
     private let logger: Logger
@@ -36,7 +38,7 @@ final class IngressRefusalLog: Service, Sendable {
 
     /// Records one refused call; logs it if it is the first of its kind in a while.
     /// `error`: what failed behind the refusal (Redis's error for `store_unavailable`).
-    func refused(_ kind: Kind, remote: String?, error: String? = nil, now: ContinuousClock.Instant = .now) {
+    func refused(_ kind: Kind, remote: SocketAddress?, error: String? = nil, now: ContinuousClock.Instant = .now) {
         let first = tallies.withLock { tallies in
             if tallies[kind] == nil {
                 tallies[kind] = Tally(since: now)
@@ -48,16 +50,17 @@ final class IngressRefusalLog: Service, Sendable {
         }
         guard first else { return }
         var metadata = Self.metadata(kind)
-        if let remote { metadata["remote"] = "\(remote)" }
+        if let remote = remote?.ipAddress { metadata["remote"] = "\(remote)" }
         if let error { metadata["error"] = "\(error)" }
         log(kind, kind.status == 503 ? "ingest refused" : "ingest rejected", metadata)
     }
 
-    /// Logs, for each kind whose interval is over, how many more calls it refused in it.
-    func flush(now: ContinuousClock.Instant = .now) {
+    /// Logs, for each kind whose interval is over (every kind, with `all`), how many more calls
+    /// it refused in it.
+    func flush(now: ContinuousClock.Instant = .now, all: Bool = false) {
         let due = tallies.withLock { tallies in
             var due: [(Kind, Tally)] = []
-            for (kind, tally) in tallies where now - tally.since >= interval {
+            for (kind, tally) in tallies where all || now - tally.since >= interval {
                 if tally.more > 0 {
                     due.append((kind, tally))
                     tallies[kind] = Tally(since: now)
@@ -71,7 +74,7 @@ final class IngressRefusalLog: Service, Sendable {
             var metadata = Self.metadata(kind)
             metadata["count"] = "\(tally.more)"
             metadata["over"] = "\((now - tally.since).logText)"
-            if let remote = tally.lastRemote { metadata["last_remote"] = "\(remote)" }
+            if let remote = tally.lastRemote?.ipAddress { metadata["last_remote"] = "\(remote)" }
             log(kind, kind.status == 503 ? "more ingest calls refused" : "more ingest calls rejected", metadata)
         }
     }
@@ -85,7 +88,7 @@ final class IngressRefusalLog: Service, Sendable {
             }
         }
         // What was counted but not yet said, at shutdown.
-        flush(now: .now + interval)
+        flush(all: true)
     }
 
     /// 503s are the edge's own trouble (Redis, durability, JWKS), worth a warning; the others

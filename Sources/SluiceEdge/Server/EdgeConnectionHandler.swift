@@ -216,6 +216,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             // `accept`, so the exchange has moved to `.storing` before its reply arrives.
             if case .failure(let error) = result { storeFailure = error }
             perform(exchange.stored(result, now: .now()), context: context)
+            // Answered or not (a connection already closing answers nothing), it is this call's.
+            storeFailure = nil
         }
     }
 
@@ -279,7 +281,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         defer { storeFailure = nil }
         dependencies.refusals.refused(
             .init(source: answer.counters.label, reason: answered.outcome, status: Int(answered.status.code)),
-            remote: context?.channel.remoteAddress?.ipAddress, error: storeFailure.map { "\($0)" })
+            remote: context?.channel.remoteAddress, error: storeFailure.map { "\($0)" })
     }
 
     /// Writes the last part of an answer, then half-closes: the sender reads the whole answer

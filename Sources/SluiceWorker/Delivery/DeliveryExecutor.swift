@@ -80,13 +80,15 @@ struct DeliveryExecutor: Sendable {
         let ref = delivery.target
         guard let target = snapshot.target(ref) else {
             metrics.count(ref, outcome: "dead_letter")
-            metrics.deadLetters.count(.endpointRemoved)
             logger.warning(
                 "endpoint removed from routes.yaml; dead-lettering its delivery",
                 metadata: metadata(delivery, attempted: false).merging(["reason": "\(DeadLetterReason.endpointRemoved.rawValue)"]) { $1 })
-            await complete(
+            if await complete(
                 entry, attempt: nil,
                 resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
+            {
+                metrics.deadLetters.count(.endpointRemoved)
+            }
             return
         }
         let endpoint = target.endpoint
@@ -109,13 +111,14 @@ struct DeliveryExecutor: Sendable {
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMillis {
                 metrics.count(ref, outcome: "dead_letter")
-                metrics.deadLetters.count(.exhausted)
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
                 logger.warning(
                     "circuit still open after the whole retry schedule; dead-lettering",
                     metadata: metadata(delivery, error: delivery.lastError ?? "none", attempted: false)
                         .merging(["reason": "\(DeadLetterReason.exhausted.rawValue)"]) { $1 })
-                await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError))
+                if await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError)) {
+                    metrics.deadLetters.count(.exhausted)
+                }
                 return
             }
             await wait(entry, until: reopens, postpone: true)
@@ -266,11 +269,14 @@ struct DeliveryExecutor: Sendable {
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .deadLetter, reason: reason)
             resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)
             metrics.count(delivery.target, outcome: "dead_letter")
-            metrics.deadLetters.count(reason)
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })
         }
         record.responseHeaders = keptHeaders
-        await complete(entry, attempt: record, resolution: resolution)
+        // Counted once written, as the router and the undecodable entries count theirs: a write
+        // that fails leaves the delivery pending, to be tried and counted again.
+        if await complete(entry, attempt: record, resolution: resolution), case .deadLetter(let reason, _, _) = resolution {
+            metrics.deadLetters.count(reason)
+        }
     }
 
     /// Puts the delivery back in the retry set unchanged (no attempt made).
@@ -344,13 +350,18 @@ struct DeliveryExecutor: Sendable {
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
-    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async {
+    /// Returns whether this worker's write took effect (not when the entry was no longer
+    /// pending: another worker settled it).
+    @discardableResult
+    private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async -> Bool {
+        var applied = false
         guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
-            _ = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
-        }) else { return }
+            applied = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
+        }) else { return applied }
         logger.error(
             "delivery result could not be recorded; the delivery stays pending and will be reclaimed",
             metadata: metadata(entry.delivery, error: error))
+        return false
     }
 
     /// A circuit opening or closing in this worker: the moments an on-call engineer looks for

@@ -73,7 +73,7 @@ struct DeliveryStage: Service {
         let undecodable = UndecodableEntries(store: store, logger: logger, factory: factory)
         var nextClaim = ContinuousClock.now
         var outage = OutageLog(
-            failing: "delivery stage cannot read the deliveries stream", resumed: "delivery stage reading the deliveries stream")
+            failing: "delivery stage cannot read the deliveries stream", resumed: "delivery stage reading the deliveries stream again")
         let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
         while !isStopping {
             let free = await dispatcher.freeCapacity

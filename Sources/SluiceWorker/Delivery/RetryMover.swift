@@ -33,7 +33,7 @@ struct RetryMover: Service {
         var nextMove = ContinuousClock.now
         var outage = OutageLog(
             failing: "cannot move due retries or release waiting deliveries",
-            resumed: "moving due retries and releasing waiting deliveries", repeatEvery: repeatLogEvery)
+            resumed: "moving due retries and releasing waiting deliveries again", repeatEvery: repeatLogEvery)
         while !isStopping {
             do {
                 if ContinuousClock.now >= nextMove {

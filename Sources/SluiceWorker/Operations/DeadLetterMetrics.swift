@@ -4,8 +4,9 @@ import SluiceCore
 /// `sluice_dead_letters_total{reason}`: every dead letter this worker writes, whatever made it —
 /// an endpoint's delivery (`exhausted`, `gone`, `blocked_address`, `endpoint_removed`), an event
 /// no route matched (`no_route`) or an entry that cannot be read (`undecodable`).
-/// `sluice_deliveries_total{outcome="dead_letter"}` counts only the endpoint's attempts, per
-/// endpoint, and loses a removed endpoint's series.
+/// `sluice_deliveries_total{outcome="dead_letter"}` counts per endpoint, so it has nothing for an
+/// event without one and loses a removed endpoint's series within seconds. Counted once the
+/// dead letter is written.
 ///
 /// Every reason exists at 0 from the start: a series that first appears at 1 shows no increase
 /// to `increase()`, so an alert on it would miss the first dead letter of each process.

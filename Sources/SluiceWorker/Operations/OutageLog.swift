@@ -9,11 +9,11 @@ import SluiceCore
 struct OutageLog {
     /// What the loop could not do, as the start of a sentence: "cannot read the deliveries stream".
     let failing: String
-    /// What it does again once Redis answers: "reading the deliveries stream".
+    /// The line once Redis answers: "reading the deliveries stream again".
     let resumed: String
-    var repeatEvery: Duration = .seconds(30)
+    let repeatEvery: Duration
     /// The level of the failure lines (the line saying it works again is `info`).
-    var level: Logger.Level = .error
+    let level: Logger.Level
     private var outage: (since: ContinuousClock.Instant, failures: Int, loggedAt: ContinuousClock.Instant)?
 
     init(failing: String, resumed: String, repeatEvery: Duration = .seconds(30), level: Logger.Level = .error) {
@@ -47,7 +47,7 @@ struct OutageLog {
     mutating func succeeded(logger: Logger, metadata: Logger.Metadata = [:], now: ContinuousClock.Instant = .now) {
         guard let ended = outage else { return }
         logger.info(
-            "\(resumed) again",
+            "\(resumed)",
             metadata: metadata.merging(["failures": "\(ended.failures)", "after": "\((now - ended.since).logText)"]) { $1 })
         outage = nil
     }

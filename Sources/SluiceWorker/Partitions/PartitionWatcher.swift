@@ -24,7 +24,7 @@ struct PartitionWatcher: Service {
 
     func run() async throws {
         var outage = OutageLog(
-            failing: "cannot read or raise the recorded partition count", resumed: "reading the recorded partition count", level: .warning)
+            failing: "cannot read or raise the recorded partition count", resumed: "reading the recorded partition count again", level: .warning)
         while !isStopping {
             let wanted = state.current.routes.redisPartitions
             do {

@@ -31,7 +31,7 @@ struct RouterStage: Service {
     func run() async throws {
         await store.ensureGroupsRetrying(state: state, logger: logger)
         var nextClaim = ContinuousClock.now
-        var outage = OutageLog(failing: "router stage cannot read the ingress stream", resumed: "router stage reading the ingress stream")
+        var outage = OutageLog(failing: "router stage cannot read the ingress stream", resumed: "router stage reading the ingress stream again")
         let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
         while !isStopping {
             do {
