@@ -102,6 +102,10 @@ import Testing
             let response = try await edge.post(id: "msg_none")
             #expect(response.status == 202)
             #expect(try await edge.get("/readyz").status == 200)
+            #expect(edge.exporterText().contains("sluice_edge_accepting 1"))
+            // Without a durability to check, an unreachable Redis still means nothing is accepted.
+            await edge.redis.server.kill()
+            try await poll(until: { edge.exporterText().contains("sluice_edge_accepting 0") }, "the gauge says the edge accepts nothing")
         }
     }
 }
