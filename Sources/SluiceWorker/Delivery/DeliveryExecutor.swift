@@ -227,7 +227,7 @@ struct DeliveryExecutor: Sendable {
             }
             let change = breakers.record(endpoint, success: healthy, nowMillis: finishedMillis)
             metrics.setCircuitOpen(delivery.target, change.isOpen)
-            if change.flipped { logCircuit(change, endpoint: endpoint, lastError: failure) }
+            if change.flipped || change.probeFailed { logCircuit(change, endpoint: endpoint, lastError: failure) }
             if change.flipped || change.isOpen {
                 // For `sluice status`; a lost update only makes the display stale, so it is not awaited.
                 let ref = delivery.target
@@ -364,11 +364,15 @@ struct DeliveryExecutor: Sendable {
         return false
     }
 
-    /// A circuit opening or closing in this worker: the moments an on-call engineer looks for
-    /// (re-opening after a failed probe is not logged; the endpoint was already known down).
+    /// A circuit opening, failing a probe or closing in this worker: the moments an on-call
+    /// engineer looks for (a failed probe is one line per cooldown, and says when the next is).
     private func logCircuit(_ change: CircuitBreakers.Change, endpoint: EndpointConfig, lastError: String?) {
         var metadata: Logger.Metadata = ["tenant": "\(endpoint.ref.tenant)", "endpoint": "\(endpoint.ref.endpoint)"]
-        if change.isOpen {
+        if change.probeFailed {
+            if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
+            if let lastError { metadata["error"] = "\(lastError)" }
+            logger.warning("circuit probe failed: the endpoint's deliveries go on waiting until the next probe", metadata: metadata)
+        } else if change.isOpen {
             metadata["failures"] = "\(endpoint.circuitBreaker.failures)"
             if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
             if let lastError { metadata["error"] = "\(lastError)" }

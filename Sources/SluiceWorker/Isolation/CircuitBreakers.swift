@@ -42,6 +42,8 @@ final class CircuitBreakers: Sendable {
         var flipped: Bool
         /// When a probe may go, while open.
         var probeAtMillis: Int64?
+        /// Whether this result was a probe's, and it failed: the circuit is open again.
+        var probeFailed = false
     }
 
     /// Records an attempt's result.
@@ -49,10 +51,13 @@ final class CircuitBreakers: Sendable {
         breakers.withLock { all in
             var breaker = Self.breaker(in: all, for: endpoint)
             let wasOpen = breaker.state != .closed
+            let probing = breaker.state == .halfOpen
             breaker.record(success: success, nowMillis: nowMillis)
             all[endpoint.ref] = breaker
             let isOpen = breaker.state != .closed
-            return Change(isOpen: breaker.state == .open, flipped: wasOpen != isOpen, probeAtMillis: breaker.reopensAt())
+            return Change(
+                isOpen: breaker.state == .open, flipped: wasOpen != isOpen, probeAtMillis: breaker.reopensAt(),
+                probeFailed: probing && !success)
         }
     }
 
