@@ -15,9 +15,7 @@ struct DLQListCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let all = try await context.run { try await context.partitions().deadLetters() }
-        selection.warnAboutUnknownIDs(in: all)
-        let entries = all.filter(selection.matches)
+        let entries = selection.selected(from: try await context.run { try await context.partitions().deadLetters() })
         if json {
             for entry in entries { print(DeadLetterJSON.line(entry)) }
             return

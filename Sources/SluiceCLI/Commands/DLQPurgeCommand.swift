@@ -18,9 +18,7 @@ struct DLQPurgeCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try OperatorContext(global: global)
         defer { context.close() }
-        let all = try await context.run { try await context.partitions().deadLetters() }
-        selection.warnAboutUnknownIDs(in: all)
-        let ids = all.filter(selection.matches).map(\.id)
+        let ids = selection.selected(from: try await context.run { try await context.partitions().deadLetters() }).map(\.id)
         let purged = ids.isEmpty ? 0 : try await context.run { try await context.stores.purge(deadLetterIDs: ids) }
         // `selected` and `purged` differ when another operator removed some in between.
         print(json ? JSONOutput.line(["selected": ids.count, "purged": purged]) : "purged \(purged) dead letter(s)")

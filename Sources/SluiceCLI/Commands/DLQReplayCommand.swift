@@ -25,9 +25,7 @@ struct DLQReplayCommand: AsyncParsableCommand {
         let context = try OperatorContext(global: global)
         defer { context.close() }
         let matcher = RouteMatcher(config: context.routes)
-        let all = try await context.run { try await context.partitions().deadLetters() }
-        selection.warnAboutUnknownIDs(in: all)
-        let entries = all.filter(selection.matches)
+        let entries = selection.selected(from: try await context.run { try await context.partitions().deadLetters() })
         var replayed: [String] = []
         var unroutable: [String] = []
         var notReplayable: [String] = []

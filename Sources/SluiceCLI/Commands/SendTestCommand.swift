@@ -62,7 +62,9 @@ struct SendTestCommand: AsyncParsableCommand {
             result["response"] = (try? JSONSerialization.jsonObject(with: Data(response.body))) ?? text
             print(json ? JSONOutput.line(result) : "← \(response.status) \(text)")
             if !(200..<300).contains(response.status) {
-                if !json, let hint = Self.hint(status: response.status, body: text) { FileHandle.standardError.write(Data("hint: \(hint)\n".utf8)) }
+                // The answer's JSON was parsed above; its `reason` says which refusal it is.
+                let reason = (result["response"] as? [String: Any])?["reason"] as? String
+                if !json, let hint = Self.hint(reason: reason) { FileHandle.standardError.write(Data("hint: \(hint)\n".utf8)) }
                 throw ExitCode(1)
             }
         } catch let error as HTTPClientError {
@@ -80,16 +82,16 @@ struct SendTestCommand: AsyncParsableCommand {
     }
 
     /// What to do about the refusals a first try most often meets.
-    static func hint(status: Int, body: String) -> String? {
-        if body.contains("\"signature_mismatch\"") {
-            return "the secret given (--secret or GEMINI_WEBHOOK_SECRET) is not one the source verifies with (its verify.hmac.secrets in routes.yaml); `sluice doctor` explains a refused call"
+    static func hint(reason: String?) -> String? {
+        switch reason {
+        case "signature_mismatch":
+            "the secret given (--secret or GEMINI_WEBHOOK_SECRET) is not one the source verifies with (its verify.hmac.secrets in routes.yaml); `sluice doctor` explains a refused call"
+        case "unknown_source":
+            "the URL's /webhooks/<source> names no source in routes.yaml"
+        case "durability_unmet":
+            "the edge's Redis lacks appendonly yes or evicts keys (or is down); the edge's log and its /readyz say which"
+        default:
+            nil
         }
-        if body.contains("\"unknown_source\"") {
-            return "the URL's /webhooks/<source> names no source in routes.yaml"
-        }
-        if body.contains("\"durability_unmet\"") {
-            return "the edge's Redis lacks appendonly yes or evicts keys (or is down); the edge's log and its /readyz say which"
-        }
-        return nil
     }
 }

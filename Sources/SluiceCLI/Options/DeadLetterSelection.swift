@@ -38,15 +38,17 @@ struct DeadLetterSelection: ParsableArguments {
         }
     }
 
-    /// Says on stderr which `--id`s name no dead letter at all (a typo, or replayed or purged
-    /// already): the command still succeeds, replay and purge being idempotent per id, but a
-    /// mistyped id must not pass for "nothing to do".
-    func warnAboutUnknownIDs(in all: [DeadLetterEntry]) {
+    /// The dead letters of `all` this selection picks. Says on stderr which `--id`s name no dead
+    /// letter at all (a typo, or replayed or purged already): the command still succeeds, replay
+    /// and purge being idempotent per id, but a mistyped id must not pass for "nothing to do".
+    func selected(from all: [DeadLetterEntry]) -> [DeadLetterEntry] {
         let known = Set(all.map(\.id))
         let unknown = ids.filter { !known.contains($0) }
-        guard !unknown.isEmpty else { return }
-        FileHandle.standardError.write(Data(
-            "warning: no dead letter has the id \(unknown.joined(separator: ", ")) (replayed or purged already, or mistyped; `sluice dlq list` shows the ids there are)\n".utf8))
+        if !unknown.isEmpty {
+            FileHandle.standardError.write(Data(
+                "warning: no dead letter has the id \(unknown.joined(separator: ", ")) (replayed or purged already, or mistyped; `sluice dlq list` shows the ids there are)\n".utf8))
+        }
+        return all.filter(matches)
     }
 
     func matches(_ entry: DeadLetterEntry) -> Bool {
