@@ -368,17 +368,18 @@ struct DeliveryExecutor: Sendable {
     /// engineer looks for (a failed probe is one line per cooldown, and says when the next is).
     private func logCircuit(_ change: CircuitBreakers.Change, endpoint: EndpointConfig, lastError: String?) {
         var metadata: Logger.Metadata = ["tenant": "\(endpoint.ref.tenant)", "endpoint": "\(endpoint.ref.endpoint)"]
-        if change.probeFailed {
-            if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
-            if let lastError { metadata["error"] = "\(lastError)" }
-            logger.warning("circuit probe failed: the endpoint's deliveries go on waiting until the next probe", metadata: metadata)
-        } else if change.isOpen {
-            metadata["failures"] = "\(endpoint.circuitBreaker.failures)"
-            if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
-            if let lastError { metadata["error"] = "\(lastError)" }
-            logger.warning("circuit opened: the endpoint's deliveries wait in its line until a probe succeeds", metadata: metadata)
-        } else {
+        guard change.isOpen else {
             logger.notice("circuit closed: a probe succeeded; the endpoint's deliveries resume", metadata: metadata)
+            return
+        }
+        // Open, whether just now or again after its probe: why, and when the next probe goes.
+        if let probe = change.probeAtMillis { metadata["probe_at"] = "\(UnixMillisISO8601.string(probe))" }
+        if let lastError { metadata["error"] = "\(lastError)" }
+        if change.probeFailed {
+            logger.warning("circuit probe failed: the endpoint's deliveries go on waiting until the next probe", metadata: metadata)
+        } else {
+            metadata["failures"] = "\(endpoint.circuitBreaker.failures)"
+            logger.warning("circuit opened: the endpoint's deliveries wait in its line until a probe succeeds", metadata: metadata)
         }
     }
 
