@@ -37,8 +37,16 @@ enum RoutesScalarParser {
             rest = rest.dropFirst(unit.suffix.count)
             total += unit.isMillis ? .milliseconds(amount) : .seconds(amount * unit.seconds)
         }
+        // Twelve digits of days overflow the milliseconds every duration ends up as (Redis
+        // expiries, retry scores, libcurl's timeouts); nothing sensible is longer than a century.
+        guard total <= longestDuration else {
+            throw Failure("duration '\(text)' is too long; at most \(format(longestDuration)) (100 years)")
+        }
         return total
     }
+
+    /// The longest duration routes.yaml and the command line take.
+    static let longestDuration = Duration.seconds(36_500 * 86_400)
 
     /// One to twelve ASCII digits as a number (a longer one is a typo); nil for anything else.
     private static func wholeNumber(_ text: Substring) -> Int? {

@@ -105,6 +105,36 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(warning.description == "conf/routes.yaml:4:1: warning: odd")
     }
 
+    @Test func aDurationPastACenturyIsRefusedNotOverflowed() {
+        // Twelve digits of days are a valid number and used to crash the loader (and `replay
+        // --since`) on overflow when turned into milliseconds.
+        let result = RoutesFixtures.load("""
+            version: 1
+            sources:
+              gemini:
+                kind: standard-webhooks
+                verify: {hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}, tolerance: 999999999999d}
+                dedupe_window: 36500d1ms
+            tenants:
+              acme:
+                signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+                endpoints:
+                  main: {url: "https://hooks.example/x", timeout: 36500d}
+            worker:
+              attempt_log_retention: 999999999999d
+            routes:
+              - {name: all, to: [acme/main]}
+            """)
+        #expect(result.config == nil)
+        #expect(RoutesFixtures.located(result) == [
+            #"5:86: 'tolerance' in 'verify' of source 'gemini': duration '999999999999d' is too long; at most 36500d (100 years)"#,
+            #"6:20: 'dedupe_window' in source 'gemini': duration '36500d1ms' is too long; at most 36500d (100 years)"#,
+            #"13:26: 'attempt_log_retention' in 'worker': duration '999999999999d' is too long; at most 36500d (100 years)"#,
+        ])
+        #expect(Duration(routesNotation: "999999999999d") == nil)
+        #expect(Duration(routesNotation: "36500d") == .seconds(36_500 * 86_400))
+    }
+
     @Test func yamlSyntaxErrorIsReportedAtItsMark() {
         let result = RoutesFixtures.load("version: 1\nsources:\n  gemini: [unclosed\n")
         #expect(result.config == nil)
