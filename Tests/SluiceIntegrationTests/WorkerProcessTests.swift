@@ -93,6 +93,9 @@ import Testing
                     #expect(workerLog.contains(line), "\(line): \(workerLog)")
                 }
                 #expect(workerLog.contains("count=1 "), "\(workerLog)")
+                // Text lines are stamped to the millisecond, so lines within one second keep their order.
+                let stopped = workerLog.split(separator: "\n").first { $0.contains("worker stopped") }.map(String.init) ?? ""
+                #expect(stopped.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4} info sluice\.worker: .*\[\w+\] worker stopped.*/) != nil, "\(stopped)")
 
                 // Recorded delivered before the exit, so nothing is left for another worker to repeat.
                 let log = try await gateway.store.attemptLog(source: "gemini", webhookID: id)

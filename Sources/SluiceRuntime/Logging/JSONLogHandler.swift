@@ -26,6 +26,11 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             object[key] = Self.plain(value)
         }
+        if let error = event.error {
+            // The same keys as the text format's.
+            object["error.message"] = "\(error)"
+            object["error.type"] = String(reflecting: type(of: error))
+        }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         data.append(UInt8(ascii: "\n"))
         FileHandle.standardError.write(data)
