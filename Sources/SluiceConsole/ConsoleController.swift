@@ -158,7 +158,7 @@ struct ConsoleController: Sendable {
                 "index": index, "id": WorkerStores.qualified(entry.id, partition: partition), "event": entry.delivery.event.webhookID,
                 "eventHref": Self.eventHref(entry.delivery.event.webhookID),
                 "target": target.tenant.isEmpty ? "—" : target.description, "reason": entry.reason.rawValue,
-                "last": entry.lastStatus.map(String.init) ?? entry.lastError.map { String($0.prefix(60)) } ?? "—",
+                "last": entry.last() ?? "—", "lastWhole": entry.lastIsCut() ? entry.lastError ?? "" : "",
                 "attempts": entry.attempts, "at": Self.iso(entry.deadLetteredAtMillis),
             ]
         }

@@ -99,7 +99,7 @@ struct ConsolePages: Sendable {
             <div class="scroll"><table>
             <thead><tr>{{#canAct}}<th scope="col"><span class="visually-hidden">Select</span></th>{{/canAct}}<th scope="col">ID</th><th scope="col">Event</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Last</th><th scope="col">Attempts</th><th scope="col">Dead-lettered</th></tr></thead>
             <tbody>
-            {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="{{eventHref}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
+            {{#entries}}<tr>{{#canAct}}<td><input type="checkbox" name="id" value="{{id}}" id="dl-{{index}}" aria-label="Select {{id}}"></td>{{/canAct}}<td><code>{{id}}</code></td><td><a href="{{eventHref}}">{{event}}</a></td><td>{{target}}</td><td><span class="state state-bad">{{reason}}</span></td><td{{#lastWhole}} title="{{lastWhole}}"{{/lastWhole}}>{{last}}</td><td>{{attempts}}</td><td><time>{{at}}</time></td></tr>
             {{/entries}}
             {{^entries}}<tr><td colspan="8">No dead letters{{#filtered}} match{{#more}} among the {{scanned}} searched; the next page searches on{{/more}}{{/filtered}}.</td></tr>{{/entries}}
             </tbody>

@@ -61,6 +61,14 @@ import Testing
                 let row = try #require(table.split(separator: "\n").first { $0.contains("exhausted") })
                 #expect(row.contains("…") && !row.contains(error), "\(table)")
                 #expect(table.contains("(errors cut short in LAST; --json gives them whole)"), "\(table)")
+                // The console's table cuts it the same way and keeps the whole error as the cell's title.
+                let (console, base) = try await ConsoleTests.startConsole(gateway)
+                defer { console.send(SIGKILL) }
+                let page = try await ConsoleTests.request(gateway.client, base + "/dead-letters").body
+                let cut = try #require(row.split(separator: " ").first { $0.hasSuffix("…") }.map(String.init))
+                let escaped = error.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "'", with: "&#39;")
+                    .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                #expect(page.contains("<td title=\"\(escaped)\">") && page.contains(cut), "\(page)")
 
                 for command in [["dlq", "replay"], ["dlq", "purge"], ["dlq", "list"]] {
                     let result = try await SluiceBinary.run(
