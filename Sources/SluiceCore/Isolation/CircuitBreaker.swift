@@ -69,7 +69,7 @@ public struct CircuitBreaker: Sendable, Equatable {
     }
 
     private static func adding(_ duration: Duration, to millis: Int64) -> Int64 {
-        let (sum, overflow) = millis.addingReportingOverflow(max(0, DeliveryClock.millis(duration)))
+        let (sum, overflow) = millis.addingReportingOverflow(max(0, duration.wholeMilliseconds))
         return overflow ? .max : sum
     }
 }

@@ -16,7 +16,7 @@ public struct TokenBucket: Sendable, Equatable {
 
     /// A full bucket for `limit`, as of `nowMillis`.
     public init(limit: RateLimit, nowMillis: Int64) {
-        self.init(capacity: Int64(limit.count), periodMillis: DeliveryClock.millis(limit.period), nowMillis: nowMillis)
+        self.init(capacity: Int64(limit.count), periodMillis: limit.period.wholeMilliseconds, nowMillis: nowMillis)
     }
 
     /// A full bucket of `capacity` tokens refilled over `periodMillis`.
@@ -37,7 +37,7 @@ public struct TokenBucket: Sendable, Equatable {
     /// Milliseconds until a token is there as of `nowMillis` (nil: one is there now); takes nothing.
     public func waitMillis(nowMillis: Int64) -> Int64? {
         var copy = self
-        return copy.take(nowMillis: nowMillis).map(DeliveryClock.millis)
+        return copy.take(nowMillis: nowMillis).map(\.wholeMilliseconds)
     }
 
     /// Takes one token: nil when the request may go now, else how long until a token is there.

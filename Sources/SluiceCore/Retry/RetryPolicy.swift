@@ -32,7 +32,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// deliveries in the retry set forever instead of in the dead letters, where they can be replayed.
     public var span: Duration {
         let spread = min(max(jitter, 0), 1)
-        let millis = schedule.reduce(Int64(0)) { $0 + max(0, DeliveryClock.millis($1)) }
+        let millis = schedule.reduce(Int64(0)) { $0 + max(0, $1.wholeMilliseconds) }
         return .milliseconds(Int64((Double(millis) * (1 + spread)).rounded(.up)))
     }
 
@@ -46,7 +46,7 @@ public struct RetryPolicy: Sendable, Equatable {
         random: inout some RandomNumberGenerator
     ) -> Duration? {
         guard n >= 1, n <= schedule.count else { return nil }
-        let stepMillis = max(0, DeliveryClock.millis(schedule[n - 1]))
+        let stepMillis = max(0, schedule[n - 1].wholeMilliseconds)
         var millis = stepMillis
         let spread = min(max(jitter, 0), 1)
         if spread > 0, stepMillis > 0 {
@@ -54,8 +54,8 @@ public struct RetryPolicy: Sendable, Equatable {
             millis = max(0, Int64((Double(stepMillis) * factor).rounded()))
         }
         if let retryAfter {
-            let cap = max(0, DeliveryClock.millis(largestStep))
-            let asked = min(max(0, DeliveryClock.millis(retryAfter)), cap)
+            let cap = max(0, largestStep.wholeMilliseconds)
+            let asked = min(max(0, retryAfter.wholeMilliseconds), cap)
             millis = max(millis, asked)
         }
         return .milliseconds(millis)

@@ -7,7 +7,7 @@ public enum OperatorTime {
     public static func millis(_ text: String, nowMillis: Int64) -> Int64? {
         let text = text.trimmingCharacters(in: .whitespaces)
         if let ago = Duration(routesNotation: text) {
-            return nowMillis - ago.components.seconds * 1000 - ago.components.attoseconds / 1_000_000_000_000_000
+            return nowMillis - ago.wholeMilliseconds
         }
         if let date = try? Date(text, strategy: .iso8601) {
             return date.unixMillis

@@ -120,8 +120,7 @@ enum RoutesScalarParser {
 
     /// The shortest exact notation for a duration (`1h30m`, `250ms`).
     static func format(_ duration: Duration) -> String {
-        let components = duration.components
-        var millis = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        var millis = duration.wholeMilliseconds
         if millis == 0 { return "0s" }
         var text = ""
         for (suffix, factor) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where millis >= factor {

@@ -3,7 +3,7 @@ extension Duration {
     /// millisecond below a second, to a tenth of a second below a minute, coarser above.
     /// (`Duration`'s own description prints `30.038341201999998 seconds`.)
     public var logText: String {
-        let millis = components.seconds &* 1000 &+ components.attoseconds / 1_000_000_000_000_000
+        let millis = wholeMilliseconds
         if millis < 0 { return "-" + (Duration.zero - self).logText }
         if millis < 1000 { return "\(millis)ms" }
         let tenths = (millis + 50) / 100

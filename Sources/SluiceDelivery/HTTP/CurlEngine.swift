@@ -44,9 +44,7 @@ final class CurlEngine: @unchecked Sendable {
 
     init?(configuration: HTTPClient.Configuration) {
         guard CurlGlobal.initialized, let multi = curl_multi_init() else { return nil }
-        let (waitSeconds, waitAttoseconds) = configuration.idleWait.components
-        let waitMilliseconds = min(max(waitSeconds, 0), 3600) * 1000 + max(waitAttoseconds, 0) / 1_000_000_000_000_000
-        self.maxWaitMilliseconds = Int32(max(1, waitMilliseconds))
+        self.maxWaitMilliseconds = Int32(min(max(1, configuration.idleWait.wholeMilliseconds), 3_600_000))
         self.multi = multi
         self.configuration = configuration
         self.maxIdleHandles = max(16, configuration.maxCachedConnections)

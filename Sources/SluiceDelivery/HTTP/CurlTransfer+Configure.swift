@@ -159,8 +159,7 @@ extension CurlTransfer {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000), 1)
+        max(Int(duration.wholeMilliseconds), 1)
     }
 
     /// RFC 9110 token characters.

@@ -19,7 +19,7 @@ enum HostResolver {
                 }
             }
             queue.async { resume(lookup(host)) }
-            let milliseconds = Int(timeout.components.seconds) * 1000 + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int(timeout.wholeMilliseconds)
             queue.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
                 resume(.failure(SSRFError(kind: .resolutionFailed, host: host, message: "resolving \(host) took longer than \(timeout)")))
             }

@@ -61,7 +61,7 @@ extension WorkerStore {
                 RedisArgument(keyspace.endpointStats),
             ],
             args: [
-                RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(consumerIdle.wholeMillis),
+                RedisArgument(Keyspace.routerGroup), RedisArgument(Keyspace.deliveryGroup), RedisArgument(consumerIdle.nonNegativeMillis),
                 RedisArgument(circuitCutoffMillis),
             ] + keep.map { RedisArgument($0) })
         let counts = (reply.array ?? []).map { Int($0.int ?? 0) }

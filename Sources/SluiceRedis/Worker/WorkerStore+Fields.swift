@@ -208,14 +208,9 @@ extension Duration {
     /// Whole milliseconds between 1 and about 100 years (PEXPIRE refuses 0 and expiry times
     /// that overflow).
     var expiryMillis: Int64 {
-        min(max(1, wholeMillis), 100 * 365 * 86_400_000)
+        min(max(1, nonNegativeMillis), 100 * 365 * 86_400_000)
     }
 
     /// Whole milliseconds, not below 0.
-    var wholeMillis: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? 0 : .max }
-        return max(0, whole &+ attoseconds / 1_000_000_000_000_000)
-    }
+    var nonNegativeMillis: Int64 { max(0, wholeMilliseconds) }
 }

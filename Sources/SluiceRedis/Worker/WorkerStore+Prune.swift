@@ -24,14 +24,14 @@ extension WorkerStore {
     public func trimArchiveForPrune(window: Duration, nowMillis: Int64) async throws(RedisError) -> (count: Int, expiresAtMillis: Int64?) {
         let archive = RedisArgument(keyspace.archive)
         if window > .zero {
-            _ = try await client.send(["XTRIM", archive, "MINID", RedisArgument(nowMillis - window.wholeMillis)])
+            _ = try await client.send(["XTRIM", archive, "MINID", RedisArgument(nowMillis - window.nonNegativeMillis)])
         } else {
             _ = try await client.send(["DEL", archive])
         }
         let first = try await client.send(["XRANGE", archive, "-", "+", "COUNT", "1"])
         let length = try await client.send(["XLEN", archive]).int ?? 0
         let oldest = first.array?.first?.array?.first?.string.flatMap { RedisStreamEntry.millis(ofID: $0) }
-        return (Int(length), oldest.map { $0 + window.wholeMillis })
+        return (Int(length), oldest.map { $0 + window.nonNegativeMillis })
     }
 
     /// Deletes this partition's event index: once the partition is pruned, nothing reads it.

@@ -42,7 +42,7 @@ extension WorkerStore {
             args.append(RedisArgument(bucket?.capacity ?? 0))
             args.append(RedisArgument(bucket?.periodMillis ?? 1))
             args.append(RedisArgument(max(1, pace.most)))
-            args.append(RedisArgument(max(1, pace.interval.wholeMillis)))
+            args.append(RedisArgument(max(1, pace.interval.nonNegativeMillis)))
         }
         let reply = try await client.run(ReleaseWaitingScript.script, keys: keys, args: args)
         return (members.count, Int(reply.int ?? 0))

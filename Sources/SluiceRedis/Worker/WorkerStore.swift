@@ -195,7 +195,7 @@ public struct WorkerStore: Sendable {
         arguments.append(id)
         Self.appendSections(deliveries.map { $0.fields() }, to: &arguments)
         Self.appendSections(archiving ? [ArchivedEvent.fields(first: first, targets: deliveries.map(\.target))] : [], to: &arguments)
-        arguments.append(archiving ? "\(archiveWindow.wholeMillis)" : "")
+        arguments.append(archiving ? "\(archiveWindow.nonNegativeMillis)" : "")
         let reply = try await client.run(ReplayScript.script, keyCount: 4, arguments: arguments)
         return reply.int == 1
     }
@@ -302,7 +302,7 @@ public struct WorkerStore: Sendable {
 
     private func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration) async throws(RedisError) -> [RedisStreamEntry] {
         var command: [RedisArgument] = ["XREADGROUP", "GROUP", RedisArgument(group), RedisArgument(consumer), "COUNT", RedisArgument(max(1, count))]
-        let blockMillis = block.wholeMillis
+        let blockMillis = block.nonNegativeMillis
         if blockMillis > 0 { command += ["BLOCK", RedisArgument(blockMillis)] }
         command += ["STREAMS", RedisArgument(stream), ">"]
         let reply: RedisReply
@@ -332,7 +332,7 @@ public struct WorkerStore: Sendable {
             do {
                 reply = try await client.send([
                     "XAUTOCLAIM", RedisArgument(stream), RedisArgument(group), RedisArgument(consumer),
-                    RedisArgument(minIdle.wholeMillis), RedisArgument(cursor), "COUNT", RedisArgument(wanted - claimed.count),
+                    RedisArgument(minIdle.nonNegativeMillis), RedisArgument(cursor), "COUNT", RedisArgument(wanted - claimed.count),
                 ])
             } catch where error.isNoGroup {
                 try await recreateGroups(missing: group, of: stream)

@@ -97,7 +97,7 @@ struct DeliveryExecutor: Sendable {
         // event's acceptance, or its replay): until then the delivery waits in the retry set.
         // Not jittered: this check runs again when it comes back, and must then let it through.
         if delivery.attempt == 1, delivery.firstAttemptAtMillis == nil, let first = endpoint.retry.schedule.first {
-            let due = delivery.scheduleStartMillis + max(0, first.wholeMillis)
+            let due = delivery.scheduleStartMillis + max(0, first.wholeMilliseconds)
             if due > now {
                 await park(entry, until: due)
                 return
@@ -109,7 +109,7 @@ struct DeliveryExecutor: Sendable {
             // its first attempt, or before one from when its schedule began (a replay's is new).
             let waitingSince = delivery.firstAttemptAtMillis ?? delivery.scheduleStartMillis
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
-            if now - waitingSince > patience.wholeMillis {
+            if now - waitingSince > patience.wholeMilliseconds {
                 metrics.count(ref, outcome: "dead_letter")
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
                 logger.warning(
@@ -135,7 +135,7 @@ struct DeliveryExecutor: Sendable {
                 // Each partition keeps its own bucket with its share of the limit.
                 let store = stores.store(entry.partition)
                 if let wait = try await store.takeToken(endpoint: ref, limit: limit.share(of: stores.count), nowMillis: now) {
-                    await self.wait(entry, until: now + max(1, wait.wholeMillis))
+                    await self.wait(entry, until: now + max(1, wait.wholeMilliseconds))
                     return
                 }
             } catch {
@@ -248,7 +248,7 @@ struct DeliveryExecutor: Sendable {
         switch outcome {
         case .delivered:
             let status: Int? = if case .response(let code, _) = result { code } else { nil }
-            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: status, durationMillis: duration.wholeMillis, error: nil, outcome: .delivered)
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: status, durationMillis: duration.wholeMilliseconds, error: nil, outcome: .delivered)
             resolution = .delivered
             metrics.count(delivery.target, outcome: "delivered")
             logger.debug("delivered", metadata: metadata(delivery))
@@ -258,15 +258,15 @@ struct DeliveryExecutor: Sendable {
             next.firstAttemptAtMillis = delivery.firstAttemptAtMillis ?? startedAt.unixMillis
             next.lastStatus = lastStatus
             next.lastError = lastError
-            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .retry)
-            resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMillis)
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMilliseconds, error: lastError, outcome: .retry)
+            resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMilliseconds)
             metrics.count(delivery.target, outcome: "retry")
             logger.info(
                 "attempt failed; retrying",
                 metadata: metadata(delivery, error: lastError ?? "")
-                    .merging(["next_attempt_at": "\(UnixMillisISO8601.string(finishedMillis + after.wholeMillis))"]) { $1 })
+                    .merging(["next_attempt_at": "\(UnixMillisISO8601.string(finishedMillis + after.wholeMilliseconds))"]) { $1 })
         case .deadLetter(let reason, let lastStatus, let lastError):
-            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMillis, error: lastError, outcome: .deadLetter, reason: reason)
+            record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMilliseconds, error: lastError, outcome: .deadLetter, reason: reason)
             resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)
             metrics.count(delivery.target, outcome: "dead_letter")
             logger.warning("delivery dead-lettered", metadata: metadata(delivery, error: lastError ?? "").merging(["reason": "\(reason.rawValue)"]) { $1 })

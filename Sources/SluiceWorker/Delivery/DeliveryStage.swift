@@ -123,7 +123,7 @@ struct DeliveryStage: Service {
             }
         }
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
-        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMillis, remember: true)
+        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMilliseconds, remember: true)
         let entries = toLanes
         guard !entries.isEmpty else { return }
         var refused = await submit(entries, snapshot: snapshot)
@@ -142,7 +142,7 @@ struct DeliveryStage: Service {
             if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
         }
         // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
-        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMillis, remember: false)
+        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.

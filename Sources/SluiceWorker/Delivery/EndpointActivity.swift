@@ -21,7 +21,7 @@ final class EndpointActivity: Sendable {
             inFlight = max(0, inFlight - 1)
             changed = true
             guard let succeeded else { return }
-            let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            let millis = duration.wholeMilliseconds
             if self.succeeded.count < EndpointSummary.window {
                 self.succeeded.append(succeeded)
                 self.millis.append(millis)

@@ -29,7 +29,7 @@ final class CircuitBreakers: Sendable {
             defer { all[endpoint.ref] = breaker }
             if breaker.canSend(nowMillis: nowMillis) { return .send }
             // Half-open with its probe out: look again after a cooldown at the latest.
-            let retryAt = breaker.reopensAt() ?? nowMillis + min(1000, max(100, endpoint.circuitBreaker.cooldown.wholeMillis))
+            let retryAt = breaker.reopensAt() ?? nowMillis + min(1000, max(100, endpoint.circuitBreaker.cooldown.wholeMilliseconds))
             return .wait(untilMillis: retryAt)
         }
     }
