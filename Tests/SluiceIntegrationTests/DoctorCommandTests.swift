@@ -94,6 +94,26 @@ import Testing
         #expect(both.status == 2 && both.output.contains("--now and --at-capture"), "\(both.output)")
     }
 
+    /// A capture is the caller's text: a timestamp at Int64's edge or a JWT claim of `1e300` is
+    /// explained, not an arithmetic overflow (both crashed `doctor`).
+    @Test func extremeTimestampsAndClaimsAreExplainedNotOverflowed() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let key = Curve25519.Signing.PrivateKey()
+        let far = try await Self.doctor(dir, signature: "v1,AAAA", timestamp: -9_223_372_036_854_775_807, key: key, extra: ["--json"])
+        #expect(far.status == 1, "\(far.output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(far.output.utf8)) as? [String: Any], "\(far.output)")
+        #expect((object["timestamp_skew_seconds"] as? NSNumber)?.int64Value == .max, "\(far.output)")
+
+        let header = Self.base64URL(Data(#"{"alg":"EdDSA","typ":"JWT","kid":"k1"}"#.utf8))
+        let claims = Self.base64URL(Data(#"{"aud":"\#(Self.audience)","exp":1e300,"iat":1e300,"nbf":-1e300}"#.utf8))
+        let token = header + "." + claims + "." + Self.base64URL(Data(repeating: 7, count: 64))
+        let jwt = try await Self.doctor(dir, signature: token, timestamp: Int64(Date().timeIntervalSince1970), key: key)
+        #expect(jwt.status == 1, "\(jwt.output)")
+        #expect(jwt.output.contains("exp in more than 10^15 s") && jwt.output.contains("iat less than -10^15 s ago")
+            && jwt.output.contains("nbf in less than -10^15 s"), "\(jwt.output)")
+    }
+
     /// Diagnosing a call needs the source's secrets, not the tenants' (which need not be set
     /// where an operator runs it); an unset secret of the source itself is still the error it is.
     @Test func onlyTheSourcesSecretsNeedToBeSet() async throws {

@@ -32,7 +32,11 @@ public struct SignatureDiagnosis: Sendable {
             id: id, timestamp: timestamp, signatureHeader: signatureHeader, body: body, now: now, keySet: keySet,
             jwksConfigured: jwksConfigured)
         toleranceSeconds = verifier.toleranceSeconds
-        timestampSkew = WebhookVerifier.parseTimestamp(timestamp).map { (now - $0).magnitude }.map { Int64(clamping: $0) }
+        // The timestamp is the caller's text: any Int64, so the distance saturates.
+        timestampSkew = WebhookVerifier.parseTimestamp(timestamp).map { stamp in
+            let (skew, overflow) = now.subtractingReportingOverflow(stamp)
+            return overflow ? .max : Int64(clamping: skew.magnitude)
+        }
         let header = signatureHeader.trimmingCharacters(in: .whitespaces)
         if CompactJWT.looksLikeJWT(header[...]) {
             var entry = Self.explainJWT(header, verifier: verifier, keySet: keySet, now: now)
@@ -85,9 +89,9 @@ public struct SignatureDiagnosis: Sendable {
         var notes = ["alg \(token.header.alg)", "kid \(token.header.kid ?? "none")"]
         if let claims = token.claims() {
             notes.append("aud \(claims.aud?.joined(separator: ",") ?? "none") (configured: \(verifier.audience ?? "none — JWTs are refused"))")
-            notes.append(claims.exp.map { "exp in \(Int64($0) - now) s" } ?? "no exp")
-            if let iat = claims.iat { notes.append("iat \(now - Int64(iat)) s ago") }
-            if let nbf = claims.nbf { notes.append("nbf in \(Int64(nbf) - now) s") }
+            notes.append(claims.exp.map { "exp in \(Self.seconds($0 - Double(now))) s" } ?? "no exp")
+            if let iat = claims.iat { notes.append("iat \(Self.seconds(Double(now) - iat)) s ago") }
+            if let nbf = claims.nbf { notes.append("nbf in \(Self.seconds(nbf - Double(now))) s") }
         } else {
             notes.append("claims are not a JSON object of the expected types")
         }
@@ -95,5 +99,11 @@ public struct SignatureDiagnosis: Sendable {
             notes.append("the JWKS has no key \(kid) (it has \(keySet.keyIDs.joined(separator: ", ")))")
         }
         return Entry(form: "jwt", finding: notes.joined(separator: "; "), matches: false)
+    }
+
+    /// Whole seconds for a note; the claims are unverified JSON numbers, any size (`1e300`).
+    private static func seconds(_ value: Double) -> String {
+        guard value.isFinite, value.magnitude < 1e15 else { return value < 0 ? "less than -10^15" : "more than 10^15" }
+        return String(Int64(value))
     }
 }

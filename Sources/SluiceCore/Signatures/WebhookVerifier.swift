@@ -131,6 +131,7 @@ public struct WebhookVerifier: Sendable {
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return nil
         }
-        return Int64(text)
+        // Int64.min has no positive twin: refused like any value beyond ±(2^63 - 1).
+        return Int64(text).flatMap { $0 == .min ? nil : $0 }
     }
 }

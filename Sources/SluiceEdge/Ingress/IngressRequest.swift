@@ -22,7 +22,7 @@ struct IngressRequest: Sendable {
         guard !id.unicodeScalars.contains("\u{FFFD}") else { throw .invalidWebhookID() }
         guard let timestamp = headers.timestamp else { throw .missingHeader("webhook-timestamp") }
         guard let signature = headers.signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
-        if let declared = headers.contentLength.flatMap(Int.init), declared > source.config.maxBody {
+        if let declared = headers.contentLength, Self.exceeds(declared, source.config.maxBody) {
             throw .bodyTooLarge(limit: source.config.maxBody)
         }
         self.target = target
@@ -35,6 +35,14 @@ struct IngressRequest: Sendable {
     }
 
     var maxBody: Int { source.config.maxBody }
+
+    /// Whether a declared `content-length` is above `limit`. The HTTP parser takes lengths up to
+    /// 2^64 − 1, and those past `Int.max` do not parse as an `Int`: they are above any limit too.
+    static func exceeds(_ declared: String, _ limit: Int) -> Bool {
+        let digits = declared.trimmingCharacters(in: .whitespaces)
+        if let length = Int(digits) { return length > limit }
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
 
     func verify(body: [UInt8], now: Int64, keySet: JSONWebKeySet?) -> WebhookVerification {
         source.verifier.verify(

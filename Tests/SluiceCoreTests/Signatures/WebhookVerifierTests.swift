@@ -79,7 +79,7 @@ import Testing
         #expect(reason(verify("v1,AAAA", now: Self.timestamp + 10_000)) == "timestamp_out_of_tolerance")
     }
 
-    @Test(arguments: ["", "abc", "1614265330.5", "+1614265330", " 1614265330", "99999999999999999999"])
+    @Test(arguments: ["", "abc", "1614265330.5", "+1614265330", " 1614265330", "99999999999999999999", "-9223372036854775808"])
     func nonIntegerTimestampIsABadRequest(timestamp: String) {
         guard case .rejected(let failure) = verify(Self.publishedV1, timestamp: timestamp) else {
             Issue.record("expected a rejection"); return
