@@ -142,14 +142,16 @@ struct ConsoleController: Sendable {
         var cursor = after
         var reachedEnd = damaged
         scan: while !reachedEnd && scanned < Self.deadLetterScanLimit {
-            let read = try await stores.store(partition).deadLetters(count: pageSize, after: cursor)
-            for entry in read {
+            let page = try await stores.store(partition).deadLetterPage(count: pageSize, after: cursor)
+            for entry in page.entries {
                 scanned += 1
                 cursor = entry.id
                 if matches(entry) { shown.append(entry) }
                 if shown.count == pageSize { break scan }
             }
-            reachedEnd = read.count < pageSize
+            // Past entries that do not decode too: they are not shown, but the page was full.
+            if let last = page.lastID { cursor = last }
+            reachedEnd = page.read < pageSize
         }
         let session = currentSession(request)
         let entries = shown.enumerated().map { index, entry -> [String: Any] in

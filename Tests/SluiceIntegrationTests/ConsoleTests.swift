@@ -335,6 +335,8 @@ import Testing
     @Test func aFilteredDeadLetterPageSearchesPastEntriesThatDoNotMatch() async throws {
         try await Self.withConsoleGateway { gateway, base, _, _ in
             let client = gateway.client
+            // First an entry no Sluice wrote, which no page shows but which must not end the paging.
+            _ = try await gateway.redis.client.send(["XADD", RedisArgument(gateway.redis.keyspace.deadLetters), "*", "not", "sluice"])
             // 55 that match no route, then one the failing endpoint exhausts: the last of 56.
             for index in 0..<55 { try await gateway.post(type: "video.generated", id: "msg_unrouted_\(index)") }
             try await poll(until: { try await gateway.store.deadLetters().count == 55 }, timeout: .seconds(20), "55 no_route dead letters")
@@ -346,9 +348,32 @@ import Testing
             #expect(page.body.contains(">\(failed)</a>"), "\(page.body)")
             #expect(page.body.contains("1 shown of 56 searched."), "\(page.body)")
             #expect(!page.body.contains("rel=\"next\""), "nothing is left to search: \(page.body)")
+            let unfiltered = try await Self.request(client, base + "/dead-letters")
+            #expect(unfiltered.body.contains("rel=\"next\""), "49 shown, but more follow: \(unfiltered.body)")
 
-            let damaged = try await Self.request(client, base + "/dead-letters?after=abc")
-            #expect(damaged.status == 400 && damaged.body.contains("The page link is damaged"), "\(damaged.body)")
+            // Digits past a 64-bit id are as damaged as letters (Redis refused them: a bare 500).
+            for after in ["abc", "99999999999999999999-0", "1-18446744073709551616"] {
+                let damaged = try await Self.request(client, base + "/dead-letters?after=\(after)")
+                #expect(damaged.status == 400 && damaged.body.contains("The page link is damaged"), "\(after): \(damaged.body)")
+            }
+        }
+    }
+
+    /// The summaries' hash is shared: one that no worker could have written (counts at Int64's
+    /// top) is left out of the overview instead of overflowing its sums and killing the console.
+    @Test func aForgedEndpointSummaryDoesNotBreakTheOverview() async throws {
+        try await Self.withConsoleAlone([]) { gateway, port in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let forged = #"{"endpoint":"acme/main","consumer":"fake","atMillis":\#(now),"attempts":9223372036854775807,"#
+                + #""succeeded":9223372036854775807,"p50Millis":1,"p95Millis":1,"p99Millis":1,"inFlight":9223372036854775807}"#
+            let honest = #"{"endpoint":"acme/main","consumer":"real","atMillis":\#(now),"attempts":4,"succeeded":3,"#
+                + #""p50Millis":1,"p95Millis":1,"p99Millis":1,"inFlight":0}"#
+            _ = try await gateway.redis.client.send([
+                "HSET", RedisArgument(gateway.redis.keyspace.endpointStats), "acme/main@fake", RedisArgument(forged), "acme/main@real", RedisArgument(honest),
+            ])
+            let overview = try await Self.request(gateway.client, "http://127.0.0.1:\(port)/")
+            #expect(overview.status == 200)
+            #expect(overview.body.contains("75% of 4"), "\(overview.body)")
         }
     }
 

@@ -31,6 +31,9 @@ import Testing
                     // A dry run counts; the real one sends acme/main's five again (not acme/audit's).
                     let dry = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])
                     #expect(dry["found"] as? Int == 5 && dry["enqueued"] as? Int == 0, "\(dry)")
+                    // A time before 1970 means from the archive's start (it made an id Redis refused).
+                    let ancient = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "0001-01-01T00:00:00Z", "--dry-run"])
+                    #expect(ancient["found"] as? Int == 5, "\(ancient)")
                     // Without --until the window ends now, and says so.
                     let until = try #require((dry["until"] as? String).flatMap { try? Date($0, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) }, "\(dry)")
                     #expect(abs(until.timeIntervalSinceNow) < 60, "\(dry)")

@@ -72,6 +72,23 @@ import Testing
         }
     }
 
+    /// An endpoint's answer must not crash the worker: a Retry-After date in year 300000000
+    /// overflowed the date arithmetic, and every worker that reclaimed the delivery died on it.
+    @Test func aRetryAfterDatePastYear9999IsIgnored() async throws {
+        try await withSink { sink in
+            await sink.enqueue(
+                .status(503, headers: [("retry-after", "Sun, 06 Nov 300000000 08:49:37 GMT")]),
+                .status(429, headers: [("retry-after", "Sun, 06 Nov 9000000000000000000 08:49:37 GMT")]), .ok, for: "/hook")
+            try await WorkerHarness.with(routes: {
+                Self.routes(prefix: $0, sink: sink, retry: "{schedule: [0s, 100ms, 100ms], jitter: 0%}")
+            }) { harness in
+                try await harness.post()
+                let requests = try await sink.waitForRequests(count: 3, path: "/hook")
+                #expect(requests.map { $0.header("x-sluice-attempt") } == ["1", "2", "3"])
+            }
+        }
+    }
+
     @Test func goneDeadLettersAtOnceAfterOneRequest() async throws {
         try await withSink { sink in
             await sink.respond(to: "/hook", with: .status(410))

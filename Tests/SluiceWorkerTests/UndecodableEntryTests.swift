@@ -32,4 +32,37 @@ import Testing
             }
         }
     }
+
+    /// Numbers at Int64's edges, which no Sluice writes, trapped the schedule's arithmetic (the
+    /// worker died on the entry each time it was reclaimed): they are undecodable instead.
+    @Test func timesAndAttemptsAtInt64sEdgesAreUndecodableNotACrash() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), "retry: {schedule: [1s, 1s]}")
+            }) { harness in
+                let keyspace = harness.store.keyspace
+                let max = "9223372036854775807"
+                let min = "-9223372036854775808"
+                func delivery(_ changes: [String: String]) -> [RedisArgument] {
+                    var fields = ["ingress_id": "1-0", "tenant": "acme", "endpoint": "main", "webhook_id": "msg_edge", "attempt": "1",
+                                  "source": "gemini", "ts": "1", "received_at": "1", "body": "{}"]
+                    fields.merge(changes) { $1 }
+                    return ["XADD", RedisArgument(keyspace.deliveries), "*"] + fields.flatMap { [RedisArgument($0.key), RedisArgument($0.value)] }
+                }
+                for changes in [["attempt": max], ["received_at": max], ["received_at": "-1"], ["first_attempt_at": min], ["scheduled_at": max]] {
+                    _ = try await harness.redis.client.send(delivery(changes))
+                }
+                _ = try await harness.redis.client.send([
+                    "XADD", RedisArgument(keyspace.ingress), "*", "id", "msg_far", "source", "gemini", "channel", "", "type", "x", "ts", "1",
+                    "received_at", RedisArgument(max), "body", "{}",
+                ])
+                let valid = try await harness.post()
+
+                let dead = try await harness.waitForDeadLetters(count: 6)
+                #expect(dead.allSatisfy { $0.reason == .undecodable }, "\(dead.map(\.reason))")
+                let delivered = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(10))
+                #expect(delivered.first?.header("webhook-id") == valid, "the worker lives on and delivers")
+            }
+        }
+    }
 }

@@ -86,7 +86,8 @@ extension Delivery {
 
     /// Decodes what ``fields()`` wrote.
     ///
-    /// - Returns: nil when a required field is missing, a number is not decimal, or the attempt is below 1.
+    /// - Returns: nil when a required field is missing, a number is not decimal, the attempt is
+    ///   not between 1 and 2^31 - 1, or a time is outside ``UnixMillisRange/plausible``.
     ///   A missing or empty optional field reads as nil, so an empty `last_error` cannot be told from none.
     public init?(fields: [String: [UInt8]]) {
         self.init(field: { fields[$0] })
@@ -107,20 +108,22 @@ extension Delivery {
             let tenant = text(FieldName.tenant), !tenant.isEmpty,
             let endpoint = text(FieldName.endpoint), !endpoint.isEmpty,
             let attemptBytes = field(FieldName.attempt), let attempt = Self.decimal(attemptBytes, as: Int.self),
-            attempt >= 1,
+            Self.attempts.contains(attempt),
             let webhookID = text(FieldName.webhookID),
             let source = text(FieldName.source),
             let timestampBytes = field(FieldName.webhookTimestamp),
             let timestamp = Self.decimal(timestampBytes, as: Int64.self),
             let receivedBytes = field(FieldName.receivedAt),
-            let receivedAt = Self.decimal(receivedBytes, as: Int64.self),
+            let receivedAt = Self.decimal(receivedBytes, as: Int64.self), UnixMillisRange.plausible.contains(receivedAt),
             let body = field(FieldName.body)
         else { return nil }
         // Optional fields may be absent altogether (how `fields()` writes nil) but not malformed.
         let firstAttempt = field(FieldName.firstAttemptAt) == nil ? .some(nil) : optionalNumber(FieldName.firstAttemptAt, as: Int64.self)
         let lastStatus = field(FieldName.lastStatus) == nil ? .some(nil) : optionalNumber(FieldName.lastStatus, as: Int.self)
         let scheduledAt = field(FieldName.scheduledAt) == nil ? .some(nil) : optionalNumber(FieldName.scheduledAt, as: Int64.self)
-        guard let firstAttempt, let lastStatus, let scheduledAt else { return nil }
+        guard let firstAttempt, let lastStatus, let scheduledAt,
+            firstAttempt.map(UnixMillisRange.plausible.contains) ?? true, scheduledAt.map(UnixMillisRange.plausible.contains) ?? true
+        else { return nil }
         let channel = text(FieldName.channel) ?? ""
         let lastError = text(FieldName.lastError) ?? ""
         self.init(
@@ -143,6 +146,10 @@ extension Delivery {
         )
         released = field(FieldName.released) == [UInt8(ascii: "1")]
     }
+
+    /// The attempt numbers an entry may carry: a schedule's length fits far below the top, and
+    /// `attempt + 1` cannot overflow.
+    static let attempts = 1...Int(Int32.max)
 
     /// Strict decimal: an optional `-` and ASCII digits only (no `+`, spaces or hex); nil on overflow.
     /// Parsed from the bytes directly, without a String in between (this runs per field per delivery).

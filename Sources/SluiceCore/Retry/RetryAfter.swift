@@ -45,7 +45,9 @@ public enum RetryAfter {
                 }
             }
         }
-        guard let month, let day, let year, let (hour, minute, second) = clock,
+        // Four-digit years, as HTTP-dates have (RFC 9110 §5.6.7): a larger one overflowed the
+        // arithmetic below, and an endpoint's answer must not crash the worker.
+        guard let month, let day, let year, let (hour, minute, second) = clock, (1...9999).contains(year),
             (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         return daysFromCivil(year: year, month: month, day: day) * 86_400

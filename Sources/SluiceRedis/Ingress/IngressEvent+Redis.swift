@@ -26,7 +26,7 @@ extension IngressEvent {
         let channel = text(StreamField.channel) ?? ""
         let eventType = text(StreamField.type) ?? ""
         guard let timestamp = text(StreamField.timestamp).flatMap({ Int64($0) }),
-            let receivedAt = text(StreamField.receivedAt).flatMap({ Int64($0) }),
+            let receivedAt = text(StreamField.receivedAt).flatMap({ Int64($0) }), UnixMillisRange.plausible.contains(receivedAt),
             let body = list.value(named: StreamField.body)
         else { return nil }
         return IngressEvent(

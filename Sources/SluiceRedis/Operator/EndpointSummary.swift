@@ -27,6 +27,15 @@ public struct EndpointSummary: Sendable, Equatable, Codable {
     /// How many recent attempts per endpoint a worker keeps.
     public static let window = 200
 
+    /// Whether its counts are ones a worker publishes. The hash is shared, and the console adds
+    /// the counts up: a summary written by anything else (`attempts` at Int64.max) must not
+    /// crash the overview.
+    var isPlausible: Bool {
+        let counts = 0...1_000_000_000
+        return (0...Self.window).contains(attempts) && (0...attempts).contains(succeeded) && counts.contains(inFlight)
+            && (lastMinute.map(counts.contains) ?? true) && (failedLastMinute.map(counts.contains) ?? true)
+    }
+
     public init(
         endpoint: String, consumer: String, atMillis: Int64, attempts: Int, succeeded: Int, p50Millis: Int64, p95Millis: Int64,
         p99Millis: Int64, inFlight: Int, lastError: String?, lastErrorAtMillis: Int64?, lastMinute: Int? = nil, failedLastMinute: Int? = nil
@@ -67,6 +76,6 @@ extension WorkerStore {
         let decoder = JSONDecoder()
         return stride(from: 1, to: items.count, by: 2).compactMap { index in
             items[index].bytes.flatMap { try? decoder.decode(EndpointSummary.self, from: Data($0)) }
-        }
+        }.filter(\.isPlausible)
     }
 }

@@ -30,8 +30,10 @@ extension WorkerStores {
             if let millis = try await store.oldestEntryMillis(in: store.keyspace.archive) {
                 recovery.archiveStartsAtMillis = min(recovery.archiveStartsAtMillis ?? millis, millis)
             }
-            var start = "\(sinceMillis)-0"
-            let end = untilMillis.map { "\($0)" } ?? "+"
+            // Stream ids start at 0: a time before 1970 (`--since 0001-01-01T00:00:00Z`) means
+            // from the archive's start, not an id Redis refuses.
+            var start = "\(max(0, sinceMillis))-0"
+            let end = untilMillis.map { "\(max(0, $0))" } ?? "+"
             while true {
                 let reply = try await store.client.send([
                     "XRANGE", RedisArgument(store.keyspace.archive), RedisArgument(start), RedisArgument(end), "COUNT", RedisArgument(page),

@@ -151,9 +151,16 @@ public struct WorkerStore: Sendable {
     ///
     /// Entries that do not decode (not written by Sluice) are skipped.
     public func deadLetters(count: Int? = nil, after: String? = nil) async throws(RedisError) -> [DeadLetterEntry] {
+        try await deadLetterPage(count: count, after: after).entries
+    }
+
+    /// Like ``deadLetters(count:after:)``, also saying how many entries were read and the last
+    /// one's id, so that a reader paging through goes on past entries that do not decode (one
+    /// such entry made a page look like the last).
+    public func deadLetterPage(count: Int? = nil, after: String? = nil) async throws(RedisError) -> (entries: [DeadLetterEntry], read: Int, lastID: String?) {
         let start: String
         if let after {
-            guard Self.isStreamID(after) else { return [] }
+            guard Self.isStreamID(after) else { return ([], 0, nil) }
             start = "(" + after
         } else {
             start = "-"
@@ -161,7 +168,8 @@ public struct WorkerStore: Sendable {
         var command: [RedisArgument] = ["XRANGE", RedisArgument(keyspace.deadLetters), RedisArgument(start), "+"]
         if let count { command += ["COUNT", RedisArgument(max(1, count))] }
         let reply = try await client.send(command)
-        return RedisStreamEntry.entries(from: reply).compactMap(Self.deadLetter(from:))
+        let raw = RedisStreamEntry.entries(from: reply)
+        return (raw.compactMap(Self.deadLetter(from:)), raw.count, raw.last?.id)
     }
 
     /// One dead letter, or nil when there is none with that id.
@@ -365,10 +373,11 @@ public struct WorkerStore: Sendable {
         return Delivery(field: { list.value(named: $0) }).map { DeliveryEntry(streamID: entry.id, delivery: $0) }
     }
 
-    /// `<ms>` or `<ms>-<seq>`: anything else would make XRANGE/XDEL answer an error.
+    /// `<ms>` or `<ms>-<seq>`, each a 64-bit unsigned number: anything else would make
+    /// XRANGE/XDEL answer an error (for XDEL, refusing every id of the command).
     public static func isStreamID(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count) else { return false }
-        return parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } }
+        return parts.allSatisfy { part in part.allSatisfy { $0.isASCII && $0.isNumber } && UInt64(part) != nil }
     }
 }

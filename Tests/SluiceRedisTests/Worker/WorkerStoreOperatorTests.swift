@@ -58,7 +58,7 @@ struct WorkerStoreOperatorTests {
             #expect(try await h.store.deadLetters().map(\.id) == [first.id, second.id])
             #expect(try await h.store.deadLetters(count: 1).map(\.id) == [first.id])
             #expect(try await h.store.deadLetters(count: 5, after: first.id).map(\.id) == [second.id])
-            #expect(try await h.store.purge(deadLetterIDs: [first.id, "1-1", "garbage"]) == 1)
+            #expect(try await h.store.purge(deadLetterIDs: [first.id, "1-1", "garbage", "99999999999999999999-0", "1-18446744073709551616"]) == 1)
             #expect(try await h.store.deadLetters().map(\.id) == [second.id])
             #expect(try await h.store.purge(deadLetterIDs: [first.id]) == 0)
             #expect(try await h.store.purge(deadLetterIDs: []) == 0)
