@@ -76,6 +76,14 @@ import Testing
         #expect(LaneSizing.worstClaimedTime(limit: 64, queue: 256, timeout: .seconds(5), lookup: false) <= .seconds(35))
     }
 
+    /// A lane size times the rounds that fit (a 1 ms timeout under a century's visibility) could
+    /// multiply past Int.max and crash the worker (routes.yaml now caps max_in_flight at 100,000,
+    /// well below); the queue saturates instead.
+    @Test func aHugeLaneUnderTheLongestVisibilityDoesNotOverflow() {
+        let lane = LaneSizing.lane(maxInFlight: Int.max / 2, timeout: .milliseconds(1), visibility: .seconds(36_500 * 86_400), processRoom: 1024, lookup: false)
+        #expect(lane == (Int.max / 2, Int.max / 2))
+    }
+
     @Test func aVisibilityTimeoutThatCannotHoldOneAttemptIsRefused() {
         // 32 s would have been accepted before (it is above the 30 s timeout), but an attempt may
         // take the 5 s address lookup and then 30 s.

@@ -44,7 +44,8 @@ public enum LaneSizing {
         let perRound = attemptBound(timeout: timeout, lookup: lookup)
         let rounds = budget > .zero ? Int(budget / perRound) : 0
         let queuedRounds = max(0, rounds - 1)
-        return (limit, min(limit * queuedRounds, max(limit, processRoom / 4)))
+        let (queued, overflow) = limit.multipliedReportingOverflow(by: queuedRounds)
+        return (limit, min(overflow ? .max : queued, max(limit, processRoom / 4)))
     }
 
     /// The longest a delivery can stay claimed in a lane of that size before its result is

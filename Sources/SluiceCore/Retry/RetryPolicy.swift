@@ -32,8 +32,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// deliveries in the retry set forever instead of in the dead letters, where they can be replayed.
     public var span: Duration {
         let spread = min(max(jitter, 0), 1)
-        let millis = schedule.reduce(Int64(0)) { $0 + max(0, $1.wholeMilliseconds) }
-        return .milliseconds(Int64((Double(millis) * (1 + spread)).rounded(.up)))
+        // In Double, which does not overflow, then saturated: a schedule of a million century-long
+        // steps is absurd but loads, and must not crash the worker when its circuit opens.
+        let millis = schedule.reduce(0.0) { $0 + Double(max(0, $1.wholeMilliseconds)) }
+        return .milliseconds(Int64(min((millis * (1 + spread)).rounded(.up), 9.2e18)))
     }
 
     /// The delay before attempt `n` (1-based), or nil when the schedule has no attempt `n`.

@@ -160,6 +160,9 @@ extension RoutesDecoder {
         switch node.yamlTag {
         case .null: return .null
         case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
+        // YAML 1.1's base-60 integers (`1:30` is 90) overflow Yams's arithmetic when long, and
+        // read as the string they look like to anyone comparing with a JSON body's "1:30".
+        case .int where scalar.string.contains(":"): return .string(scalar.string)
         case .int: return node.int.map { .number(Double($0)) } ?? node.float.map(JSONValue.number) ?? .string(scalar.string)
         case .float: return node.float.map(JSONValue.number) ?? .string(scalar.string)
         default: return .string(scalar.string)

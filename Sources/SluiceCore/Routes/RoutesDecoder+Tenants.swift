@@ -77,7 +77,8 @@ extension RoutesDecoder {
         if let field = fields["timeout"], let timeout = duration(field, in: context) {
             if timeout > .zero { endpoint.timeout = timeout } else { error(field.valueMark, "'timeout' in \(context) must be longer than zero") }
         }
-        if let field = fields["max_in_flight"], let value = integer(field, in: context, minimum: 1) {
+        // Far above what one worker process runs at once (1,024 deliveries); a larger number is a typo.
+        if let field = fields["max_in_flight"], let value = integer(field, in: context, minimum: 1, maximum: 100_000) {
             endpoint.maxInFlight = value
         }
         if let field = fields["rate_limit"] {

@@ -18,10 +18,20 @@ extension RoutesDecoder {
         }
         if host.hasPrefix("["), host.hasSuffix("]") {
             host = String(host.dropFirst().dropLast())
+            guard IPAddress.parseV6(host[...]) != nil else {
+                error(location, "URL '\(text)' in \(context) has '[\(host)]' as its host, which is not an IPv6 address")
+                return nil
+            }
         } else if let bad = host.unicodeScalars.first(where: { $0.isASCII && !Self.hostCharacters.contains($0) }) {
             // The host as the HTTP client reads it, percent-encoding decoded: a character no host
             // name can hold (`%00`, a space, `%2F`) makes every delivery fail, so refuse it here.
             error(location, "URL '\(text)' in \(context) has a host with \(Self.describe(bad)), which no host name can contain")
+            return nil
+        }
+        // URLComponents takes any digits as the port (65536; twenty nines it drops), which libcurl
+        // refuses on every attempt.
+        if let port = Self.portText(text), !port.isEmpty, Int(port).map({ (1...65535).contains($0) }) != true {
+            error(location, "URL '\(text)' in \(context) has port \(port); ports go from 1 to 65535")
             return nil
         }
         if components.user != nil || components.password != nil {
@@ -29,6 +39,15 @@ extension RoutesDecoder {
             return nil
         }
         return host
+    }
+
+    /// The port as written after the host (nil: none written; empty: a bare `:`, the default).
+    private static func portText(_ url: String) -> Substring? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        let authority = url[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        let afterHost = hostPort.hasPrefix("[") ? hostPort.drop { $0 != "]" }.dropFirst() : hostPort.drop { $0 != ":" }
+        return afterHost.first == ":" ? afterHost.dropFirst() : nil
     }
 
     /// The ASCII characters a host name may hold (letters, digits, `-`, `.`, `_`); non-ASCII

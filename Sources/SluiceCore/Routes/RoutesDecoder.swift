@@ -110,7 +110,7 @@ final class RoutesDecoder {
         return scalar.string
     }
 
-    func integer(_ field: Field, in context: String, minimum: Int) -> Int? {
+    func integer(_ field: Field, in context: String, minimum: Int, maximum: Int? = nil) -> Int? {
         guard let text = string(field, in: context) else { return nil }
         // Twelve digits at most, as for durations and sizes: a longer number is a typo.
         guard field.value.yamlTag == .int, text.replacingUnderscores.count <= 12, let value = Int(text.replacingUnderscores) else {
@@ -119,6 +119,10 @@ final class RoutesDecoder {
         }
         guard value >= minimum else {
             error(field.valueMark, "'\(field.name)' in \(context) must be at least \(minimum), not \(value)")
+            return nil
+        }
+        if let maximum, value > maximum {
+            error(field.valueMark, "'\(field.name)' in \(context) must be at most \(maximum), not \(value)")
             return nil
         }
         return value

@@ -36,6 +36,10 @@ public enum RoutesLoader {
 extension RoutesDecoder {
     func decodeFile(_ text: String) -> RoutesConfig? {
         let root: Node
+        if let deep = YAMLNestingBound.firstTooDeep(text) {
+            error(deep, "the file nests deeper than \(YAMLNestingBound.limit) levels (counting indentation and open brackets); a routes file needs about eight")
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 error(RoutesLocation(line: 1, column: 1), "the file is empty; it needs at least 'version: 1'")

@@ -88,6 +88,12 @@ enum RoutesScalarParser {
             do { period = try duration(periodText) } catch { throw Failure("invalid rate limit '\(text)'; \(hint)") }
         }
         guard period > .zero else { throw Failure("invalid rate limit '\(text)': the period must be longer than zero") }
+        // Every worker shares the bucket through a Lua script, whose numbers are doubles: a full
+        // bucket (count × period in ms) must stay an exact integer there (and an Int64 here).
+        let (full, overflow) = Int64(count).multipliedReportingOverflow(by: max(1, period.wholeMilliseconds))
+        guard !overflow, full <= 1 << 53 else {
+            throw Failure("rate limit '\(text)' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)")
+        }
         return RateLimit(count: count, period: period)
     }
 

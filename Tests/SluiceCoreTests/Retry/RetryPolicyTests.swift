@@ -75,5 +75,8 @@ import Testing
         #expect(RetryPolicy(schedule: [.zero, .seconds(5), .seconds(300)], jitter: 0).span == .seconds(305))
         #expect(RetryPolicy(schedule: [.zero, .seconds(5), .seconds(300)], jitter: 0.2).span == .seconds(366))
         #expect(RetryPolicy(schedule: [], jitter: 0.2).span == .zero)
+        // Three million century-long steps overflow Int64's milliseconds; the span saturates.
+        let absurd = RetryPolicy(schedule: Array(repeating: .seconds(36_500 * 86_400), count: 3_000_000), jitter: 1)
+        #expect(absurd.span >= .seconds(9_000_000_000_000_000 / 1000))
     }
 }

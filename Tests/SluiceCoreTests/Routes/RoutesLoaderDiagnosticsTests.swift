@@ -135,6 +135,50 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(Duration(routesNotation: "36500d") == .seconds(36_500 * 86_400))
     }
 
+    /// Values that load but overflowed later (a rate limit's bucket, a lane's size, a base-60
+    /// number in Yams) or that libcurl refuses on every attempt (a port past 65535, a bracketed
+    /// host that is no IPv6 address) are refused or read safely at load.
+    @Test func valuesThatWouldOverflowOrNeverConnectAreRefused() {
+        let result = RoutesFixtures.load("""
+            version: 1
+            sources:
+              gemini:
+                kind: standard-webhooks
+                verify: {hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}}
+            tenants:
+              acme:
+                signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
+                endpoints:
+                  a: {url: "https://hooks.example:65536/"}
+                  b: {url: "https://hooks.example:99999999999999999999/"}
+                  c: {url: "http://[zz]/"}
+                  d: {url: "https://hooks.example/", max_in_flight: 100001, rate_limit: 3000000/36500d}
+                  e: {url: "https://hooks.example:/", max_in_flight: 100000, rate_limit: 104249/d}
+            routes:
+              - {name: all, match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}, to: [acme/a]}
+            """)
+        #expect(RoutesFixtures.located(result) == [
+            #"10:16: URL 'https://hooks.example:65536/' in endpoint 'acme/a' has port 65536; ports go from 1 to 65535"#,
+            #"11:16: URL 'https://hooks.example:99999999999999999999/' in endpoint 'acme/b' has port 99999999999999999999; ports go from 1 to 65535"#,
+            #"12:16: URL 'http://[zz]/' in endpoint 'acme/c' has '[zz]' as its host, which is not an IPv6 address"#,
+            #"13:57: 'max_in_flight' in endpoint 'acme/d' must be at most 100000, not 100001"#,
+            #"13:77: 'rate_limit' in endpoint 'acme/d': rate limit '3000000/36500d' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)"#,
+        ])
+        // Read as the text it looks like, not as base 60.
+        let fixed = RoutesFixtures.load(RoutesFixtures.minimal.replacingOccurrences(of: "    to: [acme/main]", with: "    match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}\n    to: [acme/main]"))
+        #expect(fixed.config?.routes.first?.match.conditions.first?.test == .equals(.string("1:00:00:00:00:00:00:00:00:00:00:00")), "\(fixed.diagnostics)")
+    }
+
+    /// Yams builds its tree recursively: 7,000 nested brackets (14 KB) overflowed the stack.
+    @Test func nestingPastTheBoundIsAnErrorNotAStackOverflow() {
+        let deep = RoutesFixtures.load("version: 1\nsources: " + String(repeating: "[", count: 7000) + String(repeating: "]", count: 7000) + "\n")
+        #expect(RoutesFixtures.located(deep) == [
+            "2:266: the file nests deeper than 256 levels (counting indentation and open brackets); a routes file needs about eight",
+        ])
+        let indented = RoutesFixtures.load("version: 1\nsources:\n" + (0..<300).map { String(repeating: " ", count: $0 + 2) + "k\($0):" }.joined(separator: "\n") + "\n")
+        #expect(RoutesFixtures.located(indented).first?.hasPrefix("258:257: the file nests deeper than 256 levels") == true, "\(RoutesFixtures.located(indented))")
+    }
+
     @Test func yamlSyntaxErrorIsReportedAtItsMark() {
         let result = RoutesFixtures.load("version: 1\nsources:\n  gemini: [unclosed\n")
         #expect(result.config == nil)
