@@ -121,6 +121,27 @@ import Testing
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    /// Seconds and sizes a process takes from flags or the environment: `inf`, `nan` and `1e300`
+    /// parse as numbers and crashed the process turning them into milliseconds; a size in MiB
+    /// wrapped when shifted into bytes; a listen host that does not resolve was NIO's
+    /// `SocketAddressError.UnknownHost` and exit 1; `[::1` was read as host `[:`, port 1.
+    @Test(arguments: [
+        (["edge", "--listen", "127.0.0.1:0", "--drain-delay", "nan"], [:], "--drain-delay (SLUICE_DRAIN_DELAY) takes a number of seconds from 0 to"),
+        (["edge", "--listen", "127.0.0.1:0", "--request-timeout", "inf"], [:], "--request-timeout (SLUICE_REQUEST_TIMEOUT) takes a number of seconds above 0 to"),
+        (["edge", "--listen", "127.0.0.1:0"], ["SLUICE_DRAIN_DELAY": "soon"], "SLUICE_DRAIN_DELAY=soon is not a number of seconds"),
+        (["edge", "--listen", "127.0.0.1:0", "--max-buffered-mib", "9223372036854775807"], [:], "--max-buffered-mib (SLUICE_MAX_BUFFERED_MIB) takes 1 to"),
+        (["edge", "--listen", "127.0.0.1:0"], ["SLUICE_EVENT_LOOP_THREADS": "two"], "SLUICE_EVENT_LOOP_THREADS=two is not a whole number"),
+        (["worker", "--metrics-listen", "127.0.0.1:0", "--shutdown-grace", "1e300"], [:], "--shutdown-grace (SLUICE_SHUTDOWN_GRACE) takes a number of seconds"),
+        (["status", "--watch", "inf"], [:], "--watch takes a number of seconds above 0 to"),
+        (["edge", "--listen", "no-such-host.invalid:8080"], [:], "--listen: cannot listen on no-such-host.invalid:8080: the host does not resolve"),
+        (["edge", "--listen", "[::1"], [:], "--listen must be HOST:PORT with an IPv6 address in brackets"),
+    ] as [([String], [String: String], String)])
+    func outOfRangeSecondsSizesAndHostsAreUsageErrors(arguments: [String], environment: [String: String], message: String) async throws {
+        let result = try await SluiceBinary.run(arguments + ["--redis", "redis://127.0.0.1:1", "--config", "/nonexistent/routes.yaml"], environment: environment)
+        #expect(result.status == 2, "\(arguments): \(result.output)")
+        #expect(result.output.contains(message), "\(arguments): \(result.output)")
+    }
+
     /// Run where there is no routes file (the default is routes.yaml in the working directory),
     /// an operator command says so and where the path comes from.
     @Test func aMissingRoutesFileSaysHowToNameIt() async throws {

@@ -48,10 +48,16 @@ struct EdgeCommand: AsyncParsableCommand {
         }
         var limits = EdgeConnectionLimits()
         if let value = try maxConnections ?? number("SLUICE_MAX_CONNECTIONS") as Int? { limits.maxConnections = value }
-        if let value = try requestTimeout ?? number("SLUICE_REQUEST_TIMEOUT") as Double? {
-            limits.requestTimeout = .milliseconds(Int64(value * 1000))
+        if let value = try SecondsOption.value(requestTimeout, environment: "SLUICE_REQUEST_TIMEOUT", in: global.environment) {
+            limits.requestTimeout = try SecondsOption.duration(value, name: "--request-timeout (SLUICE_REQUEST_TIMEOUT)", allowZero: false)
         }
-        if let value = try maxBufferedMib ?? number("SLUICE_MAX_BUFFERED_MIB") as Int? { limits.maxBufferedBytes = value << 20 }
+        if let value = try maxBufferedMib ?? number("SLUICE_MAX_BUFFERED_MIB") as Int? {
+            // Shifted into bytes, a larger number would wrap to a negative one.
+            guard (1...(1 << 40)).contains(value) else {
+                throw ValidationError("--max-buffered-mib (SLUICE_MAX_BUFFERED_MIB) takes 1 to \(1 << 40) MiB, not \(value)")
+            }
+            limits.maxBufferedBytes = value << 20
+        }
         if let descriptors = FileDescriptorLimit.raiseToHard(), descriptors - 128 < limits.maxConnections {
             let capped = max(1, descriptors - 128)
             logger.warning(
@@ -70,15 +76,21 @@ struct EdgeCommand: AsyncParsableCommand {
         try address.checkAvailable(flag: "--listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.edge")
-        let delay = drainDelay ?? global.environment["SLUICE_DRAIN_DELAY"].flatMap(Double.init) ?? 0
-        let threads = eventLoopThreads ?? global.environment["SLUICE_EVENT_LOOP_THREADS"].flatMap(Int.init) ?? 1
+        let delay = try SecondsOption.duration(
+            try SecondsOption.value(drainDelay, environment: "SLUICE_DRAIN_DELAY", in: global.environment) ?? 0,
+            name: "--drain-delay (SLUICE_DRAIN_DELAY)", allowZero: true)
+        let threadsText = global.environment["SLUICE_EVENT_LOOP_THREADS"]
+        guard eventLoopThreads != nil || threadsText == nil || Int(threadsText!) != nil else {
+            throw ValidationError("SLUICE_EVENT_LOOP_THREADS=\(threadsText!) is not a whole number")
+        }
+        let threads = eventLoopThreads ?? threadsText.flatMap(Int.init) ?? 1
         let limits = try limits(logger: logger)
         logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)", "malloc": "\(Allocator.name)"])
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
         let edge = runtime.edgeServer(
             options: .init(
-                host: address.host, port: address.port, drainDelay: .milliseconds(Int64(delay * 1000)),
+                host: address.host, port: address.port, drainDelay: delay,
                 eventLoopThreads: max(1, threads), limits: limits),
             onListening: { port in logger.info("edge listening", metadata: ["port": "\(port)"]) })
         try await ServiceRunner.run(edge.services, process: "edge", logger: logger)

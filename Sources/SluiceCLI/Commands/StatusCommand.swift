@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     var watch: Double?
 
     func validate() throws {
-        if let watch, !(watch > 0) { throw ValidationError("--watch takes a number of seconds above 0, such as 2 or 0.5") }
+        if let watch { _ = try SecondsOption.duration(watch, name: "--watch", allowZero: false) }
     }
 
     func run() async throws {
@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
                 Stdout.line(report.text(configPath: global.configPath))
             }
             guard let watch else { return }
-            try await Task.sleep(for: .milliseconds(Int64(watch * 1000)))
+            try await Task.sleep(for: try SecondsOption.duration(watch, name: "--watch", allowZero: false))
         }
     }
 

@@ -27,14 +27,16 @@ struct WorkerCommand: AsyncParsableCommand {
         try address.checkAvailable(flag: "--metrics-listen")
         let redisURL = try ProcessRuntime.parseRedisURL(global.redisURL)
         let logger = try global.bootstrapLogging(label: "sluice.worker")
-        let grace = shutdownGrace ?? global.environment["SLUICE_SHUTDOWN_GRACE"].flatMap(Double.init) ?? 30
+        let grace = try SecondsOption.duration(
+            try SecondsOption.value(shutdownGrace, environment: "SLUICE_SHUTDOWN_GRACE", in: global.environment) ?? 30,
+            name: "--shutdown-grace (SLUICE_SHUTDOWN_GRACE)", allowZero: true)
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)
         defer { runtime.shutdown() }
         var options = WorkerServer.Options()
         options.stages = chosen
         options.metricsHost = address.host
         options.metricsPort = address.port
-        options.shutdownGrace = .milliseconds(Int64(grace * 1000))
+        options.shutdownGrace = grace
         logger.info("worker starting", metadata: ["stages": "\(chosen.map(\.rawValue).sorted().joined(separator: ","))", "redis": "\(redisURL)", "config": "\(global.configPath)", "consumer": "\(options.consumerName)", "malloc": "\(Allocator.name)"])
         let worker = runtime.workerServer(options: options) { port in
             logger.info("worker metrics listening", metadata: ["port": "\(port)"])

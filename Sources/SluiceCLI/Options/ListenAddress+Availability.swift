@@ -1,3 +1,4 @@
+import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,15 +15,18 @@ extension ListenAddress {
     /// a busy port is reported naming the address and the flag — SwiftNIO's own error named
     /// neither (`bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`) and came after
     /// the start had been logged. `SO_REUSEADDR`, as the servers bind, so only a listener there
-    /// counts. An address that does not resolve is left to the server to report.
-    func checkAvailable(flag: String) throws(Unavailable) {
-        guard port != 0 else { return }
+    /// counts. A host that does not resolve is a usage error (NIO's was `SocketAddressError.UnknownHost`).
+    func checkAvailable(flag: String) throws {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &found) == 0, let first = found else { return }
+        let resolved = getaddrinfo(host, String(port), &hints, &found)
+        guard resolved == 0, let first = found else {
+            throw ValidationError("\(flag): cannot listen on \(self): the host does not resolve (\(String(cString: gai_strerror(resolved)))); use 0.0.0.0, 127.0.0.1 or one of this machine's addresses")
+        }
         defer { freeaddrinfo(found) }
+        guard port != 0 else { return }
         let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
