@@ -94,6 +94,10 @@ import Testing
         let emptyBody = try await SluiceBinary.run(["routes", "explain", routes, "--source", "gemini", "--body", empty])
         #expect(emptyBody.status == 2, "\(emptyBody.output)")
         #expect(emptyBody.output.contains("--body: invalid JSON at byte 0") && !emptyBody.output.contains("cannot read"), "\(emptyBody.output)")
+        // An endless input (it took 4 GB in 10 s) stops at the limit.
+        let endless = try await SluiceBinary.run(["routes", "explain", routes, "--source", "gemini", "--body", "/dev/zero"])
+        #expect(endless.status == 2, "\(endless.output)")
+        #expect(endless.output.contains("cannot read --body /dev/zero: it is larger than 64 MiB"), "\(endless.output)")
     }
 
     /// Commands that change dead letters refuse an empty selection (it takes `--all` to mean

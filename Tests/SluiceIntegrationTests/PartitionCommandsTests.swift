@@ -57,6 +57,10 @@ import Testing
                     }, timeout: .seconds(10), "prune succeeds once the partitions above 1 are empty")
                     #expect(try await gateway.sluiceJSON(["partitions", "show"])["recorded"] as? Int == 1)
                     #expect(try await gateway.sluice(["partitions", "prune"]).contains("nothing to prune"))
+                    // A record no Sluice writes (it read Int.max partitions, for ever) is named as damaged.
+                    _ = try await redis.client.send(["SET", RedisArgument(redis.keyspace.partitionCount), "9223372036854775807"])
+                    let damaged = try await SluiceBinary.run(["partitions", "show", "--config", gateway.routesPath, "--redis", "\(redis.url)"])
+                    #expect(damaged.status == 1 && damaged.output.contains("not a partition count"), "\(damaged.output)")
                 }
             }
         }

@@ -10,11 +10,18 @@ enum InputFile {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw refusal(path, flag, EISDIR) }
-        // `readToEnd` gives nil for an empty file: that is an empty input, not a read error.
+        // Read up to one byte past the limit, so `/dev/zero` or a runaway pipe ends in an error,
+        // not in all of memory. `read(upToCount:)` gives nil at once for an empty file.
         let data: Data?
-        do { data = try handle.readToEnd() } catch { throw refusal(path, flag, EIO) }
+        do { data = try handle.read(upToCount: limit + 1) } catch { throw refusal(path, flag, EIO) }
+        guard (data?.count ?? 0) <= limit else {
+            throw ValidationError("cannot read \(flag) \(path): it is larger than \(limit >> 20) MiB, more than any call or key set sluice reads")
+        }
         return data ?? Data()
     }
+
+    /// Far above the edge's largest body (`max_body`) or a JWKS document.
+    static let limit = 64 << 20
 
     private static func refusal(_ path: String, _ flag: String, _ code: Int32) -> ValidationError {
         ValidationError("cannot read \(flag) \(path): \(String(cString: strerror(code)))")

@@ -32,7 +32,15 @@ extension RoutesDecoder {
             }
         }
         if let field = fields["max_body"], let size = parsed(field, in: context, RoutesScalarParser.size) {
-            if size > 0 { source.maxBody = size } else { error(field.valueMark, "'max_body' in \(context) must be larger than zero") }
+            // Each body is buffered whole, copied to Redis and into every delivery: 64 MiB is far
+            // beyond a webhook's and within what one edge buffers by default across connections.
+            if size <= 0 {
+                error(field.valueMark, "'max_body' in \(context) must be larger than zero")
+            } else if size > 64 << 20 {
+                error(field.valueMark, "'max_body' in \(context) must be at most 64MiB, not \(field.value.scalar?.string ?? "\(size)")")
+            } else {
+                source.maxBody = size
+            }
         }
         if let field = fields["dedupe_window"], let window = duration(field, in: context) {
             if window > .zero { source.dedupeWindow = window } else { error(field.valueMark, "'dedupe_window' in \(context) must be longer than zero") }

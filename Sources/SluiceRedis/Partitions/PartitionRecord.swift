@@ -1,3 +1,4 @@
+import SluiceCore
 /// The installation's recorded partition count (`{P}:v1:partitions`): the highest
 /// `redis.partitions` any edge or worker has used, which workers read all partitions below.
 ///
@@ -28,7 +29,9 @@ public struct PartitionRecord: Sendable {
     public func read() async throws(RedisError) -> Int {
         let reply = try await client.send(["GET", RedisArgument(key)])
         guard let text = reply.string else { return 1 }
-        guard let count = Int(text), count >= 1 else {
+        // Above the most any routes file sets, the record was not written by Sluice: reading that
+        // many partitions (`partitions show` at Int.max) would never end.
+        guard let count = Int(text), (1...EventPartition.maxCount).contains(count) else {
             throw RedisError(kind: .protocolViolation, message: "\(key) on Redis at \(client.url) holds '\(text)', not a partition count")
         }
         return count

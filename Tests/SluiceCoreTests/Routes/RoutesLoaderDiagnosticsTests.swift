@@ -145,6 +145,7 @@ struct RoutesLoaderDiagnosticsTests {
               gemini:
                 kind: standard-webhooks
                 verify: {hmac: {secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}}
+                max_body: 65MiB
             tenants:
               acme:
                 signing: {secrets: ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}
@@ -158,11 +159,12 @@ struct RoutesLoaderDiagnosticsTests {
               - {name: all, match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}, to: [acme/a]}
             """)
         #expect(RoutesFixtures.located(result) == [
-            #"10:16: URL 'https://hooks.example:65536/' in endpoint 'acme/a' has port 65536; ports go from 1 to 65535"#,
-            #"11:16: URL 'https://hooks.example:99999999999999999999/' in endpoint 'acme/b' has port 99999999999999999999; ports go from 1 to 65535"#,
-            #"12:16: URL 'http://[zz]/' in endpoint 'acme/c' has '[zz]' as its host, which is not an IPv6 address"#,
-            #"13:57: 'max_in_flight' in endpoint 'acme/d' must be at most 100000, not 100001"#,
-            #"13:77: 'rate_limit' in endpoint 'acme/d': rate limit '3000000/36500d' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)"#,
+            #"6:15: 'max_body' in source 'gemini' must be at most 64MiB, not 65MiB"#,
+            #"11:16: URL 'https://hooks.example:65536/' in endpoint 'acme/a' has port 65536; ports go from 1 to 65535"#,
+            #"12:16: URL 'https://hooks.example:99999999999999999999/' in endpoint 'acme/b' has port 99999999999999999999; ports go from 1 to 65535"#,
+            #"13:16: URL 'http://[zz]/' in endpoint 'acme/c' has '[zz]' as its host, which is not an IPv6 address"#,
+            #"14:57: 'max_in_flight' in endpoint 'acme/d' must be at most 100000, not 100001"#,
+            #"14:77: 'rate_limit' in endpoint 'acme/d': rate limit '3000000/36500d' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)"#,
         ])
         // Read as the text it looks like, not as base 60.
         let fixed = RoutesFixtures.load(RoutesFixtures.minimal.replacingOccurrences(of: "    to: [acme/main]", with: "    match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}\n    to: [acme/main]"))
