@@ -225,6 +225,23 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// Bytes that cannot be framed right behind a call (in the same segment) wait for that call's
+    /// answer: Hummingbird's handling wrote a bare 400 at once and closed, so a stored event's
+    /// 202 was lost and the sender read the 400 as its answer.
+    @Test func junkPipelinedBehindACallIsAnsweredAfterTheCallsOwnAnswer() async throws {
+        try await EdgeHarness.with { edge in
+            for _ in 0..<5 {
+                let request = try edge.rawWebhook() + Array("GARBAGE\r\n\r\n".utf8)
+                let exchange = await RawConnection.exchange(port: edge.port, request: request, count: 2, closeWait: .seconds(5))
+                #expect(exchange.responses.map(\.status) == [202, 400], "\(exchange.responses.map(\.status))")
+                let json = (exchange.responses.last).flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }
+                #expect(json?["reason"] as? String == "malformed_request", "\(String(describing: json))")
+                #expect(exchange.closedByServer)
+            }
+            #expect(try await edge.ingressLength() == 5)
+        }
+    }
+
     @Test func oversizeChunkedBodyIsRefusedAndTheConnectionServesTheNextCall() async throws {
         try await EdgeHarness.with { edge in
             // max_body is 1 KiB; no content-length, so the edge finds out while reading.

@@ -52,6 +52,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var exchange: IngressExchange
     /// Parts that arrived while an earlier request's answer was pending.
     private var queue = CircularBuffer<HTTPServerRequestPart>()
+    /// The decoder could not frame what followed the queued requests: answered once they are.
+    private var pendingParserError: HTTPParserError?
     private var readHeld = false
     private var idleCheck: Scheduled<Void>?
     /// Its own context, for when the router's answer ends (reported by `RouterAnswerObserver`).
@@ -90,10 +92,22 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         updateTicket()
     }
 
-    /// A request NIO's decoder cannot frame gets a JSON answer like any refusal, unless an earlier
-    /// request still owes one (then, and for anything else, the router's handling as before).
+    /// A request NIO's decoder cannot frame gets a JSON answer like any refusal — after the
+    /// answers still owed to the requests before it, in order. (Handed on at once, Hummingbird
+    /// wrote a bare 400 and closed: a call pipelined before the junk was stored but never got its
+    /// 202, and the sender read the 400 as that call's.)
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError, queue.isEmpty else { return context.fireErrorCaught(error) }
+        guard let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
+        if !queue.isEmpty || exchange.answersLater {
+            pendingParserError = parserError
+            return
+        }
+        answerUnparseable(parserError, context: context)
+    }
+
+    /// Answers the request that could not be framed (or hands the error on when the exchange
+    /// cannot: an early answer already went out, and the rest of its body was being dropped).
+    private func answerUnparseable(_ parserError: HTTPParserError, context: ChannelHandlerContext) {
         switch exchange.unparseable(.unparseable(parserError), counters: dependencies.state.current.unknownSource, now: .now()) {
         case .answer(let answer)?:
             write(answer, context: context)
@@ -102,7 +116,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             // Already closing: the cut-off head it complains about was the edge's own doing.
             return
         default:
-            context.fireErrorCaught(error)
+            context.fireErrorCaught(parserError)
         }
     }
 
@@ -321,13 +335,18 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// The current request was read and answered: serve a waiting one, if any.
     private func finished(context: ChannelHandlerContext) {
-        guard !queue.isEmpty else { return resumeReading(context: context) }
-        while !queue.isEmpty && exchange.takesParts && !exchange.closing {
-            process(queue.removeFirst(), now: .now(), context: context)
+        if !queue.isEmpty {
+            while !queue.isEmpty && exchange.takesParts && !exchange.closing {
+                process(queue.removeFirst(), now: .now(), context: context)
+            }
+            // Outside a read cycle: the router's channel hands parts on at the end of a read.
+            context.fireChannelReadComplete()
         }
-        // Outside a read cycle: the router's channel hands parts on at the end of a read.
-        context.fireChannelReadComplete()
         resumeReading(context: context)
+        if let pending = pendingParserError, queue.isEmpty, !exchange.answersLater {
+            pendingParserError = nil
+            answerUnparseable(pending, context: context)
+        }
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
