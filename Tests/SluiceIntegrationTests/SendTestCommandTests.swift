@@ -22,8 +22,11 @@ import Testing
                 #expect(result.status == 0, "\(type): \(result.output)")
                 #expect(result.output.contains("type: \(type)") && result.output.contains("← 202"), "\(type): \(result.output)")
             }
+            // A type of its own, with characters JSON must escape (the body was invalid JSON: 400).
+            let odd = try await SluiceBinary.run(["send-test", "--url", url, "--secret", GatewayProcesses.sourceSecret, "--type", "acme\\batch\"done\"\n"])
+            #expect(odd.status == 0 && odd.output.contains("← 202"), "\(odd.output)")
             // Only a worker reads the ingress stream, and none runs: every accepted event is still there.
-            #expect(try await gateway.store.status().ingressLength == Self.sampleTypes.count)
+            #expect(try await gateway.store.status().ingressLength == Self.sampleTypes.count + 1)
 
             let json = try await SluiceBinary.run(["send-test", "--url", url, "--secret", GatewayProcesses.sourceSecret, "--id", "msg_json", "--json"])
             #expect(json.status == 0, "\(json.output)")

@@ -15,7 +15,8 @@ enum SampleEvents {
             case "video.generated":
                 #"{"type":"video.generated","data":{"operation":"operations/sample789","video_uri":"files/sample-video.mp4"}}"#
             default:
-                #"{"type":"\#(type.replacingOccurrences(of: "\"", with: ""))","data":{}}"#
+                // Any type text (a backslash or a line break included) as a proper JSON string.
+                JSONOutput.line(["type": type, "data": [String: Any]()])
             }
         return Array(json.utf8)
     }

@@ -35,6 +35,13 @@ public enum RoutesLoader {
 
 extension RoutesDecoder {
     func decodeFile(_ text: String) -> RoutesConfig? {
+        // Editors on Windows write a byte-order mark first, which Yams reads as part of the first key.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        if text.hasPrefix("\u{FFFD}") {
+            // Bytes that are not UTF-8 from the start: UTF-16 (its own mark, FF FE or FE FF) or not text.
+            error(RoutesLocation(line: 1, column: 1), "the file is not UTF-8 text (UTF-16, or not text at all); save it as UTF-8")
+            return nil
+        }
         let root: Node
         if let deep = YAMLNestingBound.firstTooDeep(text) {
             error(deep, "the file nests deeper than \(YAMLNestingBound.limit) levels (counting indentation and open brackets); a routes file needs about eight")

@@ -181,6 +181,15 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(RoutesFixtures.located(indented).first?.hasPrefix("258:257: the file nests deeper than 256 levels") == true, "\(RoutesFixtures.located(indented))")
     }
 
+    /// A byte-order mark (Windows editors write one) made the first key a syntax error; UTF-16
+    /// made a complaint about control characters.
+    @Test func aByteOrderMarkIsSkippedAndUTF16IsNamed() {
+        let marked = RoutesFixtures.load("\u{FEFF}" + RoutesFixtures.minimal)
+        #expect(marked.config != nil, "\(RoutesFixtures.located(marked))")
+        let utf16 = RoutesFixtures.load(String(decoding: [0xFF, 0xFE] + Array("version: 1".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, as: UTF8.self))
+        #expect(RoutesFixtures.located(utf16) == ["1:1: the file is not UTF-8 text (UTF-16, or not text at all); save it as UTF-8"])
+    }
+
     @Test func yamlSyntaxErrorIsReportedAtItsMark() {
         let result = RoutesFixtures.load("version: 1\nsources:\n  gemini: [unclosed\n")
         #expect(result.config == nil)
