@@ -53,7 +53,7 @@ extension RoutesDecoder {
                 match.source = source
             } else {
                 var message = "unknown source '\(source)' in \(blockContext)"
-                if let suggestion = Self.closest(to: source, in: declared.sources.sorted()) { message += "; did you mean '\(suggestion)'?" }
+                if let suggestion = Self.closest(to: source, in: declared.sources) { message += "; did you mean '\(suggestion)'?" }
                 error(sourceField.valueMark, message)
             }
         }
@@ -196,14 +196,14 @@ extension RoutesDecoder {
         }
         guard let endpoints = declared.endpointsByTenant[tenant] else {
             var message = "unknown tenant '\(tenant)' in target '\(text)' of \(context)"
-            if let suggestion = Self.closest(to: tenant, in: declared.endpointsByTenant.keys.sorted()) { message += "; did you mean '\(suggestion)'?" }
+            if let suggestion = Self.closest(to: tenant, in: declared.endpointsByTenant.keys) { message += "; did you mean '\(suggestion)'?" }
             error(node.location, message)
             return nil
         }
         if endpoint == "*" { return .allEndpoints(tenant: tenant) }
         guard endpoints.contains(endpoint) else {
             var message = "unknown endpoint '\(endpoint)' of tenant '\(tenant)' in target '\(text)' of \(context)"
-            if let suggestion = Self.closest(to: endpoint, in: endpoints.sorted()) { message += "; did you mean '\(suggestion)'?" }
+            if let suggestion = Self.closest(to: endpoint, in: endpoints) { message += "; did you mean '\(suggestion)'?" }
             error(node.location, message)
             return nil
         }

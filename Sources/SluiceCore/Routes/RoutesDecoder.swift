@@ -186,25 +186,40 @@ final class RoutesDecoder {
 
     // MARK: Suggestions
 
-    /// The known key within edit distance 2 of `name` (closest first), if any.
-    static func closest(to name: String, in candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, editDistance(name.lowercased(), $0)) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 < $1.1 }?.0
+    /// The known key within edit distance 2 of `name` (closest first, then the first by name), if any.
+    ///
+    /// Neither sorts nor measures more than it must: a file of 3,000 tenants and 3,000 misspelt
+    /// targets took 163 s to check when each suggestion sorted every name and measured the whole
+    /// distance to each; a candidate is dropped as soon as it is certainly more than 2 away.
+    static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
+        let lowered = Array(name.lowercased().utf8)
+        var best: (name: String, distance: Int)?
+        for candidate in candidates {
+            guard let distance = editDistance(lowered, Array(candidate.utf8), atMost: 2) else { continue }
+            if let current = best, (current.distance, current.name) <= (distance, candidate) { continue }
+            best = (candidate, distance)
+        }
+        return best?.name
     }
 
-    static func editDistance(_ lhs: String, _ rhs: String) -> Int {
-        let a = Array(lhs), b = Array(rhs)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
+    /// The edit distance between `a` and `b` (bytes: names are ASCII), or nil when it is above
+    /// `limit` — known once a whole row of the table is above it, or the lengths differ by more.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int) -> Int? {
+        guard abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
+            current[0] = i
+            var rowMinimum = i
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                rowMinimum = min(rowMinimum, current[j])
             }
-            previous = current
+            guard rowMinimum <= limit else { return nil }
+            swap(&previous, &current)
         }
-        return previous[b.count]
+        return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }
 
