@@ -84,6 +84,10 @@ struct EdgeCommand: AsyncParsableCommand {
             throw ValidationError("SLUICE_EVENT_LOOP_THREADS=\(threadsText!) is not a whole number")
         }
         let threads = eventLoopThreads ?? threadsText.flatMap(Int.init) ?? 1
+        // NIO creates every thread at start and stops the process when one cannot be created.
+        guard (1...1024).contains(threads) else {
+            throw ValidationError("--event-loop-threads (SLUICE_EVENT_LOOP_THREADS) takes 1 to 1024, not \(threads)")
+        }
         let limits = try limits(logger: logger)
         logger.info("edge starting", metadata: ["listen": "\(address)", "redis": "\(redisURL)", "config": "\(global.configPath)", "malloc": "\(Allocator.name)"])
         let runtime = try ProcessRuntime(routesSource: RoutesFileSource(path: global.configPath), redisURL: redisURL, logger: logger)

@@ -44,8 +44,10 @@ public struct TokenBucket: Sendable, Equatable {
     public mutating func take(nowMillis: Int64) -> Duration? {
         let full = capacity * periodMillis
         // Clamping the elapsed time first keeps `elapsed × capacity` from overflowing; a clock that
-        // went backwards adds nothing.
-        let elapsed = min(max(0, nowMillis - updatedAtMillis), periodMillis)
+        // went backwards adds nothing. The last update is read back from Redis, where anything may
+        // be written: a difference past Int64 is a full period or nothing, not a trap.
+        let (difference, overflow) = nowMillis.subtractingReportingOverflow(updatedAtMillis)
+        let elapsed = overflow ? (nowMillis > updatedAtMillis ? periodMillis : 0) : min(max(0, difference), periodMillis)
         units = min(full, units + elapsed * capacity)
         updatedAtMillis = max(updatedAtMillis, nowMillis)
         if units >= periodMillis {

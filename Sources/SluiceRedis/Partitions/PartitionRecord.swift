@@ -19,8 +19,12 @@ public struct PartitionRecord: Sendable {
     /// Raises the record to `count` if it is lower; returns the record after that.
     public func raise(to count: Int) async throws(RedisError) -> Int {
         let reply = try await client.run(PartitionCountScript.script, keys: [RedisArgument(key)], args: [RedisArgument(count)])
-        guard let held = reply.int else {
-            throw RedisError(kind: .protocolViolation, message: "the partition count script on Redis at \(client.url) returned \(reply) instead of a count")
+        // Above the most a routes file sets, the record was not written by Sluice: a worker would
+        // open connections and readers for every one of them.
+        guard let held = reply.int, (1...Int64(EventPartition.maxCount)).contains(held) else {
+            throw RedisError(
+                kind: .protocolViolation,
+                message: "the partition count script on Redis at \(client.url) returned \(reply) instead of a count from 1 to \(EventPartition.maxCount); is \(key) damaged?")
         }
         return Int(held)
     }

@@ -31,7 +31,8 @@ extension WorkerStore {
         let first = try await client.send(["XRANGE", archive, "-", "+", "COUNT", "1"])
         let length = try await client.send(["XLEN", archive]).int ?? 0
         let oldest = first.array?.first?.array?.first?.string.flatMap { RedisStreamEntry.millis(ofID: $0) }
-        return (Int(length), oldest.map { $0 + window.nonNegativeMillis })
+        // An id near Int64's top (written by hand: XTRIM MINID never removes it) saturates.
+        return (Int(length), oldest.map { $0.addingReportingOverflow(window.nonNegativeMillis).overflow ? .max : $0 + window.nonNegativeMillis })
     }
 
     /// Deletes this partition's event index: once the partition is pruned, nothing reads it.

@@ -10,6 +10,15 @@ import Testing
         #expect(wait2 == .milliseconds(200))
     }
 
+    /// `sluice status` and the console rebuild buckets from Redis's `u` and `t`: a `t` at Int64's
+    /// edge (written by hand) overflowed the elapsed time and crashed both.
+    @Test func aLastUpdateAtInt64sEdgesCountsAsAFullPeriodOrNothing() {
+        let long = TokenBucket(capacity: 5, periodMillis: 1000, units: 0, updatedAtMillis: .min)
+        #expect(long.waitMillis(nowMillis: 1_800_000_000_000) == nil, "a period or more has passed: full")
+        let future = TokenBucket(capacity: 5, periodMillis: 1000, units: 0, updatedAtMillis: .max)
+        #expect(future.waitMillis(nowMillis: -1_800_000_000_000) == 200, "nothing has passed: empty")
+    }
+
     @Test func waitShrinksAsTimePassesAndATokenArrivesOnTime() {
         var bucket = TokenBucket(limit: RateLimit(count: 5, period: .seconds(1)), nowMillis: 0)
         for _ in 0..<5 { _ = bucket.take(nowMillis: 0) }

@@ -85,6 +85,27 @@ struct WorkerStoreOperatorTests {
 
     /// What `sluice partitions prune` checks counts every place a delivery can be, waiting lines
     /// included.
+    /// An archive entry id near Int64's top (added by hand; XTRIM MINID never removes it)
+    /// overflowed when the window was added to it, crashing `partitions prune`.
+    @Test func anArchiveIdAtInt64sTopSaturatesWhenItLeavesTheWindow() async throws {
+        try await Harness.run { h in
+            _ = try await h.redis.client.send(["XADD", RedisArgument(h.redis.keyspace.archive), "9223372036854775807-0", "x", "y"])
+            let left = try await h.store.trimArchiveForPrune(window: .seconds(3600), nowMillis: 1_800_000_000_000)
+            #expect(left.count == 1 && left.expiresAtMillis == .max)
+        }
+    }
+
+    /// A recorded partition count above the most a routes file sets (written by hand) is refused
+    /// when raising it too: a worker grew to every one (1,000 gave 2,002 Redis connections).
+    @Test func raisingADamagedPartitionRecordIsRefused() async throws {
+        try await Harness.run { h in
+            let record = PartitionRecord(client: h.redis.client, prefix: h.redis.prefix)
+            #expect(try await record.raise(to: 2) == 2)
+            _ = try await h.redis.client.send(["SET", RedisArgument(h.redis.keyspace.partitionCount), "1000"])
+            await #expect(throws: RedisError.self) { try await record.raise(to: 2) }
+        }
+    }
+
     @Test func workLeftForPruneCountsEveryQueue() async throws {
         try await Harness.run { h in
             #expect(try await h.store.workLeftForPrune().isEmpty)
