@@ -169,6 +169,22 @@ import Testing
         }
     }
 
+    /// libcurl 7.88 refuses a header section over 100 KB with a bare "Out of memory", which an
+    /// operator reading the attempt's error would take for the worker's own trouble.
+    @Test func aHeaderSectionOverLibcurlsLimitSaysSo() async throws {
+        let client = try HTTPClient()
+        defer { client.shutdown() }
+        try await withSink { sink in
+            await sink.respond(to: "/hook", with: .status(200, headers: [("x-huge", String(repeating: "a", count: 200_000))]))
+            do {
+                _ = try await client.execute(HTTPRequest(url: sink.url("/hook"), timeout: .seconds(5)))
+                Issue.record("a 200 KB header section is refused")
+            } catch let error as HTTPClientError {
+                #expect("\(error)".contains("response whose headers pass 100 KB"), "\(error)")
+            }
+        }
+    }
+
     @Test func longResponseBodiesAreCutAtTheCap() async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }

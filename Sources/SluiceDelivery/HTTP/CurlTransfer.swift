@@ -64,7 +64,7 @@ final class CurlTransfer: @unchecked Sendable {
         // A body over the cap aborts the transfer from the write callback; that is still a response.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && bodyTruncated) else {
             let buffered = handle.map { String(cString: $0.errorBuffer) } ?? ""
-            fail(Self.kind(of: code, message: buffered), buffered.isEmpty ? CurlGlobal.describe(code) : buffered)
+            fail(Self.kind(of: code, message: buffered), buffered.isEmpty ? Self.describe(code) : buffered)
             return
         }
         var status = 0
@@ -184,6 +184,14 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT: .invalidRequest
         default: .other
         }
+    }
+
+    /// curl's text for a code it gave no message for. libcurl 7.88 refuses a response whose header
+    /// section passes 100 KB with a bare "Out of memory", which reads as the worker's own trouble.
+    static func describe(_ code: CURLcode) -> String {
+        code == CURLE_OUT_OF_MEMORY
+            ? "Out of memory (how libcurl reports a response whose headers pass 100 KB, the likelier cause)"
+            : CurlGlobal.describe(code)
     }
 
     private static func versionText(_ version: Int) -> String {
