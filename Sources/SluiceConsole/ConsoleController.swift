@@ -139,10 +139,13 @@ struct ConsoleController: Sendable {
         // pages nor reads a large queue in one go. The next page goes on after the last one read.
         var shown: [DeadLetterEntry] = []
         var scanned = 0
+        // Entries read, those that do not decode included: the scan limit bounds Redis reads.
+        var read = 0
         var cursor = after
         var reachedEnd = damaged
-        scan: while !reachedEnd && scanned < Self.deadLetterScanLimit {
+        scan: while !reachedEnd && read < Self.deadLetterScanLimit {
             let page = try await stores.store(partition).deadLetterPage(count: pageSize, after: cursor)
+            read += page.read
             for entry in page.entries {
                 scanned += 1
                 cursor = entry.id

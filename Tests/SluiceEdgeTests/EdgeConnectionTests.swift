@@ -242,6 +242,20 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// The same with more bytes in a later segment while the call is still being stored (Redis
+    /// pauses writes): the decoder reports those as a different error, which closed the
+    /// connection with no answer at all although the event was stored.
+    @Test func moreBytesAfterTheJunkInALaterSegmentDoNotLoseTheCallsAnswer() async throws {
+        try await EdgeHarness.with { edge in
+            _ = try await edge.redis.client.send(["CLIENT", "PAUSE", "1500", "WRITE"])
+            let request = try edge.rawWebhook() + Array("GARBAGE\r\n\r\n".utf8)
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: request, count: 2, closeWait: .seconds(5), then: (Array("MORE\r\n\r\n".utf8), .milliseconds(300)))
+            #expect(exchange.responses.map(\.status) == [202, 400], "\(exchange.responses.map(\.status))")
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
     @Test func oversizeChunkedBodyIsRefusedAndTheConnectionServesTheNextCall() async throws {
         try await EdgeHarness.with { edge in
             // max_body is 1 KiB; no content-length, so the edge finds out while reading.

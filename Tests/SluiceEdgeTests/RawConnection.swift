@@ -29,29 +29,41 @@ enum RawConnection {
     /// shuts the socket's sending side once the request is written, as HTTP/1.0 clients do.
     static func exchange(
         port: Int, request: [UInt8], count: Int, headResponses: Set<Int> = [],
-        closeWait: Duration = .zero, timeout: Duration = .seconds(10), halfClose: Bool = false
+        closeWait: Duration = .zero, timeout: Duration = .seconds(10), halfClose: Bool = false,
+        then later: (bytes: [UInt8], after: Duration)? = nil
     ) async -> Exchange {
         await withCheckedContinuation { continuation in
             Thread {
                 continuation.resume(
                     returning: blocking(
                         port: port, request: request, count: count, headResponses: headResponses, closeWait: closeWait, timeout: timeout,
-                        halfClose: halfClose))
+                        halfClose: halfClose, later: later))
             }.start()
         }
     }
 
     private static func blocking(
-        port: Int, request: [UInt8], count: Int, headResponses: Set<Int>, closeWait: Duration, timeout: Duration, halfClose: Bool
+        port: Int, request: [UInt8], count: Int, headResponses: Set<Int>, closeWait: Duration, timeout: Duration, halfClose: Bool,
+        later: (bytes: [UInt8], after: Duration)?
     ) -> Exchange {
         // The receive timeout only bounds a single recv; the loop below polls against `timeout`.
         guard let fd = LoopbackSocket.connect(port: port, timeout: timeout) else { return Exchange(responses: [], closedByServer: true) }
         defer { close(fd) }
-        var sent = 0
-        while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { break }
-            sent += n
+        func sendAll(_ bytes: [UInt8]) {
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { break }
+                sent += n
+            }
+        }
+        sendAll(request)
+        if let later {
+            // A segment of its own, some time after the first: what the scenario is, not a wait
+            // for something to happen.
+            let (seconds, attoseconds) = later.after.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+            sendAll(later.bytes)
         }
         if halfClose { shutdown(fd, Int32(SHUT_WR)) }
 

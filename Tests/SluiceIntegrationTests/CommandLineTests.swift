@@ -131,13 +131,14 @@ import Testing
     /// `SocketAddressError.UnknownHost` and exit 1; `[::1` was read as host `[:`, port 1.
     @Test(arguments: [
         (["edge", "--listen", "127.0.0.1:0", "--drain-delay", "nan"], [:], "--drain-delay (SLUICE_DRAIN_DELAY) takes a number of seconds from 0 to"),
-        (["edge", "--listen", "127.0.0.1:0", "--request-timeout", "inf"], [:], "--request-timeout (SLUICE_REQUEST_TIMEOUT) takes a number of seconds above 0 to"),
+        (["edge", "--listen", "127.0.0.1:0", "--request-timeout", "inf"], [:], "--request-timeout (SLUICE_REQUEST_TIMEOUT) takes a number of seconds from 0.001 to"),
         (["edge", "--listen", "127.0.0.1:0"], ["SLUICE_DRAIN_DELAY": "soon"], "SLUICE_DRAIN_DELAY=soon is not a number of seconds"),
         (["edge", "--listen", "127.0.0.1:0", "--max-buffered-mib", "9223372036854775807"], [:], "--max-buffered-mib (SLUICE_MAX_BUFFERED_MIB) takes 1 to"),
         (["edge", "--listen", "127.0.0.1:0"], ["SLUICE_EVENT_LOOP_THREADS": "two"], "SLUICE_EVENT_LOOP_THREADS=two is not a whole number"),
         (["edge", "--listen", "127.0.0.1:0"], ["SLUICE_EVENT_LOOP_THREADS": "1000000"], "--event-loop-threads (SLUICE_EVENT_LOOP_THREADS) takes 1 to 1024, not 1000000"),
         (["worker", "--metrics-listen", "127.0.0.1:0", "--shutdown-grace", "1e300"], [:], "--shutdown-grace (SLUICE_SHUTDOWN_GRACE) takes a number of seconds"),
-        (["status", "--watch", "inf"], [:], "--watch takes a number of seconds above 0 to"),
+        (["status", "--watch", "inf"], [:], "--watch takes a number of seconds from 0.001 to"),
+        (["status", "--watch", "0.0004"], [:], "--watch takes a number of seconds from 0.001 to"),
         (["edge", "--listen", "no-such-host.invalid:8080"], [:], "--listen: cannot listen on no-such-host.invalid:8080: the host does not resolve"),
         (["edge", "--listen", "[::1"], [:], "--listen must be HOST:PORT with an IPv6 address in brackets"),
     ] as [([String], [String: String], String)])

@@ -18,8 +18,9 @@ enum SecondsOption {
     /// `seconds` as a duration; a usage error naming `name` unless it is finite, at least 0 (above
     /// 0 without `allowZero`) and at most 100 years.
     static func duration(_ seconds: Double, name: String, allowZero: Bool) throws -> Duration {
-        guard seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0, seconds <= longest else {
-            throw ValidationError("\(name) takes a number of seconds \(allowZero ? "from 0" : "above 0") to \(Int(longest)) (100 years), such as 2 or 0.5, not \(seconds)")
+        // Above 0 means at least a millisecond once rounded: 0.0004 s would be a zero timeout.
+        guard seconds.isFinite, allowZero ? seconds >= 0 : (seconds * 1000).rounded() >= 1, seconds <= longest else {
+            throw ValidationError("\(name) takes a number of seconds \(allowZero ? "from 0" : "from 0.001") to \(Int(longest)) (100 years), such as 2 or 0.5, not \(seconds)")
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }

@@ -92,7 +92,7 @@ enum RoutesScalarParser {
         // bucket (count × period in ms) must stay an exact integer there (and an Int64 here).
         let (full, overflow) = Int64(count).multipliedReportingOverflow(by: max(1, period.wholeMilliseconds))
         guard !overflow, full <= 1 << 53 else {
-            throw Failure("rate limit '\(text)' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)")
+            throw Failure("rate limit '\(text)' is too large: its count times its period in milliseconds must be at most 2^53; write the same rate over a shorter period (per second or per minute)")
         }
         return RateLimit(count: count, period: period)
     }

@@ -32,7 +32,9 @@ enum YAMLNestingBound {
                     break
                 }
             }
-            if index + flow > limit { return RoutesLocation(line: line, column: min(index, limit) + 1) }
+            // A blank line or a comment opens nothing, however far it is indented.
+            let opensNothing = index == bytes.count || bytes[index] == UInt8(ascii: "#")
+            if !opensNothing, index + flow > limit { return RoutesLocation(line: line, column: min(index, limit) + 1) }
             var quote: UInt8?
             while index < bytes.count {
                 let byte = bytes[index]

@@ -144,16 +144,6 @@ struct IngressExchange {
         return false
     }
 
-    /// A request read in full is still owed its answer (a call being verified or stored, or the
-    /// router's request), which comes back as an event later.
-    var answersLater: Bool {
-        switch state {
-        case .awaitingKeys, .storing: true
-        case .forwarded(let requestEnded, let answerEnded): requestEnded && !answerEnded
-        case .idle, .reading, .answered: false
-        }
-    }
-
     /// A webhook call's body is being collected (its chunks count against the edge's buffer budget).
     var isReadingBody: Bool {
         if case .reading = state { return true }

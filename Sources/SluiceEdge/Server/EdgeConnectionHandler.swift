@@ -97,8 +97,15 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// wrote a bare 400 and closed: a call pipelined before the junk was stored but never got its
     /// 202, and the sender read the 400 as that call's.)
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if pendingParserError != nil, case .dataReceivedInErrorState? = error as? ByteToMessageDecoderError {
+            // More bytes after those that could not be framed (a later segment): nothing can use
+            // them, and handed on they made Hummingbird close before the owed answers went out.
+            return
+        }
         guard let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
-        if !queue.isEmpty || exchange.answersLater {
+        // Parts queued, or a request read in full whose answer comes later (a call being verified
+        // or stored, the router's request): those answers go first.
+        if !queue.isEmpty || !exchange.takesParts {
             pendingParserError = parserError
             return
         }
@@ -343,7 +350,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.fireChannelReadComplete()
         }
         resumeReading(context: context)
-        if let pending = pendingParserError, queue.isEmpty, !exchange.answersLater {
+        if let pending = pendingParserError, queue.isEmpty, exchange.takesParts {
             pendingParserError = nil
             answerUnparseable(pending, context: context)
         }

@@ -154,7 +154,7 @@ struct RoutesLoaderDiagnosticsTests {
                   b: {url: "https://hooks.example:99999999999999999999/"}
                   c: {url: "http://[zz]/"}
                   d: {url: "https://hooks.example/", max_in_flight: 100001, rate_limit: 3000000/36500d}
-                  e: {url: "https://hooks.example:/", max_in_flight: 100000, rate_limit: 104249/d}
+                  e: {url: "https://hooks.example:/", max_in_flight: 100000, rate_limit: 104249991/d}
             routes:
               - {name: all, match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}, to: [acme/a]}
             """)
@@ -164,7 +164,7 @@ struct RoutesLoaderDiagnosticsTests {
             #"12:16: URL 'https://hooks.example:99999999999999999999/' in endpoint 'acme/b' has port 99999999999999999999; ports go from 1 to 65535"#,
             #"13:16: URL 'http://[zz]/' in endpoint 'acme/c' has '[zz]' as its host, which is not an IPv6 address"#,
             #"14:57: 'max_in_flight' in endpoint 'acme/d' must be at most 100000, not 100001"#,
-            #"14:77: 'rate_limit' in endpoint 'acme/d': rate limit '3000000/36500d' is too large: its count times its period in milliseconds must stay under 2^53; write the same rate over a shorter period (per second or per minute)"#,
+            #"14:77: 'rate_limit' in endpoint 'acme/d': rate limit '3000000/36500d' is too large: its count times its period in milliseconds must be at most 2^53; write the same rate over a shorter period (per second or per minute)"#,
         ])
         // Read as the text it looks like, not as base 60.
         let fixed = RoutesFixtures.load(RoutesFixtures.minimal.replacingOccurrences(of: "    to: [acme/main]", with: "    match: {where: {data.at: 1:00:00:00:00:00:00:00:00:00:00:00}}\n    to: [acme/main]"))
@@ -177,6 +177,9 @@ struct RoutesLoaderDiagnosticsTests {
         #expect(RoutesFixtures.located(deep) == [
             "2:266: the file nests deeper than 256 levels (counting indentation and open brackets); a routes file needs about eight",
         ])
+        // A blank or comment line opens nothing, however far it is indented.
+        let spaced = RoutesFixtures.load(RoutesFixtures.minimal + "\n" + String(repeating: " ", count: 400) + "\n" + String(repeating: " ", count: 400) + "# a note\n")
+        #expect(spaced.config != nil, "\(RoutesFixtures.located(spaced))")
         let indented = RoutesFixtures.load("version: 1\nsources:\n" + (0..<300).map { String(repeating: " ", count: $0 + 2) + "k\($0):" }.joined(separator: "\n") + "\n")
         #expect(RoutesFixtures.located(indented).first?.hasPrefix("258:257: the file nests deeper than 256 levels") == true, "\(RoutesFixtures.located(indented))")
     }

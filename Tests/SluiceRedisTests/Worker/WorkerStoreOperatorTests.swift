@@ -83,8 +83,6 @@ struct WorkerStoreOperatorTests {
         }
     }
 
-    /// What `sluice partitions prune` checks counts every place a delivery can be, waiting lines
-    /// included.
     /// An archive entry id near Int64's top (added by hand; XTRIM MINID never removes it)
     /// overflowed when the window was added to it, crashing `partitions prune`.
     @Test func anArchiveIdAtInt64sTopSaturatesWhenItLeavesTheWindow() async throws {
@@ -106,6 +104,8 @@ struct WorkerStoreOperatorTests {
         }
     }
 
+    /// What `sluice partitions prune` checks counts every place a delivery can be, waiting lines
+    /// included.
     @Test func workLeftForPruneCountsEveryQueue() async throws {
         try await Harness.run { h in
             #expect(try await h.store.workLeftForPrune().isEmpty)
