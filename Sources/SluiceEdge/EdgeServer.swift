@@ -91,7 +91,7 @@ public struct EdgeServer: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         let metrics = IngressMetrics(factory: exporter.factory)
-        let state = EdgeState(routes: routes.config, httpClient: httpClient, metrics: metrics)
+        let state = EdgeState(routes: routes.config, httpClient: httpClient, metrics: metrics, logger: logger)
         // Ingest writes go through a connection on each HTTP event loop (no thread hop per call),
         // per partition on a Redis Cluster; `redis` keeps serving readiness and the durability monitor.
         let partitions = IngressPartitions(

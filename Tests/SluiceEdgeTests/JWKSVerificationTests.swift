@@ -159,6 +159,36 @@ import Testing
         }
     }
 
+    /// A key set is read whole up to 1 MiB (the client's 64 KiB default made a larger one fail for
+    /// good, and a cut-off one that parsed was used); past that it is refused, and why a fetch
+    /// failed is logged (a 503 jwks_unavailable said nothing of it).
+    @Test func aLargeKeySetIsReadWholeAndWhyAFetchFailedIsLogged() async throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let padded = #"{"keys":[\#(Self.jwk(key.publicKey, kid: "k1"))],"note":"\#(String(repeating: "x", count: 100_000))"}"#
+        let huge = #"{"keys":[\#(Self.jwk(key.publicKey, kid: "k1"))],"note":"\#(String(repeating: "x", count: 1_100_000))"}"#
+        try await withSink { jwks in
+            await jwks.respond(to: "/padded", with: SinkResponse(status: 200, text: padded))
+            await jwks.respond(to: "/huge", with: SinkResponse(status: 200, text: huge))
+            await jwks.respond(to: "/broken", with: .status(500))
+            let extra = [("huge", jwks.url("/huge")), ("broken", jwks.url("/broken"))].map { name, url in
+                "  \(name):\n    kind: standard-webhooks\n    verify: {jwks: {url: \"\(url)\", audience: \"\(EdgeHarness.audience)\"}}"
+            }.joined(separator: "\n")
+            let routes = RoutesTemplate { EdgeHarness.routes(prefix: $0, extraSources: extra, jwksURL: jwks.url("/padded")) }
+            try await EdgeHarness.with(routes: routes) { edge in
+                let now = Int64(Date().timeIntervalSince1970)
+                let signature = try Self.v1a(key, id: "msg_padded", timestamp: now, body: Self.body)
+                #expect(try await edge.post(id: "msg_padded", timestamp: now, body: Self.body, signature: signature).status == 202)
+                for (source, why) in [("huge", "the document is larger than 1 MiB"), ("broken", "HTTP 500")] {
+                    let id = "msg_\(source)"
+                    let signed = try Self.v1a(key, id: id, timestamp: now, body: Self.body)
+                    let response = try await edge.post(path: "/webhooks/\(source)", id: id, timestamp: now, body: Self.body, signature: signed)
+                    #expect(response.status == 503 && response.json["reason"] as? String == "jwks_unavailable", "\(source)")
+                    #expect(edge.logs.text.contains("cannot fetch the JWKS") && edge.logs.text.contains(why), "\(source): \(edge.logs.text)")
+                }
+            }
+        }
+    }
+
     @Test func jwksServerDownGives503ForJWKSOnlyRequestsButHMACStillWorks() async throws {
         let key = Curve25519.Signing.PrivateKey()
         let closedPort = try #require(FreePort.pick())

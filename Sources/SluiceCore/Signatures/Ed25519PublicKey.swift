@@ -26,6 +26,9 @@ public struct Ed25519PublicKey: Sendable, Equatable, CustomStringConvertible {
     /// Wraps the 32 raw public key bytes.
     public init(rawBytes: [UInt8]) throws(SignatureError) {
         guard rawBytes.count == 32 else { throw .invalidPublicKey("it decodes to \(rawBytes.count) bytes, not 32") }
+        guard !Ed25519SmallOrder.contains(rawBytes) else {
+            throw .invalidPublicKey("it is a point of small order, against which signatures prove nothing")
+        }
         do {
             key = try Curve25519.Signing.PublicKey(rawRepresentation: rawBytes)
         } catch {

@@ -32,7 +32,8 @@ public struct JSONWebKey: Sendable {
         if let use = jwk.use, use != "sig" { return nil }
         switch (jwk.kty, jwk.crv) {
         case ("OKP", "Ed25519"):
-            guard let x = jwk.x.flatMap(SignatureBase64.decodeURL), x.count == 32,
+            // A key of small order verifies forged signatures: skipped like a malformed one.
+            guard let x = jwk.x.flatMap(SignatureBase64.decodeURL), x.count == 32, !Ed25519SmallOrder.contains(x),
                   let key = try? Curve25519.Signing.PublicKey(rawRepresentation: x) else { return nil }
             algorithm = .edDSA
             material = .ed25519(key)

@@ -22,6 +22,13 @@ public struct WebhookVerifier: Sendable {
     /// tens of milliseconds of CPU with one header.
     public static let maxSignatureEntries = 8
 
+    /// Ed25519 checks one call may cost beyond its first `v1a` entry, which is always checked
+    /// against every key of the JWKS (a valid signature may be under any of them). Entries after
+    /// it are checked while the total stays within this: all eight against a JWKS of four keys,
+    /// only the first against one of 700 — where eight unauthenticated entries cost 5,600 checks
+    /// (two seconds of the edge's event loop in a debug build) before.
+    public static let ed25519CheckBudget = 32
+
     /// Creates a verifier for one source.
     public init(hmacSecrets: [WebhookSecret], toleranceSeconds: Int64, audience: String?, jwtLeewaySeconds: Int64 = 30) {
         self.hmacSecrets = hmacSecrets
@@ -93,7 +100,10 @@ public struct WebhookVerifier: Sendable {
         let keys = keySet.ed25519Keys
         guard !keys.isEmpty else { return .needsKeySet }
         let message = SignedContent.signedBytes(id: id, timestampText: timestamp, body: body)
+        var checks = 0
         for signature in ed25519Signatures where signature.count == 64 {
+            guard checks == 0 || checks + keys.count <= Self.ed25519CheckBudget else { break }
+            checks += keys.count
             for key in keys where key.isValidSignature(signature, for: message) {
                 return .verified(.ed25519)
             }

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 import SluiceCore
 import SluiceDelivery
@@ -9,12 +10,14 @@ final class EdgeState: Sendable {
     private let draining = Atomic<Bool>(false)
     private let httpClient: HTTPClient
     private let metrics: IngressMetrics
+    private let logger: Logger
 
-    init(routes: RoutesConfig, httpClient: HTTPClient, metrics: IngressMetrics) {
+    init(routes: RoutesConfig, httpClient: HTTPClient, metrics: IngressMetrics, logger: Logger) {
         self.snapshot = Mutex(EdgeSnapshot(routes: routes, metrics: metrics))
         self.keySets = Mutex([:])
         self.httpClient = httpClient
         self.metrics = metrics
+        self.logger = logger
     }
 
     var current: EdgeSnapshot { snapshot.withLock { $0 } }
@@ -31,7 +34,7 @@ final class EdgeState: Sendable {
         let key = "\(source.name) \(jwks.url)"
         return keySets.withLock { caches in
             if let cache = caches[key] { return cache }
-            let cache = JWKSCache(url: jwks.url, httpClient: httpClient)
+            let cache = JWKSCache(url: jwks.url, source: source.name, httpClient: httpClient, logger: logger)
             caches[key] = cache
             return cache
         }

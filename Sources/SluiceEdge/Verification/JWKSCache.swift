@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceCore
 import SluiceDelivery
 import Synchronization
@@ -25,12 +26,21 @@ final class JWKSCache: Sendable {
     }
 
     private let url: String
+    private let source: String
     private let httpClient: HTTPClient
+    private let logger: Logger
     private let state = Mutex(State())
 
-    init(url: String, httpClient: HTTPClient) {
+    /// Far beyond a real key set (Google's is about 2 KB) and still cheap to parse. A larger
+    /// document is refused, not cut: the client's default cap of 64 KiB made a larger set fail for
+    /// good and let a cut-off one, valid JSON up to the cut, be used.
+    static let maxDocumentBytes = 1 << 20
+
+    init(url: String, source: String, httpClient: HTTPClient, logger: Logger) {
         self.url = url
+        self.source = source
         self.httpClient = httpClient
+        self.logger = logger
     }
 
     /// The cached set, fresh or not; nil before the first successful fetch. Never waits.
@@ -95,12 +105,24 @@ final class JWKSCache: Sendable {
         Task { [self] in
             let request = HTTPRequest(
                 method: "GET", url: url, headers: [HTTPHeader(name: "accept", value: "application/json")],
-                body: [], timeout: .seconds(5))
+                body: [], timeout: .seconds(5), maxResponseBytes: Self.maxDocumentBytes)
             var fetched: (JSONWebKeySet, Int64?)?
-            if let response = try? await httpClient.execute(request), response.status == 200,
-                let set = try? JSONWebKeySet(json: response.body)
-            {
-                fetched = (set, JWKSRefreshPolicy.maxAge(fromCacheControl: response.header("cache-control")))
+            // Why it failed goes to the log: a failed fetch answers 503 jwks_unavailable, which
+            // says nothing of a moved URL, a 500 or a document that is not a key set. Fetches
+            // run at most once a minute, so the lines do too.
+            do {
+                let response = try await httpClient.execute(request)
+                if response.status != 200 {
+                    let redirect = (300...399).contains(response.status) ? " (redirects are not followed; give the URL it points at)" : ""
+                    logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "HTTP \(response.status)\(redirect)"])
+                } else if response.bodyTruncated {
+                    logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "the document is larger than \(Self.maxDocumentBytes >> 20) MiB"])
+                } else {
+                    let set = try JSONWebKeySet(json: response.body)
+                    fetched = (set, JWKSRefreshPolicy.maxAge(fromCacheControl: response.header("cache-control")))
+                }
+            } catch {
+                logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "\(error)"])
             }
             let (waiters, cached) = state.withLock { state in
                 if let (set, maxAge) = fetched {

@@ -21,6 +21,27 @@ import Testing
         #expect(set.keys.map(\.algorithm) == [.rs256, .es256, .edDSA])
     }
 
+    /// A JWKS holding a key of small order (the identity, here) let anyone forge `v1a` entries
+    /// and EdDSA JWTs: `R` = the identity and `s` = 0 verify for every message against it.
+    @Test func anEd25519KeyOfSmallOrderIsSkippedAndForgesNothing() throws {
+        let identity = SignatureBase64.encodeURL([0x01] + [UInt8](repeating: 0, count: 31))
+        let zero = SignatureBase64.encodeURL([UInt8](repeating: 0, count: 32))
+        let json = SignatureFixtures.keySetJSON([
+            SignatureFixtures.ed25519JWK(kid: "real"),
+            ["kty": "OKP", "crv": "Ed25519", "kid": "identity", "x": identity],
+            ["kty": "OKP", "crv": "Ed25519", "kid": "order-4", "x": zero],
+        ])
+        let set = try JSONWebKeySet(json: json)
+        #expect(set.keyIDs == ["real"])
+        let forged = "v1a," + SignatureBase64.encode([0x01] + [UInt8](repeating: 0, count: 63))
+        let verifier = WebhookVerifier(hmacSecrets: [], toleranceSeconds: 300, audience: nil)
+        let verdict = verifier.verify(
+            id: "msg_forged", timestamp: "1700000000", signatureHeader: forged, body: Array("{}".utf8), now: 1_700_000_000,
+            keySet: set, jwksConfigured: true)
+        #expect(verdict != .verified(.ed25519), "\(verdict)")
+        #expect(throws: SignatureError.self) { try Ed25519PublicKey(rawBytes: [0x01] + [UInt8](repeating: 0, count: 31)) }
+    }
+
     @Test func keyPinnedToAnotherAlgorithmIsSkipped() throws {
         var jwk = SignatureFixtures.rsaJWK(kid: "pss")
         jwk["alg"] = "PS256"

@@ -129,6 +129,21 @@ import Testing
         return try SignatureFixtures.keySet(keys)
     }
 
+    /// The first v1a entry is checked against every key, however many; entries after it only
+    /// while the call's checks stay within the budget (a JWKS of 700 keys made eight junk entries
+    /// cost 5,600 checks on the event loop).
+    @Test func v1aEntriesAfterTheFirstAreCheckedWithinTheBudget() throws {
+        let junk = "v1a," + SignatureBase64.encode([UInt8](repeating: 7, count: 64))
+        // Four keys: eight entries, 32 checks, the valid one last still found.
+        let small = try keySet(withSigningKeyAmong: 3)
+        #expect(verify(Array(repeating: junk, count: 7).joined(separator: " ") + " " + v1aHeader, secrets: [], keySet: small, jwksConfigured: true) == .verified(.ed25519))
+        // Forty keys: the first entry is checked against all forty, so a valid one is found there…
+        let large = try keySet(withSigningKeyAmong: 39)
+        #expect(verify(v1aHeader + " " + junk, secrets: [], keySet: large, jwksConfigured: true) == .verified(.ed25519))
+        // …but an entry after a junk one is past the budget.
+        #expect(reason(verify(junk + " " + v1aHeader, secrets: [], keySet: large, jwksConfigured: true)) == "signature_mismatch")
+    }
+
     @Test func v1aVerifiesAgainstAnEd25519KeyOfTheKeySet() throws {
         let result = verify(v1aHeader, secrets: [], keySet: try keySet(withSigningKeyAmong: 2), jwksConfigured: true)
         #expect(result == .verified(.ed25519))
