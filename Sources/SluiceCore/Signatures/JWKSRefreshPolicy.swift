@@ -43,7 +43,12 @@ public struct JWKSRefreshPolicy: Sendable, Equatable {
             switch parts.first {
             case "max-age" where parts.count == 2:
                 let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                if let seconds = Int64(value), seconds >= 0 { result = seconds }
+                if let seconds = Int64(value), seconds >= 0 {
+                    result = seconds
+                } else if !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    // RFC 9111 §1.2.2: a delta-seconds too large to hold is taken as 2^31.
+                    result = 1 << 31
+                }
             case "no-store", "no-cache":
                 return 0
             default:

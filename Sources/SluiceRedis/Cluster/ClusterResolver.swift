@@ -54,8 +54,11 @@ enum ClusterResolver {
     /// empty (the node answering is meant).
     static func master(ofSlot slot: Int, in slotMap: RedisReply) -> (host: String?, port: Int)? {
         for range in slotMap.array ?? [] {
+            // Compared, not made into a range (a reversed one traps), and the port checked: the
+            // reply comes over an unencrypted connection, and a bad one must not crash the process.
             guard let parts = range.array, parts.count >= 3, let first = parts[0].int, let end = parts[1].int,
-                (Int(first)...Int(end)).contains(slot), let master = parts[2].array, master.count >= 2, let port = master[1].int
+                first <= Int64(slot), Int64(slot) <= end, let master = parts[2].array, master.count >= 2, let port = master[1].int,
+                (1...65535).contains(port)
             else { continue }
             return (master[0].string.flatMap { $0.isEmpty || $0 == "?" ? nil : $0 }, Int(port))
         }

@@ -12,6 +12,8 @@ import Testing
         ("private, no-cache", 0),
         ("max-age=-5", nil),
         ("max-age=soon", nil),
+        // RFC 9111: too large to hold is 2^31 seconds (it read as absent: 10 minutes).
+        ("max-age=99999999999999999999", Int64(1) << 31),
         ("public", nil),
     ])
     func maxAgeIsReadFromCacheControl(header: String, expected: Int64?) {
