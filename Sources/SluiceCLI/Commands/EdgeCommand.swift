@@ -79,11 +79,13 @@ struct EdgeCommand: AsyncParsableCommand {
         let delay = try SecondsOption.duration(
             try SecondsOption.value(drainDelay, environment: "SLUICE_DRAIN_DELAY", in: global.environment) ?? 0,
             name: "--drain-delay (SLUICE_DRAIN_DELAY)", allowZero: true)
-        let threadsText = global.environment["SLUICE_EVENT_LOOP_THREADS"]
-        guard eventLoopThreads != nil || threadsText == nil || Int(threadsText!) != nil else {
-            throw ValidationError("SLUICE_EVENT_LOOP_THREADS=\(threadsText!) is not a whole number")
+        var threads = 1
+        if let eventLoopThreads {
+            threads = eventLoopThreads
+        } else if let text = global.environment["SLUICE_EVENT_LOOP_THREADS"] {
+            guard let value = Int(text) else { throw ValidationError("SLUICE_EVENT_LOOP_THREADS=\(text) is not a whole number") }
+            threads = value
         }
-        let threads = eventLoopThreads ?? threadsText.flatMap(Int.init) ?? 1
         // NIO creates every thread at start and stops the process when one cannot be created.
         guard (1...1024).contains(threads) else {
             throw ValidationError("--event-loop-threads (SLUICE_EVENT_LOOP_THREADS) takes 1 to 1024, not \(threads)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCore
 
 /// A file named by a flag (`--body`, `--headers`, `--jwks`), read whole; a usage error that says
 /// why when it cannot be (`open`'s reason: no such file, permission denied, a directory).
@@ -20,8 +21,8 @@ enum InputFile {
         return data ?? Data()
     }
 
-    /// Far above the edge's largest body (`max_body`) or a JWKS document.
-    static let limit = 64 << 20
+    /// The largest body a source may accept (`max_body`), far above a JWKS document.
+    static let limit = SourceConfig.largestMaxBody
 
     private static func refusal(_ path: String, _ flag: String, _ code: Int32) -> ValidationError {
         ValidationError("cannot read \(flag) \(path): \(String(cString: strerror(code)))")

@@ -32,12 +32,10 @@ extension RoutesDecoder {
             }
         }
         if let field = fields["max_body"], let size = parsed(field, in: context, RoutesScalarParser.size) {
-            // Each body is buffered whole, copied to Redis and into every delivery: 64 MiB is far
-            // beyond a webhook's and within what one edge buffers by default across connections.
             if size <= 0 {
                 error(field.valueMark, "'max_body' in \(context) must be larger than zero")
-            } else if size > 64 << 20 {
-                error(field.valueMark, "'max_body' in \(context) must be at most 64MiB, not \(field.value.scalar?.string ?? "\(size)")")
+            } else if size > SourceConfig.largestMaxBody {
+                error(field.valueMark, "'max_body' in \(context) must be at most \(SourceConfig.largestMaxBody >> 20)MiB, not \(field.value.scalar?.string ?? "\(size)")")
             } else {
                 source.maxBody = size
             }

@@ -12,6 +12,10 @@ public struct SourceConfig: Sendable {
     public var tolerance: Duration
     /// The largest accepted body, in bytes.
     public var maxBody: Int
+    /// The most `max_body` may be: each body is buffered whole, copied to Redis and into every
+    /// delivery, so 64 MiB is far beyond a webhook's and within what one edge buffers by default
+    /// across connections.
+    public static let largestMaxBody = 64 << 20
     /// How long a `webhook-id` is remembered for deduplication.
     public var dedupeWindow: Duration
 

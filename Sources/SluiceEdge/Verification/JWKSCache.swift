@@ -110,19 +110,23 @@ final class JWKSCache: Sendable {
             // Why it failed goes to the log: a failed fetch answers 503 jwks_unavailable, which
             // says nothing of a moved URL, a 500 or a document that is not a key set. Fetches
             // run at most once a minute, so the lines do too.
+            var failure: String?
             do {
                 let response = try await httpClient.execute(request)
                 if response.status != 200 {
                     let redirect = (300...399).contains(response.status) ? " (redirects are not followed; give the URL it points at)" : ""
-                    logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "HTTP \(response.status)\(redirect)"])
+                    failure = "HTTP \(response.status)\(redirect)"
                 } else if response.bodyTruncated {
-                    logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "the document is larger than \(Self.maxDocumentBytes >> 20) MiB"])
+                    failure = "the document is larger than \(Self.maxDocumentBytes >> 20) MiB"
                 } else {
                     let set = try JSONWebKeySet(json: response.body)
                     fetched = (set, JWKSRefreshPolicy.maxAge(fromCacheControl: response.header("cache-control")))
                 }
             } catch {
-                logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "\(error)"])
+                failure = "\(error)"
+            }
+            if let failure {
+                logger.warning("cannot fetch the JWKS", metadata: ["source": "\(source)", "url": "\(url)", "error": "\(failure)"])
             }
             let (waiters, cached) = state.withLock { state in
                 if let (set, maxAge) = fetched {

@@ -32,7 +32,10 @@ extension WorkerStore {
         let length = try await client.send(["XLEN", archive]).int ?? 0
         let oldest = first.array?.first?.array?.first?.string.flatMap { RedisStreamEntry.millis(ofID: $0) }
         // An id near Int64's top (written by hand: XTRIM MINID never removes it) saturates.
-        return (Int(length), oldest.map { $0.addingReportingOverflow(window.nonNegativeMillis).overflow ? .max : $0 + window.nonNegativeMillis })
+        return (Int(length), oldest.map { millis in
+            let (leaves, overflow) = millis.addingReportingOverflow(window.nonNegativeMillis)
+            return overflow ? .max : leaves
+        })
     }
 
     /// Deletes this partition's event index: once the partition is pruned, nothing reads it.

@@ -23,13 +23,8 @@ public struct JSONLogHandler: LogHandler {
             "logger": label,
             "msg": "\(event.message)",
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        for (key, value) in event.mergedMetadata(over: metadata, provider: nil) {
             object[key] = Self.plain(value)
-        }
-        if let error = event.error {
-            // The same keys as the text format's.
-            object["error.message"] = "\(error)"
-            object["error.type"] = String(reflecting: type(of: error))
         }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         data.append(UInt8(ascii: "\n"))

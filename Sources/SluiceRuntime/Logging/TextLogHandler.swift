@@ -36,7 +36,7 @@ public struct TextLogHandler: LogHandler {
         line += " \(event.level)"
         if !label.isEmpty { line += " \(label)" }
         line += ":"
-        let pairs = effectiveMetadata(event)
+        let pairs = event.mergedMetadata(over: metadata, provider: metadataProvider)
         for (key, value) in pairs.sorted(by: { $0.key < $1.key }) {
             line += " \(key)=\(value)"
         }
@@ -51,23 +51,6 @@ public struct TextLogHandler: LogHandler {
                 rest = UnsafeRawBufferPointer(rebasing: rest[written...])
             }
         }
-    }
-
-    /// The logger's metadata, then the provider's, then the call's own, each winning over the one
-    /// before, and the error passed to the call — as `StreamLogHandler` merges them.
-    private func effectiveMetadata(_ event: LogEvent) -> Logger.Metadata {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty {
-            merged.merge(provided) { _, provided in provided }
-        }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            merged.merge(explicit) { _, explicit in explicit }
-        }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
-        return merged
     }
 
     /// Local time to the millisecond with its UTC offset, e.g. `2026-12-07T04:25:44.123+0000`.
