@@ -26,23 +26,24 @@ struct ConsoleController: Sendable {
     static let cookie = "sluice-console-session"
 
     func register(on router: Router<ConsoleRequestContext>) {
-        router.get("/") { request, context in try await overview(request, context) }
-        router.get("/overview.json") { _, _ in try await overviewJSON() }
-        router.get("/dead-letters") { request, context in try await deadLetters(request, context) }
-        router.post("/dead-letters/action") { request, context in try await deadLetterAction(request, context) }
-        router.get("/events") { request, context in try await events(request, context) }
-        router.get("/events/{id}") { request, context in
+        var table = ConsoleRouteTable(router)
+        table.get("/") { request, context in try await overview(request, context) }
+        table.get("/overview.json") { _, _ in try await overviewJSON() }
+        table.get("/dead-letters") { request, context in try await deadLetters(request, context) }
+        table.post("/dead-letters/action") { request, context in try await deadLetterAction(request, context) }
+        table.get("/events") { request, context in try await events(request, context) }
+        table.get("/events/{id}") { request, context in
             // The router hands the segment over as sent: percent-encoded.
             let raw = context.parameters.get("id") ?? ""
             return try await event(raw.removingPercentEncoding ?? raw, request, context)
         }
-        router.get("/recover") { request, _ in recoverForm(request) }
-        router.post("/recover") { request, context in try await recover(request, context) }
-        router.get("/login") { request, _ in login(request, failed: false, status: .ok) }
-        router.post("/login") { request, context in try await signIn(request, context) }
-        router.post("/logout") { request, context in try await signOut(request, context) }
-        router.get("/healthz") { _, _ in Self.respond(.ok, type: "text/plain; charset=utf-8", body: "ok\n") }
-        router.get("/readyz") { _, _ in
+        table.get("/recover") { request, _ in recoverForm(request) }
+        table.post("/recover") { request, context in try await recover(request, context) }
+        table.get("/login") { request, _ in login(request, failed: false, status: .ok) }
+        table.post("/login") { request, context in try await signIn(request, context) }
+        table.post("/logout") { request, context in try await signOut(request, context) }
+        table.get("/healthz") { _, _ in Self.respond(.ok, type: "text/plain; charset=utf-8", body: "ok\n") }
+        table.get("/readyz") { _, _ in
             do {
                 try await stores.store(0).client.ping()
                 return Self.respond(.ok, type: "text/plain; charset=utf-8", body: "ready\n")
@@ -50,8 +51,9 @@ struct ConsoleController: Sendable {
                 return Self.respond(.serviceUnavailable, type: "text/plain; charset=utf-8", body: "redis unreachable: \(error)\n")
             }
         }
-        router.get("/assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
-        router.get("/assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
+        table.get("/assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        table.get("/assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
+        table.refuseOtherMethods()
     }
 
     // MARK: - Pages

@@ -37,7 +37,8 @@ public struct ConsoleServer: Sendable {
         host: String, port: Int, routes: RoutesConfig, stores: WorkerStores, token: String?, allowedHosts: Set<String>?, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        let router = Router(context: ConsoleRequestContext.self)
+        // HEAD is answered for every page as its GET without the body (probes and link checkers send it).
+        let router = Router(context: ConsoleRequestContext.self, options: .autoGenerateHeadEndpoints)
         if let allowedHosts { router.add(middleware: ConsoleHostCheck(allowed: allowedHosts)) }
         let inForce = ConsoleRoutes(routes)
         self.routes = inForce

@@ -266,6 +266,37 @@ import Testing
         }
     }
 
+    /// A known page asked with a method it does not take is 405 naming the ones it does, HEAD is
+    /// a page's GET without its body, and only an unknown path is 404.
+    @Test func aWrongMethodIsRefusedWith405AndAllow() async throws {
+        try await Self.withConsoleAlone([]) { gateway, port in
+            func ask(_ method: String, _ path: String) async throws -> (status: Int, allow: String?, body: [UInt8]) {
+                let response = try await gateway.client.execute(HTTPRequest(
+                    method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(10), keptResponseHeaders: ["allow"]))
+                return (response.status, response.header("allow"), response.body)
+            }
+            let actionByGet = try await ask("GET", "/dead-letters/action")
+            #expect(actionByGet.status == 405)
+            #expect(actionByGet.allow == "POST")
+            let overviewByPut = try await ask("PUT", "/")
+            #expect(overviewByPut.status == 405)
+            #expect(overviewByPut.allow == "GET, HEAD")
+            let loginByDelete = try await ask("DELETE", "/login")
+            #expect(loginByDelete.allow == "GET, POST, HEAD")
+            let eventByPost = try await ask("POST", "/events/msg_1")
+            #expect(eventByPost.status == 405)
+            for path in ["/", "/healthz", "/events"] {
+                let head = try await ask("HEAD", path)
+                #expect(head.status == 200, "\(path)")
+                #expect(head.body.isEmpty, "\(path)")
+            }
+            let logoutByHead = try await ask("HEAD", "/logout")
+            #expect(logoutByHead.status == 405)
+            let unknown = try await ask("GET", "/no-such-page")
+            #expect(unknown.status == 404)
+        }
+    }
+
     /// "Fix the routes, then replay" from the console: it reloads routes.yaml as edge and worker
     /// do, so a dead letter that matched no route is routed with the fixed routes.
     @Test func aNoRouteDeadLetterIsReplayedFromTheConsoleWithTheRoutesAsReloaded() async throws {
