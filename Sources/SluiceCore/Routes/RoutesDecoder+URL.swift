@@ -27,6 +27,10 @@ extension RoutesDecoder {
             // name can hold (`%00`, a space, `%2F`) makes every delivery fail, so refuse it here.
             error(location, "URL '\(text)' in \(context) has a host with \(Self.describe(bad)), which no host name can contain")
             return nil
+        } else if let problem = Self.labelProblem(host) {
+            // `http://./` or `a..b`: no resolver finds such a name, so every delivery would fail.
+            error(location, "URL '\(text)' in \(context) has host '\(host)', \(problem)")
+            return nil
         }
         // URLComponents takes any digits as the port (65536; twenty nines it drops), which libcurl
         // refuses on every attempt.
@@ -48,6 +52,20 @@ extension RoutesDecoder {
         let hostPort = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
         let afterHost = hostPort.hasPrefix("[") ? hostPort.drop { $0 != "]" }.dropFirst() : hostPort.drop { $0 != ":" }
         return afterHost.first == ":" ? afterHost.dropFirst() : nil
+    }
+
+    /// Why `host` cannot be a DNS name (nil: it can): names are labels of 1 to 63 characters
+    /// between single dots, with one dot allowed at the end (the root).
+    private static func labelProblem(_ host: String) -> String? {
+        let name = host.hasSuffix(".") ? host.dropLast() : host[...]
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.contains(where: \.isEmpty) {
+            return "which has an empty label; a host name is labels joined by single dots"
+        }
+        if let long = labels.first(where: { $0.utf8.count > 63 && $0.allSatisfy(\.isASCII) }) {
+            return "whose label '\(long.prefix(20))…' is \(long.utf8.count) characters long; a label holds at most 63"
+        }
+        return nil
     }
 
     /// The ASCII characters a host name may hold (letters, digits, `-`, `.`, `_`); non-ASCII

@@ -387,9 +387,27 @@ struct RoutesLoaderDiagnosticsTests {
             "13:14: URL 'http://hooks%20acme.example/a' in endpoint 'acme/main' has a host with a space, which no host name can contain",
         ])
         #expect(load("http://hooks.example%2Fevil/a").first?.hasSuffix("has a host with '/', which no host name can contain") == true)
-        for url in ["https://hooks%2eacme.example/a", "https://a_b.acme.example/a", "https://bücher.example/a"] {
+        for url in ["https://hooks%2eacme.example/a", "https://a_b.acme.example/a", "https://bücher.example/a", "https://hooks.acme.example./a"] {
             #expect(load(url).isEmpty, "\(url)")
         }
+    }
+
+    /// A host that is not labels joined by single dots (`.`, `a..b`, a leading dot) or has a
+    /// label past 63 characters resolves nowhere: refused at load time, not on every attempt.
+    @Test func aHostWithAnEmptyOrOverlongLabelIsRefused() {
+        func load(_ url: String) -> [String] {
+            RoutesFixtures.located(RoutesFixtures.load(RoutesFixtures.minimal.replacingOccurrences(of: "https://hooks.acme.example/gemini", with: url)))
+        }
+        #expect(load("http://./hook") == [
+            "13:14: URL 'http://./hook' in endpoint 'acme/main' has host '.', which has an empty label; a host name is labels joined by single dots",
+        ])
+        for url in ["http://hooks..acme.example/a", "http://.hooks.example/a", "http://hooks.example../a"] {
+            #expect(load(url).first?.hasSuffix("which has an empty label; a host name is labels joined by single dots") == true, "\(url)")
+        }
+        let long = String(repeating: "a", count: 64)
+        #expect(load("http://\(long).example/a").first?.hasSuffix(
+            "whose label 'aaaaaaaaaaaaaaaaaaaa…' is 64 characters long; a label holds at most 63") == true)
+        #expect(load("http://\(String(repeating: "a", count: 63)).example/a").isEmpty)
     }
 
     /// The file's general rules hold for every key: `key:` with nothing after it is an empty
