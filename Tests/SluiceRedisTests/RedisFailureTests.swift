@@ -47,6 +47,38 @@ struct RedisFailureTests {
         }
     }
 
+    /// A worker holds several connections to one Redis: the lines about losing and regaining one
+    /// say which (the pipelined commands, the router's or the delivery stage's blocking reads).
+    @Test func connectionLinesSayWhichOfAWorkersConnectionsTheyAreAbout() async throws {
+        try await withRedis { redis in
+            let capture = LogCapture()
+            let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: 1, logger: capture.logger(label: "worker"))
+            defer { stores.shutdown() }
+            let router = stores.store(0), delivery = stores.deliveryStore(0)
+            try await router.client.ping()
+            try await router.blockingClient.ping()
+            try await delivery.blockingClient.ping()
+            await redis.server.kill()
+            // The first command finds the connection gone, the second fails to connect.
+            for client in [router.client, router.blockingClient, delivery.blockingClient] {
+                _ = try? await client.ping()
+                _ = try? await client.ping()
+            }
+            try await redis.server.restart()
+            for client in [router.client, router.blockingClient, delivery.blockingClient] {
+                try await poll(until: { (try? await client.ping()) != nil }, timeout: .seconds(5), "each connection back")
+            }
+            let lines = capture.text.split(separator: "\n")
+            for role in ["worker commands", "router reads", "delivery reads"] {
+                for message in ["warning Cannot connect to Redis", "info Reconnected to Redis"] {
+                    let named = lines.filter { $0.hasPrefix(message) && $0.contains("connection=\(role)") }
+                    #expect(named.count == 1, "\(role), \(message): \(capture.text)")
+                }
+            }
+            #expect(lines.filter { $0.contains("connection=router reads") }.allSatisfy { $0.contains("partition=0") })
+        }
+    }
+
     @Test func acceptedEventsSurviveACrashWithAppendOnlyFile() async throws {
         try await withRedis(appendOnly: true, appendFsync: "always") { redis in
             let store = IngressStore(client: redis.client, keyspace: redis.keyspace)

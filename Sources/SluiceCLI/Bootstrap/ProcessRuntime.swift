@@ -28,7 +28,8 @@ final class ProcessRuntime: Sendable {
         var redisURL = redisURL
         // On a Redis Cluster every key is `{prefix}:…`: connections go to the master of that slot.
         redisURL.clusterTag = routes.config.redisPrefix
-        redis = RedisClient(url: redisURL, logger: logger)
+        // Checks and occasional commands; the edge's ingest and the worker have connections of their own.
+        redis = RedisClient(url: redisURL, logger: logger.forRedisConnection("commands"))
         httpClient = try HTTPClient()
     }
 

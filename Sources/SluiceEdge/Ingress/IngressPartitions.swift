@@ -34,12 +34,12 @@ final class IngressPartitions: Sendable {
         self.client = client
         self.options = options
         self.logger = logger
-        let shared = client.url.isCluster ? nil : RedisLoopConnections(url: client.url, options: options, logger: logger)
+        let shared = client.url.isCluster ? nil : RedisLoopConnections(url: client.url, options: options, logger: logger.forRedisConnection("ingest"))
         self.shared = shared
         let keyspace = Keyspace(prefix: prefix)
         first = Partition(
             store: IngressStore(client: client, keyspace: keyspace),
-            connections: shared ?? RedisLoopConnections(url: client.url.tagged(keyspace.tag), options: options, logger: logger))
+            connections: shared ?? RedisLoopConnections(url: client.url.tagged(keyspace.tag), options: options, logger: logger.forRedisConnection("ingest", partition: 0)))
         partitions.withLock { $0 = [first] }
     }
 
@@ -92,7 +92,8 @@ final class IngressPartitions: Sendable {
         return partitions.withLock { partitions in
             while partitions.count <= index {
                 let keyspace = Keyspace(prefix: prefix, partition: partitions.count)
-                let connections = shared ?? RedisLoopConnections(url: client.url.tagged(keyspace.tag), options: options, logger: logger)
+                let connections = shared ?? RedisLoopConnections(
+                    url: client.url.tagged(keyspace.tag), options: options, logger: logger.forRedisConnection("ingest", partition: partitions.count))
                 partitions.append(Partition(store: IngressStore(client: client, keyspace: keyspace), connections: connections))
             }
             return partitions[index]
