@@ -32,12 +32,14 @@ public struct RedisFixture: Sendable {
 /// - Parameters:
 ///   - appendOnly: turn on the AOF (on by default, as `redis.durability: write` requires; off to test that refusal).
 ///   - appendFsync: `always`, `everysec` or `no`.
+///   - serverArguments: more `redis-server` options (`--unixsocket PATH`, …).
 public func withRedis<T>(
     appendOnly: Bool = true,
     appendFsync: String = "everysec",
+    serverArguments: [String] = [],
     _ body: (RedisFixture) async throws -> T
 ) async throws -> T {
-    let server = try await RedisServer.start(appendOnly: appendOnly, appendFsync: appendFsync)
+    let server = try await RedisServer.start(appendOnly: appendOnly, appendFsync: appendFsync, extraArguments: serverArguments)
     let logger = testLogger
     let client = RedisClient(url: server.url, logger: logger)
     let fixture = RedisFixture(

@@ -15,6 +15,8 @@ struct GatewayProcesses {
     let routesPath: String
     let client: HTTPClient
     private(set) var edgePort = 0
+    /// What the processes are given as `--redis` (the fixture's TCP URL unless a test says otherwise).
+    var redisURL: String
 
     /// The keyspace the routes file names (`redis.prefix` is the fixture's prefix).
     var store: WorkerStore { WorkerStore(client: redis.client, blockingClient: redis.client, keyspace: redis.keyspace) }
@@ -52,6 +54,7 @@ struct GatewayProcesses {
 
     init(redis: RedisFixture, routes: String) throws {
         self.redis = redis
+        redisURL = "\(redis.url)"
         dir = try ScratchDirectory()
         routesPath = try dir.write("routes.yaml", routes)
         client = try HTTPClient()
@@ -81,7 +84,7 @@ struct GatewayProcesses {
         let (edge, port) = try await SluiceBinary.startServer(
             "the edge", log: dir.file("edge.log"), environment: environment, openFiles: openFiles, client: client
         ) { port in
-            ["edge", "--config", routesPath, "--redis", "\(redis.url)", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
+            ["edge", "--config", routesPath, "--redis", redisURL, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"]
                 + arguments
         }
         edgePort = port
@@ -94,7 +97,7 @@ struct GatewayProcesses {
         try await SluiceBinary.startServer(
             "worker \(name)", log: dir.file("\(name).log"), environment: environment, hostsFile: hostsFile, client: client
         ) { port in
-            ["worker", "--config", routesPath, "--redis", "\(redis.url)", "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"]
+            ["worker", "--config", routesPath, "--redis", redisURL, "--metrics-listen", "127.0.0.1:\(port)", "--log-level", "warning"]
                 + arguments
         }.process
     }
@@ -125,7 +128,7 @@ struct GatewayProcesses {
 
     /// Runs an operator command (`--config` and `--redis` added) and expects exit 0; returns its output.
     func sluice(_ arguments: [String]) async throws -> String {
-        let result = try await SluiceBinary.run(arguments + ["--config", routesPath, "--redis", "\(redis.url)"])
+        let result = try await SluiceBinary.run(arguments + ["--config", routesPath, "--redis", redisURL])
         try #require(result.status == 0, "sluice \(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
         return result.output
     }

@@ -54,14 +54,18 @@ enum SluiceBinary {
     /// A process that exits before it is ready (most often because another test took its port
     /// between the pick and the bind) is started again on a new port; the third early exit fails
     /// the test with the process's log rather than a bare timeout.
+    /// `listenVariable`: the environment variable that gives the server its address
+    /// (`SLUICE_LISTEN`), set to the port's address, for a server started without the flag.
     static func startServer(
-        _ what: String, log: String, environment: [String: String] = [:], unsetting: Set<String> = [], openFiles: Int? = nil,
-        hostsFile: String? = nil, ownProcessGroup: Bool = false, client: HTTPClient, arguments: (Int) -> [String]
+        _ what: String, log: String, environment: [String: String] = [:], listenVariable: String? = nil, unsetting: Set<String> = [],
+        openFiles: Int? = nil, hostsFile: String? = nil, ownProcessGroup: Bool = false, client: HTTPClient, arguments: (Int) -> [String]
     ) async throws -> (process: ChildProcess, port: Int) {
         var attempt = 0
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
+            var environment = environment
+            if let listenVariable { environment[listenVariable] = "127.0.0.1:\(port)" }
             let process = try start(
                 arguments(port), log: log, environment: environment, unsetting: unsetting, openFiles: openFiles, hostsFile: hostsFile,
                 ownProcessGroup: ownProcessGroup)

@@ -1,0 +1,36 @@
+import SluiceCore
+import SluiceRedis
+import SluiceTesting
+import Testing
+
+/// `rate_limit` holds per endpoint across every worker: the bucket is one Redis key per endpoint,
+/// whichever worker takes from it.
+@Suite struct WorkerStoreTokenBucketTests {
+    @Test func workersOnTheirOwnConnectionsShareOneBucketPerEndpoint() async throws {
+        try await withRedis { redis in
+            // Two workers: each its own clients, as two processes would have.
+            let workers = (0..<2).map { _ in
+                WorkerStores(url: redis.url, prefix: redis.prefix, count: 1, logger: redis.logger)
+            }
+            defer { for worker in workers { worker.shutdown() } }
+            let main = EndpointRef(tenant: "acme", endpoint: "main")
+            let other = EndpointRef(tenant: "acme", endpoint: "other")
+            let limit = RateLimit(count: 5, period: .seconds(1))
+            let now: Int64 = 1_700_000_000_000
+
+            // Taking turns at one instant: five tokens in all, not five each.
+            var granted = 0
+            for turn in 0..<10 {
+                if try await workers[turn % 2].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now) == nil { granted += 1 }
+            }
+            #expect(granted == 5)
+            let wait = try await workers[1].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now)
+            #expect(wait == .milliseconds(200), "one token comes back every 200 ms")
+
+            // Another endpoint has a bucket of its own, and a token returns for either worker.
+            #expect(try await workers[0].store(0).takeToken(endpoint: other, limit: limit, nowMillis: now) == nil)
+            #expect(try await workers[0].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now + 200) == nil)
+            #expect(try await workers[1].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now + 200) != nil)
+        }
+    }
+}
