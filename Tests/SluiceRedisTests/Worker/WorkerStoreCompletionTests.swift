@@ -176,8 +176,7 @@ struct WorkerStoreCompletionTests {
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == expected)
             let key = RedisArgument(h.redis.keyspace.eventLog(source: "gemini", webhookID: "msg_1"))
             // The edge set the key's expiry (the retention); the record and attempts keep it.
-            let ttl = try await h.send(["PTTL", key]).int ?? -1
-            #expect(ttl > 3_590_000 && ttl <= 3_600_000)
+            #expect(try await h.expires(key, asSetTo: Harness.retention))
             // Each attempt line is one JSON object naming its target, after the event's record.
             let lines = try await h.logLines("msg_1")
             #expect(lines.count == 4)
@@ -300,8 +299,7 @@ struct WorkerStoreBatchCompletionTests {
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_b") == [LoggedAttempt(target: Harness.targets[0], record: dead)])
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_c").isEmpty)
             for id in ["msg_a", "msg_b"] {
-                let ttl = try await h.send(["PTTL", RedisArgument(keys.eventLog(source: "gemini", webhookID: id))]).int ?? -1
-                #expect(ttl > 3_590_000 && ttl <= 3_600_000)
+                #expect(try await h.expires(RedisArgument(keys.eventLog(source: "gemini", webhookID: id)), asSetTo: Harness.retention))
             }
             let letters = try await h.store.deadLetters()
             #expect(letters.map(\.reason) == [.gone])
@@ -326,8 +324,7 @@ struct WorkerStoreBatchCompletionTests {
             let record = Harness.attempt(1, status: 200, outcome: .delivered)
             try await h.store.complete(entry, attempt: record, resolution: .delivered, nowMillis: Harness.now, retention: .seconds(600))
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [LoggedAttempt(target: Harness.targets[0], record: record)])
-            let ttl = try await h.send(["PTTL", key]).int ?? -1
-            #expect(ttl > 590_000 && ttl <= 600_000)
+            #expect(try await h.expires(key, asSetTo: .seconds(600)))
         }
     }
 

@@ -8,6 +8,8 @@ import Testing
 struct WorkerStoreHarness {
     let redis: RedisFixture
     let store: WorkerStore
+    /// Before anything was written: every expiry a test reads was set after it.
+    let startedAt = ContinuousClock.now
     static let now: Int64 = 1_700_000_100_000
     static let retention: Duration = .seconds(3600)
 
@@ -48,6 +50,16 @@ struct WorkerStoreHarness {
         try #require(entries.count == 1)
         #expect(entries[0].event == event)
         return entries[0]
+    }
+
+    /// Whether `key` expires as `retention` set during this test would: in at most `retention`, and
+    /// in no less than `retention` minus the time the test has taken so far — on a loaded machine
+    /// that is seconds, so a fixed slack would fail there.
+    func expires(_ key: RedisArgument, asSetTo retention: Duration) async throws -> Bool {
+        let ttl = try await send(["PTTL", key]).int ?? -1
+        let elapsed = ContinuousClock.now - startedAt
+        // A millisecond of rounding either way between Redis's clock and this one.
+        return ttl <= retention.wholeMilliseconds && ttl >= retention.wholeMilliseconds - elapsed.wholeMilliseconds - 2
     }
 
     /// The lines of an event's log, as `redis-cli GET` shows them after the acceptance time.
