@@ -6,7 +6,8 @@ import Hummingbird
 struct ConsoleRouteTable {
     typealias Handler = @Sendable (Request, ConsoleRequestContext) async throws -> Response
 
-    /// What a known path is refused for. HEAD is the router's own for every GET path.
+    /// What a known path is refused for. HEAD is answered for every GET path by the router
+    /// itself (`ConsoleServer` builds it with `.autoGenerateHeadEndpoints`), so `Allow` names it.
     private static let refusable: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
 
     private let router: Router<ConsoleRequestContext>

@@ -64,6 +64,8 @@ enum SluiceBinary {
         while true {
             attempt += 1
             guard let port = FreePort.pick() else { throw ExitedBeforeReady(what: what, status: -1, log: "no free loopback port") }
+            // What an attempt that lost its port printed is not this attempt's log.
+            if attempt > 1 { try? FileManager.default.removeItem(atPath: log) }
             var environment = environment
             if let listenVariable { environment[listenVariable] = "127.0.0.1:\(port)" }
             let process = try start(

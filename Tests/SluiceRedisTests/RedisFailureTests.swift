@@ -69,13 +69,13 @@ struct RedisFailureTests {
                 try await poll(until: { (try? await client.ping()) != nil }, timeout: .seconds(5), "each connection back")
             }
             let lines = capture.text.split(separator: "\n")
-            for role in ["worker commands", "router reads", "delivery reads"] {
+            for role in ["commands", "router-reads", "delivery-reads"] {
                 for message in ["warning Cannot connect to Redis", "info Reconnected to Redis"] {
                     let named = lines.filter { $0.hasPrefix(message) && $0.contains("connection=\(role)") }
                     #expect(named.count == 1, "\(role), \(message): \(capture.text)")
                 }
             }
-            #expect(lines.filter { $0.contains("connection=router reads") }.allSatisfy { $0.contains("partition=0") })
+            #expect(lines.filter { $0.contains("connection=router-reads") }.allSatisfy { $0.contains("partition=0") })
         }
     }
 

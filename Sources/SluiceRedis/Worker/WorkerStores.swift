@@ -29,7 +29,7 @@ public final class WorkerStores: Sendable {
         self.url = url
         self.prefix = prefix
         self.logger = logger
-        shared = url.isCluster ? nil : RedisClient(url: url, logger: logger.forRedisConnection("worker commands"))
+        shared = url.isCluster ? nil : RedisClient(url: url, logger: logger.forRedisConnection("commands"))
         grow(to: count)
     }
 
@@ -61,12 +61,12 @@ public final class WorkerStores: Sendable {
             for index in partitions.count..<count {
                 let keyspace = Keyspace(prefix: prefix, partition: index)
                 let url = url.tagged(keyspace.tag)
-                let client = shared ?? RedisClient(url: url, logger: logger.forRedisConnection("worker commands", partition: index))
+                let client = shared ?? RedisClient(url: url, logger: logger.forRedisConnection("commands", partition: index))
                 // Above the 1 s block time, so a blocked read is never taken for a lost connection.
                 let routerReads = RedisClient(
-                    url: url, logger: logger.forRedisConnection("router reads", partition: index), commandTimeout: .seconds(30))
+                    url: url, logger: logger.forRedisConnection("router-reads", partition: index), commandTimeout: .seconds(30))
                 let deliveryReads = RedisClient(
-                    url: url, logger: logger.forRedisConnection("delivery reads", partition: index), commandTimeout: .seconds(30))
+                    url: url, logger: logger.forRedisConnection("delivery-reads", partition: index), commandTimeout: .seconds(30))
                 partitions.append(Partition(
                     router: WorkerStore(client: client, blockingClient: routerReads, keyspace: keyspace),
                     delivery: WorkerStore(client: client, blockingClient: deliveryReads, keyspace: keyspace),
