@@ -136,6 +136,7 @@ public struct WorkerServer: Sendable {
                 metrics: DeliveryMetrics(factory: exporter.factory), builder: OutboundRequestBuilder(version: options.version),
                 logger: logger, clock: clock)
             services.append(CircuitGaugeRefresher(executor: executor, interval: options.statusInterval))
+            services.append(executor.retryLog)
             services.append(EndpointActivityPublisher(
                 activity: executor.activity, state: state, stores: stores, consumer: options.consumerName, logger: logger, interval: options.statusInterval))
             services.append(PerPartition(stores: stores) { store in

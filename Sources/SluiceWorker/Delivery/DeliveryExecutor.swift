@@ -29,6 +29,8 @@ struct DeliveryExecutor: Sendable {
     let lines = WaitingLineMemory()
     /// Recent attempts per endpoint, for the console.
     let activity = EndpointActivity()
+    /// Failed attempts that go again, logged per endpoint rather than one by one.
+    let retryLog: RetryLog
 
     init(
         state: WorkerState, stores: WorkerStores, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
@@ -42,6 +44,7 @@ struct DeliveryExecutor: Sendable {
         self.metrics = metrics
         self.builder = builder
         self.logger = logger
+        self.retryLog = RetryLog(logger: logger)
         self.clock = clock
         // The retention and time in force when the batch goes, which is when it is written.
         self.completions = CompletionBatchers(stores: stores) { store in
@@ -261,8 +264,8 @@ struct DeliveryExecutor: Sendable {
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMilliseconds, error: lastError, outcome: .retry)
             resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMilliseconds)
             metrics.count(delivery.target, outcome: "retry")
-            logger.info(
-                "attempt failed; retrying",
+            retryLog.failed(
+                delivery.target, error: lastError ?? "",
                 metadata: metadata(delivery, error: lastError ?? "")
                     .merging(["next_attempt_at": "\(UnixMillisISO8601.string(finishedMillis + after.wholeMilliseconds))"]) { $1 })
         case .deadLetter(let reason, let lastStatus, let lastError):
