@@ -5,6 +5,7 @@ import NIOCore
 public import ServiceLifecycle
 public import SluiceCore
 public import SluiceRedis
+import SluiceRuntime
 
 /// `sluice console`: the operator's web view of queues, endpoints, events and dead letters.
 ///
@@ -48,7 +49,7 @@ public struct ConsoleServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "sluice-console"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: logger
+            logger: logger.forFramework
         )
         services = [app]
     }

@@ -120,7 +120,7 @@ public struct EdgeServer: Sendable {
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: Self.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             eventLoopGroupProvider: .shared(group),
-            logger: logger
+            logger: logger.forFramework
         )
         let applyRoutes: @Sendable (RoutesConfig) -> Void = { config in
             if config.redisPrefix != routes.config.redisPrefix {

@@ -122,7 +122,7 @@ public struct WorkerServer: Sendable {
             router: router,
             configuration: .init(address: .hostname(options.metricsHost, port: options.metricsPort), serverName: "sluice-worker"),
             onServerRunning: { channel in await onMetricsListening(channel.localAddress?.port ?? options.metricsPort) },
-            logger: logger
+            logger: logger.forFramework
         )
 
         var services: [any Service] = options.reloadsRoutes ? [reloader] : []

@@ -28,10 +28,15 @@ import Testing
             defer { worker.send(SIGKILL) }
 
             // Both answered /readyz on the address the variable gave (startServer waited for it).
+            try await poll(until: {
+                (try String(contentsOfFile: edgeLog, encoding: .utf8)).contains("edge listening")
+            }, timeout: .seconds(10), "the edge logs where it listens")
             let edgeLines = try String(contentsOfFile: edgeLog, encoding: .utf8).split(separator: "\n")
             let objects = edgeLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(!edgeLines.isEmpty && objects.count == edgeLines.count, "every line JSON: \(edgeLines)")
             #expect(objects.contains { $0["msg"] as? String == "edge starting" && $0["level"] as? String == "info" }, "\(edgeLines)")
+            // At info the HTTP framework's own "Server started and listening" does not repeat it.
+            #expect(!objects.contains { ($0["msg"] as? String ?? "").hasPrefix("Server started") }, "\(edgeLines)")
             let workerText = try String(contentsOfFile: workerLog, encoding: .utf8)
             #expect(!workerText.contains("worker starting"), "nothing below error at SLUICE_LOG_LEVEL=error: \(workerText)")
         }
