@@ -2,11 +2,10 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SluiceCore
-import Synchronization
+import SluiceRuntime
 
 /// What the edge logs about calls it refuses: the first of each kind (source, reason and status)
-/// at once, then how many more there were, at most once per `interval`; a kind with no more
-/// refusals for a whole interval is forgotten, so its next one is logged at once again.
+/// at once, then how many more there were, at most once per `interval` (`IntervalTally`).
 ///
 /// Anyone who can reach the edge decides how many calls it refuses: a line per call let a
 /// stranger write the log at the rate they send, and while Redis is away every call of the
@@ -20,35 +19,20 @@ final class IngressRefusalLog: Service, Sendable {
         static func < (a: Kind, b: Kind) -> Bool { (a.source, a.reason) < (b.source, b.reason) }
     }
 
-    private struct Tally {
-        var since: ContinuousClock.Instant
-        var more = 0
-        /// Kept as the address, formatted only if a line is written.
-        var lastRemote: SocketAddress?
-    }
-
     private let logger: Logger
-    let interval: Duration
-    private let tallies = Mutex<[Kind: Tally]>([:])
+    /// Kept as the address, formatted only if a line is written.
+    private let tally: IntervalTally<Kind, SocketAddress>
+    var interval: Duration { tally.interval }
 
     init(logger: Logger, interval: Duration = .seconds(30)) {
         self.logger = logger
-        self.interval = interval
+        self.tally = IntervalTally(interval: interval)
     }
 
     /// Records one refused call; logs it if it is the first of its kind in a while.
     /// `error`: what failed behind the refusal (Redis's error for `store_unavailable`).
     func refused(_ kind: Kind, remote: SocketAddress?, error: String? = nil, now: ContinuousClock.Instant = .now) {
-        let first = tallies.withLock { tallies in
-            if tallies[kind] == nil {
-                tallies[kind] = Tally(since: now)
-                return true
-            }
-            tallies[kind]?.more += 1
-            tallies[kind]?.lastRemote = remote
-            return false
-        }
-        guard first else { return }
+        guard tally.record(kind, detail: remote, now: now) else { return }
         var metadata = Self.metadata(kind)
         if let remote = remote?.ipAddress { metadata["remote"] = "\(remote)" }
         if let error { metadata["error"] = "\(error)" }
@@ -58,24 +42,12 @@ final class IngressRefusalLog: Service, Sendable {
     /// Logs, for each kind whose interval is over (every kind, with `all`), how many more calls
     /// it refused in it.
     func flush(now: ContinuousClock.Instant = .now, all: Bool = false) {
-        let due = tallies.withLock { tallies in
-            var due: [(Kind, Tally)] = []
-            for (kind, tally) in tallies where all || now - tally.since >= interval {
-                if tally.more > 0 {
-                    due.append((kind, tally))
-                    tallies[kind] = Tally(since: now)
-                } else {
-                    tallies[kind] = nil
-                }
-            }
-            return due
-        }
-        for (kind, tally) in due.sorted(by: { $0.0 < $1.0 }) {
-            var metadata = Self.metadata(kind)
-            metadata["count"] = "\(tally.more)"
-            metadata["over"] = "\((now - tally.since).logText)"
-            if let remote = tally.lastRemote?.ipAddress { metadata["last_remote"] = "\(remote)" }
-            log(kind, kind.status == 503 ? "more ingest calls refused" : "more ingest calls rejected", metadata)
+        for count in tally.due(now: now, all: all) {
+            var metadata = Self.metadata(count.key)
+            metadata["count"] = "\(count.more)"
+            metadata["over"] = "\((now - count.since).logText)"
+            if let remote = count.lastDetail?.ipAddress { metadata["last_remote"] = "\(remote)" }
+            log(count.key, count.key.status == 503 ? "more ingest calls refused" : "more ingest calls rejected", metadata)
         }
     }
 
