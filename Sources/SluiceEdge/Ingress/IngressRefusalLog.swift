@@ -52,15 +52,7 @@ final class IngressRefusalLog: Service, Sendable {
     }
 
     func run() async throws {
-        // Once a second, so each kind's count goes out within a second of its interval's end.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(1))
-                self.flush()
-            }
-        }
-        // What was counted but not yet said, at shutdown.
-        flush(all: true)
+        await tally.flushEverySecond { all in self.flush(all: all) }
     }
 
     /// 503s are the edge's own trouble (Redis, durability, JWKS), worth a warning; the others

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Synchronization
 
 /// Counts occurrences per key for a log that must not write a line per occurrence when
@@ -57,5 +58,18 @@ public final class IntervalTally<Key: Hashable & Comparable & Sendable, Detail: 
             }
             return due.sorted { $0.key < $1.key }
         }
+    }
+
+    /// Runs `flush` once a second until the process shuts down gracefully — so each key's count
+    /// goes out within a second of its interval's end — then once more with `all`, for what was
+    /// counted but not yet said. For the `run()` of a log service.
+    public func flushEverySecond(_ flush: @escaping @Sendable (_ all: Bool) -> Void) async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                flush(false)
+            }
+        }
+        flush(true)
     }
 }

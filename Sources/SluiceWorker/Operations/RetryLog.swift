@@ -41,14 +41,6 @@ final class RetryLog: Service, Sendable {
     }
 
     func run() async throws {
-        // Once a second, so each endpoint's count goes out within a second of its interval's end.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(1))
-                self.flush()
-            }
-        }
-        // What was counted but not yet said, at shutdown.
-        flush(all: true)
+        await tally.flushEverySecond { all in self.flush(all: all) }
     }
 }
