@@ -128,7 +128,19 @@ struct ConsoleController: Sendable {
         let endpoint = query["endpoint"] ?? ""
         let reason = query["reason"] ?? ""
         let stores = try await partitions()
-        let partition = min(max(0, query["partition"].flatMap { Int($0) } ?? 0), stores.count - 1)
+        // A filter that cannot match is the operator's mistake, said as /events and the CLI say
+        // theirs — not an empty page, nor another partition's dead letters.
+        if !reason.isEmpty, DeadLetterReason(rawValue: reason) == nil {
+            let reasons = DeadLetterReason.allCases.map(\.rawValue).joined(separator: ", ")
+            return error(request, .badRequest, heading: "Unknown reason", message: "'\(reason)' is no dead-letter reason; choose one of \(reasons).")
+        }
+        let partitionText = query["partition"] ?? ""
+        guard partitionText.isEmpty || Int(partitionText).map({ (0..<stores.count).contains($0) }) == true else {
+            return error(
+                request, .badRequest, heading: "No such partition",
+                message: "'\(partitionText)' is no partition here; they go from 0 to \(stores.count - 1).")
+        }
+        let partition = Int(partitionText) ?? 0
         let after = query["after"]
         let damaged = after.map { !WorkerStore.isStreamID($0) } ?? false
         func matches(_ entry: DeadLetterEntry) -> Bool {

@@ -298,6 +298,10 @@ import Testing
             #expect(logoutByHead.status == 405)
             let unknown = try await ask("GET", "/no-such-page")
             #expect(unknown.status == 404)
+            // A dead-letter filter that cannot match is said to be wrong, as /events says its own.
+            for (query, status) in [("reason=bogus", 400), ("partition=5", 400), ("partition=x", 400), ("reason=gone&partition=0", 200)] {
+                #expect(try await ask("GET", "/dead-letters?\(query)").status == status, "\(query)")
+            }
         }
     }
 
