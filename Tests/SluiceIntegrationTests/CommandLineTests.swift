@@ -139,6 +139,7 @@ import Testing
         (["worker", "--metrics-listen", "127.0.0.1:0", "--shutdown-grace", "1e300"], [:], "--shutdown-grace (SLUICE_SHUTDOWN_GRACE) takes a number of seconds"),
         (["status", "--watch", "inf"], [:], "--watch takes a number of seconds from 0.001 to"),
         (["status", "--watch", "0.0004"], [:], "--watch takes a number of seconds from 0.001 to"),
+        (["status", "--watch", "0"], [:], "such as 2 or 0.5, not 0\n"),
         (["edge", "--listen", "no-such-host.invalid:8080"], [:], "--listen: cannot listen on no-such-host.invalid:8080: the host does not resolve"),
         (["edge", "--listen", "[::1"], [:], "--listen must be HOST:PORT with an IPv6 address in brackets"),
     ] as [([String], [String: String], String)])
