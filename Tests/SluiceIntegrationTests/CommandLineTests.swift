@@ -31,6 +31,18 @@ import Testing
         #expect(result.output.hasPrefix("0.1.0 malloc=jemalloc-5."), "\(result.output)")
     }
 
+    /// Text log lines start with the local time to the millisecond and its offset, then level
+    /// and logger, as docs/cli.md shows them.
+    @Test func textLogLinesCarryTheTimeToTheMillisecond() async throws {
+        let result = try await SluiceBinary.run(
+            ["edge", "--config", "/nonexistent/routes.yaml", "--listen", "127.0.0.1:0", "--log-format", "text", "--log-level", "info"],
+            unsetting: ["SLUICE_LOG_FORMAT", "SLUICE_LOG_LEVEL"])
+        #expect(result.status == 2, "\(result.output)")
+        let first = result.output.split(separator: "\n").first.map(String.init) ?? ""
+        let pattern = #"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4} info sluice\.edge: .*edge starting$"#
+        #expect(first.range(of: pattern, options: .regularExpression) != nil, "\(first)")
+    }
+
     /// An address something else listens on is named with its flag before anything starts (no
     /// private redis-server, no banner): NIO's own error named neither.
     @Test func aBusyListenAddressIsNamedWithItsFlag() async throws {

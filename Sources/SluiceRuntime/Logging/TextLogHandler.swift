@@ -60,11 +60,14 @@ public struct TextLogHandler: LogHandler {
         guard localtime_r(&seconds, &local) != nil else { return "<unknown>" }
         var date = [CChar](repeating: 0, count: 32)
         var zone = [CChar](repeating: 0, count: 16)
-        strftime(&date, date.count, "%Y-%m-%dT%H:%M:%S", &local)
-        strftime(&zone, zone.count, "%z", &local)
+        let dateLength = strftime(&date, date.count, "%Y-%m-%dT%H:%M:%S", &local)
+        let zoneLength = strftime(&zone, zone.count, "%z", &local)
         let millis = Int(now.tv_nsec) / 1_000_000
         let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return String(cString: date) + "." + fraction + String(cString: zone)
+        func text(_ chars: [CChar], _ length: Int) -> String {
+            String(decoding: chars.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return text(date, dateLength) + "." + fraction + text(zone, zoneLength)
     }
 
     private static func now() -> timespec {
