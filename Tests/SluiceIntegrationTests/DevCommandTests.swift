@@ -13,7 +13,7 @@ import Testing
             let dir = try ScratchDirectory()
             defer { dir.remove() }
             let routes = try dir.write("routes.yaml", GatewayProcesses.routes(
-                prefix: "sluice", sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]"))
+                prefix: "sluice", sinkURL: sink.url("/hook"), routes: GatewayProcesses.everyEventToMain))
             let client = try HTTPClient()
             defer { client.shutdown() }
             let log = dir.file("dev.log")
@@ -78,7 +78,7 @@ import Testing
             let dir = try ScratchDirectory()
             defer { dir.remove() }
             let first = GatewayProcesses.routes(
-                prefix: "sluice", sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]")
+                prefix: "sluice", sinkURL: sink.url("/hook"), routes: GatewayProcesses.everyEventToMain)
             let routes = try dir.write("routes.yaml", first)
             let client = try HTTPClient()
             defer { client.shutdown() }
@@ -113,7 +113,7 @@ import Testing
     @Test func devWithoutRedisServerOnPathExits1NamingTheDebianPackage() async throws {
         let dir = try ScratchDirectory()
         defer { dir.remove() }
-        let routes = try dir.write("routes.yaml", GatewayProcesses.routes(prefix: "sluice", sinkURL: "http://127.0.0.1:9/hook", routes: "  - name: all\n    to: [acme/main]"))
+        let routes = try dir.write("routes.yaml", GatewayProcesses.routes(prefix: "sluice", sinkURL: "http://127.0.0.1:9/hook", routes: GatewayProcesses.everyEventToMain))
         let result = try await SluiceBinary.run(
             ["dev", "--config", routes, "--listen", "127.0.0.1:0"], environment: ["PATH": dir.url.path], unsetting: ["SLUICE_REDIS_URL"])
         #expect(result.status == 1, "\(result.output)")

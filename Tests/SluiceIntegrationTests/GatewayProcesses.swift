@@ -9,6 +9,8 @@ import Testing
 struct GatewayProcesses {
     static let sourceSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     static let tenantSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+    /// `routes` for `routes(…)` that sends every event to acme/main.
+    static let everyEventToMain = "  - name: all\n    to: [acme/main]"
 
     let redis: RedisFixture
     let dir: ScratchDirectory

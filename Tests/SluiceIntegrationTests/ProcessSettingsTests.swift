@@ -7,13 +7,11 @@ import Testing
 /// How an edge or a worker process takes its settings as the Helm chart and an operator give
 /// them: from the environment instead of flags, a reload on SIGHUP, Redis on a Unix socket.
 @Suite struct ProcessSettingsTests {
-    static let allRoute = "  - name: all\n    to: [acme/main]"
-
     /// The chart sets listen addresses and logging through `SLUICE_*` variables, not flags.
     @Test func listenAddressesAndLoggingComeFromTheEnvironmentWithoutFlags() async throws {
         try await withRedis { redis in
             let gateway = try GatewayProcesses(
-                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: Self.allRoute))
+                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: GatewayProcesses.everyEventToMain))
             defer { gateway.close() }
             let edgeLog = gateway.dir.file("edge.log"), workerLog = gateway.dir.file("worker.log")
             let (edge, _) = try await SluiceBinary.startServer(
@@ -48,7 +46,7 @@ import Testing
         try await withSink { sink in
             try await withRedis { redis in
                 var gateway = try GatewayProcesses(
-                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.allRoute))
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: GatewayProcesses.everyEventToMain))
                 defer { gateway.close() }
                 let edge = try await gateway.startEdge()
                 defer { edge.send(SIGKILL) }
@@ -87,7 +85,7 @@ import Testing
         try await withSink { sink in
             try await withRedis(serverArguments: ["--unixsocket", socket, "--unixsocketperm", "700"]) { redis in
                 var gateway = try GatewayProcesses(
-                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.allRoute))
+                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: GatewayProcesses.everyEventToMain))
                 defer { gateway.close() }
                 gateway.redisURL = "unix://\(socket)"
                 let edge = try await gateway.startEdge()

@@ -14,7 +14,7 @@ import Testing
                 defer { scratch.remove() }
                 let secretFile = try scratch.write("tenant-secret", tenantSecret)
                 // The source's secret from the environment, the tenant's from a file.
-                let routes = GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: "  - name: all\n    to: [acme/main]")
+                let routes = GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: GatewayProcesses.everyEventToMain)
                     .replacingOccurrences(of: sourceSecret, with: "${env:SOURCE_WHSEC}")
                     .replacingOccurrences(of: tenantSecret, with: "${file:\(secretFile)}")
                 var gateway = try GatewayProcesses(redis: redis, routes: routes)

@@ -11,7 +11,7 @@ import Testing
     @Test func everySampleEventIsAcceptedAndAWrongSecretShowsThe401() async throws {
         try await withRedis { redis in
             var gateway = try GatewayProcesses(
-                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: "  - name: all\n    to: [acme/main]"))
+                redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: GatewayProcesses.everyEventToMain))
             defer { gateway.close() }
             let edge = try await gateway.startEdge()
             defer { edge.send(SIGKILL) }

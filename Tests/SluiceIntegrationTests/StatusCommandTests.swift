@@ -60,7 +60,7 @@ import Testing
             let dir = try ScratchDirectory()
             defer { dir.remove() }
             let routes = try dir.write("routes.yaml", GatewayProcesses.routes(
-                prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: "  - name: all\n    to: [acme/main]"))
+                prefix: redis.prefix, sinkURL: "http://127.0.0.1:9/hook", routes: GatewayProcesses.everyEventToMain))
             let common = ["--config", routes, "--redis", "\(redis.url)"]
 
             // --json: one JSON document per line and per refresh (JSON Lines), each with its time.

@@ -17,16 +17,16 @@ enum SecondsOption {
 
     /// `seconds` as a duration; a usage error naming `name` unless it is finite, at least 0 (above
     /// 0 without `allowZero`) and at most 100 years.
-    /// `seconds` as the operator likely typed it: `0`, not the `0.0` a Double prints.
-    private static func text(_ seconds: Double) -> String {
-        seconds.isFinite && seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int64(seconds)) : "\(seconds)"
-    }
-
     static func duration(_ seconds: Double, name: String, allowZero: Bool) throws -> Duration {
         // Above 0 means at least a millisecond once rounded: 0.0004 s would be a zero timeout.
         guard seconds.isFinite, allowZero ? seconds >= 0 : (seconds * 1000).rounded() >= 1, seconds <= longest else {
             throw ValidationError("\(name) takes a number of seconds \(allowZero ? "from 0" : "from 0.001") to \(Int(longest)) (100 years), such as 2 or 0.5, not \(Self.text(seconds))")
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// `seconds` as the operator likely typed it: `0`, not the `0.0` a Double prints.
+    private static func text(_ seconds: Double) -> String {
+        seconds.isFinite && seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int64(seconds)) : "\(seconds)"
     }
 }

@@ -262,12 +262,13 @@ struct DeliveryExecutor: Sendable {
             next.lastStatus = lastStatus
             next.lastError = lastError
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMilliseconds, error: lastError, outcome: .retry)
-            resolution = .retry(next: next, dueAtMillis: finishedMillis + after.wholeMilliseconds)
+            let dueAtMillis = finishedMillis + after.wholeMilliseconds
+            resolution = .retry(next: next, dueAtMillis: dueAtMillis)
             metrics.count(delivery.target, outcome: "retry")
+            let error = lastError ?? ""
             retryLog.failed(
-                delivery.target, error: lastError ?? "",
-                metadata: metadata(delivery, error: lastError ?? "")
-                    .merging(["next_attempt_at": "\(UnixMillisISO8601.string(finishedMillis + after.wholeMilliseconds))"]) { $1 })
+                delivery.target, error: error,
+                metadata: metadata(delivery, error: error).merging(["next_attempt_at": "\(UnixMillisISO8601.string(dueAtMillis))"]) { $1 })
         case .deadLetter(let reason, let lastStatus, let lastError):
             record = AttemptRecord(atMillis: startedAt.unixMillis, attempt: delivery.attempt, status: lastStatus, durationMillis: duration.wholeMilliseconds, error: lastError, outcome: .deadLetter, reason: reason)
             resolution = .deadLetter(reason, lastStatus: lastStatus, lastError: lastError)
