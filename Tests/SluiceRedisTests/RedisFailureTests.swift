@@ -19,7 +19,9 @@ struct RedisFailureTests {
                     #expect(error.isConnectionProblem, "\(error)")
                     #expect(error.message.contains(redis.url.description))
                 }
-                #expect(ContinuousClock.now - started < .seconds(2))
+                // Refused at once rather than waiting out the 10 s command timeout; the bound
+                // leaves room for a loaded machine and still tells the two apart.
+                #expect(ContinuousClock.now - started < .seconds(5))
             }
 
             // Many queued callers all fail too; none hangs.

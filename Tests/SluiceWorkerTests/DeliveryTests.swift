@@ -102,7 +102,7 @@ import Testing
                 #expect(MetricsText.value(of: #"sluice_dead_letters_total{reason="undecodable"}"#, in: harness.workerMetrics()) == 0)
                 let id = try await harness.post(body: #"{"type":"batch.succeeded"}"#)
                 let dead = try await harness.waitForDeadLetters(count: 1)
-                #expect(dead.count == 1)
+                try #require(dead.count == 1)
                 #expect(dead[0].reason == .noRoute)
                 // An event has no endpoint: only the dead-letter counter shows it.
                 try await poll(until: {

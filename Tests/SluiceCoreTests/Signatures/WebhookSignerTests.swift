@@ -38,7 +38,7 @@ import Testing
         let key = try Ed25519SigningKey(parsing: Self.ed25519Seed)
         let header = WebhookSigner.signatureHeader(for: Self.firstVector, secrets: [first, second], ed25519Keys: [key])
         let entries = header.split(separator: " ").map(String.init)
-        #expect(entries.count == 3)
+        try #require(entries.count == 3)
         #expect(entries[0] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         #expect(entries[1].hasPrefix("v1,"))
         #expect(entries[2] == Self.expectedV1a)
