@@ -15,7 +15,7 @@ import Testing
                       stuck:
                         signing: {secrets: ["\(TenantSecrets.ops)"]}
                         endpoints:
-                          hook: {url: "\(sink.url("/hang"))", timeout: 30s, max_in_flight: 2}
+                          hook: {url: "\(sink.url("/hang"))", timeout: 120s, max_in_flight: 2}
                       acme:
                         signing: {secrets: ["\(TenantSecrets.acme)"]}
                         endpoints:
@@ -28,11 +28,12 @@ import Testing
             }) { harness in
                 let started = ContinuousClock.now
                 for _ in 0..<20 { try await harness.post() }
-                // Well inside the hanging endpoint's 30 s timeout (generous for a busy CI machine):
-                // nothing waited for its slots.
-                let healthy = try await sink.waitForRequests(count: 20, path: "/ok", timeout: .seconds(20))
+                // Well inside the hanging endpoint's 120 s timeout, which anything waiting for its
+                // slots would have to outlast; the margin is for a busy CI machine (a healthy
+                // endpoint once took 28.7 s there).
+                let healthy = try await sink.waitForRequests(count: 20, path: "/ok", timeout: .seconds(60))
                 #expect(Set(healthy.compactMap { $0.header("webhook-id") }).count == 20)
-                #expect(ContinuousClock.now - started < .seconds(20))
+                #expect(ContinuousClock.now - started < .seconds(60))
                 // max_in_flight: 2, and no attempt has timed out yet, so only two reached it.
                 #expect(await sink.requests(to: "/hang").count == 2)
             }
