@@ -1,16 +1,34 @@
 extension IPAddress {
     /// Strict dotted quad: exactly four decimal parts 0...255, no leading zeros.
     static func parseV4(_ text: Substring) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
+        // Over the UTF-8 bytes, without splitting: the worker checks the address curl connected
+        // to before every request it sends.
         var bytes: [UInt8] = []
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            // Leading zeros are read as octal by some resolvers; refuse the ambiguity.
-            if part.count > 1, part.first == "0" { return nil }
-            guard let value = UInt8(part) else { return nil }
-            bytes.append(value)
+        bytes.reserveCapacity(4)
+        var value = 0
+        var digits = 0
+        var leadingZero = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                // Leading zeros are read as octal by some resolvers; refuse the ambiguity.
+                if leadingZero { return nil }
+                if digits == 0, byte == UInt8(ascii: "0") { leadingZero = true }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, value <= 255 else { return nil }
+            case UInt8(ascii: "."):
+                guard digits > 0, bytes.count < 3 else { return nil }
+                bytes.append(UInt8(value))
+                value = 0
+                digits = 0
+                leadingZero = false
+            default:
+                return nil
+            }
         }
+        guard digits > 0, bytes.count == 3 else { return nil }
+        bytes.append(UInt8(value))
         return bytes
     }
 
