@@ -67,7 +67,7 @@ import Testing
         do {
             // Wait until the server accepts TLS, using the CA file that makes it trusted.
             try await poll(until: { (try? await client.execute(request(server, caFile: server.certificate)))?.status == 200 },
-                           timeout: .seconds(10), "openssl s_server answers over TLS")
+                           "openssl s_server answers over TLS")
             let untrusted = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: nil)) }
             #expect(untrusted?.kind == .tls)
         } catch {
@@ -90,7 +90,7 @@ import Testing
                 } catch {
                     return (error as? HTTPClientError)?.kind == .tls
                 }
-            }, timeout: .seconds(10), "openssl s_server is listening")
+            }, "openssl s_server is listening")
             let mismatch = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: server.certificate)) }
             #expect(mismatch?.kind == .tls)
         } catch {
@@ -109,7 +109,7 @@ import Testing
             tls: TLSConfig(caFile: server.certificate, clientCertFile: server.clientCertificate, clientKeyFile: server.clientKey))
         do {
             try await poll(until: { (try? await client.execute(withIdentity))?.status == 200 },
-                           timeout: .seconds(10), "the server accepts the client certificate")
+                           "the server accepts the client certificate")
             // Without the client identity the same server refuses the connection, and that is a TLS
             // failure: under TLS 1.3 the refusal is an alert curl reads after the handshake.
             let refused = await #expect(throws: HTTPClientError.self) { try await client.execute(request(server, caFile: server.certificate)) }

@@ -18,7 +18,7 @@ import Testing
     @Test func fsyncDurabilityFollowsRedisAppendFsyncSetting() async throws {
         try await EdgeHarness.with(routes: Self.fsyncRoutes, redisAppendOnly: false) { edge in
             // The fixture's Redis runs without AOF: the edge must refuse and say why.
-            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(10), "the edge reports not ready")
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, "the edge reports not ready")
             let refused = try await edge.post(id: "msg_no_aof")
             #expect(refused.status == 503)
             #expect(refused.json["reason"] as? String == "durability_unmet")
@@ -28,7 +28,7 @@ import Testing
 
             _ = try await edge.redis.client.send(["CONFIG", "SET", "appendonly", "yes"])
             _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
-            try await poll(until: { try await edge.post(id: "msg_fsync").status == 202 }, timeout: .seconds(15), "accepted once Redis fsyncs always")
+            try await poll(until: { try await edge.post(id: "msg_fsync").status == 202 }, "accepted once Redis fsyncs always")
             #expect(try await edge.get("/readyz").status == 200)
 
             // Switching Redis back to everysec at runtime closes the gate again within the check interval.
@@ -38,17 +38,17 @@ import Testing
             #expect(try await edge.ingressEvents().map(\.webhookID) == ["msg_fsync"])
             // A refused event was never recorded as seen: its retry is accepted once durability is back.
             _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
-            try await poll(until: { try await edge.post(id: "msg_everysec").status == 202 }, timeout: .seconds(15), "the retry is accepted")
+            try await poll(until: { try await edge.post(id: "msg_everysec").status == 202 }, "the retry is accepted")
         }
     }
 
     @Test func configGetForbiddenIsReportedAsTheReason() async throws {
         try await EdgeHarness.with(routes: Self.fsyncRoutes, redisAppendOnly: true) { edge in
             _ = try await edge.redis.client.send(["CONFIG", "SET", "appendfsync", "always"])
-            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(15), "ready with appendfsync always")
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, "ready with appendfsync always")
             // Managed Redis services often forbid CONFIG; the default user loses it here (the fixture is discarded after).
             _ = try await edge.redis.client.send(["ACL", "SETUSER", "default", "-config"])
-            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(15), "not ready without CONFIG")
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, "not ready without CONFIG")
             let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
             #expect(body.contains("refuses CONFIG GET"), "\(body)")
             #expect(try await edge.post(id: "msg_noconfig").status == 503)
@@ -58,7 +58,7 @@ import Testing
     @Test func writeDurabilityRefusesARedisWithoutAOFUntilItHasOne() async throws {
         try await EdgeHarness.with(redisAppendOnly: false) { edge in
             // Every 202 would be volatile: a restart would empty ingress, deliveries, retries and dead letters.
-            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(10), "the edge reports not ready")
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, "the edge reports not ready")
             let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
             #expect(body.contains("appendonly no"), "\(body)")
             let refused = try await edge.post(id: "msg_volatile")
@@ -67,7 +67,7 @@ import Testing
             #expect(try await edge.ingressLength() == 0)
 
             _ = try await edge.redis.client.send(["CONFIG", "SET", "appendonly", "yes"])
-            try await poll(until: { try await edge.post(id: "msg_volatile").status == 202 }, timeout: .seconds(15), "accepted once Redis has its AOF")
+            try await poll(until: { try await edge.post(id: "msg_volatile").status == 202 }, "accepted once Redis has its AOF")
             #expect(try await edge.get("/readyz").status == 200)
         }
     }
@@ -77,21 +77,21 @@ import Testing
             #expect(try await edge.post(id: "msg_kept").status == 202)
             _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory", "512mb"])
             _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
-            try await poll(until: { try await edge.get("/readyz").status == 503 }, timeout: .seconds(15), "not ready while Redis may evict")
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, "not ready while Redis may evict")
             let body = String(decoding: try await edge.get("/readyz").body, as: UTF8.self)
             #expect(body.contains("maxmemory-policy allkeys-lru"), "\(body)")
             #expect(try await edge.post(id: "msg_evictable").status == 503)
             _ = try await edge.redis.client.send(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
-            try await poll(until: { try await edge.post(id: "msg_evictable").status == 202 }, timeout: .seconds(15), "accepted under noeviction")
+            try await poll(until: { try await edge.post(id: "msg_evictable").status == 202 }, "accepted under noeviction")
         }
     }
 
     @Test func writeDurabilityWithoutConfigAccessIsAcceptedWithAWarning() async throws {
         try await EdgeHarness.with { edge in
-            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(15), "ready with an AOF")
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, "ready with an AOF")
             // A managed Redis that forbids CONFIG: sluice cannot check, says so, and trusts the operator.
             _ = try await edge.redis.client.send(["ACL", "SETUSER", "default", "-config"])
-            try await poll(until: { edge.logText().contains("refuses CONFIG GET") }, timeout: .seconds(15), "the missing check is logged")
+            try await poll(until: { edge.logText().contains("refuses CONFIG GET") }, "the missing check is logged")
             #expect(try await edge.get("/readyz").status == 200)
             #expect(try await edge.post(id: "msg_managed").status == 202)
         }

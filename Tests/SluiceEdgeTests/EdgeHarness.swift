@@ -105,7 +105,7 @@ struct EdgeHarness: Sendable {
                         until: {
                             let ready = try await harness.get("/readyz")
                             return !String(decoding: ready.body, as: UTF8.self).contains("have not been checked yet")
-                        }, timeout: .seconds(10), "the edge's first check of Redis's durability")
+                        }, "the edge's first check of Redis's durability")
                     try await body(harness)
                 } catch {
                     await group.triggerGracefulShutdown()

@@ -47,7 +47,7 @@ import Testing
             try await edge.redis.server.restart()
             // Ready again means accepting again: the ingest connections do not go on waiting out
             // their reconnect backoff (up to 2 s) once the edge has seen Redis answer.
-            try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(10), "the edge is ready after Redis returns")
+            try await poll(until: { try await edge.get("/readyz").status == 200 }, "the edge is ready after Redis returns")
             #expect(try await edge.post(id: "msg_after").status == 202, "the first call once ready is accepted")
             #expect(edge.exporterText().contains("sluice_edge_accepting 1"), "\(edge.exporterText())")
             let ids = try await edge.ingressEvents().map(\.webhookID)

@@ -21,7 +21,7 @@ import Testing
             let replicaClient = RedisClient(url: replica.url, logger: testLogger)
             do {
                 _ = try await replicaClient.send(["REPLICAOF", "127.0.0.1", RedisArgument(edge.redis.server.port)])
-                try await poll(until: { try await edge.get("/readyz").status == 200 }, timeout: .seconds(15), "ready once the replica is online")
+                try await poll(until: { try await edge.get("/readyz").status == 200 }, "ready once the replica is online")
 
                 var acknowledged: [String] = []
                 for index in 0..<20 {
@@ -29,7 +29,7 @@ import Testing
                     // On a loaded machine a WAIT can run out (503 not_replicated); the sender
                     // retries until it is told 2xx, as Gemini does.
                     try await poll(
-                        until: { [200, 202].contains(try await edge.post(id: id).status) }, timeout: .seconds(15), "\(id) acknowledged")
+                        until: { [200, 202].contains(try await edge.post(id: id).status) }, "\(id) acknowledged")
                     acknowledged.append(id)
                 }
 
@@ -44,7 +44,7 @@ import Testing
                 // The sender's retry is answered once the replica has the event: as a duplicate,
                 // since the master stored it the first time.
                 try await poll(
-                    until: { [200, 202].contains(try await edge.post(id: "msg_unconfirmed").status) }, timeout: .seconds(15),
+                    until: { [200, 202].contains(try await edge.post(id: "msg_unconfirmed").status) },
                     "the retry answered once the replica caught up")
                 acknowledged.append("msg_unconfirmed")
 

@@ -19,7 +19,7 @@ import Testing
                       hmac: {secrets: ["\(EdgeHarness.secret)"]}
                 """
             try Self.write(original.replacingOccurrences(of: "sources:\n", with: "sources:\n" + extra + "\n"), to: edge.routesPath)
-            try await poll(until: { try await edge.post(path: "/webhooks/partner").status == 202 }, timeout: .seconds(10), "the new source is served")
+            try await poll(until: { try await edge.post(path: "/webhooks/partner").status == 202 }, "the new source is served")
         }
     }
 
@@ -38,7 +38,7 @@ import Testing
             try Self.write(original.replacingOccurrences(of: "sources:\n", with: "sources:\n" + extra + "\n"), to: edge.routesPath)
             try await poll(
                 until: { edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#) },
-                timeout: .seconds(10), "the load without its secret fails")
+                "the load without its secret fails")
             #expect(try await edge.post(path: "/webhooks/partner").status == 404)
 
             // The Secret arrives; routes.yaml is not touched again.
@@ -46,14 +46,14 @@ import Testing
             try Self.write(first + "\n", to: secretPath)
             try await poll(
                 until: { try await edge.post(path: "/webhooks/partner", secret: first).status == 202 },
-                timeout: .seconds(10), "the failed load is retried once the secret file exists")
+                "the failed load is retried once the secret file exists")
 
             // The Secret rotates: the new value verifies, the old one no longer does.
             let second = "whsec_HkGuxnP4EgFBmZzxx48faJEytrEmXOl5"
             try Self.write(second + "\n", to: secretPath)
             try await poll(
                 until: { try await edge.post(path: "/webhooks/partner", secret: second).status == 202 },
-                timeout: .seconds(10), "the rotated secret is picked up")
+                "the rotated secret is picked up")
             #expect(try await edge.post(path: "/webhooks/partner", secret: first).status == 401)
             // Retrying the failed load on every poll counted it once.
             #expect(edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#))
@@ -66,7 +66,7 @@ import Testing
             try Self.write("version: 1\nsources:\n  gemini:\n    kind: carrier-pigeon\n", to: edge.routesPath)
             try await poll(
                 until: { edge.exporterText().contains(#"sluice_config_reloads_total{result="failure"} 1"#) },
-                timeout: .seconds(10), "the failed reload is counted")
+                "the failed reload is counted")
             // While the refused file stays, the gauge says so (the counter moved once).
             #expect(edge.exporterText().contains("sluice_config_last_reload_successful 0"), "\(edge.exporterText())")
             #expect(try await edge.post().status == 202)
@@ -100,7 +100,7 @@ import Testing
             let tmpLink = dir.appendingPathComponent("routes.yaml.tmp").path
             try FileManager.default.createSymbolicLink(atPath: tmpLink, withDestinationPath: "..v2/routes.yaml")
             #expect(rename(tmpLink, edge.routesPath) == 0)
-            try await poll(until: { try await edge.post(path: "/webhooks/renamed").status == 202 }, timeout: .seconds(10), "the swapped file is applied")
+            try await poll(until: { try await edge.post(path: "/webhooks/renamed").status == 202 }, "the swapped file is applied")
             #expect(try await edge.post(path: "/webhooks/gemini").status == 202)
         }
     }

@@ -275,7 +275,7 @@ import Testing
 
             edge.send(SIGTERM)
             // During the drain delay the edge still answers, but says it is not ready.
-            try await poll(until: { (try? await client.execute(readyz))?.status == 503 }, timeout: .seconds(10), "readyz fails while draining")
+            try await poll(until: { (try? await client.execute(readyz))?.status == 503 }, "readyz fails while draining")
             #expect(await edge.exit.wait(timeout: .seconds(20)))
             #expect(edge.exit.status == 0)
         }

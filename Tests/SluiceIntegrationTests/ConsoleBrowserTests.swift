@@ -30,7 +30,7 @@ import Testing
         let exhausted = try await gateway.post(type: "batch.succeeded", id: "msg_console_exhausted")
         _ = try await gateway.post(type: "video.generated", id: "msg_console_unrouted")
         _ = try await gateway.post(type: "batch.failed", id: "msg_console_exhausted_too")
-        try await poll(until: { try await gateway.store.deadLetters().count == 3 }, timeout: .seconds(20), "three dead letters")
+        try await poll(until: { try await gateway.store.deadLetters().count == 3 }, "three dead letters")
 
         // The overview shows the dead letters' count and the endpoint, and the last hour as lines
         // (workers record a reading a minute; a few minutes are written here to have some).
@@ -46,7 +46,7 @@ import Testing
         try await poll(until: {
             try await browser.open(base + "/")
             return try await browser.text("[data-success]").contains("% of")
-        }, timeout: .seconds(20), "the endpoint's recent attempts are shown")
+        }, "the endpoint's recent attempts are shown")
         #expect(try await browser.elements("svg.spark").count == 5)
         #expect(try await browser.text("[data-field=dlq]") == "3")
         #expect(try await browser.source.contains("acme/main"))
@@ -97,7 +97,7 @@ import Testing
         try await browser.screenshot(to: Self.screenshots + "/replayed.png")
         try await poll(until: {
             await sink.requests(to: "/hook").filter { $0.header("webhook-id") == exhausted }.count == 4
-        }, timeout: .seconds(15), "the replayed delivery reaches the sink (after its three failed attempts)")
+        }, "the replayed delivery reaches the sink (after its three failed attempts)")
         #expect(try await gateway.store.deadLetters().map(\.delivery.event.webhookID).sorted() == ["msg_console_exhausted_too", "msg_console_unrouted"])
 
         // From the overview, the endpoint's recent events: the replayed one now stands delivered.
@@ -109,7 +109,7 @@ import Testing
             let rows = try await browser.elements("tbody.hits tr")
             let last = try await browser.text("tbody.hits tr:last-child")
             return rows.count == 2 && last.contains("delivered")
-        }, timeout: .seconds(15), "acme/main's two events, the replayed one delivered")
+        }, "acme/main's two events, the replayed one delivered")
         #expect(try await browser.text("tbody.hits tr:first-child").contains("msg_console_exhausted_too"))
 
         // The search form: the events that matched no route.
@@ -121,7 +121,7 @@ import Testing
             let rows = try await browser.elements("tbody.hits tr")
             let text = try await browser.text("tbody.hits")
             return rows.count == 1 && text.contains("msg_console_unrouted")
-        }, timeout: .seconds(10), "the search by outcome lists the one event that matched no route")
+        }, "the search by outcome lists the one event that matched no route")
         try await browser.screenshot(to: Self.screenshots + "/events.png")
 
         // Every form control has a label, and on a phone's width no page scrolls sideways (wide

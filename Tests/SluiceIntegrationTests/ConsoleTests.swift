@@ -92,7 +92,7 @@ import Testing
             try await poll(until: {
                 page = try await Self.request(client, base + "/dead-letters").body
                 return page.contains(exhausted) && page.contains(unrouted)
-            }, timeout: .seconds(20), "both dead letters are on the dead-letters page")
+            }, "both dead letters are on the dead-letters page")
             #expect(page.contains("exhausted") && page.contains("no_route"))
             // Signed out: no selection boxes, no action buttons.
             #expect(!page.contains("type=\"checkbox\"") && !page.contains("Replay selected"))
@@ -154,7 +154,7 @@ import Testing
                 let left = try await gateway.store.deadLetters().count
                 // Attempt 1 twice: the first before it was dead-lettered, the second from the replay.
                 return fresh.count == 2 && left == 1
-            }, timeout: .seconds(15), "the replayed delivery arrives")
+            }, "the replayed delivery arrives")
 
             // Purge asks first, then deletes.
             let remaining = try #require(try await gateway.store.deadLetters().first?.id)
@@ -176,7 +176,7 @@ import Testing
             let recovered = try await Self.request(
                 client, base + "/recover", form: [("csrf", csrf), ("endpoint", "acme/main"), ("since", "10m")], cookie: cookie)
             #expect(recovered.body.contains(#"data-count="enqueued">1<"#), "\(recovered.body)")
-            try await poll(until: { await sink.requests(to: "/hook").count == sentBefore + 1 }, timeout: .seconds(15), "the recovered delivery arrives")
+            try await poll(until: { await sink.requests(to: "/hook").count == sentBefore + 1 }, "the recovered delivery arrives")
 
             // The overview shows each endpoint's recent attempts as the worker publishes them
             // (every few seconds): success ratio and the last error.
@@ -184,7 +184,7 @@ import Testing
             try await poll(until: {
                 overviewPage = try await Self.request(client, base + "/").body
                 return overviewPage.contains("HTTP 500 (") && overviewPage.contains("% of ") && overviewPage.contains("/min (")
-            }, timeout: .seconds(20), "the endpoint's recent attempts are on the overview")
+            }, "the endpoint's recent attempts are on the overview")
 
             // Every action is in the log with who did it; the token never is.
             let log = try String(contentsOfFile: gateway.dir.file("console.log"), encoding: .utf8)
@@ -200,7 +200,7 @@ import Testing
             // One dead-lettered (the endpoint fails until it is exhausted), one delivered, one
             // that matches no route.
             let failed = try await gateway.post(type: "batch.failed")
-            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, timeout: .seconds(20), "the first event is dead-lettered")
+            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, "the first event is dead-lettered")
             await healthy.turnOn()
             let delivered = try await gateway.post(type: "batch.succeeded")
             let unrouted = try await gateway.post(type: "video.generated")
@@ -214,7 +214,7 @@ import Testing
             try await poll(until: {
                 let page = try await Self.request(client, base + "/events?outcome=delivered").body
                 return page.contains(">\(delivered)</a>")
-            }, timeout: .seconds(20), "the delivered event is found as delivered")
+            }, "the delivered event is found as delivered")
 
             // Newest first; every filter narrows.
             #expect(try await ids("") == [unrouted, delivered, failed])
@@ -312,7 +312,7 @@ import Testing
             await healthy.turnOn()
             let client = gateway.client
             let unrouted = try await gateway.post(type: "video.generated")
-            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, timeout: .seconds(20), "the event is dead-lettered as no_route")
+            try await poll(until: { try await gateway.store.deadLetters().count == 1 }, "the event is dead-lettered as no_route")
             let deadID = try #require(try await gateway.store.deadLetters().first?.id)
 
             // A route for it, and a second endpoint the console's overview should list.
@@ -323,7 +323,7 @@ import Testing
             _ = try gateway.dir.write("routes.yaml", fixed)
             try await poll(until: {
                 try await Self.request(client, base + "/").body.contains("acme/second")
-            }, timeout: .seconds(20), "the console shows the reloaded routes")
+            }, "the console shows the reloaded routes")
 
             let signedIn = try await Self.request(client, base + "/login", form: [("name", "alice"), ("token", Self.token)])
             let cookie = try #require(signedIn.setCookie?.split(separator: ";").first.map(String.init))
@@ -332,7 +332,7 @@ import Testing
             let replayed = try await Self.request(
                 client, base + "/dead-letters/action", form: [("csrf", csrf), ("action", "replay"), ("id", deadID)], cookie: cookie)
             #expect(replayed.body.contains(#"data-count="replayed">1<"#), "\(replayed.body)")
-            _ = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+            _ = try await sink.waitForRequests(count: 1, path: "/hook")
             #expect(await sink.requests(to: "/hook").contains { $0.header("webhook-id") == unrouted })
         }
     }
@@ -356,7 +356,7 @@ import Testing
                     hrefs[String(hits[text])] = String(hits[href])
                 }
                 return ids.allSatisfy { hrefs[$0] != nil }
-            }, timeout: .seconds(20), "the search lists every event")
+            }, "the search lists every event")
             for id in ids {
                 let href = try #require(hrefs[id])
                 let page = try await Self.request(client, base + href)
@@ -378,9 +378,9 @@ import Testing
             _ = try await gateway.redis.client.send(["XADD", RedisArgument(gateway.redis.keyspace.deadLetters), "*", "not", "sluice"])
             // 55 that match no route, then one the failing endpoint exhausts: the last of 56.
             for index in 0..<55 { try await gateway.post(type: "video.generated", id: "msg_unrouted_\(index)") }
-            try await poll(until: { try await gateway.store.deadLetters().count == 55 }, timeout: .seconds(20), "55 no_route dead letters")
+            try await poll(until: { try await gateway.store.deadLetters().count == 55 }, "55 no_route dead letters")
             let failed = try await gateway.post(type: "batch.failed")
-            try await poll(until: { try await gateway.store.deadLetters().count == 56 }, timeout: .seconds(20), "the failed event is dead-lettered last")
+            try await poll(until: { try await gateway.store.deadLetters().count == 56 }, "the failed event is dead-lettered last")
 
             let page = try await Self.request(client, base + "/dead-letters?endpoint=acme/main")
             #expect(page.status == 200)

@@ -34,7 +34,7 @@ import Testing
             try await poll(until: {
                 banner = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 return banner.contains("Stop with Ctrl-C.")
-            }, timeout: .seconds(10), "the banner is in dev's output while it runs")
+            }, "the banner is in dev's output while it runs")
             // The last banner: an earlier start that lost its port may have printed one too.
             let lines = banner.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             let sendTest = try #require(lines.last { $0.hasPrefix("sluice send-test ") }, "\(banner)")
@@ -49,7 +49,7 @@ import Testing
             let sent = try await SluiceBinary.runShell(sendTest, environment: ["GEMINI_WEBHOOK_SECRET": GatewayProcesses.sourceSecret])
             #expect(sent.status == 0, "\(sendTest): \(sent.output)")
             #expect(sent.output.contains("← 202"), "\(sent.output)")
-            _ = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+            _ = try await sink.waitForRequests(count: 1, path: "/hook")
             let shown = try await SluiceBinary.runShell(status)
             #expect(shown.status == 0 && shown.output.contains("acme/main"), "\(status): \(shown.output)")
 
@@ -97,8 +97,8 @@ import Testing
             let sendTest = "sluice send-test --url http://127.0.0.1:\(port)/webhooks/gemini --secret '\(newSecret)'"
             try await poll(until: {
                 (try await SluiceBinary.runShell(sendTest)).output.contains("← 202")
-            }, timeout: .seconds(20), "the edge verifies with the edited source secret")
-            _ = try await sink.waitForRequests(count: 1, path: "/moved", timeout: .seconds(20))
+            }, "the edge verifies with the edited source secret")
+            _ = try await sink.waitForRequests(count: 1, path: "/moved")
 
             let response = try await client.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/metrics", timeout: .seconds(5)))
             let metrics = String(decoding: response.body, as: UTF8.self)

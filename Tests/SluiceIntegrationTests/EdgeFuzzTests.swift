@@ -154,11 +154,11 @@ import Testing
             try await poll(until: {
                 let timedOut: Double?? = try? await Self.metric(#"sluice_edge_connections_shed_total{reason="request_timeout"}"#, gateway)
                 return (timedOut.flatMap { $0 } ?? 0) >= 200
-            }, timeout: .seconds(20), "every slow request is cut off after the request timeout")
+            }, "every slow request is cut off after the request timeout")
             try await poll(until: {
                 let open: Double?? = try? await Self.metric("sluice_edge_connections", gateway)
                 return (open.flatMap { $0 } ?? .infinity) < 5
-            }, timeout: .seconds(10), "the slow connections are closed")
+            }, "the slow connections are closed")
             try await gateway.post(type: "batch.succeeded")
             #expect(try await Self.storedIDs(gateway).count == 1)
         }
@@ -174,7 +174,7 @@ import Testing
             try await poll(until: {
                 let shed: Double?? = try? await Self.metric(#"sluice_edge_connections_shed_total{reason="buffer_limit"}"#, gateway)
                 return (shed.flatMap { $0 } ?? 0) >= 30
-            }, timeout: .seconds(20), "senders over the buffer budget are shed")
+            }, "senders over the buffer budget are shed")
             let buffered = try #require(try await Self.metric("sluice_edge_buffered_bytes", gateway))
             #expect(buffered <= 4 * 1_048_576, "buffered \(buffered) bytes with a 4 MiB budget")
             for _ in 0..<5 {

@@ -24,12 +24,12 @@ import Testing
                 try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
                     try await gateway.post(body: #"{"type":"from.gemini"}"#, id: "msg_shared")
                     try await gateway.post(body: #"{"type":"from.partner"}"#, id: "msg_shared", path: "/webhooks/partner")
-                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, timeout: .seconds(15), "both events are delivered")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, "both events are delivered")
                     try await poll(until: {
                         let gemini = try await gateway.store.attemptLog(source: "gemini", webhookID: "msg_shared")
                         let partner = try await gateway.store.attemptLog(source: "partner", webhookID: "msg_shared")
                         return gemini.count == 1 && partner.count == 1
-                    }, timeout: .seconds(10), "each source's log holds its own attempt")
+                    }, "each source's log holds its own attempt")
                     #expect(try await gateway.store.eventRecord(source: "gemini", webhookID: "msg_shared")?.eventType == "from.gemini")
                     #expect(try await gateway.store.eventRecord(source: "partner", webhookID: "msg_shared")?.eventType == "from.partner")
 

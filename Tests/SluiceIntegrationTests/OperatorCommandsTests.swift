@@ -28,7 +28,7 @@ import Testing
                 let routes = GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/hook"), routes: Self.batchRoute)
                 try await GatewayProcesses.withEdgeAndWorker(redis: redis, routes: routes) { gateway in
                     _ = try await gateway.post(type: "batch.succeeded")
-                    try await poll(until: { try await gateway.sluiceJSONLines(["dlq", "list"]).count == 1 }, timeout: .seconds(20), "the dead letter")
+                    try await poll(until: { try await gateway.sluiceJSONLines(["dlq", "list"]).count == 1 }, "the dead letter")
                     // The operator's copy of the routes, without acme/main (the workers' file is unchanged).
                     let edited = try gateway.dir.write(
                         "edited.yaml", routes.replacingOccurrences(of: "to: [acme/main]", with: "to: [acme/other]")
@@ -54,7 +54,7 @@ import Testing
                 try await poll(until: {
                     lines = try await gateway.sluiceJSONLines(["dlq", "list"])
                     return lines.count == 1
-                }, timeout: .seconds(20), "the dead letter")
+                }, "the dead letter")
                 let error = try #require(lines.first?["last_error"] as? String)
                 #expect(error.count > 60, "a connection error is long: \(error)")
                 let table = try await gateway.sluice(["dlq", "list"])
@@ -96,7 +96,7 @@ import Testing
                     try await poll(until: {
                         lines = try await gateway.sluiceJSONLines(["dlq", "list"])
                         return lines.count == 3
-                    }, timeout: .seconds(20), "three dead letters are listed")
+                    }, "three dead letters are listed")
                     let keys: Set<String> = ["id", "event_id", "tenant", "endpoint", "reason", "last_status", "last_error", "attempts", "dead_lettered_at"]
                     for line in lines { #expect(Set(line.keys) == keys, "\(line)") }
                     let byEvent = Dictionary(uniqueKeysWithValues: lines.map { ($0["event_id"] as? String ?? "", $0) })
@@ -150,7 +150,7 @@ import Testing
                     await healthy.turnOn()
                     let replayOutput = try await gateway.sluice(["dlq", "replay", "--id", deadID])
                     #expect(replayOutput.contains("replayed 1 of 1"), "\(replayOutput)")
-                    let requests = try await sink.waitForRequests(count: 4, path: "/hook", timeout: .seconds(10))
+                    let requests = try await sink.waitForRequests(count: 4, path: "/hook")
                     #expect(requests.map { $0.header("webhook-id") } == Array(repeating: exhausted, count: 4))
                     #expect(requests.map { $0.header("x-sluice-attempt") } == ["1", "2", "3", "1"])
                     try await poll(until: {
@@ -171,7 +171,7 @@ import Testing
                     #expect(noRouteReplay["selected"] as? Int == 2 && noRouteReplay["replayed"] as? Int == 1, "\(noRouteReplay)")
                     #expect(noRouteReplay["replayed_ids"] as? [String] == [byEvent[unrouted]?["id"] as? String ?? "?"], "\(noRouteReplay)")
                     #expect(noRouteReplay["still_no_route_ids"] as? [String] == [byEvent[unroutable]?["id"] as? String ?? "?"], "\(noRouteReplay)")
-                    let routed = try await sink.waitForRequests(count: 5, path: "/hook", timeout: .seconds(10))
+                    let routed = try await sink.waitForRequests(count: 5, path: "/hook")
                     #expect(routed[4].header("webhook-id") == unrouted)
                     #expect(routed[4].header("x-sluice-attempt") == "1")
                     #expect(routed[4].header("x-sluice-event-type") == "video.generated")

@@ -35,7 +35,7 @@ import Testing
                 try await poll(until: {
                     dead = try await gateway.store.deadLetters()
                     return !dead.isEmpty
-                }, timeout: .seconds(20), "the delivery is dead-lettered")
+                }, "the delivery is dead-lettered")
                 #expect(dead.map(\.reason) == [.blockedAddress])
                 #expect(dead.first?.delivery.event.webhookID == id)
                 #expect(dead.first?.lastError?.contains("xn--bcher-kva.test") == true, "\(String(describing: dead.first?.lastError))")

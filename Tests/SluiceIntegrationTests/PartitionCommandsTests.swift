@@ -25,7 +25,7 @@ import Testing
                     try await poll(until: {
                         lines = try await gateway.sluiceJSONLines(["dlq", "list"])
                         return lines.count == 9
-                    }, timeout: .seconds(20), "nine dead letters are listed")
+                    }, "nine dead letters are listed")
                     // An id names its partition: `K/<stream id>` above partition 0.
                     for line in lines {
                         let id = try #require(line["id"] as? String)
@@ -54,7 +54,7 @@ import Testing
                     #expect(try await gateway.sluice(["dlq", "purge", "--all"]).contains("9"))
                     try await poll(until: {
                         try await SluiceBinary.run(["partitions", "prune", "--config", gateway.routesPath, "--redis", "\(redis.url)"]).status == 0
-                    }, timeout: .seconds(10), "prune succeeds once the partitions above 1 are empty")
+                    }, "prune succeeds once the partitions above 1 are empty")
                     #expect(try await gateway.sluiceJSON(["partitions", "show"])["recorded"] as? Int == 1)
                     #expect(try await gateway.sluice(["partitions", "prune"]).contains("nothing to prune"))
                     // A record no Sluice writes (it read Int.max partitions, for ever) is named as damaged.
@@ -80,7 +80,7 @@ import Testing
                     var ids: [String] = []
                     for index in 0..<9 { ids.append(try await gateway.post(type: "batch.succeeded", id: "msg_archived_\(index)")) }
                     #expect(Set(ids.map { EventPartition.of(webhookID: $0, count: 3) }).count == 3)
-                    _ = try await sink.waitForRequests(count: 9, path: "/hook", timeout: .seconds(20))
+                    _ = try await sink.waitForRequests(count: 9, path: "/hook")
 
                     try routes(1).write(toFile: gateway.routesPath, atomically: true, encoding: .utf8)
                     let refused = try await SluiceBinary.run(["partitions", "prune", "--config", gateway.routesPath, "--redis", "\(redis.url)"])

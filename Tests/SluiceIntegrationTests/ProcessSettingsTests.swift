@@ -28,7 +28,7 @@ import Testing
             // Both answered /readyz on the address the variable gave (startServer waited for it).
             try await poll(until: {
                 (try String(contentsOfFile: edgeLog, encoding: .utf8)).contains("edge listening")
-            }, timeout: .seconds(10), "the edge logs where it listens")
+            }, "the edge logs where it listens")
             let edgeLines = try String(contentsOfFile: edgeLog, encoding: .utf8).split(separator: "\n")
             let objects = edgeLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(!edgeLines.isEmpty && objects.count == edgeLines.count, "every line JSON: \(edgeLines)")
@@ -67,11 +67,11 @@ import Testing
                 edge.send(SIGHUP)
                 worker.send(SIGHUP)
                 for port in [gateway.edgePort, metricsPort] {
-                    try await poll(until: { try await reloads(port) == "1" }, timeout: .seconds(10), "a reload counted on port \(port)")
+                    try await poll(until: { try await reloads(port) == "1" }, "a reload counted on port \(port)")
                 }
                 #expect(!edge.exit.hasExited && !worker.exit.hasExited, "SIGHUP does not stop either process")
                 let id = try await gateway.post(type: "batch.succeeded")
-                let delivered = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+                let delivered = try await sink.waitForRequests(count: 1, path: "/hook")
                 #expect(delivered.first?.header("webhook-id") == id)
             }
         }
@@ -94,7 +94,7 @@ import Testing
                 defer { worker.send(SIGKILL) }
 
                 let id = try await gateway.post(type: "batch.succeeded")
-                let delivered = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+                let delivered = try await sink.waitForRequests(count: 1, path: "/hook")
                 #expect(delivered.first?.header("webhook-id") == id)
                 // The event went through the socket's server: the fixture's TCP client sees its key.
                 let keys = try await redis.client.send(["KEYS", "*"]).array?.compactMap(\.string) ?? []
@@ -102,7 +102,7 @@ import Testing
                 try await poll(until: {
                     let status = try await gateway.sluiceJSON(["status"])
                     return (status["deliveries"] as? [String: Any])?["pending"] as? Int == 0 && status["dlq_size"] as? Int == 0
-                }, timeout: .seconds(10), "sluice status over the socket: nothing pending")
+                }, "sluice status over the socket: nothing pending")
                 // The edge's and the worker's connections are on the socket.
                 let clients = try await redis.client.send(["CLIENT", "LIST"]).string ?? ""
                 let onSocket = clients.split(separator: "\n").filter { $0.contains("laddr=\(socket)") }

@@ -68,7 +68,7 @@ import Testing
                 let prefix = "cl\(UUID().uuidString.prefix(6).lowercased())"
                 try await Self.withGateway(on: cluster, prefix: prefix, sink: sink) { gateway in
                     #expect(try await gateway.post("msg_cluster_1") == 202)
-                    try await poll(until: { await Self.delivered(sink).contains("msg_cluster_1") }, timeout: .seconds(15), "delivered through the cluster")
+                    try await poll(until: { await Self.delivered(sink).contains("msg_cluster_1") }, "delivered through the cluster")
 
                     // Sluice's keys all live in the slot of its prefix, on one master.
                     let owner = try #require(await cluster.master(of: prefix))
@@ -124,13 +124,13 @@ import Testing
                     let operatorArguments = ["--config", gateway.routesPath, "--redis", gateway.redis]
                     try await poll(until: {
                         try await SluiceBinary.run(["dlq", "list", "--json"] + operatorArguments).output.contains("msg_spread_gone")
-                    }, timeout: .seconds(15), "the dead letter is listed")
+                    }, "the dead letter is listed")
                     await repaired.turnOn()
                     let replay = try await SluiceBinary.run(["dlq", "replay", "--all", "--json"] + operatorArguments)
                     #expect(replay.status == 0 && replay.output.contains(#""replayed":1"#), "\(replay.output)")
                     try await poll(until: {
                         await sink.requests(to: "/hook").filter { $0.header("webhook-id") == "msg_spread_gone" }.count == 2
-                    }, timeout: .seconds(15), "the replay is delivered")
+                    }, "the replay is delivered")
 
                     // Each partition's keys sit on the master that serves its hash tag's slot, and
                     // those masters are more than one: the load is spread.

@@ -26,7 +26,7 @@ import Testing
                         let main = await sink.requests(to: "/hook").count
                         let audit = await sink.requests(to: "/audit").count
                         return main == 5 && audit == 5
-                    }, timeout: .seconds(15), "delivered once each")
+                    }, "delivered once each")
 
                     // A dry run counts; the real one sends acme/main's five again (not acme/audit's).
                     let dry = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])
@@ -39,7 +39,7 @@ import Testing
                     #expect(abs(until.timeIntervalSinceNow) < 60, "\(dry)")
                     let done = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
                     #expect(done["found"] as? Int == 5 && done["enqueued"] as? Int == 5, "\(done)")
-                    try await poll(until: { await sink.requests(to: "/hook").count == 10 }, timeout: .seconds(15), "sent again")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 10 }, "sent again")
                     let again = await sink.requests(to: "/hook").suffix(5)
                     #expect(Set(again.compactMap { $0.header("webhook-id") }) == Set(ids))
                     #expect(again.allSatisfy { $0.header("x-sluice-attempt") == "1" && $0.isSigned(with: GatewayProcesses.tenantSecret) })
@@ -76,7 +76,7 @@ import Testing
                     let id = try await gateway.post(type: "video.generated", id: "msg_unrouted")
                     try await poll(until: {
                         (try await gateway.sluiceJSONLines(["dlq", "list", "--json"])).contains { $0["reason"] as? String == "no_route" }
-                    }, timeout: .seconds(15), "dead-lettered no_route")
+                    }, "dead-lettered no_route")
                     #expect(try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m", "--dry-run"])["found"] as? Int == 0)
 
                     // The routes fixed (a file of the operator's), the dead letter is replayed and delivered…
@@ -85,12 +85,12 @@ import Testing
                     defer { try? FileManager.default.removeItem(atPath: fixed) }
                     let replayed = try await SluiceBinary.run(["dlq", "replay", "--all", "--json", "--config", fixed, "--redis", "\(redis.url)"])
                     #expect(replayed.status == 0 && replayed.output.contains(#""replayed":1"#), "\(replayed.output)")
-                    try await poll(until: { await sink.requests(to: "/hook").count == 1 }, timeout: .seconds(15), "delivered")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 1 }, "delivered")
 
                     // …and found in the archive like any routed event.
                     let again = try await gateway.sluiceJSON(["replay", "--endpoint", "acme/main", "--since", "10m"])
                     #expect(again["found"] as? Int == 1 && again["enqueued"] as? Int == 1, "\(again)")
-                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, timeout: .seconds(15), "sent again")
+                    try await poll(until: { await sink.requests(to: "/hook").count == 2 }, "sent again")
                     #expect(await sink.requests(to: "/hook").allSatisfy { $0.header("webhook-id") == id })
                 }
             }

@@ -26,7 +26,7 @@ import Testing
                 defer { worker.send(SIGKILL) }
 
                 try await gateway.post(type: "batch.succeeded")
-                _ = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(20))
+                _ = try await sink.waitForRequests(count: 1, path: "/hook")
                 // Stopping logs each service again.
                 edge.send(SIGTERM)
                 worker.send(SIGTERM)

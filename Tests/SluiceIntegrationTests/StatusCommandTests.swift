@@ -32,7 +32,7 @@ import Testing
                         states = Dictionary(uniqueKeysWithValues: endpoints.map { ($0["endpoint"] as? String ?? "", $0) })
                         return states["acme/main"]?["state"] as? String == "ok" && states["acme/down"]?["state"] as? String == "circuit_open"
                             && states["acme/flaky"]?["state"] as? String == "half_open" && states["acme/limited"]?["state"] as? String == "paused"
-                    }, timeout: .seconds(20), "the four endpoint states are reported: \(states)")
+                    }, "the four endpoint states are reported: \(states)")
                     #expect(states.count == 4)
                     #expect((states["acme/down"]?["workers"] as? [String])?.count == 1)
                     #expect(states["acme/down"]?["probe_at"] is String)
@@ -74,7 +74,7 @@ import Testing
                 if firstSeen == 0 { firstSeen = text.utf8.count }
                 documents = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
                 return documents.count >= 2
-            }, timeout: .seconds(10), "two refreshes reach the file while status --watch runs")
+            }, "two refreshes reach the file while status --watch runs")
             // Unflushed, stdio would hand the file whole 4 KiB blocks, many refreshes at once and late.
             #expect(firstSeen < 4096, "output arrives refresh by refresh (first read: \(firstSeen) bytes)")
             #expect(!json.exit.hasExited)
@@ -89,7 +89,7 @@ import Testing
             try await poll(until: {
                 output = (try? String(contentsOfFile: textLog, encoding: .utf8)) ?? ""
                 return output.components(separatedBy: "sluice status at ").count > 2
-            }, timeout: .seconds(10), "two text refreshes reach the file")
+            }, "two text refreshes reach the file")
             #expect(!output.contains("\u{1B}["), "no escape sequences when stdout is not a terminal: \(output)")
             #expect(output.contains("acme/main"))
 

@@ -38,7 +38,7 @@ final class WebDriver: Sendable {
         let base = "http://127.0.0.1:\(port)"
         try await poll(until: {
             (try? await client.execute(HTTPRequest(method: "GET", url: base + "/status", timeout: .seconds(2))))?.status == 200
-        }, timeout: .seconds(20), "chromedriver answers")
+        }, "chromedriver answers")
         let capabilities: [String: Any] = [
             "capabilities": [
                 "alwaysMatch": [

@@ -56,7 +56,7 @@ import Testing
                 #expect(accepted.count == 60)
 
                 let first = try await gateway.startWorker(name: "worker1")
-                try await poll(until: { await sink.requests.count >= 5 }, timeout: .seconds(20), "the first worker delivers some")
+                try await poll(until: { await sink.requests.count >= 5 }, "the first worker delivers some")
                 first.send(SIGKILL)
                 await first.exit.wait()
 

@@ -52,14 +52,14 @@ import Testing
                 var ids: Set<String> = []
                 for _ in 0..<20 { ids.insert(try await gateway.post(type: "batch.succeeded")) }
                 // The router alone expands but never delivers.
-                try await poll(until: { (try await gateway.store.status()).deliveriesLength == 20 }, timeout: .seconds(10), "the router alone writes 20 deliveries")
+                try await poll(until: { (try await gateway.store.status()).deliveriesLength == 20 }, "the router alone writes 20 deliveries")
                 #expect(await sink.requests.isEmpty)
 
                 let delivery = try await gateway.startWorker(name: "delivery", ["--stages", "delivery"])
                 defer { delivery.send(SIGKILL) }
                 try await poll(until: {
                     Set(await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }) == ids
-                }, timeout: .seconds(15), "the delivery-only worker delivers every event")
+                }, "the delivery-only worker delivers every event")
                 try await poll(until: {
                     let status = try await gateway.store.status()
                     return status.deliveriesPending == 0 && status.ingressPending == 0 && status.deliveriesLength == 0
@@ -83,7 +83,7 @@ import Testing
                 defer { first.send(SIGKILL) }
 
                 let id = try await gateway.post(type: "batch.succeeded")
-                _ = try await sink.waitForRequests(count: 1, path: "/slow", timeout: .seconds(10))
+                _ = try await sink.waitForRequests(count: 1, path: "/slow")
                 first.send(SIGTERM)
                 #expect(await first.exit.wait(timeout: .seconds(20)), "the worker exits after draining")
                 #expect(first.exit.status == 0)
@@ -112,7 +112,7 @@ import Testing
                 let next = try await gateway.post(type: "batch.succeeded")
                 try await poll(until: {
                     try await gateway.store.attemptLog(source: "gemini", webhookID: next).map(\.record.outcome) == [.delivered]
-                }, timeout: .seconds(10), "the second worker delivers a new event")
+                }, "the second worker delivers a new event")
                 let ids = await sink.requests(to: "/slow").compactMap { $0.header("webhook-id") }
                 #expect(ids == [id, next], "the drained delivery was sent exactly once")
 

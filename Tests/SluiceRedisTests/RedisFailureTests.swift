@@ -44,7 +44,7 @@ struct RedisFailureTests {
             try await redis.server.restart()
             try await poll(until: {
                 (try? await client.ping()) != nil
-            }, timeout: .seconds(5), "the client to reconnect after restart")
+            }, "the client to reconnect after restart")
             #expect(try await client.send(["SET", "k", "v"]) == .status("OK"))
         }
     }
@@ -68,7 +68,7 @@ struct RedisFailureTests {
             }
             try await redis.server.restart()
             for client in [router.client, router.blockingClient, delivery.blockingClient] {
-                try await poll(until: { (try? await client.ping()) != nil }, timeout: .seconds(5), "each connection back")
+                try await poll(until: { (try? await client.ping()) != nil }, "each connection back")
             }
             let lines = capture.text.split(separator: "\n")
             for role in ["commands", "router-reads", "delivery-reads"] {

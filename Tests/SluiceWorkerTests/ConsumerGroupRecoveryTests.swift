@@ -43,7 +43,7 @@ import Testing
                 for _ in 0..<3 { after.append(try await harness.post()) }
                 try await poll(until: {
                     Set(await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }) == Set([before] + after)
-                }, timeout: .seconds(15), "events sent after the groups vanished are delivered")
+                }, "events sent after the groups vanished are delivered")
                 let groups = try await harness.redis.client.send(["XINFO", "GROUPS", RedisArgument(keyspace.deliveries)])
                 #expect((groups.array ?? []).count == 1, "the delivery group was recreated")
                 let ids = await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }
@@ -72,7 +72,7 @@ import Testing
                 for _ in 0..<3 { after.append(try await harness.post()) }
                 try await poll(until: {
                     Set(await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }) == Set([before] + after)
-                }, timeout: .seconds(15), "events sent after FLUSHALL are delivered")
+                }, "events sent after FLUSHALL are delivered")
                 let ids = await sink.requests(to: "/hook").compactMap { $0.header("webhook-id") }
                 #expect(ids.count == 4, "each event delivered once: \(ids)")
                 try await poll(until: { try await harness.getMetricsPort("/readyz").status == 200 }, "the worker is ready")

@@ -39,7 +39,7 @@ import Testing
                 let third = try await harness.post()
                 await health.set(true)
 
-                let all = try await sink.waitForRequests(count: 4, path: "/hook", timeout: .seconds(10))
+                let all = try await sink.waitForRequests(count: 4, path: "/hook")
                 let quiet = all[3].receivedAt - opened
                 #expect(quiet >= .milliseconds(900), "no request while the circuit was open (first after \(quiet))")
                 #expect(all[0..<3].allSatisfy { $0.header("webhook-id") == first })
@@ -47,7 +47,7 @@ import Testing
                 try await poll(until: {
                     let delivered = Set(await sink.requests(to: "/hook").dropFirst(3).compactMap { $0.header("webhook-id") })
                     return delivered == [first, second, third]
-                }, timeout: .seconds(10), "every parked delivery is delivered once the probe succeeds")
+                }, "every parked delivery is delivered once the probe succeeds")
                 try await poll(until: { MetricsText.value(of: series, in: harness.workerMetrics()) == 0 }, "the circuit-open gauge reads 0")
                 try await poll(until: { try await harness.store.openCircuits().isEmpty }, "the closed circuit is no longer reported")
                 let requests = await sink.requests(to: "/hook")
@@ -89,7 +89,7 @@ import Testing
                         delivered.insert(id)
                     }
                     return delivered == ids
-                }, timeout: .seconds(15), "every delivery is delivered after the circuit closes")
+                }, "every delivery is delivered after the circuit closes")
                 // Judged by when the worker started each attempt (its attempt log), not by when the
                 // sink saw a request: on a busy machine a request sent just before the circuit
                 // opened can reach the sink well after. The breaker opens on the third failure to
@@ -202,7 +202,7 @@ import Testing
                 try await poll(until: {
                     // The original attempt 1, then the replay's.
                     await sink.requests(to: "/hook").filter { $0.header("webhook-id") == id && $0.header("x-sluice-attempt") == "1" }.count == 2
-                }, timeout: .seconds(15), "the replayed delivery is attempted once the circuit lets a probe through")
+                }, "the replayed delivery is attempted once the circuit lets a probe through")
                 try await poll(until: {
                     try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .delivered
                 }, "the replay is delivered")

@@ -62,22 +62,22 @@ import Testing
                 try await harness.post()
                 try await harness.post()
                 // The first request is held at the endpoint; both deliveries are claimed by the worker.
-                _ = try await sink.waitForRequests(count: 1, path: "/one", timeout: .seconds(20))
-                try await poll(until: { try await pending() == 2 }, timeout: .seconds(20), "both deliveries claimed")
+                _ = try await sink.waitForRequests(count: 1, path: "/one")
+                try await poll(until: { try await pending() == 2 }, "both deliveries claimed")
                 #expect(await sink.requests(to: "/one").count == 1)
 
                 _ = try await harness.redis.client.send(["CLIENT", "PAUSE", 60_000, "WRITE"])
                 do {
                     await first.open()
                     // The second request arrives while the first one's result cannot be written.
-                    _ = try await sink.waitForRequests(count: 2, path: "/one", timeout: .seconds(20))
+                    _ = try await sink.waitForRequests(count: 2, path: "/one")
                     #expect(try await pending() == 2)
                 } catch {
                     _ = try? await harness.redis.client.send(["CLIENT", "UNPAUSE"])
                     throw error
                 }
                 _ = try await harness.redis.client.send(["CLIENT", "UNPAUSE"])
-                try await poll(until: { try await pending() == 0 }, timeout: .seconds(20), "both results recorded")
+                try await poll(until: { try await pending() == 0 }, "both results recorded")
                 #expect(await sink.requests(to: "/one").count == 2)
             }
         }

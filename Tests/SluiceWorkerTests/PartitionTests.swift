@@ -33,7 +33,7 @@ import Testing
                 for id in ids { try await harness.post(id: id) }
                 try await harness.post(id: "msg_gone")
                 ids.append("msg_gone")
-                try await poll(until: { await Self.delivered(sink).count == ids.count }, timeout: .seconds(20), "every event reaches the sink")
+                try await poll(until: { await Self.delivered(sink).count == ids.count }, "every event reaches the sink")
                 #expect(await Self.delivered(sink).values.allSatisfy { $0 == 1 })
 
                 // Each event's key is in the partition its id hashes to, and only there.
@@ -57,14 +57,14 @@ import Testing
                 try await poll(until: {
                     dead = try await harness.stores.deadLetters()
                     return dead.count == 1
-                }, timeout: .seconds(10), "the dead letter is listed")
+                }, "the dead letter is listed")
                 let partition = EventPartition.of(webhookID: "msg_gone", count: 6)
                 #expect(dead[0].id.hasPrefix(partition == 0 ? "" : "\(partition)/"))
                 #expect(harness.stores.split(dead[0].id)?.partition == partition)
                 await healthy.turnOn()
                 #expect(try await harness.stores.replay(deadLetterID: dead[0].id, with: [dead[0].delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))]))
-                try await poll(until: { await Self.delivered(sink)["msg_gone"] == 2 }, timeout: .seconds(10), "the replay is delivered")
-                try await poll(until: { try await harness.stores.status().isEmpty }, timeout: .seconds(10), "every partition is empty")
+                try await poll(until: { await Self.delivered(sink)["msg_gone"] == 2 }, "the replay is delivered")
+                try await poll(until: { try await harness.stores.status().isEmpty }, "every partition is empty")
             }
         }
     }
@@ -80,7 +80,7 @@ import Testing
                 try await harness.rewriteRoutes(Self.routes(prefix: prefix, partitions: 4, sink: sink))
                 try await poll(until: {
                     harness.edgeMetrics().contains("sluice_ingress_partitions 4") && harness.workerMetrics().contains("sluice_worker_partitions 4")
-                }, timeout: .seconds(10), "the edge spreads over 4 partitions and the worker reads 4")
+                }, "the edge spreads over 4 partitions and the worker reads 4")
                 #expect(try await harness.stores.record.read() == 4)
                 var wide: [String] = []
                 for index in 0..<40 {
@@ -90,12 +90,12 @@ import Testing
                 }
                 // Down to 2: partitions 2 and 3 keep being read while they drain.
                 try await harness.rewriteRoutes(Self.routes(prefix: prefix, partitions: 2, sink: sink))
-                try await poll(until: { harness.edgeMetrics().contains("sluice_ingress_partitions 2") }, timeout: .seconds(10), "the edge spreads over 2 partitions")
+                try await poll(until: { harness.edgeMetrics().contains("sluice_ingress_partitions 2") }, "the edge spreads over 2 partitions")
                 let narrow = (0..<20).map { "msg_two_\($0)" }
                 for id in narrow { try await harness.post(id: id) }
 
                 let all = first + wide + narrow
-                try await poll(until: { await Self.delivered(sink).count == all.count }, timeout: .seconds(20), "every event is delivered")
+                try await poll(until: { await Self.delivered(sink).count == all.count }, "every event is delivered")
                 #expect(await Self.delivered(sink).values.allSatisfy { $0 == 1 })
                 #expect(Set(await Self.delivered(sink).keys) == Set(all))
                 // Events sent while 4 were in use are in partitions above 0.

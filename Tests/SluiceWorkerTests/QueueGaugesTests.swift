@@ -45,7 +45,7 @@ import Testing
                 ]
                 try await poll(until: {
                     expected.allSatisfy { gauge($0.key) == $0.value }
-                }, timeout: .seconds(20), "the gauges show 1 retry, 1 dead letter, 2 waiting")
+                }, "the gauges show 1 retry, 1 dead letter, 2 waiting")
                 #expect(await sink.requests(to: "/ok").count == 1)
             }
         }

@@ -17,7 +17,7 @@ import Testing
                 let postingStarted = ContinuousClock.now
                 for _ in 0..<15 { ids.insert(try await harness.post()) }
                 let posted = ContinuousClock.now
-                let requests = try await sink.waitForRequests(count: 15, path: "/hook", timeout: .seconds(15))
+                let requests = try await sink.waitForRequests(count: 15, path: "/hook")
                 #expect(Set(requests.compactMap { $0.header("webhook-id") }) == ids)
                 // A burst of 5, then 5 per second for the other 10: about 2 s from first to last.
                 let spread = requests[14].receivedAt - requests[0].receivedAt

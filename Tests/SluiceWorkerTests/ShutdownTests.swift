@@ -48,7 +48,7 @@ import Testing
                 for _ in 0..<3 { try await harness.post() }
                 _ = try await sink.waitForRequests(count: 3, path: "/slow")
                 await harness.beginShutdown()
-                try await poll(until: { logs.text.contains("shutdown grace elapsed") }, timeout: .seconds(20), "the grace runs out")
+                try await poll(until: { logs.text.contains("shutdown grace elapsed") }, "the grace runs out")
                 let lines = logs.text.split(separator: "\n")
                 let warning = lines.filter { $0.contains("shutdown grace elapsed") }
                 #expect(warning.count == 1 && warning.first?.hasPrefix("warning ") == true, "\(logs.text)")

@@ -16,7 +16,7 @@ import Testing
                 _ = try await harness.redis.client.send(["XADD", RedisArgument(keyspace.deliveries), "*", "tenant", "acme", "garbage", "x"])
                 let after = try await harness.post()
 
-                let delivered = try await sink.waitForRequests(count: 2, path: "/hook", timeout: .seconds(10))
+                let delivered = try await sink.waitForRequests(count: 2, path: "/hook")
                 #expect(Set(delivered.compactMap { $0.header("webhook-id") }) == [before, after])
                 let dead = try await harness.waitForDeadLetters(count: 2)
                 #expect(dead.map(\.reason) == [.undecodable, .undecodable])
@@ -25,7 +25,7 @@ import Testing
                 try await poll(until: {
                     let status = try await harness.store.status()
                     return status.ingressPending == 0 && status.deliveriesPending == 0 && status.ingressLength == 0 && status.deliveriesLength == 0
-                }, timeout: .seconds(10), "nothing stays pending to be reclaimed for ever")
+                }, "nothing stays pending to be reclaimed for ever")
                 let metrics = harness.workerMetrics()
                 #expect(MetricsText.value(of: #"sluice_undecodable_entries_total{stream="ingress"}"#, in: metrics) == 1)
                 #expect(MetricsText.value(of: #"sluice_undecodable_entries_total{stream="deliveries"}"#, in: metrics) == 1)
@@ -60,7 +60,7 @@ import Testing
 
                 let dead = try await harness.waitForDeadLetters(count: 6)
                 #expect(dead.allSatisfy { $0.reason == .undecodable }, "\(dead.map(\.reason))")
-                let delivered = try await sink.waitForRequests(count: 1, path: "/hook", timeout: .seconds(10))
+                let delivered = try await sink.waitForRequests(count: 1, path: "/hook")
                 #expect(delivered.first?.header("webhook-id") == valid, "the worker lives on and delivers")
             }
         }

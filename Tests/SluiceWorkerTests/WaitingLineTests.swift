@@ -73,14 +73,14 @@ import Testing
                     let id = try await harness.post(id: "msg_healthy_\(index)", body: #"{"type":"healthy.x"}"#)
                     healthyPosted[id] = .now
                 }
-                let healthy = try await sink.waitForRequests(count: 30, path: "/healthy", timeout: .seconds(10))
+                let healthy = try await sink.waitForRequests(count: 30, path: "/healthy")
                 for request in healthy {
                     let id = try #require(request.header("webhook-id"))
                     let delay = request.receivedAt - (healthyPosted[id] ?? request.receivedAt)
                     // Not a speed target: without the line, these queue behind the re-added backlog.
                     #expect(delay < .seconds(1), "\(id) reached the healthy endpoint \(delay) after it was accepted")
                 }
-                try await poll(until: { ContinuousClock.now - window >= .seconds(3) }, timeout: .seconds(10), "three seconds pass")
+                try await poll(until: { ContinuousClock.now - window >= .seconds(3) }, "three seconds pass")
                 let elapsed = ContinuousClock.now - window
                 let added = try await Self.deliveriesAdded(harness) - addedBefore
                 let seconds = Int((elapsed / .seconds(1)).rounded(.up))
@@ -91,7 +91,7 @@ import Testing
                 // were already in the endpoint's lane when the line formed (two in flight and a
                 // small queue) join it out of turn; without the line, the order was lost wholesale
                 // (deliveries hundreds of places later came first).
-                let limited = try await sink.waitForRequests(count: 60, path: "/limited", timeout: .seconds(15))
+                let limited = try await sink.waitForRequests(count: 60, path: "/limited")
                 let order = Dictionary(uniqueKeysWithValues: posted.enumerated().map { ($1, $0) })
                 let received = try limited.prefix(60).map { request in try #require(request.header("webhook-id").flatMap { order[$0] }) }
                 let outOfTurn = received.count - Self.longestIncreasingRun(received)

@@ -200,7 +200,7 @@ struct WorkerHarness: Sendable {
     func rewriteRoutes(_ text: String) async throws {
         let before = reloads()
         try text.write(toFile: routesPath, atomically: true, encoding: .utf8)
-        try await poll(until: { reloads() > before }, timeout: .seconds(10), "the worker reloads routes.yaml")
+        try await poll(until: { reloads() > before }, "the worker reloads routes.yaml")
     }
 
     private func reloads() -> Int {

@@ -44,8 +44,8 @@ import Testing
 
             // Both clients still hold connections to the old master, which answers MOVED: the
             // command fails, the connection is dropped, and the next one reaches the new master.
-            try await poll(until: { (try? await client.send(["SET", key, "2"])) == .status("OK") }, timeout: .seconds(10), "the threaded client writes again")
-            try await poll(until: { (try? await loop.send(["GET", key]))?.string == "2" }, timeout: .seconds(10), "the loop client reads the new master")
+            try await poll(until: { (try? await client.send(["SET", key, "2"])) == .status("OK") }, "the threaded client writes again")
+            try await poll(until: { (try? await loop.send(["GET", key]))?.string == "2" }, "the loop client reads the new master")
             #expect(try await replicaClient.send(["GET", key]).string == "2")
             await loop.close()
         }
