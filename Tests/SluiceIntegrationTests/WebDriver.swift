@@ -95,7 +95,7 @@ final class WebDriver: Sendable {
 
     /// Waits (bounded) until `css` selects something: after a click that submits a form, the
     /// next page may still be loading when the click returns.
-    func waitFor(_ css: String, timeout: Duration = .seconds(10)) async throws {
+    func waitFor(_ css: String, timeout: Duration = .seconds(30)) async throws {
         try await poll(until: { !(try await elements(css)).isEmpty }, timeout: timeout, "\(css) appears")
     }
 

@@ -35,7 +35,10 @@ public func withSink<T>(_ body: (Sink) async throws -> T) async throws -> T {
             try await answer(request, channel: context.channel, script: script)
         },
         server: .http1(configuration: http1),
-        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        // Room for every connection a test opens at once (500 in CurlEngineTests): with
+        // Hummingbird's 256, a sink whose event loop is busy with the rest of the suite lets its
+        // accept queue fill, and the SYNs past it go unanswered until curl's connect timeout.
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), backlog: 1024),
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
