@@ -7,8 +7,8 @@ import Testing
 /// must not hold webhook calls: they get 503 after the edge's Redis command timeout.
 @Suite struct IngressRedisStallTests {
     @Test func stalledRedisIsAnswered503AfterTheCommandTimeoutAndTheEdgeRecovers() async throws {
-        // 2 s, not less: on a CI machine running every suite at once a healthy round trip to Redis
-        // (the first one loading the ingest script) has taken longer than 300 ms.
+        // 2 s, not less: with 300 ms, a CI machine running every suite at once once kept the edge
+        // from accepting any call for 30 s before the stall began.
         let commandTimeout = Duration.seconds(2)
         try await EdgeHarness.with(redisCommandTimeout: commandTimeout) { edge in
             var lastStatus = 0

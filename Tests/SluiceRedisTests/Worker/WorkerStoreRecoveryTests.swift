@@ -103,6 +103,7 @@ struct WorkerStoreRecoveryTests {
             // clock is past the second event's archive time plus that window, the next call trims
             // it. (Not 1 ms: the trim reads `TIME` while the entry it just added carries the
             // script's start time, and a loaded machine can stretch a script past a millisecond.)
+            let window = Duration.seconds(1)
             let second = Harness.event(id: "msg_2")
             let secondEntry = try await h.ingest(second)
             try await h.store.route(
@@ -112,13 +113,13 @@ struct WorkerStoreRecoveryTests {
             let archivedAt = Int64(archivedEntry.id.split(separator: "-")[0]) ?? 0
             try await poll(until: {
                 let time = try await h.send(["TIME"]).array?.compactMap(\.string).compactMap { Int64($0) } ?? []
-                return time.count == 2 && time[0] * 1000 + time[1] / 1000 > archivedAt + 1_002
+                return time.count == 2 && time[0] * 1000 + time[1] / 1000 > archivedAt + window.wholeMilliseconds + 2
             }, "Redis's clock passes the archived event plus the window")
             let third = Harness.event(id: "msg_3")
             let thirdEntry = try await h.ingest(third)
             try await h.store.route(
                 thirdEntry, event: third, deliveries: [Delivery(ingressID: thirdEntry.streamID, event: third, target: Self.main)],
-                nowMillis: realNow, retention: Harness.retention, recoveryWindow: .seconds(1))
+                nowMillis: realNow, retention: Harness.retention, recoveryWindow: window)
             let kept = try await h.streamEntries(h.redis.keyspace.archive)
             try #require(kept.count == 1)
             #expect(Harness.fieldMap(kept[0].fields)["webhook_id"] == Array("msg_3".utf8))
