@@ -87,21 +87,25 @@ import Testing
                 // 30 healthy, 10 a second released, one burst of 10 and some slack for timing.
                 #expect(added <= 30 + 10 * seconds + 10 + 20, "\(added) deliveries added to the stream in \(elapsed) with \(waiting) waiting")
 
-                // The line lets them out in the order they joined it. Only the few deliveries that
-                // were already in the endpoint's lane when the line formed (two in flight and a
-                // small queue) join it out of turn; without the line, the order was lost wholesale
-                // (deliveries hundreds of places later came first).
+                // The line lets them out in the order they joined it. How far ahead of its turn a
+                // delivery can come is bounded by what can overtake the line:
+                // - the deliveries in the endpoint's lane when its tokens run out (max_in_flight 2
+                //   and a queue of 2) join the line behind what the lane refused meanwhile: 4;
+                // - the line's last release (its 10-token burst) may still be on the stream when a
+                //   newer delivery, read a moment before, finds the line empty and takes a token,
+                //   as may the tokens that refill while it is on its way (about half a second): 15;
+                // - two attempts in flight may reach the sink swapped: 1.
+                // Without the line, deliveries hundreds of places later came first; when a batch's
+                // later deliveries could take lane room freed while it was handed out, 41.
                 let limited = try await sink.waitForRequests(count: 60, path: "/limited")
                 let order = Dictionary(uniqueKeysWithValues: posted.enumerated().map { ($1, $0) })
                 let received = try limited.prefix(60).map { request in try #require(request.header("webhook-id").flatMap { order[$0] }) }
-                let outOfTurn = received.count - Self.longestIncreasingRun(received)
-                // How many of them came out of turn, and how far ahead, depends on timing (which
-                // deliveries sat in the lane when the line formed: 12 to 13 of 60 on a busy machine,
-                // up to 21 places ahead once with the whole test suite running); without the line,
-                // deliveries hundreds of places later came first.
-                #expect(outOfTurn <= 25, "\(outOfTurn) of the first 60 deliveries came out of turn: \(received)")
                 let earliest = received.enumerated().map { position, turn in turn - position }.max() ?? 0
-                #expect(earliest <= 30, "a delivery came \(earliest) places before its turn: \(received)")
+                #expect(earliest <= 4 + 15 + 1, "a delivery came \(earliest) places before its turn: \(received)")
+                // And most keep their order (up to 13 of 60 came out of turn under the whole
+                // suite's load; the cases above together stay within 25).
+                let outOfTurn = received.count - Self.longestIncreasingRun(received)
+                #expect(outOfTurn <= 25, "\(outOfTurn) of the first 60 deliveries came out of turn: \(received)")
                 #expect(limited.allSatisfy { $0.header("x-sluice-attempt") == "1" }, "waiting in the line is not an attempt")
                 #expect(try await harness.store.deadLetters().isEmpty)
             }

@@ -112,19 +112,25 @@ struct DeliveryStage: Service {
         let snapshot = state.current
         // Deliveries for an endpoint whose line holds others join it at once, all in one script
         // call; only what was released from a line (its turn came) goes to the lanes past it.
+        // Released deliveries are offered first: every other delivery for their endpoint in this
+        // batch came after them, even one the router added to the stream before the line let
+        // them out behind it.
         let now = clock().unixMillis
         var behindLine: [DeliveryEntry] = []
-        var toLanes: [DeliveryEntry] = []
+        var released: [DeliveryEntry] = []
+        var fresh: [DeliveryEntry] = []
         for entry in entries {
-            if !entry.delivery.released && executor.lines.isActive(entry.delivery.target, nowMillis: now) {
+            if entry.delivery.released {
+                released.append(entry)
+            } else if executor.lines.isActive(entry.delivery.target, nowMillis: now) {
                 behindLine.append(entry)
             } else {
-                toLanes.append(entry)
+                fresh.append(entry)
             }
         }
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
         await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMilliseconds, remember: true)
-        let entries = toLanes
+        let entries = released + fresh
         guard !entries.isEmpty else { return }
         var refused = await submit(entries, snapshot: snapshot)
         // A full lane would refuse the next batch too: give it a moment to drain first. That
@@ -148,13 +154,26 @@ struct DeliveryStage: Service {
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
     static let fullLaneWait = Duration.milliseconds(250)
 
-    /// Offers each entry to its lane; returns the ones refused.
+    /// Offers each entry to its lane, in order; returns the ones refused.
+    ///
+    /// Once a lane refuses a delivery, the endpoint's later deliveries in `entries` are refused
+    /// without being offered. A lane frees up while the batch is offered, and would take a later
+    /// delivery ahead of the refused one, which joins the line only once the whole batch is
+    /// handed out; with a rate limit the later one then also took a token the line was owed
+    /// (the line was still empty), and came dozens of places early.
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
         var refused: [DeliveryEntry] = []
+        var full: Set<EndpointRef> = []
         for entry in entries {
-            let (limit, capacity) = Self.laneSize(for: entry.delivery.target, in: snapshot, maxInFlight: dispatcher.maxInFlight)
+            let target = entry.delivery.target
+            if full.contains(target) {
+                refused.append(entry)
+                continue
+            }
+            let (limit, capacity) = Self.laneSize(for: target, in: snapshot, maxInFlight: dispatcher.maxInFlight)
             if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
                 refused.append(entry)
+                full.insert(target)
             }
         }
         return refused
