@@ -335,23 +335,6 @@ struct DeliveryExecutor: Sendable {
             metadata: ["count": "\(entries.count)", "error": "\(error)"])
     }
 
-    /// Runs `operation` until it succeeds, retrying briefly (5 tries over about 2 s) while Redis
-    /// is unavailable; returns the error it gave up on, or nil.
-    private func retryingWhileUnavailable(_ operation: () async throws(RedisError) -> Void) async -> RedisError? {
-        var lastError: RedisError?
-        for tryNumber in 0..<5 {
-            if tryNumber > 0 { try? await Task.sleep(for: .milliseconds(200 * tryNumber)) }
-            do {
-                try await operation()
-                return nil
-            } catch {
-                lastError = error
-                guard error.isUnavailable, error.kind != .clientShutdown else { break }
-            }
-        }
-        return lastError
-    }
-
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
     /// Returns whether this worker's write took effect (not when the entry was no longer

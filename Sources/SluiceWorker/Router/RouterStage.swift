@@ -56,7 +56,7 @@ struct RouterStage: Service {
 
     /// Routes a batch: matches every event, then writes the expansions in as few script calls as
     /// the per-call cap allows (sent together, so they share a round trip).
-    private func route(_ entries: [IngressEntry]) async {
+    func route(_ entries: [IngressEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
         await undecodable.deadLetter(entries.filter { $0.event == nil }.map(\.streamID), from: .ingress, nowMillis: clock().unixMillis)
@@ -90,23 +90,29 @@ struct RouterStage: Service {
     }
 
     private func write(_ routings: [EventRouting], retention: Duration) async {
-        do {
-            let worker = state.current.routes.worker
-            let routed = try await store.route(
-                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow, eventIndex: worker.eventIndex)
-            for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
-                deadLetters.count(.noRoute)
-                logger.notice(
-                    "event matched no route; dead-lettered as no_route",
-                    metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
-            }
-        } catch {
-            // Left pending: this or another router claims them again after the visibility timeout.
+        let worker = state.current.routes.worker
+        var routed: [Bool] = []
+        // A timeout or a refused write is tried again within about 2 s: left pending, the batch
+        // would wait a whole visibility timeout to be reclaimed, and the events read after it
+        // would reach their endpoints first. An entry a lost try did route is no longer pending,
+        // and the script skips it.
+        if let error = await retryingWhileUnavailable({ () throws(RedisError) in
+            routed = try await store.route(
+                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow,
+                eventIndex: worker.eventIndex)
+        }) {
             for routing in routings {
                 logger.error(
-                    "event could not be routed; it stays pending and is retried",
+                    "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
                     metadata: ["event_id": "\(routing.event.webhookID)", "error": "\(error)"])
             }
+            return
+        }
+        for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
+            deadLetters.count(.noRoute)
+            logger.notice(
+                "event matched no route; dead-lettered as no_route",
+                metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
         }
     }
 }
