@@ -10,48 +10,72 @@ import Testing
 
 @Suite("The router stage")
 struct RouterStageTests {
+    /// Runs `body` with a router stage on `redis` that routes every event to one endpoint and
+    /// whose writes time out after 300 ms; its reads wait up to 30 s, so they wait out a pause.
+    static func withStage(
+        _ redis: RedisFixture, logger: Logger, _ body: (RouterStage, WorkerStore) async throws -> Void
+    ) async throws {
+        let text = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
+        let routes = try #require(RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" }).config)
+        let client = RedisClient(url: redis.url, logger: logger, commandTimeout: .milliseconds(300))
+        let blocking = RedisClient(url: redis.url, logger: logger, commandTimeout: .seconds(30))
+        defer {
+            client.shutdown()
+            blocking.shutdown()
+        }
+        let store = WorkerStore(client: client, blockingClient: blocking, keyspace: redis.keyspace)
+        try await store.ensureGroups()
+        let stage = RouterStage(
+            state: WorkerState(routes: routes), store: store, consumer: "router-1", logger: logger, clock: { Date() },
+            undecodable: UndecodableEntries(store: store, logger: logger, factory: NOOPMetricsHandler.instance),
+            deadLetters: DeadLetterMetrics(factory: NOOPMetricsHandler.instance))
+        try await body(stage, store)
+    }
+
+    /// An `XADD` of an event to the ingress stream, with the fields the edge writes.
+    static func add(_ id: String, to redis: RedisFixture) -> [RedisArgument] {
+        let now = Date()
+        return [
+            "XADD", RedisArgument(redis.keyspace.ingress), "*",
+            "id", RedisArgument(id), "source", "gemini", "channel", "", "type", "batch.succeeded",
+            "ts", RedisArgument(Int64(now.timeIntervalSince1970)), "received_at", RedisArgument(now.unixMillis),
+            "body", RedisArgument(#"{"type":"batch.succeeded"}"#),
+        ]
+    }
+
+    /// The webhook-ids of the deliveries stream's entries, in stream order (read with `XRANGE`,
+    /// which a pause of writes does not hold).
+    static func routedIDs(_ redis: RedisFixture) async throws -> [String] {
+        let entries = try await redis.client.send(["XRANGE", RedisArgument(redis.keyspace.deliveries), "-", "+"]).array ?? []
+        return entries.compactMap { $0.array?.last?.array }.compactMap { fields in
+            stride(from: 0, to: fields.count - 1, by: 2).first { fields[$0].string == "webhook_id" }.flatMap { fields[$0 + 1].string }
+        }
+    }
+
     /// A route write that times out (Redis holding writes for a moment) is tried again within a
     /// couple of seconds, so the batch reaches the deliveries stream then — once, in order — not
     /// a visibility timeout later (45 s by default) behind every event read after it.
     @Test func aRouteWriteThatTimesOutIsTriedAgainWithinSecondsNotLeftForTheVisibilityTimeout() async throws {
         try await withRedis { redis in
             let capture = LogCapture()
-            let logger = capture.logger(label: "sluice.test.router")
-            let text = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
-            let routes = try #require(
-                RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" }).config)
-            // Writes held for 1.8 s against a 300 ms command timeout: the first tries time out,
-            // a later one (5 tries over about 2 s) goes through.
-            let client = RedisClient(url: redis.url, logger: logger, commandTimeout: .milliseconds(300))
-            defer { client.shutdown() }
-            let store = WorkerStore(client: client, blockingClient: client, keyspace: redis.keyspace)
-            try await store.ensureGroups()
-            let ingress = IngressStore(client: redis.client, keyspace: redis.keyspace)
-            let ids = (0..<3).map { "msg_router_\($0)" }
-            for id in ids {
-                let event = IngressEvent(
-                    webhookID: id, source: "gemini", channel: "", eventType: "batch.succeeded",
-                    webhookTimestamp: Int64(Date().timeIntervalSince1970), receivedAtMillis: Date().unixMillis,
-                    body: Array(#"{"type":"batch.succeeded"}"#.utf8))
-                _ = try await ingress.accept(event, dedupeWindow: .seconds(60), logRetention: .seconds(3600))
+            try await Self.withStage(redis, logger: capture.logger(label: "sluice.test.router")) { stage, store in
+                let ids = (0..<3).map { "msg_router_\($0)" }
+                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 3)
+
+                // Writes held for 1.8 s against the 300 ms timeout: the first tries time out, a
+                // later one (5 tries over about 2 s) goes through.
+                _ = try await redis.client.send(["CLIENT", "PAUSE", "1800", "WRITE"])
+                let failure = await stage.route(entries)
+                #expect(failure == nil, "\(failure.map { "\($0.entries.count) left: \($0.error)" } ?? "")")
+
+                #expect(capture.text.contains("no reply from Redis"), "no try timed out while writes were held: \(capture.text)")
+                #expect(!capture.text.contains("could not be routed"), "\(capture.text)")
+                #expect(try await Self.routedIDs(redis) == ids, "each event routed once, in order")
+                let pending = try await redis.client.send(["XPENDING", RedisArgument(redis.keyspace.ingress), RedisArgument(Keyspace.routerGroup)])
+                #expect(pending.array?.first?.int == 0, "the ingress entries are acknowledged: \(pending)")
             }
-            let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-            try #require(entries.count == 3)
-
-            let stage = RouterStage(
-                state: WorkerState(routes: routes), store: store, consumer: "router-1", logger: logger, clock: { Date() },
-                undecodable: UndecodableEntries(store: store, logger: logger, factory: NOOPMetricsHandler.instance),
-                deadLetters: DeadLetterMetrics(factory: NOOPMetricsHandler.instance))
-            _ = try await redis.client.send(["CLIENT", "PAUSE", "1800", "WRITE"])
-            let failure = await stage.route(entries)
-            #expect(failure == nil, "\(failure.map { "\($0.entries.count) left: \($0.error)" } ?? "")")
-
-            #expect(capture.text.contains("no reply from Redis"), "no try timed out while writes were held: \(capture.text)")
-            #expect(!capture.text.contains("could not be routed"), "\(capture.text)")
-            let deliveries = try await store.readDeliveries(consumer: "delivery-1", count: 10, block: .zero)
-            #expect(deliveries.map(\.delivery.event.webhookID) == ids, "each event routed once, in order")
-            let pending = try await redis.client.send(["XPENDING", RedisArgument(redis.keyspace.ingress), RedisArgument(Keyspace.routerGroup)])
-            #expect(pending.array?.first?.int == 0, "the ingress entries are acknowledged: \(pending)")
         }
     }
 
@@ -61,62 +85,35 @@ struct RouterStageTests {
     @Test func aBatchRedisDoesNotTakeIsHeldAndRoutedBeforeAnythingNewer() async throws {
         try await withRedis { redis in
             let capture = LogCapture()
-            let logger = capture.logger(label: "sluice.test.router")
-            let text = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
-            let routes = try #require(
-                RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" }).config)
-            // Writes time out after 300 ms; the blocking read waits out the pause instead.
-            let client = RedisClient(url: redis.url, logger: logger, commandTimeout: .milliseconds(300))
-            let blocking = RedisClient(url: redis.url, logger: logger, commandTimeout: .seconds(30))
-            defer {
-                client.shutdown()
-                blocking.shutdown()
-            }
-            let store = WorkerStore(client: client, blockingClient: blocking, keyspace: redis.keyspace)
-            try await store.ensureGroups()
-            let stage = RouterStage(
-                state: WorkerState(routes: routes), store: store, consumer: "router-1", logger: logger, clock: { Date() },
-                undecodable: UndecodableEntries(store: store, logger: logger, factory: NOOPMetricsHandler.instance),
-                deadLetters: DeadLetterMetrics(factory: NOOPMetricsHandler.instance))
-            let running = Task { try await stage.run() }
-            defer { running.cancel() }
-            try await poll(until: {
-                let clients = try await redis.client.send(["CLIENT", "LIST"]).string ?? ""
-                return clients.contains("cmd=xreadgroup")
-            }, "the router waits on the ingress stream")
+            try await Self.withStage(redis, logger: capture.logger(label: "sluice.test.router")) { stage, _ in
+                let running = Task { try await stage.run() }
+                defer { running.cancel() }
+                try await poll(until: {
+                    (try await redis.client.send(["CLIENT", "LIST"]).string ?? "").contains("cmd=xreadgroup")
+                }, "the router waits on the ingress stream")
 
-            // Three events in one transaction and, in the same write, 8 s of held writes: Redis
-            // hands the entries to the router's waiting read right after the transaction, so the
-            // pause starts between its read and its route write (5 tries, about 3.5 s with the
-            // timeouts, then held).
-            func add(_ id: String) -> [RedisArgument] {
-                let now = Date()
-                return [
-                    "XADD", RedisArgument(redis.keyspace.ingress), "*",
-                    "id", RedisArgument(id), "source", "gemini", "channel", "", "type", "batch.succeeded",
-                    "ts", RedisArgument(Int64(now.timeIntervalSince1970)), "received_at", RedisArgument(now.unixMillis),
-                    "body", RedisArgument(#"{"type":"batch.succeeded"}"#),
-                ]
-            }
-            let held = (0..<3).map { "msg_held_\($0)" }
-            let replies = try await redis.client.pipeline([["MULTI"]] + held.map(add) + [["EXEC"], ["CLIENT", "PAUSE", "8000", "WRITE"]])
-            #expect(replies.last?.string == "OK", "\(replies)")
-            try await poll(until: {
-                capture.text.contains("router stage cannot write routed events to Redis; holding them")
-            }, "the router holds the batch")
-            // Accepted while the batch is held: read only after it (the add waits out the pause).
-            _ = try await redis.client.send(add("msg_later"))
+                // Three events in one transaction and, in the same write, 8 s of held writes: Redis
+                // hands the entries to the router's waiting read right after the transaction, so the
+                // pause starts between its read and its route write (5 tries, about 3.5 s with the
+                // timeouts, then held).
+                let held = (0..<3).map { "msg_held_\($0)" }
+                let replies = try await redis.client.pipeline(
+                    [["MULTI"]] + held.map { Self.add($0, to: redis) } + [["EXEC"], ["CLIENT", "PAUSE", "8000", "WRITE"]])
+                #expect(replies.last?.string == "OK", "\(replies)")
+                try await poll(until: {
+                    capture.text.contains("router stage cannot write routed events to Redis; holding them")
+                }, "the router holds the batch")
+                // Accepted while the batch is held: read only after it (the add waits out the pause).
+                _ = try await redis.client.send(Self.add("msg_later", to: redis))
 
-            var routed: [String] = []
-            try await poll(until: {
-                routed = try await redis.client.send(["XRANGE", RedisArgument(redis.keyspace.deliveries), "-", "+"]).array?
-                    .compactMap { $0.array?.last?.array }.compactMap { fields in
-                        stride(from: 0, to: fields.count - 1, by: 2).first { fields[$0].string == "webhook_id" }.flatMap { fields[$0 + 1].string }
-                    } ?? []
-                return routed.count >= 4
-            }, "every event is routed well before a reclaim (45 s)")
-            #expect(routed == held + ["msg_later"], "the held batch first, each once: \(routed)")
-            #expect(capture.text.contains("router stage writing routed events again"), "\(capture.text)")
+                var routed: [String] = []
+                try await poll(until: {
+                    routed = try await Self.routedIDs(redis)
+                    return routed.count >= 4
+                }, "every event is routed well before a reclaim (45 s)")
+                #expect(routed == held + ["msg_later"], "the held batch first, each once: \(routed)")
+                #expect(capture.text.contains("router stage writing routed events again"), "\(capture.text)")
+            }
         }
     }
 }
