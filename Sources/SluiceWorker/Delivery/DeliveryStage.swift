@@ -154,29 +154,11 @@ struct DeliveryStage: Service {
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
     static let fullLaneWait = Duration.milliseconds(250)
 
-    /// Offers each entry to its lane, in order; returns the ones refused.
-    ///
-    /// Once a lane refuses a delivery, the endpoint's later deliveries in `entries` are refused
-    /// without being offered. A lane frees up while the batch is offered, and would take a later
-    /// delivery ahead of the refused one, which joins the line only once the whole batch is
-    /// handed out; with a rate limit the later one then also took a token the line was owed
-    /// (the line was still empty), and came dozens of places early.
+    /// Offers each entry to its lane, in order and in one turn of the dispatcher; returns the
+    /// ones refused.
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
-        var refused: [DeliveryEntry] = []
-        var full: Set<EndpointRef> = []
-        for entry in entries {
-            let target = entry.delivery.target
-            if full.contains(target) {
-                refused.append(entry)
-                continue
-            }
-            let (limit, capacity) = Self.laneSize(for: target, in: snapshot, maxInFlight: dispatcher.maxInFlight)
-            if !(await dispatcher.submit(entry, limit: limit, queueCapacity: capacity)) {
-                refused.append(entry)
-                full.insert(target)
-            }
-        }
-        return refused
+        let maxInFlight = dispatcher.maxInFlight
+        return await dispatcher.submit(entries) { Self.laneSize(for: $0, in: snapshot, maxInFlight: maxInFlight) }
     }
 
     /// How many attempts an endpoint runs at once and how many more may wait in its queue.

@@ -90,6 +90,23 @@ actor DeliveryDispatcher {
         }
     }
 
+    /// Offers `entries` to their lanes in order, all in one turn of the dispatcher, and returns
+    /// the ones refused, in order; `laneSize` gives each endpoint's limit and queue capacity.
+    ///
+    /// No place frees up during the turn, so once an endpoint's lane refuses a delivery it refuses
+    /// the endpoint's later ones too: none can take room that freed up after an earlier one was
+    /// refused and go first — with a rate limit also taking a token that delivery's line is owed.
+    func submit(
+        _ entries: [DeliveryEntry], laneSize: (EndpointRef) -> (limit: Int, queue: Int)
+    ) -> [DeliveryEntry] {
+        var refused: [DeliveryEntry] = []
+        for entry in entries {
+            let (limit, queue) = laneSize(entry.delivery.target)
+            if !submit(entry, limit: limit, queueCapacity: queue) { refused.append(entry) }
+        }
+        return refused
+    }
+
     /// Whether every one of `refs`'s lanes would refuse a delivery now (all running, queue full).
     func areFull(_ refs: Set<EndpointRef>) -> Bool {
         !refs.isEmpty && refs.allSatisfy { ref in

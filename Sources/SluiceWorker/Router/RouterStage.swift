@@ -36,16 +36,30 @@ struct RouterStage: Service {
             failing: "router stage cannot write routed events to Redis; holding them, in order, before reading further",
             resumed: "router stage writing routed events again")
         let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
-        // Entries whose write Redis could not take (down, timing out, refusing writes) beyond the
-        // write's own brief retries: they go again before anything newer is read. Read on, and
-        // the events after them would reach their endpoints first, while they waited a whole
-        // visibility timeout to be reclaimed.
+        // Entries whose write Redis does not take (down, timing out, refusing writes) beyond the
+        // write's own brief retries go again before anything newer is read: read on, and the
+        // events after them would reach their endpoints first while they wait a whole visibility
+        // timeout to be reclaimed. Held longer than that, they are left to the reclaim after all,
+        // so a batch that fails for a reason of its own does not stop the partition's routing.
         var held: [IngressEntry] = []
+        var heldSince = ContinuousClock.now
+        func hold(_ entries: [IngressEntry]) {
+            if held.isEmpty { heldSince = .now }
+            held = entries
+        }
         while !isStopping {
             if !held.isEmpty {
+                let visibility = state.current.routes.worker.visibilityTimeout
+                if ContinuousClock.now - heldSince > visibility {
+                    logger.warning(
+                        "routed events held longer than worker.visibility_timeout; leaving them pending for the reclaim and reading on",
+                        metadata: partition.merging(["events": "\(held.count)", "visibility_timeout": "\(visibility.logText)"]) { $1 })
+                    held = []
+                    continue
+                }
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
                 guard !isStopping else { break }
-                held = await route(held, writes: &writes, metadata: partition)
+                hold(await routeOrHold(held, writes: &writes, metadata: partition))
                 continue
             }
             do {
@@ -53,7 +67,7 @@ struct RouterStage: Service {
                     nextClaim = ContinuousClock.now + claimInterval
                     let stale = try await store.claimStaleIngress(
                         consumer: consumer, minIdle: state.current.routes.worker.visibilityTimeout, count: batchSize)
-                    held = await route(stale, writes: &writes, metadata: partition)
+                    hold(await routeOrHold(stale, writes: &writes, metadata: partition))
                     if !held.isEmpty { continue }
                 }
                 guard !isStopping else { break }
@@ -61,7 +75,7 @@ struct RouterStage: Service {
                 outage.succeeded(logger: logger, metadata: partition)
                 // Entries read after shutdown began are routed anyway: routing is one quick script,
                 // and leaving them pending would delay them by a whole visibility timeout.
-                held = await route(entries, writes: &writes, metadata: partition)
+                hold(await routeOrHold(entries, writes: &writes, metadata: partition))
             } catch {
                 outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
@@ -75,41 +89,47 @@ struct RouterStage: Service {
     }
 
     /// Routes `entries` and returns those to hold (see `run`), logging through `writes`.
-    private func route(_ entries: [IngressEntry], writes: inout OutageLog, metadata: Logger.Metadata) async -> [IngressEntry] {
+    private func routeOrHold(_ entries: [IngressEntry], writes: inout OutageLog, metadata: Logger.Metadata) async -> [IngressEntry] {
         guard !entries.isEmpty else { return [] }
-        guard let failure = await route(entries) else {
+        let outcome = await route(entries)
+        if let error = outcome.error {
+            writes.failed(error, logger: logger, metadata: metadata.merging(["events": "\(outcome.held.count)"]) { $1 })
+        } else if outcome.written {
             writes.succeeded(logger: logger, metadata: metadata)
-            return []
         }
-        writes.failed(failure.error, logger: logger, metadata: metadata.merging(["events": "\(failure.entries.count)"]) { $1 })
-        return failure.entries
+        return outcome.held
     }
 
     /// Routes a batch: matches every event, then writes the expansions in as few script calls as
     /// the per-call cap allows (sent together, so they share a round trip). Returns the entries,
-    /// in the order given, whose write failed while Redis was unavailable, with the last error.
-    func route(_ entries: [IngressEntry]) async -> (entries: [IngressEntry], error: RedisError)? {
-        guard !entries.isEmpty else { return nil }
+    /// in the order given, whose write failed while Redis was unavailable (to hold) with the last
+    /// such error, and whether every call was written.
+    func route(_ entries: [IngressEntry]) async -> (held: [IngressEntry], error: RedisError?, written: Bool) {
+        guard !entries.isEmpty else { return ([], nil, true) }
         let snapshot = state.current
         await undecodable.deadLetter(entries.filter { $0.event == nil }.map(\.streamID), from: .ingress, nowMillis: clock().unixMillis)
         let routings = entries.compactMap { routing($0, snapshot: snapshot) }
         let chunks = Self.chunks(routings, maxDeliveries: maxDeliveriesPerScript, maxBytes: maxBytesPerScript)
         let retention = snapshot.routes.worker.attemptLogRetention
-        let (failed, error) = await withTaskGroup(of: (ids: [String], error: RedisError)?.self) { group in
+        return await withTaskGroup(of: (ids: [String], outcome: WriteOutcome).self) { group in
             for chunk in chunks where !chunk.isEmpty {
-                group.addTask { await write(chunk, retention: retention).map { (chunk.map(\.entry.streamID), $0) } }
+                group.addTask { (chunk.map(\.entry.streamID), await write(chunk, retention: retention)) }
             }
             var failed: Set<String> = []
             var lastError: RedisError?
-            for await failure in group {
-                guard let failure else { continue }
-                failed.formUnion(failure.ids)
-                lastError = failure.error
+            var written = true
+            for await (ids, outcome) in group {
+                switch outcome {
+                case .written: break
+                case .hold(let error):
+                    failed.formUnion(ids)
+                    lastError = error
+                    written = false
+                case .leftPending: written = false
+                }
             }
-            return (failed, lastError)
+            return (entries.filter { failed.contains($0.streamID) }, lastError, written)
         }
-        guard let error else { return nil }
-        return (entries.filter { failed.contains($0.streamID) }, error)
     }
 
     /// Splits routings into route-script calls of at most `maxDeliveries` deliveries (an event
@@ -131,25 +151,31 @@ struct RouterStage: Service {
         return EventRouting(entry: entry, event: event, deliveries: deliveries)
     }
 
-    /// Writes one script call's routings; returns the error when Redis was unavailable through
-    /// the brief retries (the caller holds them), nil once written or left for the reclaim.
-    private func write(_ routings: [EventRouting], retention: Duration) async -> RedisError? {
+    /// What became of one script call's routings.
+    enum WriteOutcome: Sendable {
+        case written
+        /// Redis stayed unavailable through the brief retries: the caller holds them.
+        case hold(RedisError)
+        /// Refused for another reason: pending until a router reclaims them.
+        case leftPending
+    }
+
+    private func write(_ routings: [EventRouting], retention: Duration) async -> WriteOutcome {
         let worker = state.current.routes.worker
         var routed: [Bool] = []
-        // A timeout or a refused write is tried again within about 2 s before the caller holds
-        // the batch. An entry a lost try did route is no longer pending, and the script skips it.
-        if let error = await retryingWhileUnavailable({ () throws(RedisError) in
+        // An entry a lost try did route is no longer pending, and the script skips it.
+        if let error = await retryingWhileUnavailable(stopping: { isStopping }, { () throws(RedisError) in
             routed = try await store.route(
                 routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow,
                 eventIndex: worker.eventIndex)
         }) {
-            if error.isUnavailable && error.kind != .clientShutdown { return error }
+            if error.isUnavailable && error.kind != .clientShutdown { return .hold(error) }
             for routing in routings {
                 logger.error(
                     "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
                     metadata: ["event_id": "\(routing.event.webhookID)", "error": "\(error)"])
             }
-            return nil
+            return .leftPending
         }
         for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
             deadLetters.count(.noRoute)
@@ -157,6 +183,6 @@ struct RouterStage: Service {
                 "event matched no route; dead-lettered as no_route",
                 metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
         }
-        return nil
+        return .written
     }
 }
