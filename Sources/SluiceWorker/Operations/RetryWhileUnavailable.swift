@@ -20,7 +20,7 @@ func retryingWhileUnavailable(
             return nil
         } catch {
             lastError = error
-            guard error.isUnavailable, error.kind != .clientShutdown else { break }
+            guard error.isWorthRetrying else { break }
         }
     }
     return lastError

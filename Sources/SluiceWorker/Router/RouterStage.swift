@@ -169,7 +169,7 @@ struct RouterStage: Service {
                 routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow,
                 eventIndex: worker.eventIndex)
         }) {
-            if error.isUnavailable && error.kind != .clientShutdown { return .hold(error) }
+            if error.isWorthRetrying { return .hold(error) }
             for routing in routings {
                 logger.error(
                     "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
