@@ -412,7 +412,10 @@ struct RedisLoopConnectionTests {
         try await withRedis { redis in
             let options = RedisLoopConnection.Options(commandTimeout: .milliseconds(300))
             try await Self.withConnection(redis.url, options: options) { connection in
-                #expect(try await connection.send(["PING"]) == .status("PONG"))
+                // Connected first; with the whole suite beside it a PING can itself miss 300 ms
+                // (seen in CI), and what is under test is the command that never gets a reply.
+                try await poll(until: { (try? await connection.send(["PING"])) == .status("PONG") }, "a first PING answered within 300 ms")
+                let connectsBefore = try await Self.statistics(connection).connects
                 let started = ContinuousClock.now
                 let blocked = ["BLPOP", RedisArgument("\(redis.prefix):never"), 0] as [RedisArgument]
                 let results = await Self.sendInOneTick([blocked, ["PING"], ["PING"]], on: connection)
@@ -429,7 +432,8 @@ struct RedisLoopConnectionTests {
                     #expect(error.message.contains("300 ms"))
                 }
                 try await poll(until: { (try? await connection.send(["PING"])) == .status("PONG") }, "a new connection after the timeout")
-                #expect(try await Self.statistics(connection).connects == 2)
+                // One more connect, or a few if a PING above also missed its 300 ms.
+                #expect(try await Self.statistics(connection).connects > connectsBefore)
             }
         }
     }

@@ -9,8 +9,9 @@ import SluiceRedis
 ///
 /// Reads every partition's deliveries stream (one reader each, all feeding the same lanes) in
 /// the `delivery` consumer group whenever the process has room (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
-/// the visibility timeout. A delivery whose lane is still full after a short wait (at most 100 ms
-/// per batch) goes to its endpoint's waiting line, so no endpoint blocks the reader for long.
+/// the visibility timeout. What a full lane cannot take waits apart from the reader (the
+/// dispatcher's overflow, at most 100 ms) and then goes to its endpoint's waiting line, so no
+/// endpoint holds up the reader and, with it, the deliveries for every other endpoint.
 ///
 /// On graceful shutdown it stops reading, parks what was queued but not started (so another
 /// worker takes it at once), lets running attempts finish within `shutdownGrace`, then abandons
@@ -41,9 +42,14 @@ struct DeliveryStage: Service {
         self.state = state
         self.stores = stores
         self.executor = executor
-        self.dispatcher = DeliveryDispatcher(maxInFlight: maxInFlight) { entry, releaseLane in
-            await executor.deliver(entry, releaseLane: releaseLane)
-        }
+        self.dispatcher = DeliveryDispatcher(
+            maxInFlight: maxInFlight,
+            perform: { entry, releaseLane in await executor.deliver(entry, releaseLane: releaseLane) },
+            // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
+            toLine: { entries in
+                await executor.waitAll(entries, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
+            },
+            lineIsActive: { ref in executor.lines.isActive(ref, nowMillis: clock().unixMillis) })
         self.consumer = consumer
         self.shutdownGrace = shutdownGrace
         self.logger = logger
@@ -106,56 +112,27 @@ struct DeliveryStage: Service {
         }
     }
 
-    /// Hands entries to their lanes; parks the ones whose lane is still full after a short wait.
+    /// Hands entries to their lanes, or to their endpoint's waiting line when it holds others.
     private func dispatch(_ entries: [DeliveryEntry]) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
-        // Deliveries for an endpoint whose line holds others join it at once, all in one script
-        // call; only what was released from a line (its turn came) goes to the lanes past it.
-        // Released deliveries are offered first: every other delivery for their endpoint in this
-        // batch came after them, even one the router added to the stream before the line let
-        // them out behind it.
-        let now = clock().unixMillis
-        var behindLine: [DeliveryEntry] = []
-        var released: [DeliveryEntry] = []
-        var fresh: [DeliveryEntry] = []
-        for entry in entries {
-            if entry.delivery.released {
-                released.append(entry)
-            } else if executor.lines.isActive(entry.delivery.target, nowMillis: now) {
-                behindLine.append(entry)
-            } else {
-                fresh.append(entry)
-            }
-        }
+        // Released deliveries (their turn in a line came) are offered first: every other delivery
+        // for their endpoint in this batch came after them, even one the router added to the
+        // stream before the line let them out behind it.
+        let ordered = entries.filter(\.delivery.released) + entries.filter { !$0.delivery.released }
+        // What a lane refuses waits in the dispatcher's overflow, apart from this reader. What is
+        // handed back joins its endpoint's line at once, all in one script call: the line holds
+        // others (so it would only be refused a token), or the dispatcher has stopped.
+        let forLine = await submit(ordered, snapshot: snapshot)
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
-        await executor.waitAll(behindLine, until: now + Self.fullLaneWait.wholeMilliseconds, remember: true)
-        let entries = released + fresh
-        guard !entries.isEmpty else { return }
-        var refused = await submit(entries, snapshot: snapshot)
-        // A full lane would refuse the next batch too: give it a moment to drain first. That
-        // holds as well when this batch just filled every lane it went to, though none refused.
-        var full = Set(refused.map(\.delivery.target))
-        if full.isEmpty {
-            let targets = Set(entries.map(\.delivery.target))
-            if await dispatcher.areFull(targets) { full = targets }
-        }
-        if !full.isEmpty {
-            await dispatcher.waitForRoom(in: full, timeout: .milliseconds(100))
-            // The reader waited anyway: what a busy (not stuck) lane refused a moment ago mostly
-            // fits now, and each delivery taken here is one not sent to the waiting line (a Redis
-            // write now and a release later). What a stuck lane still refuses waits in the line.
-            if !refused.isEmpty { refused = await submit(refused, snapshot: snapshot) }
-        }
-        // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
-        await executor.waitAll(refused, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
+        await executor.waitAll(forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: true)
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
     static let fullLaneWait = Duration.milliseconds(250)
 
     /// Offers each entry to its lane, in order and in one turn of the dispatcher; returns the
-    /// ones refused.
+    /// ones for the waiting line.
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
         let maxInFlight = dispatcher.maxInFlight
         return await dispatcher.submit(entries) { Self.laneSize(for: $0, in: snapshot, maxInFlight: maxInFlight) }

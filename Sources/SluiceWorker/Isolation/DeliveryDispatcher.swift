@@ -3,10 +3,14 @@ import SluiceRedis
 
 /// Per-endpoint lanes with bounded queues and `max_in_flight` concurrency (docs/http.md, "The worker's requests").
 ///
-/// A lane runs at most its endpoint's limit at once and queues a bounded number more; a delivery
-/// for a full lane is refused (the caller parks it in the retry set), so one slow or hanging
-/// endpoint holds only its own lane and never the reader or other endpoints.
-/// `occupied` (queued, running, or being recorded, all lanes) is bounded by the process-wide `maxInFlight`.
+/// A lane runs at most its endpoint's limit at once and queues a bounded number more. What a
+/// full lane cannot take becomes the endpoint's overflow: it waits off the reader's path (at most
+/// `overflowWait`) for the lane to drain, with the endpoint's later deliveries joining behind it,
+/// then goes into the lane as far as it has room and the rest to the endpoint's waiting line
+/// (`toLine`). So one slow or rate-limited endpoint holds only its own lane and overflow, and
+/// never the reader that feeds every other endpoint.
+/// `occupied` (queued, running, being recorded or in an overflow, all lanes) is bounded by the
+/// process-wide `maxInFlight`.
 ///
 /// `max_in_flight` bounds requests to the endpoint, so a delivery gives its lane's place back as
 /// soon as its request has ended (`Perform`'s release), not when its result has been recorded in
@@ -18,6 +22,10 @@ actor DeliveryDispatcher {
     /// Runs one delivery; calls the release once its request is over (or never, if it made
     /// none: its place is then given back when it returns).
     typealias Perform = @Sendable (DeliveryEntry, _ releaseLane: @escaping @Sendable () async -> Void) async -> Void
+    /// Puts an overflow's deliveries that its lane still cannot take in their endpoint's waiting line.
+    typealias ToLine = @Sendable ([DeliveryEntry]) async -> Void
+    /// Whether the endpoint's waiting line holds deliveries that came before (`WaitingLineMemory`).
+    typealias LineIsActive = @Sendable (EndpointRef) -> Bool
 
     private struct Lane {
         var queue = FIFO()
@@ -40,17 +48,37 @@ actor DeliveryDispatcher {
             queue.append(entry)
             return .queued
         }
+
+        /// Whether an overflow offered now would find room: everything queued has started, and
+        /// there is a queue to take more (else a free slot).
+        var hasRoomForOverflow: Bool {
+            queue.isEmpty && (queueCapacity > 0 || running < limit)
+        }
+    }
+
+    /// An endpoint's deliveries that its full lane refused, oldest first, and the lane's size
+    /// when they were offered. Present while the endpoint's overflow task runs.
+    private struct Overflow {
+        var entries: [DeliveryEntry]
+        var limit: Int
+        var queueCapacity: Int
     }
 
     private enum Waiter {
         case capacity(CheckedContinuation<Void, Never>)
         case idle(CheckedContinuation<Void, Never>)
-        case room(Set<EndpointRef>, CheckedContinuation<Void, Never>)
+        case room(EndpointRef, CheckedContinuation<Void, Never>)
     }
 
     let maxInFlight: Int
+    /// How long an overflow waits for its lane to drain before what still does not fit goes to the line.
+    let overflowWait: Duration
     private let perform: Perform
+    private let toLine: ToLine
+    private let lineIsActive: LineIsActive
     private var lanes: [EndpointRef: Lane] = [:]
+    private var overflows: [EndpointRef: Overflow] = [:]
+    private var overflowTasks: [Int: Task<Void, Never>] = [:]
     private var occupied = 0
     private var stopped = false
     private var tasks: [Int: Task<Void, Never>] = [:]
@@ -60,62 +88,62 @@ actor DeliveryDispatcher {
     private var abandonedWaiters: Set<Int> = []
     private var nextID = 0
 
-    init(maxInFlight: Int, perform: @escaping Perform) {
+    init(
+        maxInFlight: Int, overflowWait: Duration = .milliseconds(100), perform: @escaping Perform, toLine: @escaping ToLine,
+        lineIsActive: @escaping LineIsActive = { _ in false }
+    ) {
         self.maxInFlight = max(1, maxInFlight)
+        self.overflowWait = overflowWait
         self.perform = perform
+        self.toLine = toLine
+        self.lineIsActive = lineIsActive
     }
 
     /// How many more deliveries may be taken on now.
     var freeCapacity: Int { stopped ? 0 : max(0, maxInFlight - occupied) }
 
-    /// Deliveries queued, running, or whose result is being recorded.
+    /// Deliveries queued, running, whose result is being recorded, or in an overflow.
     var occupiedCount: Int { occupied }
 
-    /// Takes a delivery on: runs it now if its lane has a free slot, queues it if the lane's queue
-    /// has room, else refuses it (returns false).
-    func submit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) -> Bool {
-        guard !stopped else { return false }
-        // The lane is found once (its key hashes two strings) and changed in place: copying it
-        // out and back would copy its whole queue each time.
-        switch lanes[entry.delivery.target, default: Lane()].admit(entry, limit: limit, queueCapacity: queueCapacity) {
-        case .start:
-            occupied += 1
-            start(entry)
-            return true
-        case .queued:
-            occupied += 1
-            return true
-        case .refused:
-            return false
-        }
-    }
-
-    /// Offers `entries` to their lanes in order, all in one turn of the dispatcher, and returns
-    /// the ones refused, in order; `laneSize` gives each endpoint's limit and queue capacity.
+    /// Offers `entries` to their lanes in order, all in one turn of the dispatcher; `laneSize`
+    /// gives each endpoint's limit and queue capacity. A delivery its lane refuses starts the
+    /// endpoint's overflow, and the endpoint's later deliveries, in this batch or a later one,
+    /// join the overflow behind it rather than take room that frees up meanwhile: none goes
+    /// first — with a rate limit also taking a token that delivery's line is owed.
     ///
-    /// No place frees up during the turn, so once an endpoint's lane refuses a delivery it refuses
-    /// the endpoint's later ones too: none can take room that freed up after an earlier one was
-    /// refused and go first — with a rate limit also taking a token that delivery's line is owed.
-    func submit(
-        _ entries: [DeliveryEntry], laneSize: (EndpointRef) -> (limit: Int, queue: Int)
-    ) -> [DeliveryEntry] {
-        var refused: [DeliveryEntry] = []
+    /// Returns the deliveries to put in their endpoint's waiting line at once: those (but for
+    /// released ones, whose turn came) for an endpoint whose line holds others and that has no
+    /// overflow; and everything once the dispatcher has stopped.
+    func submit(_ entries: [DeliveryEntry], laneSize: (EndpointRef) -> (limit: Int, queue: Int)) -> [DeliveryEntry] {
+        guard !stopped else { return entries }
+        var behindLine: [DeliveryEntry] = []
         for entry in entries {
-            let (limit, queue) = laneSize(entry.delivery.target)
-            if !submit(entry, limit: limit, queueCapacity: queue) { refused.append(entry) }
+            let ref = entry.delivery.target
+            if overflows[ref] != nil {
+                occupied += 1
+                overflows[ref]!.entries.append(entry)
+                continue
+            }
+            if !entry.delivery.released && lineIsActive(ref) {
+                behindLine.append(entry)
+                continue
+            }
+            occupied += 1
+            let (limit, queue) = laneSize(ref)
+            // The lane is found once (its key hashes two strings) and changed in place: copying it
+            // out and back would copy its whole queue each time.
+            switch lanes[ref, default: Lane()].admit(entry, limit: limit, queueCapacity: queue) {
+            case .start: start(entry)
+            case .queued: break
+            case .refused:
+                overflows[ref] = Overflow(entries: [entry], limit: limit, queueCapacity: queue)
+                startOverflow(ref)
+            }
         }
-        return refused
+        return behindLine
     }
 
-    /// Whether every one of `refs`'s lanes would refuse a delivery now (all running, queue full).
-    func areFull(_ refs: Set<EndpointRef>) -> Bool {
-        !refs.isEmpty && refs.allSatisfy { ref in
-            guard let lane = lanes[ref] else { return false }
-            return lane.running >= lane.limit && lane.queue.count >= lane.queueCapacity
-        }
-    }
-
-    /// Stops taking work and hands back the queued deliveries that have not started.
+    /// Stops taking work and hands back the deliveries that have not started (queued or in an overflow).
     func stopAccepting() -> [DeliveryEntry] {
         stopped = true
         var queued: [DeliveryEntry] = []
@@ -124,6 +152,11 @@ actor DeliveryDispatcher {
             queued += waiting
             occupied -= waiting.count
         }
+        for overflow in overflows.values {
+            queued += overflow.entries
+            occupied -= overflow.entries.count
+        }
+        overflows = [:]
         wakeWaiters()
         return queued
     }
@@ -131,6 +164,7 @@ actor DeliveryDispatcher {
     /// Cancels every running delivery (their requests are abandoned and the entries stay pending).
     func cancelRunning() {
         for task in tasks.values { task.cancel() }
+        for task in overflowTasks.values { task.cancel() }
     }
 
     /// Suspends until a delivery may be taken on (or the dispatcher stopped); ends early when cancelled.
@@ -143,23 +177,13 @@ actor DeliveryDispatcher {
         await wait(for: .idle)
     }
 
-    /// Suspends until one of `refs`'s lanes has started everything it queued, or `timeout` passes.
-    ///
-    /// The reader calls this after a lane refused deliveries: reading more at once would only
-    /// park them too. Waiting for an empty queue, not merely a free place, lets the next read
-    /// fill the lane rather than park most of it again, while its running attempts keep it busy.
-    /// The timeout bounds how long a stuck lane can hold up reading for the others.
-    func waitForRoom(in refs: Set<EndpointRef>, timeout: Duration) async {
-        await wait(for: .room(refs), timeout: timeout)
-    }
-
-    private enum Condition { case capacity, idle, room(Set<EndpointRef>) }
+    private enum Condition { case capacity, idle, room(EndpointRef) }
 
     private func holds(_ condition: Condition) -> Bool {
         switch condition {
         case .capacity: freeCapacity > 0 || stopped
         case .idle: occupied == 0
-        case .room(let refs): stopped || refs.contains { lanes[$0]?.queue.isEmpty ?? true }
+        case .room(let ref): stopped || lanes[ref].map(\.hasRoomForOverflow) ?? true
         }
     }
 
@@ -185,7 +209,7 @@ actor DeliveryDispatcher {
                     switch condition {
                     case .capacity: waiters[id] = .capacity(continuation)
                     case .idle: waiters[id] = .idle(continuation)
-                    case .room(let refs): waiters[id] = .room(refs, continuation)
+                    case .room(let ref): waiters[id] = .room(ref, continuation)
                     }
                 }
             }
@@ -209,6 +233,57 @@ actor DeliveryDispatcher {
             }
         } else {
             abandonedWaiters.insert(id)
+        }
+    }
+
+    private func startOverflow(_ ref: EndpointRef) {
+        let id = nextID
+        nextID += 1
+        overflowTasks[id] = Task {
+            await self.settleOverflow(ref)
+            self.overflowTasks[id] = nil
+        }
+    }
+
+    /// Waits for `ref`'s lane to drain (at most `overflowWait`: a stuck lane's overflow waits in
+    /// the line, not in memory), then offers the overflow to it in order; from the first delivery
+    /// it still refuses on, the overflow goes to the waiting line — all of it if the endpoint's
+    /// line came to hold others meanwhile (its tokens ran out, say). Deliveries that joined while
+    /// that was written get the same again, until none joined.
+    private func settleOverflow(_ ref: EndpointRef) async {
+        while true {
+            await wait(for: .room(ref), timeout: overflowWait)
+            // Gone once the dispatcher stopped: `stopAccepting` handed the overflow back.
+            guard let overflow = overflows[ref] else { return }
+            var rest: [DeliveryEntry] = []
+            let lane = !lineIsActive(ref)
+            for entry in overflow.entries {
+                if lane && rest.isEmpty {
+                    switch lanes[ref, default: Lane()].admit(entry, limit: overflow.limit, queueCapacity: overflow.queueCapacity) {
+                    case .start:
+                        start(entry)
+                        continue
+                    case .queued: continue
+                    case .refused: break
+                    }
+                }
+                rest.append(entry)
+            }
+            if lanes[ref].map({ $0.running == 0 && $0.queue.isEmpty }) == true { lanes[ref] = nil }
+            guard !rest.isEmpty else {
+                overflows[ref] = nil
+                return
+            }
+            // Later deliveries keep joining the (now empty) overflow while the line is written,
+            // so none passes what goes to the line into the lane meanwhile.
+            overflows[ref]?.entries = []
+            await toLine(rest)
+            occupied -= rest.count
+            wakeWaiters()
+            if overflows[ref]?.entries.isEmpty ?? true {
+                overflows[ref] = nil
+                return
+            }
         }
     }
 
@@ -258,7 +333,7 @@ actor DeliveryDispatcher {
             case .idle(let continuation) where holds(.idle):
                 waiters[id] = nil
                 continuation.resume()
-            case .room(let refs, let continuation) where holds(.room(refs)):
+            case .room(let ref, let continuation) where holds(.room(ref)):
                 waiters[id] = nil
                 continuation.resume()
             default:
