@@ -20,9 +20,9 @@ import Testing
     static func ids(_ entries: [DeliveryEntry]) -> [String] { entries.map(\.delivery.event.webhookID) }
 
     /// What a full lane refuses waits in the endpoint's overflow, and the endpoint's later
-    /// deliveries — in the same batch or a later one — join behind it: once the lane drains they
-    /// all go in, in the order they came, and none went first into room freed meanwhile. Other
-    /// endpoints' lanes take theirs at once.
+    /// deliveries — in the same batch or later ones — join behind it: as the lane drains they all
+    /// go in, in the order they came, even when it has room for only part of them at a time, and
+    /// none goes to the line. Other endpoints' lanes take theirs at once.
     @Test func aFullLanesOverflowGoesInInOrderWithLaterDeliveriesBehindIt() async throws {
         let started = Mutex<[String]>([])
         let toLine = Mutex<[String]>([])
@@ -38,17 +38,22 @@ import Testing
             Self.entry(4, to: "limited"), Self.entry(5, to: "other"), Self.entry(6, to: "limited"),
         ]
         let laneSize = { @Sendable (ref: EndpointRef) in ref.endpoint == "limited" ? (limit: 1, queue: 2) : (limit: 2, queue: 0) }
-        let handedBack = await dispatcher.submit(first, laneSize: laneSize) + dispatcher.submit([Self.entry(7, to: "limited")], laneSize: laneSize)
-        #expect(handedBack.isEmpty)
-        try await poll(until: { started.withLock { $0.count } == 7 }, "every delivery started")
+        var submissions = [await dispatcher.submit(first, laneSize: laneSize)]
+        submissions.append(await dispatcher.submit([Self.entry(7, to: "limited")], laneSize: laneSize))
+        submissions.append(await dispatcher.submit([Self.entry(8, to: "limited")], laneSize: laneSize))
+        #expect(submissions.allSatisfy { $0.forLine.isEmpty })
+        #expect(submissions[0].intoLanes == 5)
+        #expect(submissions[0].overflowed == [EndpointRef(tenant: "acme", endpoint: "limited")])
+        try await poll(until: { started.withLock { $0.count } == 8 }, "every delivery started")
         await dispatcher.waitUntilIdle()
         let limited = started.withLock { $0 }.filter { ["msg_3", "msg_5"].contains($0) == false }
-        #expect(limited == ["msg_1", "msg_2", "msg_4", "msg_6", "msg_7"])
+        #expect(limited == ["msg_1", "msg_2", "msg_4", "msg_6", "msg_7", "msg_8"])
         #expect(toLine.withLock { $0 }.isEmpty, "a lane that drains takes its overflow; nothing waits in the line")
     }
 
-    /// A lane that stays full holds its overflow only `overflowWait`: then the overflow, with
-    /// what joined it, goes to the endpoint's waiting line in order and leaves the process's room.
+    /// A lane that stays full holds its overflow only `overflowWait`, and no more than a lane's
+    /// worth of it: then the overflow, with what joined it, goes to the endpoint's waiting line in
+    /// order and leaves the process's room.
     @Test func aStuckLanesOverflowGoesToTheLineInOrderAfterTheOverflowWait() async throws {
         let toLine = Mutex<[String]>([])
         let dispatcher = DeliveryDispatcher(
@@ -79,10 +84,11 @@ import Testing
             maxInFlight: 64,
             perform: { entry, _ in started.withLock { $0.append(entry.delivery.event.webhookID) } },
             toLine: { _ in }, lineIsActive: { $0.endpoint == "waiting" })
-        let handedBack = await dispatcher.submit(
+        let submission = await dispatcher.submit(
             [Self.entry(1, to: "waiting", released: true), Self.entry(2, to: "waiting"), Self.entry(3, to: "other"), Self.entry(4, to: "waiting")],
             laneSize: { _ in (limit: 4, queue: 4) })
-        #expect(Self.ids(handedBack) == ["msg_2", "msg_4"])
+        #expect(Self.ids(submission.forLine) == ["msg_2", "msg_4"])
+        #expect(submission.intoLanes == 2)
         await dispatcher.waitUntilIdle()
         #expect(Set(started.withLock { $0 }) == ["msg_1", "msg_3"])
     }

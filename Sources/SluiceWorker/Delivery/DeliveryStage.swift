@@ -104,7 +104,7 @@ struct DeliveryStage: Service {
                 // One batch at a time into the lanes, whichever partition it came from: readers
                 // racing for one endpoint's lane would each find it full and send their surplus
                 // to the waiting line (a Redis write and a release later) instead of waiting for room.
-                await dispatchTurn.run { await dispatch(batch.entries) }
+                await dispatchTurn.run { await dispatch(batch.entries, full: batch.entries.count >= count) }
             } catch {
                 outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
@@ -113,7 +113,8 @@ struct DeliveryStage: Service {
     }
 
     /// Hands entries to their lanes, or to their endpoint's waiting line when it holds others.
-    private func dispatch(_ entries: [DeliveryEntry]) async {
+    /// `full`: the batch is as large as was asked for, so the stream may hold more right behind it.
+    private func dispatch(_ entries: [DeliveryEntry], full: Bool) async {
         guard !entries.isEmpty else { return }
         let snapshot = state.current
         // Released deliveries (their turn in a line came) are offered first: every other delivery
@@ -123,17 +124,24 @@ struct DeliveryStage: Service {
         // What a lane refuses waits in the dispatcher's overflow, apart from this reader. What is
         // handed back joins its endpoint's line at once, all in one script call: the line holds
         // others (so it would only be refused a token), or the dispatcher has stopped.
-        let forLine = await submit(ordered, snapshot: snapshot)
+        let submission = await submit(ordered, snapshot: snapshot)
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
-        await executor.waitAll(forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: true)
+        await executor.waitAll(submission.forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: true)
+        // A full batch all for endpoints whose lanes overflowed is most likely a backlog of theirs:
+        // leave the rest on the stream until their lanes take what they hold, instead of reading
+        // it only to send it to the line. Not after a partial batch (nothing more to hold back)
+        // or one with deliveries for any other endpoint: the next batch may hold more of those,
+        // and they go on.
+        if full && submission.onlyForOverflowed && submission.forLine.isEmpty {
+            await dispatcher.waitForOverflows(submission.overflowed, timeout: dispatcher.overflowWait)
+        }
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
     static let fullLaneWait = Duration.milliseconds(250)
 
-    /// Offers each entry to its lane, in order and in one turn of the dispatcher; returns the
-    /// ones for the waiting line.
-    private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> [DeliveryEntry] {
+    /// Offers each entry to its lane, in order and in one turn of the dispatcher.
+    private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> DeliveryDispatcher.Submission {
         let maxInFlight = dispatcher.maxInFlight
         return await dispatcher.submit(entries) { Self.laneSize(for: $0, in: snapshot, maxInFlight: maxInFlight) }
     }

@@ -4,11 +4,12 @@ import SluiceRedis
 /// Per-endpoint lanes with bounded queues and `max_in_flight` concurrency (docs/http.md, "The worker's requests").
 ///
 /// A lane runs at most its endpoint's limit at once and queues a bounded number more. What a
-/// full lane cannot take becomes the endpoint's overflow: it waits off the reader's path (at most
-/// `overflowWait`) for the lane to drain, with the endpoint's later deliveries joining behind it,
-/// then goes into the lane as far as it has room and the rest to the endpoint's waiting line
-/// (`toLine`). So one slow or rate-limited endpoint holds only its own lane and overflow, and
-/// never the reader that feeds every other endpoint.
+/// full lane cannot take becomes the endpoint's overflow, with the endpoint's later deliveries
+/// joining behind it: it goes into the lane, in order, as the lane drains, off the reader's path.
+/// A lane that takes none of it for `overflowWait`, or an overflow grown past a lane's worth,
+/// sends it to the endpoint's waiting line (`toLine`). So one slow or rate-limited endpoint holds
+/// only its own lane and at most a lane's worth more, and never the reader that feeds every
+/// other endpoint.
 /// `occupied` (queued, running, being recorded or in an overflow, all lanes) is bounded by the
 /// process-wide `maxInFlight`.
 ///
@@ -62,12 +63,29 @@ actor DeliveryDispatcher {
         var entries: [DeliveryEntry]
         var limit: Int
         var queueCapacity: Int
+
+        /// More than a lane's worth: what the lane cannot take on its next round waits in the
+        /// line rather than in the worker's room, which every endpoint shares.
+        var isOverLimit: Bool { entries.count > limit + queueCapacity }
+    }
+
+    /// What `submit` did with a batch.
+    struct Submission {
+        /// Deliveries to put in their endpoint's waiting line at once (see `submit`).
+        var forLine: [DeliveryEntry] = []
+        /// How many went into a lane (started or queued).
+        var intoLanes = 0
+        /// The endpoints whose overflow took some of the batch.
+        var overflowed: Set<EndpointRef> = []
+        /// Whether the whole batch was for those endpoints (the part their lanes took included).
+        var onlyForOverflowed = false
     }
 
     private enum Waiter {
         case capacity(CheckedContinuation<Void, Never>)
         case idle(CheckedContinuation<Void, Never>)
         case room(EndpointRef, CheckedContinuation<Void, Never>)
+        case overflowGone(Set<EndpointRef>, CheckedContinuation<Void, Never>)
     }
 
     let maxInFlight: Int
@@ -111,21 +129,24 @@ actor DeliveryDispatcher {
     /// join the overflow behind it rather than take room that frees up meanwhile: none goes
     /// first — with a rate limit also taking a token that delivery's line is owed.
     ///
-    /// Returns the deliveries to put in their endpoint's waiting line at once: those (but for
-    /// released ones, whose turn came) for an endpoint whose line holds others and that has no
-    /// overflow; and everything once the dispatcher has stopped.
-    func submit(_ entries: [DeliveryEntry], laneSize: (EndpointRef) -> (limit: Int, queue: Int)) -> [DeliveryEntry] {
-        guard !stopped else { return entries }
-        var behindLine: [DeliveryEntry] = []
+    /// The submission's `forLine` holds the deliveries to put in their endpoint's waiting line at
+    /// once: those (but for released ones, whose turn came) for an endpoint whose line holds
+    /// others and that has no overflow; and everything once the dispatcher has stopped.
+    func submit(_ entries: [DeliveryEntry], laneSize: (EndpointRef) -> (limit: Int, queue: Int)) -> Submission {
+        guard !stopped else { return Submission(forLine: entries) }
+        var submission = Submission()
+        var overLimit = false
         for entry in entries {
             let ref = entry.delivery.target
             if overflows[ref] != nil {
                 occupied += 1
                 overflows[ref]!.entries.append(entry)
+                submission.overflowed.insert(ref)
+                overLimit = overLimit || overflows[ref]!.isOverLimit
                 continue
             }
             if !entry.delivery.released && lineIsActive(ref) {
-                behindLine.append(entry)
+                submission.forLine.append(entry)
                 continue
             }
             occupied += 1
@@ -133,14 +154,33 @@ actor DeliveryDispatcher {
             // The lane is found once (its key hashes two strings) and changed in place: copying it
             // out and back would copy its whole queue each time.
             switch lanes[ref, default: Lane()].admit(entry, limit: limit, queueCapacity: queue) {
-            case .start: start(entry)
-            case .queued: break
+            case .start:
+                start(entry)
+                submission.intoLanes += 1
+            case .queued:
+                submission.intoLanes += 1
             case .refused:
                 overflows[ref] = Overflow(entries: [entry], limit: limit, queueCapacity: queue)
+                submission.overflowed.insert(ref)
                 startOverflow(ref)
             }
         }
-        return behindLine
+        // An overflow past a lane's worth goes to the line now, not when its wait is over.
+        if overLimit { wakeWaiters() }
+        submission.onlyForOverflowed =
+            !submission.overflowed.isEmpty && entries.allSatisfy { submission.overflowed.contains($0.delivery.target) }
+        return submission
+    }
+
+    /// Suspends until one of `refs` has no overflow any more (its lane took it, or the line), or
+    /// `timeout` passes; ends early when cancelled.
+    ///
+    /// The reader calls this after a full batch all for endpoints whose lanes overflowed: the
+    /// stream most likely holds more of the same, and reading it now would only send it to the
+    /// line (a Redis write and a release later) instead of leaving it on the stream until the
+    /// lane has room.
+    func waitForOverflows(_ refs: Set<EndpointRef>, timeout: Duration) async {
+        await wait(for: .overflowGone(refs), timeout: timeout)
     }
 
     /// Stops taking work and hands back the deliveries that have not started (queued or in an overflow).
@@ -177,13 +217,14 @@ actor DeliveryDispatcher {
         await wait(for: .idle)
     }
 
-    private enum Condition { case capacity, idle, room(EndpointRef) }
+    private enum Condition { case capacity, idle, room(EndpointRef), overflowGone(Set<EndpointRef>) }
 
     private func holds(_ condition: Condition) -> Bool {
         switch condition {
         case .capacity: freeCapacity > 0 || stopped
         case .idle: occupied == 0
-        case .room(let ref): stopped || lanes[ref].map(\.hasRoomForOverflow) ?? true
+        case .room(let ref): stopped || overflows[ref]?.isOverLimit == true || lanes[ref].map(\.hasRoomForOverflow) ?? true
+        case .overflowGone(let refs): stopped || refs.contains { overflows[$0] == nil }
         }
     }
 
@@ -210,6 +251,7 @@ actor DeliveryDispatcher {
                     case .capacity: waiters[id] = .capacity(continuation)
                     case .idle: waiters[id] = .idle(continuation)
                     case .room(let ref): waiters[id] = .room(ref, continuation)
+                    case .overflowGone(let refs): waiters[id] = .overflowGone(refs, continuation)
                     }
                 }
             }
@@ -222,14 +264,16 @@ actor DeliveryDispatcher {
     private func timeOut(_ id: Int) {
         guard let waiter = waiters.removeValue(forKey: id) else { return }
         switch waiter {
-        case .capacity(let continuation), .idle(let continuation), .room(_, let continuation): continuation.resume()
+        case .capacity(let continuation), .idle(let continuation), .room(_, let continuation), .overflowGone(_, let continuation):
+            continuation.resume()
         }
     }
 
     private func abandonWaiter(_ id: Int) {
         if let waiter = waiters.removeValue(forKey: id) {
             switch waiter {
-            case .capacity(let continuation), .idle(let continuation), .room(_, let continuation): continuation.resume()
+            case .capacity(let continuation), .idle(let continuation), .room(_, let continuation), .overflowGone(_, let continuation):
+            continuation.resume()
             }
         } else {
             abandonedWaiters.insert(id)
@@ -245,25 +289,29 @@ actor DeliveryDispatcher {
         }
     }
 
-    /// Waits for `ref`'s lane to drain (at most `overflowWait`: a stuck lane's overflow waits in
-    /// the line, not in memory), then offers the overflow to it in order; from the first delivery
-    /// it still refuses on, the overflow goes to the waiting line — all of it if the endpoint's
-    /// line came to hold others meanwhile (its tokens ran out, say). Deliveries that joined while
-    /// that was written get the same again, until none joined.
+    /// Offers the overflow to `ref`'s lane, in order, whenever the lane has room, until the lane
+    /// has taken it all. Sends what is left to the endpoint's waiting line when the lane took none
+    /// of it for `overflowWait` (a stuck lane's overflow waits in Redis, not in memory), when the
+    /// overflow grew past a lane's worth, or — all of it — when the endpoint's line came to hold
+    /// others (its tokens ran out, say). Deliveries that join meanwhile get the same.
     private func settleOverflow(_ ref: EndpointRef) async {
         while true {
             await wait(for: .room(ref), timeout: overflowWait)
             // Gone once the dispatcher stopped: `stopAccepting` handed the overflow back.
             guard let overflow = overflows[ref] else { return }
             var rest: [DeliveryEntry] = []
-            let lane = !lineIsActive(ref)
+            let toLane = !lineIsActive(ref)
+            var admitted = 0
             for entry in overflow.entries {
-                if lane && rest.isEmpty {
+                if toLane && rest.isEmpty {
                     switch lanes[ref, default: Lane()].admit(entry, limit: overflow.limit, queueCapacity: overflow.queueCapacity) {
                     case .start:
                         start(entry)
+                        admitted += 1
                         continue
-                    case .queued: continue
+                    case .queued:
+                        admitted += 1
+                        continue
                     case .refused: break
                     }
                 }
@@ -272,8 +320,12 @@ actor DeliveryDispatcher {
             if lanes[ref].map({ $0.running == 0 && $0.queue.isEmpty }) == true { lanes[ref] = nil }
             guard !rest.isEmpty else {
                 overflows[ref] = nil
+                wakeWaiters()
                 return
             }
+            overflows[ref]?.entries = rest
+            // A lane that took some is draining: the rest waits for its next room.
+            if admitted > 0 && overflows[ref]?.isOverLimit == false { continue }
             // Later deliveries keep joining the (now empty) overflow while the line is written,
             // so none passes what goes to the line into the lane meanwhile.
             overflows[ref]?.entries = []
@@ -282,6 +334,7 @@ actor DeliveryDispatcher {
             wakeWaiters()
             if overflows[ref]?.entries.isEmpty ?? true {
                 overflows[ref] = nil
+                wakeWaiters()
                 return
             }
         }
@@ -334,6 +387,9 @@ actor DeliveryDispatcher {
                 waiters[id] = nil
                 continuation.resume()
             case .room(let ref, let continuation) where holds(.room(ref)):
+                waiters[id] = nil
+                continuation.resume()
+            case .overflowGone(let refs, let continuation) where holds(.overflowGone(refs)):
                 waiters[id] = nil
                 continuation.resume()
             default:
