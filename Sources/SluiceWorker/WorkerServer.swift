@@ -46,6 +46,10 @@ public struct WorkerServer: Sendable {
         public var statusInterval: Duration
         /// The version in `user-agent: sluice/VERSION`.
         public var version: String
+        /// How long a full lane's overflow waits for the lane to take some of it before it goes to
+        /// the endpoint's waiting line (`DeliveryDispatcher.overflowWait`). Tests lengthen it to
+        /// show that nothing but that endpoint waits for it.
+        public var overflowWait: Duration
 
         /// Creates options; the defaults suit a production worker.
         public init(
@@ -58,7 +62,8 @@ public struct WorkerServer: Sendable {
             maxInFlight: Int = 1024,
             statusInterval: Duration = .seconds(5),
             version: String = "0.1.0",
-            reloadsRoutes: Bool = true
+            reloadsRoutes: Bool = true,
+            overflowWait: Duration = .milliseconds(100)
         ) {
             self.stages = stages
             self.metricsHost = metricsHost
@@ -70,6 +75,7 @@ public struct WorkerServer: Sendable {
             self.statusInterval = statusInterval
             self.version = version
             self.reloadsRoutes = reloadsRoutes
+            self.overflowWait = overflowWait
         }
 
         /// `hostname-pid-random`: unique even when a pod restarts with the same pid.
@@ -146,7 +152,7 @@ public struct WorkerServer: Sendable {
             services.append(
                 DeliveryStage(
                     state: state, stores: stores, executor: executor, maxInFlight: options.maxInFlight,
-                    consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
+                    overflowWait: options.overflowWait, consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
                     factory: exporter.factory))
         }
         if options.stages.contains(.router) {

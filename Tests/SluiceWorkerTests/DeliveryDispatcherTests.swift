@@ -51,29 +51,73 @@ import Testing
         #expect(toLine.withLock { $0 }.isEmpty, "a lane that drains takes its overflow; nothing waits in the line")
     }
 
-    /// A lane that stays full holds its overflow only `overflowWait`, and no more than a lane's
-    /// worth of it: then the overflow, with what joined it, goes to the endpoint's waiting line in
-    /// order and leaves the process's room.
-    @Test func aStuckLanesOverflowGoesToTheLineInOrderAfterTheOverflowWait() async throws {
-        let toLine = Mutex<[String]>([])
-        let dispatcher = DeliveryDispatcher(
-            maxInFlight: 64, overflowWait: .milliseconds(50),
+    /// A dispatcher whose `stuck` endpoint's requests never end (until cancelled) and whose
+    /// `slow` endpoint's take 100 ms; what goes to the line is recorded in order.
+    static func dispatcher(overflowWait: Duration, maxResidency: Duration = .seconds(30), toLine: Recorded) -> DeliveryDispatcher {
+        DeliveryDispatcher(
+            maxInFlight: 64, overflowWait: overflowWait, maxResidency: maxResidency,
             perform: { entry, _ in
-                // The stuck endpoint: its requests never end until the test cancels them.
-                if entry.delivery.target.endpoint == "stuck" { try? await Task.sleep(for: .seconds(60)) }
+                switch entry.delivery.target.endpoint {
+                case "stuck": try? await Task.sleep(for: .seconds(60))
+                case "slow": try? await Task.sleep(for: .milliseconds(100))
+                default: break
+                }
             },
-            toLine: { entries in toLine.withLock { $0 += Self.ids(entries) } })
-        let laneSize = { @Sendable (_: EndpointRef) in (limit: 1, queue: 1) }
-        _ = await dispatcher.submit(
-            [Self.entry(1, to: "stuck"), Self.entry(2, to: "stuck"), Self.entry(3, to: "stuck"), Self.entry(4, to: "other"), Self.entry(5, to: "stuck")],
-            laneSize: laneSize)
-        _ = await dispatcher.submit([Self.entry(6, to: "stuck")], laneSize: laneSize)
-        try await poll(until: { toLine.withLock { $0 }.count == 3 }, "the overflow in the waiting line")
-        #expect(toLine.withLock { $0 } == ["msg_3", "msg_5", "msg_6"])
+            toLine: { entries in toLine.ids.withLock { $0 += Self.ids(entries) } })
+    }
+
+    /// The ids sent to the line, for a dispatcher built by `dispatcher(…)`.
+    final class Recorded: Sendable {
+        let ids = Mutex<[String]>([])
+        var now: [String] { ids.withLock { $0 } }
+    }
+
+    static let oneAndOne: @Sendable (EndpointRef) -> (limit: Int, queue: Int) = { _ in (limit: 1, queue: 1) }
+
+    /// A lane that takes none of its overflow for `overflowWait` sends it to the endpoint's
+    /// waiting line; once stopped, the dispatcher hands back what is queued or in an overflow,
+    /// and what ran is all that is left in its room.
+    @Test func aStuckLanesOverflowGoesToTheLineAfterTheOverflowWaitAndStoppingHandsBackTheRest() async throws {
+        let toLine = Recorded()
+        let dispatcher = Self.dispatcher(overflowWait: .milliseconds(50), toLine: toLine)
+        _ = await dispatcher.submit([Self.entry(1, to: "stuck"), Self.entry(2, to: "stuck"), Self.entry(3, to: "stuck")], laneSize: Self.oneAndOne)
+        try await poll(until: { toLine.now == ["msg_3"] }, "the overflow in the waiting line")
         try await poll(until: { await dispatcher.occupiedCount == 2 }, "only the stuck lane's running and queued delivery held")
-        #expect(await dispatcher.stopAccepting().map(\.delivery.event.webhookID) == ["msg_2"])
+        _ = await dispatcher.submit([Self.entry(4, to: "stuck")], laneSize: Self.oneAndOne)
+        #expect(Self.ids(await dispatcher.stopAccepting()) == ["msg_2", "msg_4"])
+        #expect(await dispatcher.occupiedCount == 1)
         await dispatcher.cancelRunning()
         await dispatcher.waitUntilIdle()
+        #expect(toLine.now == ["msg_3"])
+    }
+
+    /// An overflow grown past a lane's worth (running plus queued) goes to the line at once, in
+    /// order, with what joined it — not after the overflow wait (120 s here, beyond the poll's 30 s).
+    @Test func anOverflowPastALanesWorthGoesToTheLineAtOnce() async throws {
+        let toLine = Recorded()
+        let dispatcher = Self.dispatcher(overflowWait: .seconds(120), toLine: toLine)
+        _ = await dispatcher.submit(
+            [Self.entry(1, to: "stuck"), Self.entry(2, to: "stuck"), Self.entry(3, to: "stuck"), Self.entry(4, to: "other"), Self.entry(5, to: "stuck")],
+            laneSize: Self.oneAndOne)
+        _ = await dispatcher.submit([Self.entry(6, to: "stuck")], laneSize: Self.oneAndOne)
+        try await poll(until: { toLine.now.count == 3 }, "the overflow in the waiting line")
+        #expect(toLine.now == ["msg_3", "msg_5", "msg_6"])
+        _ = await dispatcher.stopAccepting()
+        await dispatcher.cancelRunning()
+        await dispatcher.waitUntilIdle()
+    }
+
+    /// A lane that drains too slowly for its overflow: the delivery that has been in the
+    /// overflow longer than `maxResidency` (50 ms here; each request takes 100 ms) goes to the
+    /// line, so it does not start so late that another worker reclaims it meanwhile.
+    @Test func aDeliveryInAnOverflowLongerThanItsResidencyGoesToTheLine() async throws {
+        let toLine = Recorded()
+        let dispatcher = Self.dispatcher(overflowWait: .seconds(30), maxResidency: .milliseconds(50), toLine: toLine)
+        _ = await dispatcher.submit(
+            [Self.entry(1, to: "slow"), Self.entry(2, to: "slow"), Self.entry(3, to: "slow"), Self.entry(4, to: "slow")], laneSize: Self.oneAndOne)
+        try await poll(until: { toLine.now == ["msg_4"] }, "the delivery that waited too long in the line")
+        await dispatcher.waitUntilIdle()
+        #expect(toLine.now == ["msg_4"], "the lane took msg_3 when it had room")
     }
 
     /// While an endpoint's waiting line holds deliveries, its new ones are handed back to join

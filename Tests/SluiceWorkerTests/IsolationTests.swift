@@ -40,6 +40,45 @@ import Testing
         }
     }
 
+    /// A full lane's overflow waits apart from the reader: with the overflow wait at 60 s here,
+    /// a reader that waited for the hanging endpoint's lane after a batch it refused would hold
+    /// every later event's healthy delivery a minute; they arrive at once.
+    @Test func aFullLanesOverflowDoesNotHoldUpOtherEndpointsDeliveries() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hang", with: .hang)
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.routes(prefix: prefix, """
+                    tenants:
+                      stuck:
+                        signing: {secrets: ["\(TenantSecrets.ops)"]}
+                        endpoints:
+                          hook: {url: "\(sink.url("/hang"))", timeout: 120s, max_in_flight: 1}
+                      acme:
+                        signing: {secrets: ["\(TenantSecrets.acme)"]}
+                        endpoints:
+                          main: {url: "\(sink.url("/ok"))"}
+                    routes:
+                      - name: all
+                        match: {source: gemini}
+                        to: [stuck/hook, acme/main]
+                    """)
+            }, overflowWait: .seconds(60)) { harness in
+                // The hanging endpoint's lane is full (one in flight, no queue at a 120 s timeout),
+                // so the second event's delivery to it is refused; once that event's healthy
+                // delivery has arrived, the batch that carried it has been handed to the lanes.
+                try await harness.post()
+                _ = try await sink.waitForRequests(count: 1, path: "/hang")
+                try await harness.post()
+                _ = try await sink.waitForRequests(count: 2, path: "/ok")
+                let posted = ContinuousClock.now
+                for _ in 0..<5 { try await harness.post() }
+                _ = try await sink.waitForRequests(count: 7, path: "/ok", timeout: .seconds(50))
+                #expect(ContinuousClock.now - posted < .seconds(50), "well inside the 60 s a waiting reader would hold them")
+                #expect(await sink.requests(to: "/hang").count == 1)
+            }
+        }
+    }
+
     /// `max_in_flight` bounds requests: the next delivery goes as soon as the endpoint has
     /// answered, while the previous one's result is still being recorded (Redis writes paused
     /// here). Places held until the record was written let an endpoint take only a fraction of

@@ -78,7 +78,11 @@ import Testing
                     let id = try #require(request.header("webhook-id"))
                     let delay = request.receivedAt - (healthyPosted[id] ?? request.receivedAt)
                     // Not a speed target: without the line, these queue behind the re-added backlog.
-                    #expect(delay < .seconds(1), "\(id) reached the healthy endpoint \(delay) after it was accepted")
+                    // With the whole suite beside it on two cores, one took 2.4 s even after the
+                    // reader stopped waiting for the limited lane (the process as a whole was slow
+                    // then); that the reader does not wait for it is IsolationTests' check, made
+                    // with a 60 s overflow wait.
+                    #expect(delay < .seconds(5), "\(id) reached the healthy endpoint \(delay) after it was accepted")
                 }
                 try await poll(until: { ContinuousClock.now - window >= .seconds(3) }, "three seconds pass")
                 let elapsed = ContinuousClock.now - window

@@ -68,6 +68,7 @@ struct WorkerHarness: Sendable {
     static func with(
         routes makeRoutes: @escaping @Sendable (String) -> String,
         shutdownGrace: Duration = .milliseconds(500),
+        overflowWait: Duration = .milliseconds(100),
         logs: LogCapture? = nil,
         _ body: (WorkerHarness) async throws -> Void
     ) async throws {
@@ -100,7 +101,8 @@ struct WorkerHarness: Sendable {
             let worker = WorkerServer(
                 options: .init(
                     metricsHost: "127.0.0.1", metricsPort: 0, consumerName: "test-worker",
-                    reloadInterval: .milliseconds(100), shutdownGrace: shutdownGrace, statusInterval: .milliseconds(100)),
+                    reloadInterval: .milliseconds(100), shutdownGrace: shutdownGrace, statusInterval: .milliseconds(100),
+                    overflowWait: overflowWait),
                 routesSource: source, routes: loaded, routesBytes: bytes, stores: stores, httpClient: httpClient,
                 exporter: workerExporter, logger: logger,
                 onMetricsListening: { portContinuation.yield(("metrics", $0)) })

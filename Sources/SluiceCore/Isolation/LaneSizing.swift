@@ -11,7 +11,8 @@ public enum LaneSizing {
     /// The longest the address lookup before an attempt may take (the SSRF guard's resolve timeout).
     public static let resolveTimeout = Duration.seconds(5)
     /// Room for writing an attempt's result (the complete script, with its retries) and for the
-    /// reader's short wait for room in a full lane.
+    /// second at most a delivery spends in a full lane's overflow before it starts or goes to the
+    /// endpoint's waiting line (`DeliveryDispatcher.maxResidency`).
     public static let settleMargin = Duration.seconds(2)
 
     /// The longest one attempt may take from its start to its result: lookup (none for an

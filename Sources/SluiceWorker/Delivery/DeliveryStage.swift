@@ -35,7 +35,8 @@ struct DeliveryStage: Service {
     var partitionPoll: Duration = .seconds(1)
 
     init(
-        state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int, consumer: String,
+        state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int,
+        overflowWait: Duration = .milliseconds(100), consumer: String,
         shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, factory: any MetricsFactory
     ) {
         self.factory = factory
@@ -43,7 +44,7 @@ struct DeliveryStage: Service {
         self.stores = stores
         self.executor = executor
         self.dispatcher = DeliveryDispatcher(
-            maxInFlight: maxInFlight,
+            maxInFlight: maxInFlight, overflowWait: overflowWait,
             perform: { entry, releaseLane in await executor.deliver(entry, releaseLane: releaseLane) },
             // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
             toLine: { entries in
@@ -104,7 +105,9 @@ struct DeliveryStage: Service {
                 // One batch at a time into the lanes, whichever partition it came from: readers
                 // racing for one endpoint's lane would each find it full and send their surplus
                 // to the waiting line (a Redis write and a release later) instead of waiting for room.
-                await dispatchTurn.run { await dispatch(batch.entries, full: batch.entries.count >= count) }
+                let backlogged = await dispatchTurn.run { await dispatch(batch.entries, full: batch.entries.count >= count) }
+                // Outside the turn: the other partitions' readers hand their batches on meanwhile.
+                if !backlogged.isEmpty { await dispatcher.waitForOverflows(backlogged, timeout: dispatcher.overflowWait) }
             } catch {
                 outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
@@ -114,8 +117,9 @@ struct DeliveryStage: Service {
 
     /// Hands entries to their lanes, or to their endpoint's waiting line when it holds others.
     /// `full`: the batch is as large as was asked for, so the stream may hold more right behind it.
-    private func dispatch(_ entries: [DeliveryEntry], full: Bool) async {
-        guard !entries.isEmpty else { return }
+    /// Returns the endpoints whose overflow the reader should let drain before it reads on.
+    private func dispatch(_ entries: [DeliveryEntry], full: Bool) async -> Set<EndpointRef> {
+        guard !entries.isEmpty else { return [] }
         let snapshot = state.current
         // Released deliveries (their turn in a line came) are offered first: every other delivery
         // for their endpoint in this batch came after them, even one the router added to the
@@ -132,9 +136,7 @@ struct DeliveryStage: Service {
         // it only to send it to the line. Not after a partial batch (nothing more to hold back)
         // or one with deliveries for any other endpoint: the next batch may hold more of those,
         // and they go on.
-        if full && submission.onlyForOverflowed && submission.forLine.isEmpty {
-            await dispatcher.waitForOverflows(submission.overflowed, timeout: dispatcher.overflowWait)
-        }
+        return full && submission.onlyForOverflowed && submission.forLine.isEmpty ? submission.overflowed : []
     }
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.

@@ -6,8 +6,9 @@ import SluiceRedis
 /// A lane runs at most its endpoint's limit at once and queues a bounded number more. What a
 /// full lane cannot take becomes the endpoint's overflow, with the endpoint's later deliveries
 /// joining behind it: it goes into the lane, in order, as the lane drains, off the reader's path.
-/// A lane that takes none of it for `overflowWait`, or an overflow grown past a lane's worth,
-/// sends it to the endpoint's waiting line (`toLine`). So one slow or rate-limited endpoint holds
+/// A lane that takes none of it for `overflowWait`, an overflow grown past a lane's worth, or a
+/// delivery in it for longer than `maxResidency` (lane sizing leaves a delivery's visibility
+/// timeout room for that much) sends it to the endpoint's waiting line (`toLine`). So one slow or rate-limited endpoint holds
 /// only its own lane and at most a lane's worth more, and never the reader that feeds every
 /// other endpoint.
 /// `occupied` (queued, running, being recorded or in an overflow, all lanes) is bounded by the
@@ -61,8 +62,22 @@ actor DeliveryDispatcher {
     /// when they were offered. Present while the endpoint's overflow task runs.
     private struct Overflow {
         var entries: [DeliveryEntry]
+        /// When each of `entries` joined.
+        var joined: [ContinuousClock.Instant]
         var limit: Int
         var queueCapacity: Int
+
+        init(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) {
+            entries = [entry]
+            joined = [.now]
+            self.limit = limit
+            self.queueCapacity = queueCapacity
+        }
+
+        mutating func append(_ entry: DeliveryEntry) {
+            entries.append(entry)
+            joined.append(.now)
+        }
 
         /// More than a lane's worth: what the lane cannot take on its next round waits in the
         /// line rather than in the worker's room, which every endpoint shares.
@@ -91,6 +106,8 @@ actor DeliveryDispatcher {
     let maxInFlight: Int
     /// How long an overflow waits for its lane to drain before what still does not fit goes to the line.
     let overflowWait: Duration
+    /// The longest a delivery stays in an overflow, however the lane drains.
+    let maxResidency: Duration
     private let perform: Perform
     private let toLine: ToLine
     private let lineIsActive: LineIsActive
@@ -107,11 +124,12 @@ actor DeliveryDispatcher {
     private var nextID = 0
 
     init(
-        maxInFlight: Int, overflowWait: Duration = .milliseconds(100), perform: @escaping Perform, toLine: @escaping ToLine,
-        lineIsActive: @escaping LineIsActive = { _ in false }
+        maxInFlight: Int, overflowWait: Duration = .milliseconds(100), maxResidency: Duration = .seconds(1),
+        perform: @escaping Perform, toLine: @escaping ToLine, lineIsActive: @escaping LineIsActive = { _ in false }
     ) {
         self.maxInFlight = max(1, maxInFlight)
         self.overflowWait = overflowWait
+        self.maxResidency = maxResidency
         self.perform = perform
         self.toLine = toLine
         self.lineIsActive = lineIsActive
@@ -140,7 +158,11 @@ actor DeliveryDispatcher {
             let ref = entry.delivery.target
             if overflows[ref] != nil {
                 occupied += 1
-                overflows[ref]!.entries.append(entry)
+                // The lane's size as of now: routes.yaml may have been reloaded since the overflow began.
+                let (limit, queue) = laneSize(ref)
+                overflows[ref]!.limit = limit
+                overflows[ref]!.queueCapacity = queue
+                overflows[ref]!.append(entry)
                 submission.overflowed.insert(ref)
                 overLimit = overLimit || overflows[ref]!.isOverLimit
                 continue
@@ -160,7 +182,7 @@ actor DeliveryDispatcher {
             case .queued:
                 submission.intoLanes += 1
             case .refused:
-                overflows[ref] = Overflow(entries: [entry], limit: limit, queueCapacity: queue)
+                overflows[ref] = Overflow(entry, limit: limit, queueCapacity: queue)
                 submission.overflowed.insert(ref)
                 startOverflow(ref)
             }
@@ -292,43 +314,44 @@ actor DeliveryDispatcher {
     /// Offers the overflow to `ref`'s lane, in order, whenever the lane has room, until the lane
     /// has taken it all. Sends what is left to the endpoint's waiting line when the lane took none
     /// of it for `overflowWait` (a stuck lane's overflow waits in Redis, not in memory), when the
-    /// overflow grew past a lane's worth, or — all of it — when the endpoint's line came to hold
-    /// others (its tokens ran out, say). Deliveries that join meanwhile get the same.
+    /// overflow grew past a lane's worth, when its oldest delivery has been in it for
+    /// `maxResidency`, or — all of it — when the endpoint's line came to hold others (its tokens
+    /// ran out, say). Deliveries that join meanwhile get the same.
     private func settleOverflow(_ ref: EndpointRef) async {
         while true {
             await wait(for: .room(ref), timeout: overflowWait)
             // Gone once the dispatcher stopped: `stopAccepting` handed the overflow back.
             guard let overflow = overflows[ref] else { return }
-            var rest: [DeliveryEntry] = []
-            let toLane = !lineIsActive(ref)
             var admitted = 0
-            for entry in overflow.entries {
-                if toLane && rest.isEmpty {
+            if !lineIsActive(ref) {
+                admission: for entry in overflow.entries {
                     switch lanes[ref, default: Lane()].admit(entry, limit: overflow.limit, queueCapacity: overflow.queueCapacity) {
-                    case .start:
-                        start(entry)
-                        admitted += 1
-                        continue
-                    case .queued:
-                        admitted += 1
-                        continue
-                    case .refused: break
+                    case .start: start(entry)
+                    case .queued: break
+                    case .refused: break admission
                     }
+                    admitted += 1
                 }
-                rest.append(entry)
             }
             if lanes[ref].map({ $0.running == 0 && $0.queue.isEmpty }) == true { lanes[ref] = nil }
-            guard !rest.isEmpty else {
+            guard admitted < overflow.entries.count else {
                 overflows[ref] = nil
                 wakeWaiters()
                 return
             }
-            overflows[ref]?.entries = rest
-            // A lane that took some is draining: the rest waits for its next room.
-            if admitted > 0 && overflows[ref]?.isOverLimit == false { continue }
-            // Later deliveries keep joining the (now empty) overflow while the line is written,
-            // so none passes what goes to the line into the lane meanwhile.
+            overflows[ref]?.entries.removeFirst(admitted)
+            overflows[ref]?.joined.removeFirst(admitted)
+            // A lane that took some is draining: the rest waits for its next room, unless it has
+            // waited long enough (lane sizing counts on a delivery starting in time).
+            if let rest = overflows[ref], admitted > 0, !rest.isOverLimit, let oldest = rest.joined.first,
+                ContinuousClock.now - oldest < maxResidency
+            {
+                continue
+            }
+            let rest = overflows[ref]?.entries ?? []
+            // Deliveries that join while the line is written wait for the next round.
             overflows[ref]?.entries = []
+            overflows[ref]?.joined = []
             await toLine(rest)
             occupied -= rest.count
             wakeWaiters()
