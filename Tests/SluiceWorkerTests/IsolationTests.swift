@@ -6,26 +6,29 @@ import Testing
 
 /// A slow or hanging endpoint holds only its own slots.
 @Suite struct IsolationTests {
+    /// Every event goes to a hanging endpoint (`/hang`, 120 s timeout) and a healthy one (`/ok`).
+    static func stuckAndHealthy(prefix: String, sink: Sink, stuckMaxInFlight: Int) -> String {
+        WorkerHarness.routes(prefix: prefix, """
+            tenants:
+              stuck:
+                signing: {secrets: ["\(TenantSecrets.ops)"]}
+                endpoints:
+                  hook: {url: "\(sink.url("/hang"))", timeout: 120s, max_in_flight: \(stuckMaxInFlight)}
+              acme:
+                signing: {secrets: ["\(TenantSecrets.acme)"]}
+                endpoints:
+                  main: {url: "\(sink.url("/ok"))"}
+            routes:
+              - name: all
+                match: {source: gemini}
+                to: [stuck/hook, acme/main]
+            """)
+    }
+
     @Test func hangingEndpointDoesNotDelayAHealthyOne() async throws {
         try await withSink { sink in
             await sink.respond(to: "/hang", with: .hang)
-            try await WorkerHarness.with(routes: { prefix in
-                WorkerHarness.routes(prefix: prefix, """
-                    tenants:
-                      stuck:
-                        signing: {secrets: ["\(TenantSecrets.ops)"]}
-                        endpoints:
-                          hook: {url: "\(sink.url("/hang"))", timeout: 120s, max_in_flight: 2}
-                      acme:
-                        signing: {secrets: ["\(TenantSecrets.acme)"]}
-                        endpoints:
-                          main: {url: "\(sink.url("/ok"))"}
-                    routes:
-                      - name: all
-                        match: {source: gemini}
-                        to: [stuck/hook, acme/main]
-                    """)
-            }) { harness in
+            try await WorkerHarness.with(routes: { Self.stuckAndHealthy(prefix: $0, sink: sink, stuckMaxInFlight: 2) }) { harness in
                 let started = ContinuousClock.now
                 for _ in 0..<20 { try await harness.post() }
                 // Well inside the hanging endpoint's 120 s timeout, which anything waiting for its
@@ -46,23 +49,7 @@ import Testing
     @Test func aFullLanesOverflowDoesNotHoldUpOtherEndpointsDeliveries() async throws {
         try await withSink { sink in
             await sink.respond(to: "/hang", with: .hang)
-            try await WorkerHarness.with(routes: { prefix in
-                WorkerHarness.routes(prefix: prefix, """
-                    tenants:
-                      stuck:
-                        signing: {secrets: ["\(TenantSecrets.ops)"]}
-                        endpoints:
-                          hook: {url: "\(sink.url("/hang"))", timeout: 120s, max_in_flight: 1}
-                      acme:
-                        signing: {secrets: ["\(TenantSecrets.acme)"]}
-                        endpoints:
-                          main: {url: "\(sink.url("/ok"))"}
-                    routes:
-                      - name: all
-                        match: {source: gemini}
-                        to: [stuck/hook, acme/main]
-                    """)
-            }, overflowWait: .seconds(60)) { harness in
+            try await WorkerHarness.with(routes: { Self.stuckAndHealthy(prefix: $0, sink: sink, stuckMaxInFlight: 1) }, overflowWait: .seconds(60)) { harness in
                 // The hanging endpoint's lane is full (one in flight, no queue at a 120 s timeout),
                 // so the second event's delivery to it is refused; once that event's healthy
                 // delivery has arrived, the batch that carried it has been handed to the lanes.

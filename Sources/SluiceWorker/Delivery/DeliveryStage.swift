@@ -9,9 +9,9 @@ import SluiceRedis
 ///
 /// Reads every partition's deliveries stream (one reader each, all feeding the same lanes) in
 /// the `delivery` consumer group whenever the process has room (`maxInFlight`), and periodically claims deliveries a dead worker left pending longer than
-/// the visibility timeout. What a full lane cannot take waits apart from the reader (the
-/// dispatcher's overflow, at most 100 ms) and then goes to its endpoint's waiting line, so no
-/// endpoint holds up the reader and, with it, the deliveries for every other endpoint.
+/// the visibility timeout. What a full lane cannot take waits apart from the reader, in the
+/// dispatcher's overflow, until the lane takes it or it goes to the endpoint's waiting line, so
+/// no endpoint holds up the reader and, with it, the deliveries for every other endpoint.
 ///
 /// On graceful shutdown it stops reading, parks what was queued but not started (so another
 /// worker takes it at once), lets running attempts finish within `shutdownGrace`, then abandons
@@ -35,8 +35,8 @@ struct DeliveryStage: Service {
     var partitionPoll: Duration = .seconds(1)
 
     init(
-        state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int,
-        overflowWait: Duration = .milliseconds(100), consumer: String,
+        state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int, overflowWait: Duration,
+        consumer: String,
         shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, factory: any MetricsFactory
     ) {
         self.factory = factory

@@ -96,11 +96,10 @@ actor DeliveryDispatcher {
         var onlyForOverflowed = false
     }
 
-    private enum Waiter {
-        case capacity(CheckedContinuation<Void, Never>)
-        case idle(CheckedContinuation<Void, Never>)
-        case room(EndpointRef, CheckedContinuation<Void, Never>)
-        case overflowGone(Set<EndpointRef>, CheckedContinuation<Void, Never>)
+    /// A suspended caller of `wait(for:timeout:)`, resumed once its condition holds.
+    private struct Waiter {
+        let condition: Condition
+        let continuation: CheckedContinuation<Void, Never>
     }
 
     let maxInFlight: Int
@@ -156,15 +155,16 @@ actor DeliveryDispatcher {
         var overLimit = false
         for entry in entries {
             let ref = entry.delivery.target
-            if overflows[ref] != nil {
+            // Found once and changed in place, like a lane (see below).
+            if let index = overflows.index(forKey: ref) {
                 occupied += 1
                 // The lane's size as of now: routes.yaml may have been reloaded since the overflow began.
                 let (limit, queue) = laneSize(ref)
-                overflows[ref]!.limit = limit
-                overflows[ref]!.queueCapacity = queue
-                overflows[ref]!.append(entry)
+                overflows.values[index].limit = limit
+                overflows.values[index].queueCapacity = queue
+                overflows.values[index].append(entry)
                 submission.overflowed.insert(ref)
-                overLimit = overLimit || overflows[ref]!.isOverLimit
+                overLimit = overLimit || overflows.values[index].isOverLimit
                 continue
             }
             if !entry.delivery.released && lineIsActive(ref) {
@@ -269,12 +269,7 @@ actor DeliveryDispatcher {
                 if abandonedWaiters.remove(id) != nil {
                     continuation.resume()
                 } else {
-                    switch condition {
-                    case .capacity: waiters[id] = .capacity(continuation)
-                    case .idle: waiters[id] = .idle(continuation)
-                    case .room(let ref): waiters[id] = .room(ref, continuation)
-                    case .overflowGone(let refs): waiters[id] = .overflowGone(refs, continuation)
-                    }
+                    waiters[id] = Waiter(condition: condition, continuation: continuation)
                 }
             }
         } onCancel: {
@@ -284,19 +279,12 @@ actor DeliveryDispatcher {
 
     /// Resumes a waiter whose time is up; a no-op once it was resumed otherwise.
     private func timeOut(_ id: Int) {
-        guard let waiter = waiters.removeValue(forKey: id) else { return }
-        switch waiter {
-        case .capacity(let continuation), .idle(let continuation), .room(_, let continuation), .overflowGone(_, let continuation):
-            continuation.resume()
-        }
+        waiters.removeValue(forKey: id)?.continuation.resume()
     }
 
     private func abandonWaiter(_ id: Int) {
         if let waiter = waiters.removeValue(forKey: id) {
-            switch waiter {
-            case .capacity(let continuation), .idle(let continuation), .room(_, let continuation), .overflowGone(_, let continuation):
-            continuation.resume()
-            }
+            waiter.continuation.resume()
         } else {
             abandonedWaiters.insert(id)
         }
@@ -333,7 +321,6 @@ actor DeliveryDispatcher {
                     admitted += 1
                 }
             }
-            if lanes[ref].map({ $0.running == 0 && $0.queue.isEmpty }) == true { lanes[ref] = nil }
             guard admitted < overflow.entries.count else {
                 overflows[ref] = nil
                 wakeWaiters()
@@ -354,12 +341,10 @@ actor DeliveryDispatcher {
             overflows[ref]?.joined = []
             await toLine(rest)
             occupied -= rest.count
+            let joined = overflows[ref]?.entries.isEmpty == false
+            if !joined { overflows[ref] = nil }
             wakeWaiters()
-            if overflows[ref]?.entries.isEmpty ?? true {
-                overflows[ref] = nil
-                wakeWaiters()
-                return
-            }
+            if !joined { return }
         }
     }
 
@@ -401,23 +386,9 @@ actor DeliveryDispatcher {
     }
 
     private func wakeWaiters() {
-        for (id, waiter) in waiters {
-            switch waiter {
-            case .capacity(let continuation) where holds(.capacity):
-                waiters[id] = nil
-                continuation.resume()
-            case .idle(let continuation) where holds(.idle):
-                waiters[id] = nil
-                continuation.resume()
-            case .room(let ref, let continuation) where holds(.room(ref)):
-                waiters[id] = nil
-                continuation.resume()
-            case .overflowGone(let refs, let continuation) where holds(.overflowGone(refs)):
-                waiters[id] = nil
-                continuation.resume()
-            default:
-                break
-            }
+        for (id, waiter) in waiters where holds(waiter.condition) {
+            waiters[id] = nil
+            waiter.continuation.resume()
         }
     }
 }
