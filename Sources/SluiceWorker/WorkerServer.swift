@@ -50,6 +50,11 @@ public struct WorkerServer: Sendable {
         /// the endpoint's waiting line (`DeliveryDispatcher.overflowWait`). Tests lengthen it to
         /// show that nothing but that endpoint waits for it.
         public var overflowWait: Duration
+        /// The longest a delivery stays in a full lane's overflow before it goes to the waiting
+        /// line, however the lane drains (`DeliveryDispatcher.maxResidency`). Lane sizing leaves
+        /// a delivery's visibility timeout room for 1 s of it: longer, and a delivery may be
+        /// reclaimed by another worker while it waits. Tests lengthen it with `overflowWait`.
+        public var overflowResidency: Duration
 
         /// Creates options; the defaults suit a production worker.
         public init(
@@ -63,7 +68,8 @@ public struct WorkerServer: Sendable {
             statusInterval: Duration = .seconds(5),
             version: String = "0.1.0",
             reloadsRoutes: Bool = true,
-            overflowWait: Duration = .milliseconds(100)
+            overflowWait: Duration = .milliseconds(100),
+            overflowResidency: Duration = .seconds(1)
         ) {
             self.stages = stages
             self.metricsHost = metricsHost
@@ -76,6 +82,7 @@ public struct WorkerServer: Sendable {
             self.version = version
             self.reloadsRoutes = reloadsRoutes
             self.overflowWait = overflowWait
+            self.overflowResidency = overflowResidency
         }
 
         /// `hostname-pid-random`: unique even when a pod restarts with the same pid.
@@ -152,7 +159,7 @@ public struct WorkerServer: Sendable {
             services.append(
                 DeliveryStage(
                     state: state, stores: stores, executor: executor, maxInFlight: options.maxInFlight,
-                    overflowWait: options.overflowWait, consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
+                    overflowWait: options.overflowWait, overflowResidency: options.overflowResidency, consumer: options.consumerName, shutdownGrace: options.shutdownGrace, logger: logger, clock: clock,
                     factory: exporter.factory))
         }
         if options.stages.contains(.router) {

@@ -43,13 +43,13 @@ import Testing
         }
     }
 
-    /// A full lane's overflow waits apart from the reader: with the overflow wait at 60 s here,
+    /// A full lane's overflow waits apart from the reader: with the overflow wait and residency at 60 s here,
     /// a reader that waited for the hanging endpoint's lane after a batch it refused would hold
     /// every later event's healthy delivery a minute; they arrive at once.
     @Test func aFullLanesOverflowDoesNotHoldUpOtherEndpointsDeliveries() async throws {
         try await withSink { sink in
             await sink.respond(to: "/hang", with: .hang)
-            try await WorkerHarness.with(routes: { Self.stuckAndHealthy(prefix: $0, sink: sink, stuckMaxInFlight: 1) }, overflowWait: .seconds(60)) { harness in
+            try await WorkerHarness.with(routes: { Self.stuckAndHealthy(prefix: $0, sink: sink, stuckMaxInFlight: 1) }, overflowWait: .seconds(60), overflowResidency: .seconds(60)) { harness in
                 // The hanging endpoint's lane is full (one in flight, no queue at a 120 s timeout),
                 // so the second event's delivery to it is refused; once that event's healthy
                 // delivery has arrived, the batch that carried it has been handed to the lanes.
@@ -107,24 +107,5 @@ import Testing
                 #expect(await sink.requests(to: "/one").count == 2)
             }
         }
-    }
-}
-
-/// Holds the first request a sink handler sees until `open()`; later ones pass at once.
-private actor HeldFirst {
-    private var seen = false
-    private var held: CheckedContinuation<Void, Never>?
-    private var isOpen = false
-
-    func arrive() async {
-        guard !seen, !isOpen else { return }
-        seen = true
-        await withCheckedContinuation { held = $0 }
-    }
-
-    func open() {
-        isOpen = true
-        held?.resume()
-        held = nil
     }
 }

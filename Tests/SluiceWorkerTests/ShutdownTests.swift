@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceRedis
 import SluiceTesting
 import Testing
 
@@ -57,6 +58,36 @@ import Testing
                 #expect(lines.contains { $0.contains("draining in-flight deliveries") && $0.contains("in_flight=3") }, "\(logs.text)")
                 #expect(!lines.contains { $0.contains("attempt abandoned by shutdown") }, "not one line per delivery: \(logs.text)")
             }
+        }
+    }
+
+    /// A reader holding off after a full batch all for one endpoint's overflow (the overflow wait
+    /// at 60 s here) stops at once on SIGTERM: the queued and overflowed deliveries are handed
+    /// back and the worker exits after the grace, not after the wait.
+    @Test func aReaderHoldingOffForAnOverflowStopsAtOnceOnShutdown() async throws {
+        try await withSink { sink in
+            await sink.respond(to: "/hang", with: .hang)
+            var stopping: ContinuousClock.Instant?
+            // Room for 64: the endpoint's lane holds 16 running and 16 queued (a quarter of the
+            // room), so one read of 64 deliveries fills it and leaves an overflow of a lane's worth.
+            try await WorkerHarness.with(routes: { prefix in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hang"), "timeout: 60s\nmax_in_flight: 16")
+                    + "\nworker: {visibility_timeout: 600s}\n"
+            }, overflowWait: .seconds(60), overflowResidency: .seconds(60), maxInFlight: 64) { harness in
+                let fields: [RedisArgument] = [
+                    "ingress_id", "1-0", "tenant", "acme", "endpoint", "main", "webhook_id", "msg_hold", "attempt", "1",
+                    "source", "gemini", "ts", "1", "received_at", "1", "body", "{}",
+                ]
+                // In one script, so that the blocked reader gets all 64 in one read: a full batch.
+                _ = try await harness.redis.client.send(
+                    ["EVAL", "for i = 1, 64 do redis.call('XADD', KEYS[1], '*', unpack(ARGV)) end", 1, RedisArgument(harness.store.keyspace.deliveries)]
+                        + fields)
+                _ = try await sink.waitForRequests(count: 16, path: "/hang")
+                stopping = .now
+                await harness.beginShutdown()
+            }
+            let stopped = try #require(stopping).duration(to: .now)
+            #expect(stopped < .seconds(30), "well inside the 60 s a reader left waiting would keep the worker running")
         }
     }
 }

@@ -69,6 +69,8 @@ struct WorkerHarness: Sendable {
         routes makeRoutes: @escaping @Sendable (String) -> String,
         shutdownGrace: Duration = .milliseconds(500),
         overflowWait: Duration = .milliseconds(100),
+        overflowResidency: Duration = .seconds(1),
+        maxInFlight: Int = 1024,
         logs: LogCapture? = nil,
         _ body: (WorkerHarness) async throws -> Void
     ) async throws {
@@ -101,8 +103,8 @@ struct WorkerHarness: Sendable {
             let worker = WorkerServer(
                 options: .init(
                     metricsHost: "127.0.0.1", metricsPort: 0, consumerName: "test-worker",
-                    reloadInterval: .milliseconds(100), shutdownGrace: shutdownGrace, statusInterval: .milliseconds(100),
-                    overflowWait: overflowWait),
+                    reloadInterval: .milliseconds(100), shutdownGrace: shutdownGrace, maxInFlight: maxInFlight, statusInterval: .milliseconds(100),
+                    overflowWait: overflowWait, overflowResidency: overflowResidency),
                 routesSource: source, routes: loaded, routesBytes: bytes, stores: stores, httpClient: httpClient,
                 exporter: workerExporter, logger: logger,
                 onMetricsListening: { portContinuation.yield(("metrics", $0)) })

@@ -26,8 +26,6 @@ struct DeliveryStage: Service {
     let logger: Logger
     let clock: @Sendable () -> Date
     let factory: any MetricsFactory
-    /// Serialises the partitions' readers' hand-over to the lanes.
-    private let dispatchTurn = AsyncTurn()
     var batchSize = 256
     var block: Duration = .seconds(1)
     var claimInterval: Duration = .seconds(5)
@@ -36,7 +34,7 @@ struct DeliveryStage: Service {
 
     init(
         state: WorkerState, stores: WorkerStores, executor: DeliveryExecutor, maxInFlight: Int, overflowWait: Duration,
-        consumer: String,
+        overflowResidency: Duration, consumer: String,
         shutdownGrace: Duration, logger: Logger, clock: @escaping @Sendable () -> Date, factory: any MetricsFactory
     ) {
         self.factory = factory
@@ -44,7 +42,7 @@ struct DeliveryStage: Service {
         self.stores = stores
         self.executor = executor
         self.dispatcher = DeliveryDispatcher(
-            maxInFlight: maxInFlight, overflowWait: overflowWait,
+            maxInFlight: maxInFlight, overflowWait: overflowWait, maxResidency: overflowResidency,
             perform: { entry, releaseLane in await executor.deliver(entry, releaseLane: releaseLane) },
             // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
             toLine: { entries in
@@ -102,12 +100,15 @@ struct DeliveryStage: Service {
                 }
                 outage.succeeded(logger: logger, metadata: partition)
                 await undecodable.deadLetter(batch.undecodable, from: .deliveries, nowMillis: clock().unixMillis)
-                // One batch at a time into the lanes, whichever partition it came from: readers
-                // racing for one endpoint's lane would each find it full and send their surplus
-                // to the waiting line (a Redis write and a release later) instead of waiting for room.
-                let backlogged = await dispatchTurn.run { await dispatch(batch.entries, full: batch.entries.count >= count) }
-                // Outside the turn: the other partitions' readers hand their batches on meanwhile.
-                if !backlogged.isEmpty { await dispatcher.waitForOverflows(backlogged, timeout: dispatcher.overflowWait) }
+                // Each partition's reader hands its batch on by itself: the dispatcher takes a batch
+                // in one turn of its own, and what a full lane refuses joins the endpoint's
+                // overflow whichever reader brought it, so no reader waits on another's line write.
+                let backlogged = await dispatch(batch.entries, full: batch.entries.count >= count)
+                if !backlogged.isEmpty {
+                    _ = await cancelWhenGracefulShutdown { [dispatcher] in
+                        await dispatcher.waitForOverflows(backlogged, timeout: dispatcher.overflowWait)
+                    }
+                }
             } catch {
                 outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))

@@ -38,10 +38,13 @@ actor DeliveryDispatcher {
         enum Admission { case start, queued, refused }
 
         /// Takes `entry` on under the endpoint's current limits: a free slot runs it, room in the
-        /// queue keeps it, else it is refused.
-        mutating func admit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) -> Admission {
+        /// queue keeps it, else it is refused. Queued deliveries came first: when a raised limit
+        /// (a reload) frees slots, they take them (`promoted`, to start before `entry`) and
+        /// `entry` joins the queue behind what is left.
+        mutating func admit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int, promoted: inout [DeliveryEntry]) -> Admission {
             self.limit = max(1, limit)
             self.queueCapacity = queueCapacity
+            while let next = nextToStart() { promoted.append(next) }
             if running < self.limit {
                 running += 1
                 return .start
@@ -49,6 +52,13 @@ actor DeliveryDispatcher {
             guard queue.count < queueCapacity else { return .refused }
             queue.append(entry)
             return .queued
+        }
+
+        /// The oldest queued delivery, taking a place for it, when a place is free.
+        mutating func nextToStart() -> DeliveryEntry? {
+            guard running < limit, let next = queue.popFirst() else { return nil }
+            running += 1
+            return next
         }
 
         /// Whether an overflow offered now would find room: everything queued has started, and
@@ -74,10 +84,17 @@ actor DeliveryDispatcher {
             self.queueCapacity = queueCapacity
         }
 
-        mutating func append(_ entry: DeliveryEntry) {
-            entries.append(entry)
-            joined.append(.now)
+        /// Behind the others, but a released delivery (its turn in the line came) goes ahead of
+        /// every one that is not.
+        mutating func add(_ entry: DeliveryEntry) {
+            let index = entry.delivery.released ? (entries.firstIndex { !$0.delivery.released } ?? entries.count) : entries.count
+            entries.insert(entry, at: index)
+            joined.insert(.now, at: index)
         }
+
+        /// When the delivery that has waited longest joined (`joined` is not in time order once a
+        /// released delivery went ahead).
+        var oldest: ContinuousClock.Instant? { joined.min() }
 
         /// More than a lane's worth: what the lane cannot take on its next round waits in the
         /// line rather than in the worker's room, which every endpoint shares.
@@ -153,6 +170,7 @@ actor DeliveryDispatcher {
         guard !stopped else { return Submission(forLine: entries) }
         var submission = Submission()
         var overLimit = false
+        var promoted: [DeliveryEntry] = []
         for entry in entries {
             let ref = entry.delivery.target
             // Found once and changed in place, like a lane (see below).
@@ -162,7 +180,7 @@ actor DeliveryDispatcher {
                 let (limit, queue) = laneSize(ref)
                 overflows.values[index].limit = limit
                 overflows.values[index].queueCapacity = queue
-                overflows.values[index].append(entry)
+                overflows.values[index].add(entry)
                 submission.overflowed.insert(ref)
                 overLimit = overLimit || overflows.values[index].isOverLimit
                 continue
@@ -175,7 +193,9 @@ actor DeliveryDispatcher {
             let (limit, queue) = laneSize(ref)
             // The lane is found once (its key hashes two strings) and changed in place: copying it
             // out and back would copy its whole queue each time.
-            switch lanes[ref, default: Lane()].admit(entry, limit: limit, queueCapacity: queue) {
+            let admission = lanes[ref, default: Lane()].admit(entry, limit: limit, queueCapacity: queue, promoted: &promoted)
+            startPromoted(&promoted)
+            switch admission {
             case .start:
                 start(entry)
                 submission.intoLanes += 1
@@ -306,14 +326,20 @@ actor DeliveryDispatcher {
     /// `maxResidency`, or — all of it — when the endpoint's line came to hold others (its tokens
     /// ran out, say). Deliveries that join meanwhile get the same.
     private func settleOverflow(_ ref: EndpointRef) async {
+        var promoted: [DeliveryEntry] = []
         while true {
-            await wait(for: .room(ref), timeout: overflowWait)
+            // No longer than the oldest delivery in it may still stay, however long the wait.
+            let residencyLeft = overflows[ref]?.oldest.map { maxResidency - (ContinuousClock.now - $0) } ?? overflowWait
+            await wait(for: .room(ref), timeout: max(.zero, min(overflowWait, residencyLeft)))
             // Gone once the dispatcher stopped: `stopAccepting` handed the overflow back.
             guard let overflow = overflows[ref] else { return }
             var admitted = 0
             if !lineIsActive(ref) {
                 admission: for entry in overflow.entries {
-                    switch lanes[ref, default: Lane()].admit(entry, limit: overflow.limit, queueCapacity: overflow.queueCapacity) {
+                    let admission = lanes[ref, default: Lane()].admit(
+                        entry, limit: overflow.limit, queueCapacity: overflow.queueCapacity, promoted: &promoted)
+                    startPromoted(&promoted)
+                    switch admission {
                     case .start: start(entry)
                     case .queued: break
                     case .refused: break admission
@@ -330,7 +356,7 @@ actor DeliveryDispatcher {
             overflows[ref]?.joined.removeFirst(admitted)
             // A lane that took some is draining: the rest waits for its next room, unless it has
             // waited long enough (lane sizing counts on a delivery starting in time).
-            if let rest = overflows[ref], admitted > 0, !rest.isOverLimit, let oldest = rest.joined.first,
+            if let rest = overflows[ref], admitted > 0, !rest.isOverLimit, let oldest = rest.oldest,
                 ContinuousClock.now - oldest < maxResidency
             {
                 continue
@@ -346,6 +372,13 @@ actor DeliveryDispatcher {
             wakeWaiters()
             if !joined { return }
         }
+    }
+
+    /// Starts the queued deliveries a raised limit let into their lane (`Lane.admit`), oldest first.
+    private func startPromoted(_ promoted: inout [DeliveryEntry]) {
+        guard !promoted.isEmpty else { return }
+        for entry in promoted { start(entry) }
+        promoted.removeAll(keepingCapacity: true)
     }
 
     private func start(_ entry: DeliveryEntry) {
@@ -377,10 +410,7 @@ actor DeliveryDispatcher {
         // Found once, then changed through its index (`start` leaves `lanes` alone, so it stays valid).
         if let index = lanes.index(forKey: ref) {
             lanes.values[index].running -= 1
-            while !stopped, lanes.values[index].running < lanes.values[index].limit, let next = lanes.values[index].queue.popFirst() {
-                lanes.values[index].running += 1
-                start(next)
-            }
+            while !stopped, let next = lanes.values[index].nextToStart() { start(next) }
             if lanes.values[index].running == 0 && lanes.values[index].queue.isEmpty { lanes.remove(at: index) }
         }
     }
