@@ -97,6 +97,21 @@ import Testing
         }
     }
 
+    /// A managed Redis that forbids CONFIG but answers INFO: under `replicated` the edge still
+    /// counts the replicas online, and is not ready without them (this Redis has none).
+    @Test func replicatedDurabilityWithoutConfigAccessStillCountsReplicas() async throws {
+        try await EdgeHarness.with(routes: Self.routes(durability: "replicated, replicas: 1, replica_timeout: 100ms")) { edge in
+            try await poll(until: { try await edge.get("/readyz").status == 503 }, "not ready without a replica")
+            _ = try await edge.redis.client.send(["ACL", "SETUSER", "default", "-config"])
+            try await poll(until: { edge.logText().contains("refuses CONFIG GET") }, "the missing check is logged")
+            let readiness = try await edge.get("/readyz")
+            #expect(readiness.status == 503)
+            #expect(String(decoding: readiness.body, as: UTF8.self).contains("0 replicas online"), "\(String(decoding: readiness.body, as: UTF8.self))")
+            let refused = try await edge.post(id: "msg_unreplicated")
+            #expect(refused.status == 503 && refused.json["reason"] as? String == "durability_unmet")
+        }
+    }
+
     @Test func durabilityNoneAcceptsWithoutAOF() async throws {
         try await EdgeHarness.with(routes: Self.routes(durability: "none"), redisAppendOnly: false) { edge in
             let response = try await edge.post(id: "msg_none")

@@ -17,7 +17,8 @@ import Testing
 
     /// Runs `sluice doctor` on a capture with `signature`; returns exit status and output.
     static func doctor(
-        _ dir: ScratchDirectory, signature: String, timestamp: Int64, key: Curve25519.Signing.PrivateKey, extra: [String] = []
+        _ dir: ScratchDirectory, signature: String, timestamp: Int64, key: Curve25519.Signing.PrivateKey, extra: [String] = [],
+        withoutID: Bool = false, moreHeaders: [String] = [], body: String = Self.body
     ) async throws -> (status: Int32, output: String) {
         let routes = try dir.write("routes.yaml", """
             version: 1
@@ -39,15 +40,10 @@ import Testing
         let jwks = try dir.write(
             "jwks.json", #"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"\#(base64URL(key.publicKey.rawRepresentation))"}]}"#)
         // As `curl -v` prints a request head.
-        let head = try dir.write("head.txt", """
-            > POST /webhooks/gemini/acme HTTP/1.1
-            > Host: gateway.example
-            > webhook-id: msg_doctor
-            > webhook-timestamp: \(timestamp)
-            > webhook-signature: \(signature)
-            >
-            """)
-        let body = try dir.write("body.json", Self.body)
+        let lines = ["POST /webhooks/gemini/acme HTTP/1.1", "Host: gateway.example"] + (withoutID ? [] : ["webhook-id: msg_doctor"])
+            + ["webhook-timestamp: \(timestamp)", "webhook-signature: \(signature)"] + moreHeaders
+        let head = try dir.write("head.txt", (lines + [""]).map { "> " + $0 }.joined(separator: "\n"))
+        let body = try dir.write("body.json", body)
         return try await SluiceBinary.run(["doctor", "--config", routes, "--headers", head, "--body", body, "--jwks", jwks] + extra)
     }
 
@@ -92,6 +88,37 @@ import Testing
         // Two answers to "judged when?" are a usage error, not one of them silently ignored.
         let both = try await Self.doctor(dir, signature: v1, timestamp: now, key: key, extra: ["--at-capture", "--now", "\(now)"])
         #expect(both.status == 2 && both.output.contains("--now and --at-capture"), "\(both.output)")
+    }
+
+    /// The verdict is the edge's whole answer, not only its verifier's: the header checks before
+    /// the signature, a key set at hand that lacks the call's key, and the body checks after it.
+    @Test func theVerdictIsTheAnswerTheEdgeWouldGive() async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let key = Curve25519.Signing.PrivateKey()
+        let now = Int64(Date().timeIntervalSince1970)
+        let secrets = [try WebhookSecret(parsing: Self.secret)]
+        let v1 = WebhookSigner.signatureHeader(for: SignedContent(id: "msg_doctor", timestamp: now, body: Array(Self.body.utf8)), secrets: secrets)
+
+        let noID = try await Self.doctor(dir, signature: v1, timestamp: now, key: key, withoutID: true)
+        #expect(noID.status == 1 && noID.output.contains("REFUSED 400 missing_header — the webhook-id header is required"), "\(noID.output)")
+
+        // The --jwks set is at hand and current, and has no key k2: the edge answers 401, not 503.
+        let header = Self.base64URL(Data(#"{"alg":"EdDSA","typ":"JWT","kid":"k2"}"#.utf8))
+        let claims = Self.base64URL(Data(#"{"aud":"\#(Self.audience)","exp":\#(now + 300),"iat":\#(now)}"#.utf8))
+        let token = header + "." + claims + "." + Self.base64URL(try key.signature(for: Data((header + "." + claims).utf8)))
+        let unknown = try await Self.doctor(dir, signature: token, timestamp: now, key: key)
+        #expect(unknown.status == 1 && unknown.output.contains("REFUSED 401 unknown_key"), "\(unknown.output)")
+
+        let gzip = try await Self.doctor(dir, signature: v1, timestamp: now, key: key, moreHeaders: ["Content-Encoding: gzip"])
+        #expect(gzip.status == 1 && gzip.output.contains("REFUSED 415 unsupported_content_encoding"), "\(gzip.output)")
+
+        let array = "[1]"
+        let signedArray = WebhookSigner.signatureHeader(for: SignedContent(id: "msg_doctor", timestamp: now, body: Array(array.utf8)), secrets: secrets)
+        let notAnObject = try await Self.doctor(dir, signature: signedArray, timestamp: now, key: key, extra: ["--json"], body: array)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(notAnObject.output.utf8)) as? [String: Any], "\(notAnObject.output)")
+        #expect(notAnObject.status == 1)
+        #expect(object["accepted"] as? Bool == false && object["status"] as? Int == 400 && object["reason"] as? String == "not_an_object")
     }
 
     /// A capture is the caller's text: a timestamp at Int64's edge or a JWT claim of `1e300` is

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 import SluiceDelivery
+import SluiceEdge
 import SluiceRuntime
 
 /// `sluice doctor`: given a captured webhook call, says which verification the edge would apply
@@ -84,7 +85,12 @@ struct DoctorCommand: AsyncParsableCommand {
         let diagnosis = SignatureDiagnosis(
             verifier: verifier, id: id, timestamp: timestamp, signatureHeader: signature, body: [UInt8](bodyData), now: judgedAt,
             keySet: keySet.set, jwksConfigured: config.jwks != nil)
-        let verdict = Verdict(diagnosis.verdict)
+        let verdict = Verdict(
+            diagnosis.verdict, keySetAtHand: keySet.set != nil,
+            before: CapturedCallChecks.beforeVerifying(
+                id: captured.headers["webhook-id"], timestamp: captured.headers["webhook-timestamp"],
+                signature: captured.headers["webhook-signature"], bodySize: bodyData.count, maxBody: config.maxBody),
+            after: { CapturedCallChecks.afterVerifying(body: [UInt8](bodyData), contentEncoding: captured.headers["content-encoding"]) })
         if json {
             print(JSONOutput.line([
                 "source": name, "accepted": verdict.accepted, "status": verdict.status, "reason": verdict.reason, "message": verdict.message,
@@ -148,17 +154,37 @@ struct DoctorCommand: AsyncParsableCommand {
         var message: String
         var method: String?
 
-        init(_ verification: WebhookVerification) {
+        /// The edge's checks in its order: `before` (the headers, the body's size), the
+        /// signature, then `after` (the body's encoding and JSON).
+        init(
+            _ verification: WebhookVerification, keySetAtHand: Bool, before: CapturedCallChecks.Refusal?,
+            after: () -> CapturedCallChecks.Refusal?
+        ) {
+            if let before {
+                self.init(before)
+                return
+            }
             switch verification {
             case .verified(let method):
-                self.init(accepted: true, status: 202, reason: "verified", message: "verified", method: method.rawValue)
+                if let refusal = after() {
+                    self.init(refusal)
+                } else {
+                    self.init(accepted: true, status: 202, reason: "verified", message: "verified", method: method.rawValue)
+                }
             case .rejected(let failure):
                 self.init(accepted: false, status: failure.isBadRequest ? 400 : 401, reason: failure.reason, message: failure.message, method: nil)
+            case .needsKeySet where keySetAtHand:
+                // The set at hand (--jwks, or just fetched) is current: the edge answers the same.
+                self.init(CapturedCallChecks.unknownKey)
             case .needsKeySet:
                 self.init(
                     accepted: false, status: 503, reason: "jwks_unavailable",
                     message: "only the source's JWKS could verify this call and no key set verifying it is at hand; pass --jwks FILE", method: nil)
             }
+        }
+
+        init(_ refusal: CapturedCallChecks.Refusal) {
+            self.init(accepted: false, status: refusal.status, reason: refusal.reason, message: refusal.message, method: nil)
         }
 
         init(accepted: Bool, status: Int, reason: String, message: String, method: String?) {

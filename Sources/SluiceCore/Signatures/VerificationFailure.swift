@@ -30,6 +30,11 @@ public struct VerificationFailure: Sendable, Equatable, Error, CustomStringConve
 }
 
 extension VerificationFailure {
+    /// Keys are at hand and current, yet none has the request's key id: a forgery or a retired
+    /// key (the edge's answer once a fresh JWKS lacks it too).
+    public static let unknownKey = VerificationFailure(
+        reason: "unknown_key",
+        message: "none of the source's JWKS keys can check this signature (the JWT's kid is not in the key set, or it has no Ed25519 key for a v1a entry)")
     static let missingID = VerificationFailure(
         reason: "missing_webhook_id", message: "the webhook-id header is missing or empty", isBadRequest: true)
     static let missingSignature = VerificationFailure(

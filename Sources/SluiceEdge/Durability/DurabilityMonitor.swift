@@ -15,7 +15,8 @@ import SluiceRedis
 ///
 /// Where `CONFIG` is refused (managed Redis services often rename or forbid it), `write` is
 /// accepted with one warning in the log — the operator must then guarantee persistence and
-/// `noeviction` — while `fsync`, which promises an fsync per event, refuses.
+/// `noeviction` — while `fsync`, which promises an fsync per event, refuses; `replicated` still
+/// counts the replicas online.
 struct DurabilityMonitor: Service {
     let state: EdgeState
     let gate: DurabilityGate
@@ -52,11 +53,20 @@ struct DurabilityMonitor: Service {
             reason = settings.refusal(for: required, replication: routes.redisReplication)
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"
-        case .failure(.configRefused(let message)):
+        case .failure(.configRefused(let message, let replicasOnline)):
             if required == .fsync {
                 reason = "redis.durability is fsync but this Redis refuses CONFIG GET (\(message)), so appendfsync cannot be confirmed; allow CONFIG GET for sluice's user, or use durability: write if your provider fsyncs every write"
             } else {
-                reason = nil
+                // The AOF and eviction are the operator's to guarantee (warned below); replicas are
+                // still counted where INFO answers. Where it does not either, each call's WAIT
+                // still refuses what no replica confirmed.
+                reason = required == .replicated
+                    ? replicasOnline.flatMap { online in
+                        RedisDurability.refusal(
+                            required: .replicated, appendOnly: "yes", appendFsync: nil, replicasOnline: online,
+                            replicasRequired: routes.redisReplication.replicas)
+                    }
+                    : nil
                 if !warnedConfig {
                     warnedConfig = true
                     logger.warning(

@@ -31,9 +31,7 @@ extension IngressExchange {
         if case .needsKeySet = verdict, lookup.keysAreCurrent {
             // Keys are at hand and current, yet none has this request's key id: a forgery or a retired key.
             // Missing from a set that could not be refetched, the key may be a new one: 503, retried.
-            let failure = VerificationFailure(
-                reason: "unknown_key", message: "none of the source's JWKS keys can check this signature (the JWT's kid is not in the key set, or it has no Ed25519 key for a v1a entry)")
-            return answer(IngressRejection.verification(failure).answer, for: call, now: now, requestComplete: true)
+            return answer(IngressRejection.verification(.unknownKey).answer, for: call, now: now, requestComplete: true)
         }
         return verified(call, body: body, verdict: verdict, retryAfter: lookup.retryAfter, receivedAtMillis: receivedAtMillis, now: now)
     }

@@ -16,12 +16,7 @@ struct IngressRequest: Sendable {
     ///   `content-length` above the source's `max_body`.
     init(target: WebhookTarget, headers: WebhookHeaders, snapshot: EdgeSnapshot) throws(IngressRejection) {
         guard let source = snapshot.sources[target.source] else { throw .unknownSource(target.source) }
-        guard let id = headers.id, !id.isEmpty else { throw .missingHeader("webhook-id") }
-        // Bytes that are not UTF-8 arrive repaired (U+FFFD), so two different ids could read as one
-        // and the second be taken for a duplicate of the first.
-        guard !id.unicodeScalars.contains("\u{FFFD}") else { throw .invalidWebhookID() }
-        guard let timestamp = headers.timestamp else { throw .missingHeader("webhook-timestamp") }
-        guard let signature = headers.signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
+        let (id, timestamp, signature) = try Self.checkHeaders(id: headers.id, timestamp: headers.timestamp, signature: headers.signature)
         if let declared = headers.contentLength, Self.exceeds(declared, source.config.maxBody) {
             throw .bodyTooLarge(limit: source.config.maxBody)
         }
@@ -30,11 +25,43 @@ struct IngressRequest: Sendable {
         self.id = id
         self.timestamp = timestamp
         self.signature = signature
-        let coding = headers.contentEncoding.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        self.contentCoding = coding.flatMap { $0.isEmpty || $0 == "identity" ? nil : $0 }
+        self.contentCoding = Self.coding(headers.contentEncoding)
+    }
+
+    /// The Standard Webhooks headers a call must carry before its signature is checked.
+    static func checkHeaders(id: String?, timestamp: String?, signature: String?) throws(IngressRejection) -> (
+        id: String, timestamp: String, signature: String
+    ) {
+        guard let id, !id.isEmpty else { throw .missingHeader("webhook-id") }
+        // Bytes that are not UTF-8 arrive repaired (U+FFFD), so two different ids could read as one
+        // and the second be taken for a duplicate of the first.
+        guard !id.unicodeScalars.contains("\u{FFFD}") else { throw .invalidWebhookID() }
+        guard let timestamp else { throw .missingHeader("webhook-timestamp") }
+        guard let signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
+        return (id, timestamp, signature)
+    }
+
+    /// The coding a `Content-Encoding` value names, if any (`identity` names none).
+    static func coding(_ contentEncoding: String?) -> String? {
+        let coding = contentEncoding.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return coding.flatMap { $0.isEmpty || $0 == "identity" ? nil : $0 }
     }
 
     var maxBody: Int { source.config.maxBody }
+
+    /// The event type of a verified body the edge stores.
+    ///
+    /// - Throws: 415 when the body is encoded, 400 when it is not JSON or not a JSON object.
+    static func checkBody(_ body: [UInt8], coding: String?) throws(IngressRejection) -> String {
+        // An encoded body would be stored and delivered as bytes no tenant could read as the
+        // event; refusing it says why, where "not valid JSON" would not.
+        if let coding { throw .unsupportedContentEncoding(coding) }
+        switch JSONEventScan(body) {
+        case .invalid: throw .invalidJSON()
+        case .notAnObject: throw .notAnObject()
+        case .object(let type): return type
+        }
+    }
 
     /// Whether a declared `content-length` is above `limit`. The HTTP parser takes lengths up to
     /// 2^64 − 1, and those past `Int.max` do not parse as an `Int`: they are above any limit too.
@@ -55,15 +82,7 @@ struct IngressRequest: Sendable {
     /// - Throws: 415 when the body is compressed (or otherwise encoded), 400 when it is not JSON
     ///   or not a JSON object.
     func event(body: [UInt8], receivedAtMillis: Int64) throws(IngressRejection) -> IngressEvent {
-        // An encoded body would be stored and delivered as bytes no tenant could read as the
-        // event; refusing it says why, where "not valid JSON" would not.
-        if let contentCoding { throw .unsupportedContentEncoding(contentCoding) }
-        let eventType: String
-        switch JSONEventScan(body) {
-        case .invalid: throw .invalidJSON()
-        case .notAnObject: throw .notAnObject()
-        case .object(let type): eventType = type
-        }
+        let eventType = try Self.checkBody(body, coding: contentCoding)
         return IngressEvent(
             webhookID: id,
             source: target.source,

@@ -14,8 +14,9 @@ public struct RedisPersistence: Sendable, Equatable {
     public enum ReadFailure: Error, Equatable {
         /// Redis did not answer.
         case unreachable(String)
-        /// Redis answered `CONFIG GET` with an error (renamed or forbidden, as managed services do).
-        case configRefused(String)
+        /// Redis answered `CONFIG GET` with an error (renamed or forbidden, as managed services
+        /// do); the replicas online, when `INFO replication` still answered.
+        case configRefused(String, replicasOnline: Int?)
     }
 
     public init(
@@ -39,7 +40,10 @@ public struct RedisPersistence: Sendable, Equatable {
         } catch {
             return .failure(.unreachable(error.message))
         }
-        if let message = replies.lazy.compactMap(\.errorMessage).first { return .failure(.configRefused(message)) }
+        if let message = replies.lazy.compactMap(\.errorMessage).first {
+            let replicas = replies.count > 4 ? replies[4].string.map(Self.onlineReplicas(inInfo:)) : nil
+            return .failure(.configRefused(message, replicasOnline: replicas))
+        }
         // CONFIG GET answers [name, value].
         let values = replies.prefix(4).map { reply -> String? in
             guard let pair = reply.array, pair.count == 2 else { return nil }
