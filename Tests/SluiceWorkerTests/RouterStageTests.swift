@@ -3,7 +3,9 @@ import Logging
 import Metrics
 import SluiceCore
 import SluiceRedis
+import SluiceRuntime
 import SluiceTesting
+import Synchronization
 import Testing
 
 @testable import SluiceWorker
@@ -14,21 +16,25 @@ struct RouterStageTests {
     /// whose writes time out after `writeTimeout`; its reads wait up to 30 s, so they wait out a
     /// pause. With `running`, the stage runs meanwhile, waiting on the ingress stream 20 s at a
     /// time and not looking for stale entries, so it is found waiting there.
+    /// `routes` replaces the routes text (by default every event goes to one endpoint), `factory`
+    /// takes the stage's metrics, and `configure` changes the stage before it runs.
     static func withStage(
-        _ redis: RedisFixture, logger: Logger, writeTimeout: Duration, running: Bool = false,
+        _ redis: RedisFixture, logger: Logger, writeTimeout: Duration, running: Bool = false, routes text: String? = nil,
+        factory: any MetricsFactory = NOOPMetricsHandler.instance, configure: (inout RouterStage) -> Void = { _ in },
         _ body: (RouterStage, WorkerStore) async throws -> Void
     ) async throws {
-        let text = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
+        let text = text ?? WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
         let routes = try #require(RoutesLoader.load(text: text, path: "routes.yaml", environment: [:], readSecretFile: { _ in "" }).config)
         let client = RedisClient(url: redis.url, logger: logger, commandTimeout: writeTimeout)
         let blocking = RedisClient(url: redis.url, logger: logger, commandTimeout: .seconds(30))
         let store = WorkerStore(client: client, blockingClient: blocking, keyspace: redis.keyspace)
         var stage = RouterStage(
             state: WorkerState(routes: routes), store: store, consumer: "router-1", logger: logger, clock: { Date() },
-            undecodable: UndecodableEntries(store: store, logger: logger, factory: NOOPMetricsHandler.instance),
-            deadLetters: DeadLetterMetrics(factory: NOOPMetricsHandler.instance))
+            undecodable: UndecodableEntries(store: store, logger: logger, factory: factory),
+            deadLetters: DeadLetterMetrics(factory: factory))
         stage.block = .seconds(20)
         stage.claimInterval = .seconds(3600)
+        configure(&stage)
         let task: Task<Void, any Error>? = running ? Task { [stage] in try await stage.run() } : nil
         // Shut down, the waiting read ends at once and the stage sees its cancellation.
         func stop() async {
@@ -127,6 +133,90 @@ struct RouterStageTests {
                 }, "every event is routed well before a reclaim (45 s)")
                 #expect(routed == held + ["msg_later"], "the held batch first, each once: \(routed)")
                 #expect(capture.text.contains("router stage writing routed events again"), "\(capture.text)")
+            }
+        }
+    }
+
+    /// How many times the route script was called.
+    final class Tries: Sendable {
+        let count = Mutex(0)
+    }
+
+    /// The route script's own write, but for batches holding `poisoned`'s event, which fail as a
+    /// timeout before reaching Redis (Redis taking every other batch).
+    static func failing(_ poisoned: String) -> @Sendable (WorkerStore, [EventRouting], Int64, Duration, WorkerConfig) async throws(RedisError) -> [Bool] {
+        { store, routings, nowMillis, retention, worker throws(RedisError) in
+            if routings.contains(where: { $0.event.webhookID == poisoned }) { throw RedisError(kind: .timeout, message: "no reply from Redis (test)") }
+            return try await store.route(routings, nowMillis: nowMillis, retention: retention, eventIndex: worker.eventIndex)
+        }
+    }
+
+    /// A `no_route` dead letter written by a try whose reply was lost is counted: the next try
+    /// finds the entry settled and skips it, and the count must not depend on which try wrote it.
+    @Test func aNoRouteDeadLetterWrittenByATryWhoseReplyWasLostIsCounted() async throws {
+        try await withRedis { redis in
+            let exporter = PrometheusExporter()
+            let tries = Tries()
+            let nothingMatches = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook")
+                .replacingOccurrences(of: "match: {source: gemini}", with: "match: {source: gemini, events: [video.done]}")
+            try await Self.withStage(redis, logger: Logger(label: "sluice.test.router"), writeTimeout: .seconds(5), routes: nothingMatches, factory: exporter.factory, configure: {
+                $0.writeRoutings = { store, routings, nowMillis, retention, worker throws(RedisError) in
+                    let routed = try await store.route(routings, nowMillis: nowMillis, retention: retention, eventIndex: worker.eventIndex)
+                    // The first try is applied, but its reply never arrives.
+                    if tries.count.withLock({ $0 += 1; return $0 }) == 1 { throw RedisError(kind: .timeout, message: "no reply from Redis (test)") }
+                    return routed
+                }
+            }) { stage, store in
+                let ids = (0..<3).map { "msg_unrouted_\($0)" }
+                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 3)
+                let outcome = await stage.route(entries)
+                #expect(outcome.written && outcome.held.isEmpty)
+                #expect(tries.count.withLock { $0 } == 2)
+                #expect(try await redis.client.send(["XLEN", RedisArgument(redis.keyspace.deadLetters)]).int == 3)
+                let metrics = String(decoding: exporter.render(), as: UTF8.self)
+                #expect(metrics.contains(#"sluice_dead_letters_total{reason="no_route"} 3"#), "\(metrics)")
+            }
+        }
+    }
+
+    /// A batch that fails on its own for longer than the visibility timeout (Redis taking every
+    /// other write) is left to the reclaim, and the router reads on: its own claim does not take
+    /// the batch straight back and hold it again.
+    @Test func aBatchHeldPastTheVisibilityTimeoutNoLongerStopsTheRouter() async throws {
+        try await withRedis { redis in
+            let capture = LogCapture()
+            let routes = WorkerHarness.acmeMain(prefix: redis.prefix, url: "http://127.0.0.1:9/hook", "timeout: 1s")
+                + "\nworker: {visibility_timeout: 8s}\n"
+            try await Self.withStage(redis, logger: capture.logger(label: "sluice.test.router"), writeTimeout: .seconds(5), running: true, routes: routes, configure: {
+                $0.block = .milliseconds(100)
+                $0.claimInterval = .milliseconds(100)
+                $0.writeRoutings = Self.failing("msg_poison")
+            }) { _, _ in
+                _ = try await redis.client.send(Self.add("msg_poison", to: redis))
+                try await poll(until: { capture.text.contains("held longer than worker.visibility_timeout") }, "the batch is given up on")
+                _ = try await redis.client.send(Self.add("msg_after", to: redis))
+                try await poll(until: { try await Self.routedIDs(redis).contains("msg_after") }, "a later event is routed")
+            }
+        }
+    }
+
+    /// Script calls of one batch go in order, and once one is to be held the later ones are held
+    /// untried: written, their events would overtake the held ones.
+    @Test func callsAfterAHeldOneAreHeldUntried() async throws {
+        try await withRedis { redis in
+            try await Self.withStage(redis, logger: Logger(label: "sluice.test.router"), writeTimeout: .seconds(5), configure: {
+                $0.maxDeliveriesPerScript = 1
+                $0.writeRoutings = Self.failing("msg_split_1")
+            }) { stage, store in
+                let ids = (0..<4).map { "msg_split_\($0)" }
+                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 4)
+                let outcome = await stage.route(entries)
+                #expect(outcome.held.map(\.event?.webhookID) == ["msg_split_1", "msg_split_2", "msg_split_3"])
+                #expect(try await Self.routedIDs(redis) == ["msg_split_0"])
             }
         }
     }

@@ -27,6 +27,13 @@ struct RouterStage: Service {
     /// bodies is split into several calls (`ScriptChunks`).
     var maxDeliveriesPerScript = 512
     var maxBytesPerScript = ScriptChunks.maxBytes
+    /// One route script call: which of `routings` it applied (`WorkerStore.route`). Tests
+    /// replace it to make chosen batches fail.
+    var writeRoutings: @Sendable (WorkerStore, [EventRouting], _ nowMillis: Int64, _ retention: Duration, WorkerConfig) async throws(RedisError) -> [Bool] =
+        { store, routings, nowMillis, retention, worker throws(RedisError) in
+            try await store.route(
+                routings, nowMillis: nowMillis, retention: retention, recoveryWindow: worker.recoveryWindow, eventIndex: worker.eventIndex)
+        }
 
     func run() async throws {
         await store.ensureGroupsRetrying(state: state, logger: logger)
@@ -39,97 +46,123 @@ struct RouterStage: Service {
         // Entries whose write Redis does not take (down, timing out, refusing writes) beyond the
         // write's own brief retries go again before anything newer is read: read on, and the
         // events after them would reach their endpoints first while they wait a whole visibility
-        // timeout to be reclaimed. Held longer than that, they are left to the reclaim after all,
-        // so a batch that fails for a reason of its own does not stop the partition's routing.
-        var held: [IngressEntry] = []
+        // timeout to be reclaimed. Once they have been claimed that long, they are left to the
+        // reclaim after all, so a batch that fails for a reason of its own does not stop the
+        // partition's routing.
+        var held = Routed()
+        // When the held entries were read or claimed: their visibility clock's start.
         var heldSince = ContinuousClock.now
-        func hold(_ entries: [IngressEntry]) {
-            if held.isEmpty { heldSince = .now }
-            held = entries
+        func hold(_ routed: Routed, readAt: ContinuousClock.Instant) {
+            if held.entries.isEmpty { heldSince = readAt }
+            held = routed
         }
         while !isStopping {
-            if !held.isEmpty {
+            if !held.entries.isEmpty {
                 let visibility = state.current.routes.worker.visibilityTimeout
                 if ContinuousClock.now - heldSince > visibility {
                     logger.warning(
                         "routed events held longer than worker.visibility_timeout; leaving them pending for the reclaim and reading on",
-                        metadata: partition.merging(["events": "\(held.count)", "visibility_timeout": "\(visibility.logText)"]) { $1 })
-                    held = []
+                        metadata: partition.merging(["events": "\(held.entries.count)", "visibility_timeout": "\(visibility.logText)"]) { $1 })
+                    held = Routed()
+                    // They have been idle that long, so this router's own next claim would take
+                    // them straight back and hold them again, reading nothing newer: it reads on
+                    // for a visibility timeout first (other routers may claim them meanwhile).
+                    nextClaim = ContinuousClock.now + visibility
                     continue
                 }
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
                 guard !isStopping else { break }
-                hold(await routeOrHold(held, writes: &writes, metadata: partition))
+                hold(await routeOrHold(held.entries, uncertain: held.uncertain, writes: &writes, metadata: partition), readAt: heldSince)
                 continue
             }
             do {
                 if ContinuousClock.now >= nextClaim {
                     nextClaim = ContinuousClock.now + claimInterval
+                    let claimedAt = ContinuousClock.now
                     let stale = try await store.claimStaleIngress(
                         consumer: consumer, minIdle: state.current.routes.worker.visibilityTimeout, count: batchSize)
-                    hold(await routeOrHold(stale, writes: &writes, metadata: partition))
-                    if !held.isEmpty { continue }
+                    hold(await routeOrHold(stale, writes: &writes, metadata: partition), readAt: claimedAt)
+                    if !held.entries.isEmpty { continue }
                 }
                 guard !isStopping else { break }
                 let entries = try await store.readIngress(consumer: consumer, count: batchSize, block: block)
+                let readAt = ContinuousClock.now
                 outage.succeeded(logger: logger, metadata: partition)
                 // Entries read after shutdown began are routed anyway: routing is one quick script,
                 // and leaving them pending would delay them by a whole visibility timeout.
-                hold(await routeOrHold(entries, writes: &writes, metadata: partition))
+                hold(await routeOrHold(entries, writes: &writes, metadata: partition), readAt: readAt)
             } catch {
                 outage.failed(error, logger: logger, metadata: partition)
                 await sleepUnlessShuttingDown(for: .milliseconds(500))
             }
         }
-        if !held.isEmpty {
+        if !held.entries.isEmpty {
             logger.warning(
                 "shutting down with routed events Redis did not take; they stay pending and are routed once reclaimed after worker.visibility_timeout",
-                metadata: partition.merging(["events": "\(held.count)"]) { $1 })
+                metadata: partition.merging(["events": "\(held.entries.count)"]) { $1 })
         }
     }
 
+    /// Entries to hold (see `run`), and those of them whose write may have been applied by a try
+    /// whose reply was lost.
+    struct Routed {
+        var entries: [IngressEntry] = []
+        var uncertain: Set<String> = []
+    }
+
     /// Routes `entries` and returns those to hold (see `run`), logging through `writes`.
-    private func routeOrHold(_ entries: [IngressEntry], writes: inout OutageLog, metadata: Logger.Metadata) async -> [IngressEntry] {
-        guard !entries.isEmpty else { return [] }
-        let outcome = await route(entries)
+    private func routeOrHold(
+        _ entries: [IngressEntry], uncertain: Set<String> = [], writes: inout OutageLog, metadata: Logger.Metadata
+    ) async -> Routed {
+        guard !entries.isEmpty else { return Routed() }
+        let outcome = await route(entries, uncertain: uncertain)
         if let error = outcome.error {
             writes.failed(error, logger: logger, metadata: metadata.merging(["events": "\(outcome.held.count)"]) { $1 })
         } else if outcome.written {
             writes.succeeded(logger: logger, metadata: metadata)
         }
-        return outcome.held
+        return Routed(entries: outcome.held, uncertain: outcome.uncertain)
     }
 
     /// Routes a batch: matches every event, then writes the expansions in as few script calls as
-    /// the per-call cap allows (sent together, so they share a round trip). Returns the entries,
-    /// in the order given, whose write failed while Redis was unavailable (to hold) with the last
-    /// such error, and whether every call was written.
-    func route(_ entries: [IngressEntry]) async -> (held: [IngressEntry], error: RedisError?, written: Bool) {
-        guard !entries.isEmpty else { return ([], nil, true) }
+    /// the per-call cap allows, one after the other. Returns the entries, in the order given,
+    /// whose write failed while Redis was unavailable (to hold) with the last such error, which of
+    /// them a try whose reply was lost may have written (`uncertain`: given back with them next
+    /// time), and whether every call was written.
+    ///
+    /// Once a call is to be held, the calls after it are held untried: written, their events
+    /// would reach their endpoints ahead of the held ones.
+    func route(
+        _ entries: [IngressEntry], uncertain: Set<String> = []
+    ) async -> (held: [IngressEntry], error: RedisError?, written: Bool, uncertain: Set<String>) {
+        guard !entries.isEmpty else { return ([], nil, true, []) }
         let snapshot = state.current
         await undecodable.deadLetter(entries.filter { $0.event == nil }.map(\.streamID), from: .ingress, nowMillis: clock().unixMillis)
         let routings = entries.compactMap { routing($0, snapshot: snapshot) }
         let chunks = Self.chunks(routings, maxDeliveries: maxDeliveriesPerScript, maxBytes: maxBytesPerScript)
         let retention = snapshot.routes.worker.attemptLogRetention
-        return await withTaskGroup(of: (ids: [String], outcome: WriteOutcome).self) { group in
-            for chunk in chunks where !chunk.isEmpty {
-                group.addTask { (chunk.map(\.entry.streamID), await write(chunk, retention: retention)) }
+        var failed: Set<String> = []
+        var stillUncertain: Set<String> = []
+        var lastError: RedisError?
+        var written = true
+        for chunk in chunks where !chunk.isEmpty {
+            let ids = chunk.map(\.entry.streamID)
+            if lastError != nil {
+                failed.formUnion(ids)
+                stillUncertain.formUnion(ids.filter(uncertain.contains))
+                continue
             }
-            var failed: Set<String> = []
-            var lastError: RedisError?
-            var written = true
-            for await (ids, outcome) in group {
-                switch outcome {
-                case .written: break
-                case .hold(let error):
-                    failed.formUnion(ids)
-                    lastError = error
-                    written = false
-                case .leftPending: written = false
-                }
+            switch await write(chunk, retention: retention, uncertain: uncertain) {
+            case .written: break
+            case .hold(let error, let mayHaveRun):
+                failed.formUnion(ids)
+                stillUncertain.formUnion(mayHaveRun ? ids : ids.filter(uncertain.contains))
+                lastError = error
+                written = false
+            case .leftPending: written = false
             }
-            return (entries.filter { failed.contains($0.streamID) }, lastError, written)
         }
+        return (entries.filter { failed.contains($0.streamID) }, lastError, written, stillUncertain)
     }
 
     /// Splits routings into route-script calls of at most `maxDeliveries` deliveries (an event
@@ -155,21 +188,27 @@ struct RouterStage: Service {
     enum WriteOutcome: Sendable {
         case written
         /// Redis stayed unavailable through the brief retries: the caller holds them.
-        case hold(RedisError)
+        /// `mayHaveRun`: a try's reply was lost, so it may have written some of them.
+        case hold(RedisError, mayHaveRun: Bool)
         /// Refused for another reason: pending until a router reclaims them.
         case leftPending
     }
 
-    private func write(_ routings: [EventRouting], retention: Duration) async -> WriteOutcome {
+    /// `uncertain`: entries an earlier call's lost reply may have written.
+    private func write(_ routings: [EventRouting], retention: Duration, uncertain: Set<String>) async -> WriteOutcome {
         let worker = state.current.routes.worker
         var routed: [Bool] = []
+        var mayHaveRun = false
         // An entry a lost try did route is no longer pending, and the script skips it.
         if let error = await retryingWhileUnavailable(stopping: { isStopping }, { () throws(RedisError) in
-            routed = try await store.route(
-                routings, nowMillis: clock().unixMillis, retention: retention, recoveryWindow: worker.recoveryWindow,
-                eventIndex: worker.eventIndex)
+            do throws(RedisError) {
+                routed = try await writeRoutings(store, routings, clock().unixMillis, retention, worker)
+            } catch {
+                if error.kind == .timeout || error.kind == .connectionLost { mayHaveRun = true }
+                throw error
+            }
         }) {
-            if error.isWorthRetrying { return .hold(error) }
+            if error.isWorthRetrying { return .hold(error, mayHaveRun: mayHaveRun) }
             for routing in routings {
                 logger.error(
                     "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
@@ -177,7 +216,11 @@ struct RouterStage: Service {
             }
             return .leftPending
         }
-        for (routing, applied) in zip(routings, routed) where applied && routing.deliveries.isEmpty {
+        // A no_route dead letter counts once written: by this call, or by a try whose reply was
+        // lost (the entry is then no longer pending, and this call skipped it). Another router
+        // could have written it only after a visibility timeout, longer than these tries take.
+        for (routing, applied) in zip(routings, routed)
+        where routing.deliveries.isEmpty && (applied || mayHaveRun || uncertain.contains(routing.entry.streamID)) {
             deadLetters.count(.noRoute)
             logger.notice(
                 "event matched no route; dead-lettered as no_route",
