@@ -47,10 +47,17 @@
 // With `worker.event_index` (on by default), each routed event also gets a small entry in the
 // search index — its id, source, type and targets — capped by XADD's own `MAXLEN ~`, so the
 // index costs one command per event and no separate trim.
+//
+// The `#!lua` line (Redis 7 script flags, none given) makes Redis refuse the whole script while
+// it is over `maxmemory`, like a command that may grow memory: without it Redis checks memory
+// only at a script's first write, and the guard's XCLAIM — a write that never grows memory —
+// let every later write through, so routers went on turning waiting events into deliveries (×
+// their fan-out) past the limit while the edge refused new ones. Refused, the router holds the
+// batch and tries again; the deliveries already made drain meanwhile.
 
 enum RouteScript {
     static let script = RedisScript(
-        PendingGuard.function + ArchiveTrim.function + """
+        "#!lua\n" + PendingGuard.function + ArchiveTrim.function + """
         local group, retention, n, archiveWindow, indexCap = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
         local ids, starts = {}, {}
         local i = 6

@@ -35,6 +35,33 @@ struct WorkerStoreRoutingTests {
         }
     }
 
+    /// Over `maxmemory` (with `noeviction`), Redis refuses the route script as a whole, as it
+    /// refuses the edge's ingest: expanding waiting events into their deliveries would grow
+    /// memory by their fan-out. Nothing is written, the entry stays pending, and it is routed
+    /// once memory allows.
+    @Test func theRouteScriptIsRefusedWholeOverMaxmemory() async throws {
+        try await Harness.run { h in
+            let event = Harness.event()
+            let entry = try await h.ingest(event)
+            let deliveries = Harness.targets.map { Delivery(ingressID: entry.streamID, event: event, target: $0) }
+            _ = try await h.send(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+            _ = try await h.send(["CONFIG", "SET", "maxmemory", "1"])
+            do {
+                _ = try await h.store.route(entry, event: event, deliveries: deliveries, nowMillis: Harness.now, retention: Harness.retention)
+                Issue.record("the route script ran over maxmemory")
+            } catch {
+                #expect((error as? RedisError)?.isOOM == true, "\(error)")
+            }
+            _ = try await h.send(["CONFIG", "SET", "maxmemory", "0"])
+            let keys = h.redis.keyspace
+            #expect(try await h.length(keys.deliveries) == 0)
+            #expect(try await h.pending(keys.ingress, group: Keyspace.routerGroup) == 1)
+            #expect(try await h.logLines("msg_1").isEmpty)
+            #expect(try await h.store.route(entry, event: event, deliveries: deliveries, nowMillis: Harness.now, retention: Harness.retention))
+            #expect(try await h.length(keys.deliveries) == 3)
+        }
+    }
+
     @Test func readDeliveriesReturnsEachRoutedDeliveryOnce() async throws {
         try await Harness.run { h in
             let deliveries = try await h.ingestAndRoute(Harness.event())
