@@ -202,6 +202,34 @@ struct RouterStageTests {
         }
     }
 
+    /// An event whose write fails for a reason of its own (a script error) does not keep the
+    /// rest of its call from being routed: they are tried one by one, and only it stays pending.
+    @Test func anEventThatCannotBeWrittenLeavesOnlyItselfPending() async throws {
+        try await withRedis { redis in
+            let capture = LogCapture()
+            try await Self.withStage(redis, logger: capture.logger(label: "sluice.test.router"), writeTimeout: .seconds(5), configure: {
+                $0.writeRoutings = { store, routings, nowMillis, retention, worker throws(RedisError) in
+                    if routings.contains(where: { $0.event.webhookID == "msg_bad_1" }) {
+                        throw RedisError(kind: .server, message: "ERR script error (test)")
+                    }
+                    return try await store.route(routings, nowMillis: nowMillis, retention: retention, eventIndex: worker.eventIndex)
+                }
+            }) { stage, store in
+                let ids = (0..<3).map { "msg_bad_\($0)" }
+                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 3)
+                let outcome = await stage.route(entries)
+                #expect(!outcome.written && outcome.held.isEmpty)
+                #expect(try await Self.routedIDs(redis) == ["msg_bad_0", "msg_bad_2"])
+                let pending = try await redis.client.send(["XPENDING", RedisArgument(redis.keyspace.ingress), RedisArgument(Keyspace.routerGroup)])
+                #expect(pending.array?.first?.int == 1, "only the event that cannot be written: \(pending)")
+                let logged = capture.text.split(separator: "\n").filter { $0.contains("event could not be routed") }
+                #expect(logged.count == 1 && logged[0].contains("msg_bad_1"), "\(capture.text)")
+            }
+        }
+    }
+
     /// Script calls of one batch go in order, and once one is to be held the later ones are held
     /// untried: written, their events would overtake the held ones.
     @Test func callsAfterAHeldOneAreHeldUntried() async throws {

@@ -209,11 +209,22 @@ struct RouterStage: Service {
             }
         }) {
             if error.isWorthRetrying { return .hold(error, mayHaveRun: mayHaveRun) }
-            for routing in routings {
-                logger.error(
-                    "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
-                    metadata: ["event_id": "\(routing.event.webhookID)", "error": "\(error)"])
+            // One event that cannot be written (a script error) must not keep the rest of its
+            // call from being routed: each is tried on its own, and only what fails alone stays
+            // pending (Redis turning unavailable meanwhile leaves the rest to the reclaim too).
+            guard routings.count == 1 else {
+                var outcome = WriteOutcome.written
+                for routing in routings {
+                    switch await write([routing], retention: retention, uncertain: uncertain) {
+                    case .written: continue
+                    case .hold(let error, _): logUnrouted(routing, error)
+                    case .leftPending: break
+                    }
+                    outcome = .leftPending
+                }
+                return outcome
             }
+            logUnrouted(routings[0], error)
             return .leftPending
         }
         // A no_route dead letter counts once written: by this call, or by a try whose reply was
@@ -227,5 +238,11 @@ struct RouterStage: Service {
                 metadata: ["event_id": "\(routing.event.webhookID)", "source": "\(routing.event.source)"])
         }
         return .written
+    }
+
+    private func logUnrouted(_ routing: EventRouting, _ error: RedisError) {
+        logger.error(
+            "event could not be routed; it stays pending and is routed once reclaimed after worker.visibility_timeout",
+            metadata: ["event_id": "\(routing.event.webhookID)", "error": "\(error)"])
     }
 }
