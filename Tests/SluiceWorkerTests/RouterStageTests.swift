@@ -230,6 +230,51 @@ struct RouterStageTests {
         }
     }
 
+    /// Redis turning unavailable while the events of a failed call are tried one by one holds
+    /// the whole call, as any call is held, rather than leaving the rest behind for the reclaim
+    /// while later events go on.
+    @Test func redisTurningUnavailableWhileACallIsSplitHoldsTheWholeCall() async throws {
+        try await withRedis { redis in
+            try await Self.withStage(redis, logger: Logger(label: "sluice.test.router"), writeTimeout: .seconds(5), configure: {
+                $0.writeRoutings = { store, routings, nowMillis, retention, worker throws(RedisError) in
+                    let ids = routings.map(\.event.webhookID)
+                    if ids.contains("msg_split_1") { throw RedisError(kind: .server, message: "ERR script error (test)") }
+                    if ids == ["msg_split_2"] { throw RedisError(kind: .unreachable, message: "Redis is down (test)") }
+                    return try await store.route(routings, nowMillis: nowMillis, retention: retention, eventIndex: worker.eventIndex)
+                }
+            }) { stage, store in
+                let ids = (0..<4).map { "msg_split_\($0)" }
+                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 4)
+                let outcome = await stage.route(entries)
+                #expect(outcome.held.map(\.event?.webhookID) == ids, "the call held whole")
+                #expect(outcome.error?.kind == .unreachable)
+                #expect(try await Self.routedIDs(redis) == ["msg_split_0"], "written before Redis turned unavailable; skipped when sent again")
+            }
+        }
+    }
+
+    /// A Redis that refuses writes for want of replicas (`min-replicas-to-write`) is a Redis
+    /// refusing writes for now, like one out of memory: the batch is held and sent again, not
+    /// left for the reclaim as if it could never be written.
+    @Test func tooFewReplicasToWriteHoldsTheBatch() async throws {
+        try await withRedis { redis in
+            try await Self.withStage(redis, logger: Logger(label: "sluice.test.router"), writeTimeout: .seconds(5)) { stage, store in
+                _ = try await redis.client.send(Self.add("msg_noreplicas", to: redis))
+                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+                try #require(entries.count == 1)
+                _ = try await redis.client.send(["CONFIG", "SET", "min-replicas-to-write", "1"])
+                let outcome = await stage.route(entries)
+                #expect(outcome.held.count == 1)
+                #expect(outcome.error?.serverCode == "NOREPLICAS", "\(String(describing: outcome.error))")
+                _ = try await redis.client.send(["CONFIG", "SET", "min-replicas-to-write", "0"])
+                #expect(await stage.route(outcome.held).written)
+                #expect(try await Self.routedIDs(redis) == ["msg_noreplicas"])
+            }
+        }
+    }
+
     /// Script calls of one batch go in order, and once one is to be held the later ones are held
     /// untried: written, their events would overtake the held ones.
     @Test func callsAfterAHeldOneAreHeldUntried() async throws {

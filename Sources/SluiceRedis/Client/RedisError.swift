@@ -49,9 +49,10 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The server is reachable but refuses writes for now (out of memory, read-only replica,
-    /// failing snapshots, still loading its data, busy script).
+    /// failing snapshots, still loading its data, busy script, fewer replicas than
+    /// `min-replicas-to-write`).
     public var isWriteRefused: Bool {
-        isOOM || isReadOnly || isMisconf || hasServerCode("LOADING") || isBusy || hasServerCode("MASTERDOWN")
+        isOOM || isReadOnly || isMisconf || hasServerCode("LOADING") || isBusy || hasServerCode("MASTERDOWN") || hasServerCode("NOREPLICAS")
             || hasServerCode("TRYAGAIN") || hasServerCode("CLUSTERDOWN") || hasServerCode("MOVED") || hasServerCode("ASK")
     }
 

@@ -5,7 +5,9 @@
 // another worker already settled is acknowledged and deleted, so it is not returned) and moves
 // them to the `sluice-settle` consumer for the moment before the calling script's XACK takes them
 // out of the group. XCLAIM is then the script's first write: Redis refuses a script's writes for
-// lack of memory only up to its first, so the rest of the script cannot be refused half-way.
+// lack of memory only up to its first, so the rest of the script cannot be refused half-way. (The
+// route script, which grows memory by each event's fan-out, is refused before it starts instead:
+// see its `#!lua` line.)
 
 enum PendingGuard {
     /// Lua source of `stillPending(stream, group, ids)`, which returns a set (id → true); prepend

@@ -154,9 +154,9 @@ struct RouterStage: Service {
             }
             switch await write(chunk, retention: retention, uncertain: uncertain) {
             case .written: break
-            case .hold(let error, let mayHaveRun):
+            case .hold(let error, let lost):
                 failed.formUnion(ids)
-                stillUncertain.formUnion(mayHaveRun ? ids : ids.filter(uncertain.contains))
+                stillUncertain.formUnion(lost.union(ids.filter(uncertain.contains)))
                 lastError = error
                 written = false
             case .leftPending: written = false
@@ -188,8 +188,8 @@ struct RouterStage: Service {
     enum WriteOutcome: Sendable {
         case written
         /// Redis stayed unavailable through the brief retries: the caller holds them.
-        /// `mayHaveRun`: a try's reply was lost, so it may have written some of them.
-        case hold(RedisError, mayHaveRun: Bool)
+        /// `uncertain`: those a try whose reply was lost may have written.
+        case hold(RedisError, uncertain: Set<String>)
         /// Refused for another reason: pending until a router reclaims them.
         case leftPending
     }
@@ -208,23 +208,27 @@ struct RouterStage: Service {
                 throw error
             }
         }) {
-            if error.isWorthRetrying { return .hold(error, mayHaveRun: mayHaveRun) }
+            let ids = Set(routings.map(\.entry.streamID))
+            if error.isWorthRetrying { return .hold(error, uncertain: mayHaveRun ? ids : []) }
             // One event that cannot be written (a script error) must not keep the rest of its
             // call from being routed: each is tried on its own, and only what fails alone stays
-            // pending (Redis turning unavailable meanwhile leaves the rest to the reclaim too).
-            guard routings.count == 1 else {
+            // pending. Redis turning unavailable meanwhile holds the whole call, as for any other
+            // call (the script skips what the single calls wrote). The script writes event by
+            // event and acknowledges at the end, so the events before the one that failed were
+            // written by the call that failed too, and are delivered twice.
+            if routings.count > 1, error.kind == .server {
+                let known = mayHaveRun ? uncertain.union(ids) : uncertain
                 var outcome = WriteOutcome.written
                 for routing in routings {
-                    switch await write([routing], retention: retention, uncertain: uncertain) {
+                    switch await write([routing], retention: retention, uncertain: known) {
                     case .written: continue
-                    case .hold(let error, _): logUnrouted(routing, error)
-                    case .leftPending: break
+                    case .hold(let error, let lost): return .hold(error, uncertain: lost.union(mayHaveRun ? ids : []))
+                    case .leftPending: outcome = .leftPending
                     }
-                    outcome = .leftPending
                 }
                 return outcome
             }
-            logUnrouted(routings[0], error)
+            for routing in routings { logUnrouted(routing, error) }
             return .leftPending
         }
         // A no_route dead letter counts once written: by this call, or by a try whose reply was
