@@ -64,6 +64,14 @@ struct RouterStageTests {
         ]
     }
 
+    /// Adds the events `ids` to the ingress stream and reads them as the stage would.
+    static func addAndRead(_ ids: [String], redis: RedisFixture, store: WorkerStore) async throws -> [IngressEntry] {
+        _ = try await redis.client.pipeline(ids.map { add($0, to: redis) })
+        let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
+        try #require(entries.count == ids.count)
+        return entries
+    }
+
     /// The webhook-ids of the deliveries stream's entries, in stream order (read with `XRANGE`,
     /// which a pause of writes does not hold).
     static func routedIDs(_ redis: RedisFixture) async throws -> [String] {
@@ -81,9 +89,7 @@ struct RouterStageTests {
             let capture = LogCapture()
             try await Self.withStage(redis, logger: capture.logger(label: "sluice.test.router"), writeTimeout: .seconds(1)) { stage, store in
                 let ids = (0..<3).map { "msg_router_\($0)" }
-                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
-                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-                try #require(entries.count == 3)
+                let entries = try await Self.addAndRead(ids, redis: redis, store: store)
 
                 // Writes held for 3 s against the 1 s timeout: the first try times out, a later
                 // one (5 tries, 200 ms to 800 ms apart) goes through.
@@ -168,9 +174,7 @@ struct RouterStageTests {
                 }
             }) { stage, store in
                 let ids = (0..<3).map { "msg_unrouted_\($0)" }
-                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
-                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-                try #require(entries.count == 3)
+                let entries = try await Self.addAndRead(ids, redis: redis, store: store)
                 let outcome = await stage.route(entries)
                 #expect(outcome.written && outcome.held.isEmpty)
                 #expect(tries.count.withLock { $0 } == 2)
@@ -216,9 +220,7 @@ struct RouterStageTests {
                 }
             }) { stage, store in
                 let ids = (0..<3).map { "msg_bad_\($0)" }
-                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
-                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-                try #require(entries.count == 3)
+                let entries = try await Self.addAndRead(ids, redis: redis, store: store)
                 let outcome = await stage.route(entries)
                 #expect(!outcome.written && outcome.held.isEmpty)
                 #expect(try await Self.routedIDs(redis) == ["msg_bad_0", "msg_bad_2"])
@@ -244,9 +246,7 @@ struct RouterStageTests {
                 }
             }) { stage, store in
                 let ids = (0..<4).map { "msg_split_\($0)" }
-                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
-                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-                try #require(entries.count == 4)
+                let entries = try await Self.addAndRead(ids, redis: redis, store: store)
                 let outcome = await stage.route(entries)
                 #expect(outcome.held.map(\.event?.webhookID) == ids, "the call held whole")
                 #expect(outcome.error?.kind == .unreachable)
@@ -284,9 +284,7 @@ struct RouterStageTests {
                 $0.writeRoutings = Self.failing("msg_split_1")
             }) { stage, store in
                 let ids = (0..<4).map { "msg_split_\($0)" }
-                _ = try await redis.client.pipeline(ids.map { Self.add($0, to: redis) })
-                let entries = try await store.readIngress(consumer: "router-1", count: 10, block: .zero)
-                try #require(entries.count == 4)
+                let entries = try await Self.addAndRead(ids, redis: redis, store: store)
                 let outcome = await stage.route(entries)
                 #expect(outcome.held.map(\.event?.webhookID) == ["msg_split_1", "msg_split_2", "msg_split_3"])
                 #expect(try await Self.routedIDs(redis) == ["msg_split_0"])
