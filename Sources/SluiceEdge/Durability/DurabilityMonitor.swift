@@ -40,7 +40,7 @@ struct DurabilityMonitor: Service {
     private func check(warnedConfig: inout Bool) async {
         let routes = state.current.routes
         let required = routes.redisDurability
-        let reason: String?
+        var reason: String?
         let read = await RedisPersistence.read(from: redis)
         let reachable: Bool
         if case .failure(.unreachable) = read { reachable = false } else { reachable = true }
@@ -53,7 +53,7 @@ struct DurabilityMonitor: Service {
             reason = settings.refusal(for: required, replication: routes.redisReplication)
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"
-        case .failure(.configRefused(let message, let replicasOnline)):
+        case .failure(.configRefused(let message, let replicasOnline, _)):
             if required == .fsync {
                 reason = "redis.durability is fsync but this Redis refuses CONFIG GET (\(message)), so appendfsync cannot be confirmed; allow CONFIG GET for sluice's user, or use durability: write if your provider fsyncs every write"
             } else {
@@ -74,6 +74,12 @@ struct DurabilityMonitor: Service {
                         metadata: ["error": "\(message)"])
                 }
             }
+        }
+        // Whatever the durability asked: the worker's scripts need Redis 7.
+        switch read {
+        case .success(let settings): reason = RedisPersistence.versionRefusal(settings.version) ?? reason
+        case .failure(.configRefused(_, _, let version)): reason = RedisPersistence.versionRefusal(version) ?? reason
+        case .failure(.unreachable): break
         }
         guard gate.update(reason, reachable: reachable) else { return }
         if let reason {

@@ -9,25 +9,28 @@ public struct RedisPersistence: Sendable, Equatable {
     public var maxMemoryPolicy: String?
     /// Replicas in state `online` (`INFO replication`), for `durability: replicated`.
     public var replicasOnline: Int?
+    /// `redis_version` (`INFO server`).
+    public var version: String?
 
     /// Why the settings could not be read.
     public enum ReadFailure: Error, Equatable {
         /// Redis did not answer.
         case unreachable(String)
         /// Redis answered `CONFIG GET` with an error (renamed or forbidden, as managed services
-        /// do); the replicas online, when `INFO replication` still answered.
-        case configRefused(String, replicasOnline: Int?)
+        /// do); the replicas online and the version, when `INFO` still answered.
+        case configRefused(String, replicasOnline: Int?, version: String?)
     }
 
     public init(
         appendOnly: String? = nil, appendFsync: String? = nil, maxMemory: String? = nil, maxMemoryPolicy: String? = nil,
-        replicasOnline: Int? = nil
+        replicasOnline: Int? = nil, version: String? = nil
     ) {
         self.appendOnly = appendOnly
         self.appendFsync = appendFsync
         self.maxMemory = maxMemory
         self.maxMemoryPolicy = maxMemoryPolicy
         self.replicasOnline = replicasOnline
+        self.version = version
     }
 
     /// The settings, in one pipelined round trip.
@@ -36,13 +39,14 @@ public struct RedisPersistence: Sendable, Equatable {
         do {
             replies = try await client.pipeline(
                 ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"].map { ["CONFIG", "GET", RedisArgument($0)] }
-                    + [["INFO", "replication"]])
+                    + [["INFO", "replication"], ["INFO", "server"]])
         } catch {
             return .failure(.unreachable(error.message))
         }
+        let replicas = replies.count > 4 ? replies[4].string.map(Self.onlineReplicas(inInfo:)) : nil
+        let version = replies.count > 5 ? replies[5].string.flatMap(Self.version(inInfo:)) : nil
         if let message = replies.lazy.compactMap(\.errorMessage).first {
-            let replicas = replies.count > 4 ? replies[4].string.map(Self.onlineReplicas(inInfo:)) : nil
-            return .failure(.configRefused(message, replicasOnline: replicas))
+            return .failure(.configRefused(message, replicasOnline: replicas, version: version))
         }
         // CONFIG GET answers [name, value].
         let values = replies.prefix(4).map { reply -> String? in
@@ -52,7 +56,20 @@ public struct RedisPersistence: Sendable, Equatable {
         return .success(
             RedisPersistence(
                 appendOnly: values[0], appendFsync: values[1], maxMemory: values[2], maxMemoryPolicy: values[3],
-                replicasOnline: replies.count > 4 ? replies[4].string.map(Self.onlineReplicas(inInfo:)) : nil))
+                replicasOnline: replicas, version: version))
+    }
+
+    /// The `redis_version:` line of `INFO server`.
+    static func version(inInfo text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).lazy.first { $0.hasPrefix("redis_version:") }
+            .map { String($0.dropFirst("redis_version:".count)).trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Why a Redis of `version` cannot run Sluice (older than 7.0: the route script's `#!lua`
+    /// line, among others, is Redis 7's), or nil; nil too for a version that does not parse.
+    public static func versionRefusal(_ version: String?) -> String? {
+        guard let version, let major = Int(version.prefix { $0 != "." }), major < 7 else { return nil }
+        return "Redis \(version) is older than 7.0, which Sluice needs (its scripts use Redis 7's script flags); upgrade Redis"
     }
 
     /// Counts the `slaveN:…,state=online,…` lines of `INFO replication`.

@@ -39,8 +39,18 @@ struct OperationsController: Sendable {
     /// (the edge logs that case once). Under `replicated` the worker asks what `write` asks: its
     /// writes need no replica to be safe, since a failover to a replica that missed them only
     /// makes it route or deliver again.
+    /// A Redis older than 7.0 is refused whatever the durability: the worker's scripts need it.
     static func durabilityRefusal(redis: RedisClient, required: RedisDurability) async -> String? {
-        guard required != .none, case .success(let settings) = await RedisPersistence.read(from: redis) else { return nil }
+        let read = await RedisPersistence.read(from: redis)
+        switch read {
+        case .success(let settings):
+            if let tooOld = RedisPersistence.versionRefusal(settings.version) { return tooOld }
+        case .failure(.configRefused(_, _, let version)):
+            if let tooOld = RedisPersistence.versionRefusal(version) { return tooOld }
+        case .failure(.unreachable):
+            break
+        }
+        guard required != .none, case .success(let settings) = read else { return nil }
         return settings.refusal(for: required == .replicated ? .write : required)
     }
 }
