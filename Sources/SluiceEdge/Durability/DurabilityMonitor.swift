@@ -76,11 +76,7 @@ struct DurabilityMonitor: Service {
             }
         }
         // Whatever the durability asked: the worker's scripts need Redis 7.
-        switch read {
-        case .success(let settings): reason = RedisPersistence.versionRefusal(settings.version) ?? reason
-        case .failure(.configRefused(_, _, let version)): reason = RedisPersistence.versionRefusal(version) ?? reason
-        case .failure(.unreachable): break
-        }
+        reason = RedisPersistence.versionRefusal(of: read) ?? reason
         guard gate.update(reason, reachable: reachable) else { return }
         if let reason {
             if !reachable {

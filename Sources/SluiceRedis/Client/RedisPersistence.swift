@@ -65,6 +65,16 @@ public struct RedisPersistence: Sendable, Equatable {
             .map { String($0.dropFirst("redis_version:".count)).trimmingCharacters(in: .whitespaces) }
     }
 
+    /// Why the Redis that gave `read` cannot run Sluice (see `versionRefusal(_:)`), whether or
+    /// not it let its settings be read; nil when it did not answer.
+    public static func versionRefusal(of read: Result<RedisPersistence, ReadFailure>) -> String? {
+        switch read {
+        case .success(let settings): versionRefusal(settings.version)
+        case .failure(.configRefused(_, _, let version)): versionRefusal(version)
+        case .failure(.unreachable): nil
+        }
+    }
+
     /// Why a Redis of `version` cannot run Sluice (older than 7.0: the route script's `#!lua`
     /// line, among others, is Redis 7's), or nil; nil too for a version that does not parse.
     public static func versionRefusal(_ version: String?) -> String? {

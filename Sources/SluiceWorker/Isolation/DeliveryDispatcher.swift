@@ -92,6 +92,21 @@ actor DeliveryDispatcher {
             joined.insert(.now, at: index)
         }
 
+        /// Drops the first `count`, which the lane took.
+        mutating func removeFirst(_ count: Int) {
+            entries.removeFirst(count)
+            joined.removeFirst(count)
+        }
+
+        /// Takes every delivery in it, oldest first, leaving it empty.
+        mutating func removeAll() -> [DeliveryEntry] {
+            defer {
+                entries = []
+                joined = []
+            }
+            return entries
+        }
+
         /// When the delivery that has waited longest joined (`joined` is not in time order once a
         /// released delivery went ahead).
         var oldest: ContinuousClock.Instant? { joined.min() }
@@ -352,8 +367,7 @@ actor DeliveryDispatcher {
                 wakeWaiters()
                 return
             }
-            overflows[ref]?.entries.removeFirst(admitted)
-            overflows[ref]?.joined.removeFirst(admitted)
+            overflows[ref]?.removeFirst(admitted)
             // A lane that took some is draining: the rest waits for its next room, unless it has
             // waited long enough (lane sizing counts on a delivery starting in time).
             if let rest = overflows[ref], admitted > 0, !rest.isOverLimit, let oldest = rest.oldest,
@@ -361,10 +375,8 @@ actor DeliveryDispatcher {
             {
                 continue
             }
-            let rest = overflows[ref]?.entries ?? []
             // Deliveries that join while the line is written wait for the next round.
-            overflows[ref]?.entries = []
-            overflows[ref]?.joined = []
+            let rest = overflows[ref]?.removeAll() ?? []
             await toLine(rest)
             occupied -= rest.count
             let joined = overflows[ref]?.entries.isEmpty == false

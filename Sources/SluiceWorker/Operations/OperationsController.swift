@@ -42,14 +42,7 @@ struct OperationsController: Sendable {
     /// A Redis older than 7.0 is refused whatever the durability: the worker's scripts need it.
     static func durabilityRefusal(redis: RedisClient, required: RedisDurability) async -> String? {
         let read = await RedisPersistence.read(from: redis)
-        switch read {
-        case .success(let settings):
-            if let tooOld = RedisPersistence.versionRefusal(settings.version) { return tooOld }
-        case .failure(.configRefused(_, _, let version)):
-            if let tooOld = RedisPersistence.versionRefusal(version) { return tooOld }
-        case .failure(.unreachable):
-            break
-        }
+        if let tooOld = RedisPersistence.versionRefusal(of: read) { return tooOld }
         guard required != .none, case .success(let settings) = read else { return nil }
         return settings.refusal(for: required == .replicated ? .write : required)
     }
