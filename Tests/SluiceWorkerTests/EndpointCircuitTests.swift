@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceCore
 import SluiceRedis
 import SluiceTesting
@@ -166,47 +167,103 @@ import Testing
         }
     }
 
+    /// The patience an open circuit allows counts only while the circuit has stayed open: a
+    /// delivery whose schedule began long before — here one that waited a minute in a backlog, as
+    /// after an outage of the workers — reaching an endpoint whose circuit opened a moment ago
+    /// waits for the probe and is delivered. (It was dead-lettered at once, unattempted, as if the
+    /// circuit had been open all that minute; in the chaos harness's flapping endpoint, deliveries
+    /// that waited their turn in its line were given up with 3 of their 16 attempts made.)
+    @Test func aCircuitThatJustOpenedDoesNotGiveUpOnDeliveriesThatWaitedElsewhere() async throws {
+        // Patience: the schedule (0.1 s) + one cooldown (5 s). The cooldown leaves the backlog
+        // delivery time to be read while the circuit is open, before its probe.
+        try await withFailingEndpoint(cooldown: "5s") { sink, health, harness in
+            let endpoint = EndpointRef(tenant: "acme", endpoint: "main")
+            let opener = try await harness.post()
+            try await poll(until: {
+                try await harness.store.openCircuits().contains { $0.endpoint == endpoint }
+            }, "the first failure opens the circuit")
+
+            // A delivery accepted a minute ago, put on the deliveries stream as the router would.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let id = "msg_backlog_\(UUID().uuidString)"
+            let event = IngressEvent(
+                webhookID: id, source: "gemini", channel: nil, eventType: "batch.succeeded", webhookTimestamp: now / 1000 - 60,
+                receivedAtMillis: now - 60_000, body: Array(#"{"type":"batch.succeeded"}"#.utf8))
+            let delivery = Delivery(ingressID: "1-1", event: event, target: endpoint)
+            let admin = RedisClient(url: harness.redis.url, logger: Logger(label: "sluice.test.redis"))
+            defer { admin.shutdown() }
+            var command: [RedisArgument] = ["XADD", RedisArgument(Keyspace(prefix: harness.redis.prefix).deliveries), "*"]
+            for (name, value) in delivery.fields() { command += [RedisArgument(name), RedisArgument(value)] }
+            _ = try await admin.send(command)
+            await health.set(true)
+
+            var outcome: AttemptRecord.Outcome?
+            try await poll(until: {
+                outcome = try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome
+                return outcome == .delivered || outcome == .deadLetter
+            }, timeout: .seconds(30), "the backlog delivery is delivered or given up")
+            #expect(outcome == .delivered, "delivered once the probe succeeded, not given up")
+            #expect(try await harness.store.deadLetters().isEmpty, "nothing given up")
+            let requests = await sink.requests(to: "/hook")
+            #expect(requests.first { $0.header("webhook-id") == id }?.header("x-sluice-attempt") == "1")
+            // It waited for the probe: no request went out until the cooldown was nearly over.
+            #expect(requests.first?.header("webhook-id") == opener && requests.count >= 2)
+            let quiet = requests[1].receivedAt - requests[0].receivedAt
+            #expect(quiet >= .milliseconds(4_500), "the second request came \(quiet) after the circuit opened")
+        }
+    }
+
     /// A replayed dead letter gets a fresh schedule — also the patience an open circuit allows
     /// before attempt 1, which counts from the replay, not from the event's acceptance: replayed
     /// while its endpoint's circuit is still open, long after it was accepted, it waits for the
     /// circuit and is delivered, instead of going straight back to the dead letters unattempted.
     @Test func aDeadLetterReplayedWhileTheCircuitIsOpenWaitsForItInsteadOfDyingAgain() async throws {
+        // Patience before an attempt under an open circuit: the schedule (0.1 s) + one cooldown
+        // (2 s) = 2.1 s.
+        try await withFailingEndpoint(cooldown: "2s") { sink, health, harness in
+            let endpoint = EndpointRef(tenant: "acme", endpoint: "main")
+            // Attempt 1 fails and opens the circuit; attempt 2 is its probe, fails, reopens it
+            // and exhausts the schedule.
+            let id = try await harness.post()
+            let letter = try #require(try await harness.waitForDeadLetters(count: 1).first)
+            #expect(letter.reason == .exhausted && letter.delivery.event.webhookID == id)
+            // Replay once the event is older than that patience, while the circuit is open.
+            try await poll(until: {
+                Int64(Date().timeIntervalSince1970 * 1000) - letter.delivery.event.receivedAtMillis > 2_600
+            }, "the event is older than the schedule and a cooldown")
+            #expect(try await harness.store.openCircuits().contains { $0.endpoint == endpoint }, "replayed while the circuit is open")
+            // As `sluice dlq replay` does it.
+            let replayed = letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))
+            #expect(try await harness.stores.replay(deadLetterID: letter.id, with: [replayed]))
+            await health.set(true)
+
+            try await poll(until: {
+                // The original attempt 1, then the replay's.
+                await sink.requests(to: "/hook").filter { $0.header("webhook-id") == id && $0.header("x-sluice-attempt") == "1" }.count == 2
+            }, "the replayed delivery is attempted once the circuit lets a probe through")
+            try await poll(until: {
+                try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .delivered
+            }, "the replay is delivered")
+            #expect(try await harness.store.deadLetters().isEmpty, "not dead-lettered again")
+        }
+    }
+
+    /// acme/main answering 500 until `health` says otherwise, one request at a time, its circuit
+    /// opening at the first failure with `cooldown`, two attempts 0.1 s apart.
+    private func withFailingEndpoint(
+        cooldown: String, _ body: (Sink, EndpointHealth, WorkerHarness) async throws -> Void
+    ) async throws {
         try await withSink { sink in
             let health = EndpointHealth(healthy: false)
             await sink.respond(to: "/hook") { _ in await health.healthy ? .ok : .status(500) }
-            let endpoint = EndpointRef(tenant: "acme", endpoint: "main")
             try await WorkerHarness.with(routes: { prefix in
-                // Patience before an attempt under an open circuit: the schedule (0.1 s) + one
-                // cooldown (2 s) = 2.1 s.
                 WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), """
                     max_in_flight: 1
-                    circuit_breaker: {failures: 1, cooldown: 2s}
+                    circuit_breaker: {failures: 1, cooldown: \(cooldown)}
                     retry: {schedule: [0s, 100ms], jitter: 0%}
                     """)
             }) { harness in
-                // Attempt 1 fails and opens the circuit; attempt 2 is its probe, fails, reopens it
-                // and exhausts the schedule.
-                let id = try await harness.post()
-                let letter = try #require(try await harness.waitForDeadLetters(count: 1).first)
-                #expect(letter.reason == .exhausted && letter.delivery.event.webhookID == id)
-                // Replay once the event is older than that patience, while the circuit is open.
-                try await poll(until: {
-                    Int64(Date().timeIntervalSince1970 * 1000) - letter.delivery.event.receivedAtMillis > 2_600
-                }, "the event is older than the schedule and a cooldown")
-                #expect(try await harness.store.openCircuits().contains { $0.endpoint == endpoint }, "replayed while the circuit is open")
-                // As `sluice dlq replay` does it.
-                let replayed = letter.delivery.restarted(atMillis: Int64(Date().timeIntervalSince1970 * 1000))
-                #expect(try await harness.stores.replay(deadLetterID: letter.id, with: [replayed]))
-                await health.set(true)
-
-                try await poll(until: {
-                    // The original attempt 1, then the replay's.
-                    await sink.requests(to: "/hook").filter { $0.header("webhook-id") == id && $0.header("x-sluice-attempt") == "1" }.count == 2
-                }, "the replayed delivery is attempted once the circuit lets a probe through")
-                try await poll(until: {
-                    try await harness.store.attemptLog(source: "gemini", webhookID: id).last?.record.outcome == .delivered
-                }, "the replay is delivered")
-                #expect(try await harness.store.deadLetters().isEmpty, "not dead-lettered again")
+                try await body(sink, health, harness)
             }
         }
     }

@@ -17,6 +17,9 @@ public struct CircuitBreaker: Sendable, Equatable {
     public private(set) var consecutiveFailures = 0
     /// Open: when a probe may go. Half-open: when the claimed probe is given up.
     private var deadlineMillis: Int64 = 0
+    /// When the circuit opened after being closed (unix ms): kept through failed probes, nil once
+    /// a success closes it. How long the endpoint has been down, as this breaker saw it.
+    public private(set) var openSinceMillis: Int64?
 
     /// Creates a closed breaker.
     public init(config: CircuitBreakerConfig) {
@@ -52,6 +55,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         case (.closed, true), (.halfOpen, true):
             state = .closed
             consecutiveFailures = 0
+            openSinceMillis = nil
         case (.closed, false):
             consecutiveFailures += 1
             if consecutiveFailures >= max(1, config.failures) { open(nowMillis: nowMillis) }
@@ -63,6 +67,7 @@ public struct CircuitBreaker: Sendable, Equatable {
     }
 
     private mutating func open(nowMillis: Int64) {
+        if openSinceMillis == nil { openSinceMillis = nowMillis }
         state = .open
         consecutiveFailures = 0
         deadlineMillis = Self.adding(config.cooldown, to: nowMillis)

@@ -106,11 +106,14 @@ struct DeliveryExecutor: Sendable {
                 return
             }
         }
-        if let reopens = breakers.isOpen(endpoint, nowMillis: now) {
+        if let open = breakers.isOpen(endpoint, nowMillis: now) {
             // A delivery gets its whole schedule and one more cooldown (a last probe's chance)
             // before an endpoint that stays down sends it to the dead letters for replay — from
-            // its first attempt, or before one from when its schedule began (a replay's is new).
-            let waitingSince = delivery.firstAttemptAtMillis ?? delivery.scheduleStartMillis
+            // its first attempt, or before one from when its schedule began (a replay's is new),
+            // and only while the circuit has stayed open all that time: an endpoint that keeps
+            // coming back (a probe succeeded since) is not down, and a delivery that waited in its
+            // line behind others meanwhile has not used its attempts. It waits for its turn.
+            let waitingSince = max(delivery.firstAttemptAtMillis ?? delivery.scheduleStartMillis, open.sinceMillis)
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMilliseconds {
                 metrics.count(ref, outcome: "dead_letter")
@@ -124,7 +127,7 @@ struct DeliveryExecutor: Sendable {
                 }
                 return
             }
-            await wait(entry, until: reopens, postpone: true)
+            await wait(entry, until: open.reopensAtMillis, postpone: true)
             return
         }
         // A delivery released from the endpoint's waiting line was given its token there; while

@@ -14,11 +14,18 @@ final class CircuitBreakers: Sendable {
         case wait(untilMillis: Int64)
     }
 
+    /// An open circuit not yet due for a probe: when its probe may go, and since when it has been
+    /// open without a probe succeeding (unix ms).
+    struct Open: Equatable {
+        var reopensAtMillis: Int64
+        var sinceMillis: Int64
+    }
+
     /// Whether the endpoint is open and not yet due for a probe; does not claim the probe.
-    func isOpen(_ endpoint: EndpointConfig, nowMillis: Int64) -> Int64? {
+    func isOpen(_ endpoint: EndpointConfig, nowMillis: Int64) -> Open? {
         breakers.withLock { all in
-            guard let reopens = all[endpoint.ref]?.reopensAt(), nowMillis < reopens else { return nil }
-            return reopens
+            guard let breaker = all[endpoint.ref], let reopens = breaker.reopensAt(), nowMillis < reopens else { return nil }
+            return Open(reopensAtMillis: reopens, sinceMillis: breaker.openSinceMillis ?? nowMillis)
         }
     }
 

@@ -91,4 +91,21 @@ import Testing
         let sent14 = breaker.canSend(nowMillis: 61_001)
         #expect(!sent14)
     }
+
+    /// How long the endpoint has been down: from the opening, through failed probes, until a
+    /// probe succeeds; a later opening starts afresh.
+    @Test func openSinceSpansFailedProbesAndEndsWithASuccessfulOne() {
+        var breaker = openBreaker(at: 1_000)
+        #expect(breaker.openSinceMillis == 1_000)
+        let probe1 = breaker.canSend(nowMillis: 31_000)
+        #expect(probe1)
+        breaker.record(success: false, nowMillis: 31_050)
+        #expect(breaker.state == .open && breaker.openSinceMillis == 1_000)
+        let probe2 = breaker.canSend(nowMillis: 61_050)
+        #expect(probe2)
+        breaker.record(success: true, nowMillis: 61_100)
+        #expect(breaker.state == .closed && breaker.openSinceMillis == nil)
+        for _ in 0..<3 { breaker.record(success: false, nowMillis: 70_000) }
+        #expect(breaker.state == .open && breaker.openSinceMillis == 70_000)
+    }
 }
