@@ -29,7 +29,7 @@ export SKIP_BUILD=1
 out=$RESULTS
 mkdir -p "$out"
 # Only this run's own files: the console and shards benchmarks keep theirs beside them.
-own="run.tsv ingest.tsv e2e.tsv backlog.tsv backlog-progress.tsv floor.tsv rss-*.tsv profile-edge-*.txt profile-worker-*.txt profile-redis-*.txt"
+own="run.tsv ingest.tsv e2e.tsv backlog.tsv backlog-progress.tsv floor.tsv rss-*.tsv open-*-timeline.txt profile-edge-*.txt profile-worker-*.txt profile-redis-*.txt"
 clear_own() { (cd "$1" && rm -f $own results.md); }
 clear_own "$out"
 

@@ -33,6 +33,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(help: "Also print the latencies second by second (requests, p50, p99, max): whether a high p99 comes from the whole run or from a few stalls.")
+    var timeline = false
+
     @Flag(help: "Sign each request when it is sent, with its send time (unix µs) as the last part of its webhook-id, so a sink can compute ingest-to-delivery latency.")
     var stamp = false
 
@@ -79,6 +82,13 @@ struct IngestCommand: ParsableCommand {
         }
         let report = load(requests, tag: "m", rate: rate).run()
         print(Self.format(report, label: label, rate: rate, json: json))
+        if timeline {
+            for (second, r) in report.timeline() {
+                print(String(
+                    format: "  second %3d: %6d requests, p50 %7.2f ms, p99 %7.2f ms, max %7.2f ms",
+                    second, r.requests, r.percentile(0.5), r.percentile(0.99), r.percentile(1)))
+            }
+        }
         if !report.errors.isEmpty { throw ExitCode(1) }
     }
 

@@ -23,6 +23,8 @@ struct LoadRun {
         var statuses: [Int: Int]
         var errors: [String: Int]
         var latenciesMicros: [UInt32]
+        /// For each of `latenciesMicros`, the second of the run its latency was measured from.
+        var originSeconds: [UInt16] = []
 
         var requestsPerSecond: Double { Double(requests) / seconds }
 
@@ -31,6 +33,17 @@ struct LoadRun {
             let sorted = latenciesMicros.sorted()
             let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
             return Double(sorted[max(0, index)]) / 1000
+        }
+
+        /// Latencies second by second (by when each was measured from): whether a high percentile
+        /// comes from the whole run or from a few stalls.
+        func timeline() -> [(second: Int, report: Report)] {
+            var bySecond: [Int: [UInt32]] = [:]
+            for (latency, second) in zip(latenciesMicros, originSeconds) { bySecond[Int(second), default: []].append(latency) }
+            return bySecond.keys.sorted().map { second in
+                let latencies = bySecond[second]!
+                return (second, Report(requests: latencies.count, seconds: 1, statuses: [:], errors: [:], latenciesMicros: latencies))
+            }
         }
     }
 
@@ -58,7 +71,7 @@ struct LoadRun {
 
     func run() -> Report {
         let next = Atomic<Int>(0)
-        let results = Mutex<[(statuses: [Int: Int], errors: [String: Int], latencies: [UInt32])]>([])
+        let results = Mutex<[(statuses: [Int: Int], errors: [String: Int], latencies: [UInt32], origins: [UInt16])]>([])
         let group = DispatchGroup()
         let count = self.count
         let request = self.request
@@ -73,7 +86,9 @@ struct LoadRun {
                 var statuses: [Int: Int] = [:]
                 var errors: [String: Int] = [:]
                 var latencies: [UInt32] = []
+                var origins: [UInt16] = []
                 latencies.reserveCapacity(count / max(1, connections) + 16)
+                origins.reserveCapacity(count / max(1, connections) + 16)
                 let connection = LoadConnection(host: host, port: port)
                 var connected = false
                 while true {
@@ -92,13 +107,14 @@ struct LoadRun {
                         }
                         let status = try connection.roundTrip(request(i))
                         latencies.append(UInt32(clamping: (Self.monotonicNanos() - origin) / 1000))
+                        origins.append(UInt16(clamping: (origin - start) / 1_000_000_000))
                         statuses[status, default: 0] += 1
                     } catch {
                         errors["\(error)", default: 0] += 1
                         connected = false
                     }
                 }
-                results.withLock { $0.append((statuses, errors, latencies)) }
+                results.withLock { $0.append((statuses, errors, latencies, origins)) }
                 group.leave()
             }
             thread.stackSize = 1 << 20
@@ -111,6 +127,7 @@ struct LoadRun {
             report.statuses.merge(r.statuses, uniquingKeysWith: +)
             report.errors.merge(r.errors, uniquingKeysWith: +)
             report.latenciesMicros.append(contentsOf: r.latencies)
+            report.originSeconds.append(contentsOf: r.origins)
         }
         return report
     }
