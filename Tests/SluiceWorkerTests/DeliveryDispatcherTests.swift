@@ -152,17 +152,34 @@ import Testing
     /// start ahead of the next one to arrive, rather than leaving them queued behind it while
     /// places are free.
     @Test func aRaisedLimitStartsQueuedDeliveriesBeforeTheNextOne() async throws {
+        let (held, started, dispatcher) = try await Self.oneRunningTwoQueued()
+        _ = await dispatcher.submit([Self.entry(4, to: "held")], laneSize: { _ in (limit: 4, queue: 2) })
+        try await poll(until: { started.now.count == 4 }, "all four running under the raised limit")
+        #expect(started.now == ["msg_1", "msg_2", "msg_3", "msg_4"])
+        await held.open()
+        await dispatcher.waitUntilIdle()
+    }
+
+    /// A reload that raises the limit starts the queued deliveries at once, with none arriving
+    /// (before, the lane took the new limit only when its endpoint's next delivery came).
+    @Test func aResizeStartsQueuedDeliveriesWithoutANewOne() async throws {
+        let (held, started, dispatcher) = try await Self.oneRunningTwoQueued()
+        await dispatcher.resize(laneSize: { _ in (limit: 3, queue: 2) })
+        try await poll(until: { started.now.count == 3 }, "all three running under the raised limit")
+        #expect(started.now == ["msg_1", "msg_2", "msg_3"])
+        await held.open()
+        await dispatcher.waitUntilIdle()
+    }
+
+    /// A dispatcher whose one lane (limit 1, queue 2) runs a held delivery with two queued behind it.
+    static func oneRunningTwoQueued() async throws -> (HeldFirst, Recorded, DeliveryDispatcher) {
         let held = HeldFirst()
         let started = Recorded()
         let dispatcher = Self.recordingDispatcher(held: held, started: started)
         _ = await dispatcher.submit(
             [Self.entry(1, to: "held"), Self.entry(2, to: "held"), Self.entry(3, to: "held")], laneSize: { _ in (limit: 1, queue: 2) })
         try await poll(until: { started.now == ["msg_1"] }, "the first delivery running, two queued")
-        _ = await dispatcher.submit([Self.entry(4, to: "held")], laneSize: { _ in (limit: 4, queue: 2) })
-        try await poll(until: { started.now.count == 4 }, "all four running under the raised limit")
-        #expect(started.now == ["msg_1", "msg_2", "msg_3", "msg_4"])
-        await held.open()
-        await dispatcher.waitUntilIdle()
+        return (held, started, dispatcher)
     }
 
     /// A released delivery (its turn in the waiting line came) that finds its endpoint's overflow

@@ -55,6 +55,44 @@ import Testing
         }
     }
 
+    /// A reload that raises `max_in_flight` lets the deliveries queued in the endpoint's lane
+    /// start at once, with no new event arriving for it (before, the lane kept its old limit until
+    /// one did, so a queue drained at the old pace).
+    @Test func aRaisedMaxInFlightStartsQueuedDeliveriesWithoutANewEvent() async throws {
+        try await withSink { sink in
+            let gate = Gate()
+            await sink.respond(to: "/hook") { _ in
+                await gate.pass()
+                return .ok
+            }
+            // Room in the lane to queue both (3 rounds of 30 s fit the visibility timeout): with
+            // the defaults it queues one, and the third overflows, goes to the line and comes back
+            // as a new arrival, which applies the new limit on its own.
+            let routes: @Sendable (String, Int) -> String = { prefix, limit in
+                WorkerHarness.acmeMain(prefix: prefix, url: sink.url("/hook"), "max_in_flight: \(limit)\ntimeout: 30s")
+                    + "\nworker: {visibility_timeout: 120s}"
+            }
+            try await WorkerHarness.with(routes: { routes($0, 1) }) { harness in
+                for _ in 0..<3 { try await harness.post() }
+                _ = try await sink.waitForRequests(count: 1, path: "/hook")
+                try await poll(until: { (try await harness.store.status()).deliveriesPending == 3 }, "all three read by the worker")
+                #expect(await sink.requests(to: "/hook").count == 1, "one request at a time")
+
+                try await harness.rewriteRoutes(routes(harness.redis.prefix, 3))
+                do {
+                    try await poll(until: { await sink.requests(to: "/hook").count == 3 }, timeout: .seconds(20),
+                        "the two queued deliveries start under the raised limit, no new event arriving")
+                } catch {
+                    // Held requests would keep the sink, and the test, from ending.
+                    await gate.open()
+                    throw error
+                }
+                await gate.open()
+                try await poll(until: { (try await harness.store.status()).deliveriesPending == 0 }, "all three delivered")
+            }
+        }
+    }
+
     @Test func deliveryToAnEndpointRemovedByReloadIsDeadLettered() async throws {
         try await withSink { sink in
             await sink.respond(to: "/main", with: .status(500))
@@ -96,5 +134,22 @@ import Testing
                 #expect(last.error?.hasPrefix("not attempted: endpoint acme/main was removed") == true, "\(last)")
             }
         }
+    }
+}
+
+/// Holds every caller of `pass()` until `open()`; later ones pass at once.
+private actor Gate {
+    private var isOpen = false
+    private var held: [CheckedContinuation<Void, Never>] = []
+
+    func pass() async {
+        guard !isOpen else { return }
+        await withCheckedContinuation { held.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for continuation in held { continuation.resume() }
+        held = []
     }
 }

@@ -80,7 +80,13 @@ struct DeliveryStage: Service {
         var outage = OutageLog(
             failing: "delivery stage cannot read the deliveries stream", resumed: "delivery stage reading the deliveries stream again")
         let partition: Logger.Metadata = ["partition": "\(store.keyspace.partition)"]
+        var sized = state.current
         while !isStopping {
+            // A reload's new lane sizes reach the lanes within a read, deliveries arriving or not.
+            if state.current !== sized {
+                sized = state.current
+                await resizeLanes(for: sized)
+            }
             let free = await dispatcher.freeCapacity
             if free == 0 {
                 _ = await cancelWhenGracefulShutdown { [dispatcher] in await dispatcher.waitForCapacity() }
@@ -142,6 +148,11 @@ struct DeliveryStage: Service {
 
     /// How long a full lane's overflow waits in the endpoint's line before some of it is released.
     static let fullLaneWait = Duration.milliseconds(250)
+
+    private func resizeLanes(for snapshot: WorkerSnapshot) async {
+        let maxInFlight = dispatcher.maxInFlight
+        await dispatcher.resize { Self.laneSize(for: $0, in: snapshot, maxInFlight: maxInFlight) }
+    }
 
     /// Offers each entry to its lane, in order and in one turn of the dispatcher.
     private func submit(_ entries: [DeliveryEntry], snapshot: WorkerSnapshot) async -> DeliveryDispatcher.Submission {

@@ -42,9 +42,7 @@ actor DeliveryDispatcher {
         /// (a reload) frees slots, they take them (`promoted`, to start before `entry`) and
         /// `entry` joins the queue behind what is left.
         mutating func admit(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int, promoted: inout [DeliveryEntry]) -> Admission {
-            self.limit = max(1, limit)
-            self.queueCapacity = queueCapacity
-            while let next = nextToStart() { promoted.append(next) }
+            resize(limit: limit, queueCapacity: queueCapacity, promoted: &promoted)
             if running < self.limit {
                 running += 1
                 return .start
@@ -52,6 +50,14 @@ actor DeliveryDispatcher {
             guard queue.count < queueCapacity else { return .refused }
             queue.append(entry)
             return .queued
+        }
+
+        /// Takes on the endpoint's current limits; queued deliveries that a raised limit lets
+        /// start go to `promoted`, oldest first.
+        mutating func resize(limit: Int, queueCapacity: Int, promoted: inout [DeliveryEntry]) {
+            self.limit = max(1, limit)
+            self.queueCapacity = queueCapacity
+            while let next = nextToStart() { promoted.append(next) }
         }
 
         /// The oldest queued delivery, taking a place for it, when a place is free.
@@ -227,6 +233,26 @@ actor DeliveryDispatcher {
         submission.onlyForOverflowed =
             !submission.overflowed.isEmpty && entries.allSatisfy { submission.overflowed.contains($0.delivery.target) }
         return submission
+    }
+
+    /// Applies new lane sizes (routes.yaml was reloaded) to every lane and overflow at once: a
+    /// raised limit starts queued deliveries now, rather than when the endpoint's next delivery
+    /// arrives — which, for an endpoint with nothing new, may be never while its queue drains at
+    /// the old limit.
+    func resize(laneSize: (EndpointRef) -> (limit: Int, queue: Int)) {
+        guard !stopped else { return }
+        var promoted: [DeliveryEntry] = []
+        for index in lanes.indices {
+            let (limit, queue) = laneSize(lanes.keys[index])
+            lanes.values[index].resize(limit: limit, queueCapacity: queue, promoted: &promoted)
+            startPromoted(&promoted)
+        }
+        for index in overflows.indices {
+            let (limit, queue) = laneSize(overflows.keys[index])
+            overflows.values[index].limit = limit
+            overflows.values[index].queueCapacity = queue
+        }
+        wakeWaiters()
     }
 
     /// Suspends until one of `refs` has no overflow any more (its lane took it, or the line), or
