@@ -12,7 +12,7 @@ import Testing
         let client = try HTTPClient()
         defer { client.shutdown() }
         let count = 500
-        let gate = Gate(opensAt: count)
+        let gate = SinkGate(opensAt: count)
         try await withSink { sink in
             await sink.respond(to: "/held") { _ in
                 await gate.arrive()
@@ -47,7 +47,7 @@ import Testing
     @Test func cancellingOneOfManyLeavesTheOthersRunning() async throws {
         let client = try HTTPClient()
         defer { client.shutdown() }
-        let gate = Gate(opensAt: .max)
+        let gate = SinkGate()
         try await withSink { sink in
             await sink.respond(to: "/held") { _ in
                 await gate.arrive()
@@ -152,34 +152,5 @@ import Testing
             }
             #expect(slowest < .seconds(20))
         }
-    }
-}
-
-/// Holds sink handlers until `opensAt` requests are waiting at once (or `open()`), and records
-/// the most that were ever waiting together.
-private actor Gate {
-    private let opensAt: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    private var isOpen = false
-    private(set) var peak = 0
-
-    init(opensAt: Int) {
-        self.opensAt = opensAt
-    }
-
-    func arrive() async {
-        guard !isOpen else { return }
-        await withCheckedContinuation { continuation in
-            waiting.append(continuation)
-            peak = max(peak, waiting.count)
-            if waiting.count >= opensAt { open() }
-        }
-    }
-
-    func open() {
-        isOpen = true
-        let released = waiting
-        waiting.removeAll()
-        for continuation in released { continuation.resume() }
     }
 }

@@ -60,9 +60,9 @@ import Testing
     /// one did, so a queue drained at the old pace).
     @Test func aRaisedMaxInFlightStartsQueuedDeliveriesWithoutANewEvent() async throws {
         try await withSink { sink in
-            let gate = Gate()
+            let gate = SinkGate()
             await sink.respond(to: "/hook") { _ in
-                await gate.pass()
+                await gate.arrive()
                 return .ok
             }
             // Room in the lane to queue both (3 rounds of 30 s fit the visibility timeout): with
@@ -134,22 +134,5 @@ import Testing
                 #expect(last.error?.hasPrefix("not attempted: endpoint acme/main was removed") == true, "\(last)")
             }
         }
-    }
-}
-
-/// Holds every caller of `pass()` until `open()`; later ones pass at once.
-private actor Gate {
-    private var isOpen = false
-    private var held: [CheckedContinuation<Void, Never>] = []
-
-    func pass() async {
-        guard !isOpen else { return }
-        await withCheckedContinuation { held.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in held { continuation.resume() }
-        held = []
     }
 }
