@@ -137,15 +137,17 @@ import Testing
     }
 
     /// A dispatcher whose `held` endpoint's first request waits for `held.open()`; every other
-    /// request ends at once. Records the order in which deliveries started.
-    static func recordingDispatcher(held: HeldFirst, started: Recorded) -> DeliveryDispatcher {
+    /// request ends at once. Records the order in which deliveries started, and went to the line.
+    static func recordingDispatcher(
+        held: HeldFirst, started: Recorded, toLine: Recorded = Recorded(), overflowWait: Duration = .seconds(30)
+    ) -> DeliveryDispatcher {
         DeliveryDispatcher(
-            maxInFlight: 64, overflowWait: .seconds(30), maxResidency: .seconds(30),
+            maxInFlight: 64, overflowWait: overflowWait, maxResidency: .seconds(30),
             perform: { entry, _ in
                 started.ids.withLock { $0.append(entry.delivery.event.webhookID) }
                 if entry.delivery.target.endpoint == "held" { await held.arrive() }
             },
-            toLine: { _ in })
+            toLine: { entries in toLine.ids.withLock { $0 += Self.ids(entries) } })
     }
 
     /// A reload that raises an endpoint's `max_in_flight` lets the deliveries queued in its lane
@@ -171,11 +173,32 @@ import Testing
         await dispatcher.waitUntilIdle()
     }
 
+    /// A lowered queue (a reload's smaller limit or visibility timeout) hands the deliveries it no
+    /// longer holds to the endpoint's waiting line, ahead of the overflow that came after them,
+    /// rather than keeping them queued past the time the lane was sized for (another worker would
+    /// reclaim them meanwhile, and both would send them). What still fits stays queued and runs.
+    @Test func aLoweredQueueSendsWhatNoLongerFitsToTheLine() async throws {
+        let toLine = Recorded()
+        let (held, started, dispatcher) = try await Self.oneRunningTwoQueued(toLine: toLine)
+        _ = await dispatcher.submit([Self.entry(4, to: "held")], laneSize: { _ in (limit: 1, queue: 2) })
+        await dispatcher.resize(laneSize: { _ in (limit: 1, queue: 1) })
+        #expect(toLine.now.isEmpty, "a lane's worth (one running, one queued, one in the overflow) waits for the lane")
+        await dispatcher.resize(laneSize: { _ in (limit: 1, queue: 0) })
+        try await poll(until: { toLine.now.count == 3 }, "what the shorter queue no longer holds in the line")
+        #expect(toLine.now == ["msg_2", "msg_3", "msg_4"])
+        #expect(await dispatcher.occupiedCount == 1, "only the running delivery")
+        await held.open()
+        await dispatcher.waitUntilIdle()
+        #expect(started.now == ["msg_1"])
+    }
+
     /// A dispatcher whose one lane (limit 1, queue 2) runs a held delivery with two queued behind it.
-    static func oneRunningTwoQueued() async throws -> (HeldFirst, Recorded, DeliveryDispatcher) {
+    static func oneRunningTwoQueued(
+        toLine: Recorded = Recorded(), overflowWait: Duration = .seconds(30)
+    ) async throws -> (HeldFirst, Recorded, DeliveryDispatcher) {
         let held = HeldFirst()
         let started = Recorded()
-        let dispatcher = Self.recordingDispatcher(held: held, started: started)
+        let dispatcher = Self.recordingDispatcher(held: held, started: started, toLine: toLine, overflowWait: overflowWait)
         _ = await dispatcher.submit(
             [Self.entry(1, to: "held"), Self.entry(2, to: "held"), Self.entry(3, to: "held")], laneSize: { _ in (limit: 1, queue: 2) })
         try await poll(until: { started.now == ["msg_1"] }, "the first delivery running, two queued")

@@ -60,6 +60,12 @@ actor DeliveryDispatcher {
             while let next = nextToStart() { promoted.append(next) }
         }
 
+        /// Takes out the newest queued deliveries that a lowered queue capacity no longer holds,
+        /// oldest first.
+        mutating func removeExcess() -> [DeliveryEntry] {
+            queue.removeLast(max(0, queue.count - queueCapacity))
+        }
+
         /// The oldest queued delivery, taking a place for it, when a place is free.
         mutating func nextToStart() -> DeliveryEntry? {
             guard running < limit, let next = queue.popFirst() else { return nil }
@@ -83,9 +89,9 @@ actor DeliveryDispatcher {
         var limit: Int
         var queueCapacity: Int
 
-        init(_ entry: DeliveryEntry, limit: Int, queueCapacity: Int) {
-            entries = [entry]
-            joined = [.now]
+        init(_ entries: [DeliveryEntry], limit: Int, queueCapacity: Int) {
+            self.entries = entries
+            joined = Array(repeating: .now, count: entries.count)
             self.limit = limit
             self.queueCapacity = queueCapacity
         }
@@ -96,6 +102,12 @@ actor DeliveryDispatcher {
             let index = entry.delivery.released ? (entries.firstIndex { !$0.delivery.released } ?? entries.count) : entries.count
             entries.insert(entry, at: index)
             joined.insert(.now, at: index)
+        }
+
+        /// Ahead of every delivery in it: they came from the lane's queue, before all of these.
+        mutating func prepend(_ earlier: [DeliveryEntry]) {
+            entries.insert(contentsOf: earlier, at: 0)
+            joined.insert(contentsOf: Array(repeating: ContinuousClock.now, count: earlier.count), at: 0)
         }
 
         /// Drops the first `count`, which the lane took.
@@ -223,7 +235,7 @@ actor DeliveryDispatcher {
             case .queued:
                 submission.intoLanes += 1
             case .refused:
-                overflows[ref] = Overflow(entry, limit: limit, queueCapacity: queue)
+                overflows[ref] = Overflow([entry], limit: limit, queueCapacity: queue)
                 submission.overflowed.insert(ref)
                 startOverflow(ref)
             }
@@ -239,18 +251,35 @@ actor DeliveryDispatcher {
     /// raised limit starts queued deliveries now, rather than when the endpoint's next delivery
     /// arrives — which, for an endpoint with nothing new, may be never while its queue drains at
     /// the old limit.
+    ///
+    /// A lowered one (a smaller `max_in_flight`, a shorter visibility timeout) leaves a queue
+    /// longer than the lane's sizing allows: its last deliveries would start after another worker
+    /// may have reclaimed them, and be sent twice. What no longer fits goes to the front of the
+    /// endpoint's overflow, which hands it to the waiting line unless the lane takes it in time.
     func resize(laneSize: (EndpointRef) -> (limit: Int, queue: Int)) {
         guard !stopped else { return }
         var promoted: [DeliveryEntry] = []
+        var excess: [EndpointRef: [DeliveryEntry]] = [:]
         for index in lanes.indices {
             let (limit, queue) = laneSize(lanes.keys[index])
             lanes.values[index].resize(limit: limit, queueCapacity: queue, promoted: &promoted)
             startPromoted(&promoted)
+            let removed = lanes.values[index].removeExcess()
+            if !removed.isEmpty { excess[lanes.keys[index]] = removed }
         }
         for index in overflows.indices {
             let (limit, queue) = laneSize(overflows.keys[index])
             overflows.values[index].limit = limit
             overflows.values[index].queueCapacity = queue
+        }
+        for (ref, entries) in excess {
+            if overflows[ref] != nil {
+                overflows[ref]!.prepend(entries)
+            } else {
+                let (limit, queue) = laneSize(ref)
+                overflows[ref] = Overflow(entries, limit: limit, queueCapacity: queue)
+                startOverflow(ref)
+            }
         }
         wakeWaiters()
     }
@@ -482,6 +511,15 @@ private struct FIFO {
             head = 0
         }
         return entry
+    }
+
+    /// Removes the newest `count` (at most all) and returns them, oldest first.
+    mutating func removeLast(_ count: Int) -> [DeliveryEntry] {
+        let count = min(count, self.count)
+        guard count > 0 else { return [] }
+        let removed = Array(items.suffix(count))
+        items.removeLast(count)
+        return removed
     }
 
     /// Empties the queue and returns what it held, oldest first.
