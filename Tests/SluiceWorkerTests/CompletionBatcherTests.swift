@@ -21,7 +21,7 @@ import Testing
         let batcher = CompletionBatcher(maxBatch: 64) { completions throws(RedisError) in
             batches.withLock { $0.append(completions.map(\.entry.streamID)) }
             try? await Task.sleep(for: .milliseconds(50))  // a slow round trip
-            return completions.map { $0.entry.streamID != "2-7" }
+            return completions.map { $0.entry.streamID != "2-7" ? .settled : .notPending }
         }
         let results = await withTaskGroup(of: (Int, Bool).self) { group in
             for number in 0..<40 {
@@ -42,7 +42,7 @@ import Testing
         let batcher = CompletionBatcher(maxBatch: 3) { completions throws(RedisError) in
             sizes.withLock { $0.append(completions.count) }
             try? await Task.sleep(for: .milliseconds(20))
-            return completions.map { _ in true }
+            return completions.map { _ in .settled }
         }
         await withTaskGroup(of: Void.self) { group in
             for number in 0..<20 {
@@ -54,17 +54,15 @@ import Testing
         #expect(sent.allSatisfy { $0 <= 3 })
     }
 
-    /// An error reply for a batch is retried delivery by delivery, so only the delivery Redis
-    /// refuses fails; a lost connection fails the whole batch (each caller retries).
-    @Test func anErrorReplySettlesTheBatchOneByOne() async throws {
-        let calls = Mutex(0)
+    /// A delivery Redis refuses fails alone, with Redis's message, and the rest of its batch is
+    /// settled; a batch that fails as a whole (a lost connection, a refused script) fails every
+    /// completion in it, each caller retrying — it is not resent delivery by delivery.
+    @Test func aRefusedDeliveryFailsAloneAndAFailedBatchFailsWhole() async throws {
         let batcher = CompletionBatcher { completions throws(RedisError) in
-            calls.withLock { $0 += 1 }
             try? await Task.sleep(for: .milliseconds(20))
-            if completions.contains(where: { $0.entry.streamID == "2-3" }) {
-                throw RedisError(kind: .server, message: "WRONGTYPE Operation against a key holding the wrong kind of value")
+            return completions.map {
+                $0.entry.streamID == "2-3" ? .refused("WRONGTYPE Operation against a key holding the wrong kind of value") : .settled
             }
-            return completions.map { _ in true }
         }
         let results = await withTaskGroup(of: (Int, Result<Bool, RedisError>).self) { group in
             for number in 0..<8 {
@@ -78,14 +76,30 @@ import Testing
             }
             return await group.reduce(into: [Int: Result<Bool, RedisError>]()) { $0[$1.0] = $1.1 }
         }
+        #expect(results.count == 8)
         for (number, result) in results {
             if number == 3 {
                 #expect(throws: RedisError.self) { try result.get() }
+                if case .failure(let error) = result { #expect(error.kind == .server && error.message.hasPrefix("WRONGTYPE")) }
             } else {
                 #expect((try? result.get()) == true)
             }
         }
 
+        let sent = Mutex(0)
+        let refusedWhole = CompletionBatcher { completions throws(RedisError) in
+            sent.withLock { $0 += completions.count }
+            try? await Task.sleep(for: .milliseconds(20))
+            throw RedisError(kind: .server, message: "READONLY You can't write against a read only replica.")
+        }
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for number in 0..<6 {
+                group.addTask { (try? await refusedWhole.complete(Self.completion(number))) == nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 6)
+        #expect(sent.withLock { $0 } == 6, "each completion sent once, in its batch")
         let lost = CompletionBatcher { _ throws(RedisError) in
             throw RedisError(kind: .connectionLost, message: "lost the connection")
         }

@@ -42,7 +42,7 @@ import Testing
         let batcher = CompletionBatcher(maxBatch: 256) { completions throws(RedisError) in
             batches.withLock { $0.append(completions.count) }
             try? await Task.sleep(for: .milliseconds(20))
-            return completions.map { _ in true }
+            return completions.map { _ in .settled }
         }
         await withTaskGroup(of: Void.self) { group in
             for number in 0..<64 {

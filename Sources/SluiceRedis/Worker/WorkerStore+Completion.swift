@@ -10,22 +10,29 @@ extension WorkerStore {
     ///
     /// - Returns: false, having written nothing, when the entry was no longer pending (another
     ///   worker reclaimed and completed it): a completion is never applied twice.
+    /// - Throws: `RedisError`; `.server` with Redis's message when it refused the delivery's writes
+    ///   (nothing of it was kept, and the entry stays pending).
     @discardableResult
     public func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution, nowMillis: Int64, retention: Duration) async throws(RedisError) -> Bool {
-        let settled = try await complete(
+        let outcomes = try await complete(
             [DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution)], nowMillis: nowMillis, retention: retention)
-        return settled[0]
+        switch outcomes[0] {
+        case .settled: return true
+        case .notPending: return false
+        case .refused(let message): throw RedisError(kind: .server, message: message)
+        }
     }
 
     /// Settles several claimed deliveries in one script call, each as
     /// ``complete(_:attempt:resolution:nowMillis:retention:)`` would: the script is atomic as a
-    /// whole, and each delivery keeps its own guard.
+    /// whole, and each delivery keeps its own guard and its own outcome — one whose writes Redis
+    /// refuses is left pending with nothing of it kept, and does not hold up the others.
     ///
-    /// - Returns: per completion, in order, whether it was settled (false: its entry was no longer
-    ///   pending, and nothing was written for it).
-    /// - Throws: `RedisError`. A script that fails half-way keeps what it wrote (Redis does not
-    ///   roll scripts back); completing those deliveries again then returns false for them.
-    public func complete(_ completions: [DeliveryCompletion], nowMillis: Int64, retention: Duration) async throws(RedisError) -> [Bool] {
+    /// - Returns: per completion, in order, what became of it.
+    /// - Throws: `RedisError` when the call as a whole failed: Redis refused the script before
+    ///   its first write, or the connection failed (when a reply was lost, the script may have
+    ///   run; settling again then finds its deliveries no longer pending).
+    public func complete(_ completions: [DeliveryCompletion], nowMillis: Int64, retention: Duration) async throws(RedisError) -> [CompletionOutcome] {
         guard !completions.isEmpty else { return [] }
         var keys: [RedisArgument] = [
             RedisArgument(keyspace.deliveries), RedisArgument(keyspace.retry), RedisArgument(keyspace.deadLetters),
@@ -42,12 +49,15 @@ extension WorkerStore {
             keys.append(RedisArgument(keyspace.eventLog(source: event.source, webhookID: event.webhookID)))
         }
         let reply = try await client.run(CompleteScript.script, keys: keys, args: args)
-        guard let flags = reply.array, flags.count == completions.count else {
+        guard let replies = reply.array, replies.count == completions.count else {
             throw RedisError(
                 kind: .protocolViolation,
                 message: "the complete script on Redis at \(client.url) returned \(reply) for \(completions.count) deliveries")
         }
-        return flags.map { $0.int == 1 }
+        var outcomes: [CompletionOutcome] = []
+        outcomes.reserveCapacity(replies.count)
+        for reply in replies { outcomes.append(try CompletionOutcome(reply)) }
+        return outcomes
     }
 
     /// Appends one delivery's section of the complete script's ARGV; returns the delivery's own

@@ -9,13 +9,12 @@ import Synchronization
 /// `maxBatch`), the way the connection groups commands itself. So a lone completion is not
 /// delayed, and a busy worker sends few, large batches.
 ///
-/// A batch that Redis answers with an error reply (not a connection problem) is split and each
-/// delivery settled alone, so one delivery whose keys Redis refuses cannot hold up the others.
-/// Deliveries the failed batch had already settled report false then, as for any completion that
-/// finds its entry no longer pending.
+/// One delivery whose writes Redis refuses fails alone: the script settles the rest of its batch
+/// (`CompletionOutcome.refused`). A batch that fails as a whole fails every completion in it, and
+/// each caller retries or leaves its delivery pending.
 final class CompletionBatcher: Sendable {
-    /// Settles one batch: per completion, whether it was settled.
-    typealias Settle = @Sendable ([DeliveryCompletion]) async throws(RedisError) -> [Bool]
+    /// Settles one batch: per completion, what became of it.
+    typealias Settle = @Sendable ([DeliveryCompletion]) async throws(RedisError) -> [CompletionOutcome]
 
     private struct Waiting {
         let completion: DeliveryCompletion
@@ -91,15 +90,19 @@ final class CompletionBatcher: Sendable {
 
     private func send(_ batch: [Waiting]) async {
         do {
-            let settled = try await settle(batch.map(\.completion))
-            guard settled.count == batch.count else {
-                let error = RedisError(kind: .protocolViolation, message: "settling \(batch.count) deliveries returned \(settled.count) results")
+            let outcomes = try await settle(batch.map(\.completion))
+            guard outcomes.count == batch.count else {
+                let error = RedisError(kind: .protocolViolation, message: "settling \(batch.count) deliveries returned \(outcomes.count) results")
                 for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
                 return
             }
-            for (waiting, flag) in zip(batch, settled) { waiting.continuation.resume(returning: .success(flag)) }
-        } catch where error.kind == .server && batch.count > 1 {
-            for waiting in batch { await send([waiting]) }
+            for (waiting, outcome) in zip(batch, outcomes) {
+                switch outcome {
+                case .settled: waiting.continuation.resume(returning: .success(true))
+                case .notPending: waiting.continuation.resume(returning: .success(false))
+                case .refused(let message): waiting.continuation.resume(returning: .failure(RedisError(kind: .server, message: message)))
+                }
+            }
         } catch {
             for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
         }

@@ -326,28 +326,47 @@ struct DeliveryExecutor: Sendable {
             bytes: { CompletionBatcher.argumentBytes(batch[$0]) })
         let store = stores.store(partition)
         var done = 0
-        guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
+        var refused: [(DeliveryEntry, String)] = []
+        let error = await retryingWhileUnavailable({ () throws(RedisError) in
             while done < calls.count {
-                _ = try await store.complete(
+                let outcomes = try await store.complete(
                     Array(batch[calls[done]]), nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                for (completion, outcome) in zip(batch[calls[done]], outcomes) {
+                    if case .refused(let message) = outcome { refused.append((completion.entry, message)) }
+                }
                 done += 1
             }
-        }) else { return }
+        })
+        for (entry, message) in refused {
+            logger.error(
+                "delivery could not be put in its waiting line; it stays pending and will be reclaimed",
+                metadata: metadata(entry.delivery, error: message))
+        }
+        guard let error else { return }
         logger.error(
             "deliveries could not be put in their waiting lines; they stay pending and will be reclaimed",
-            metadata: ["count": "\(entries.count)", "error": "\(error)"])
+            metadata: ["count": "\(batch.count - calls[done].lowerBound)", "error": "\(error)"])
     }
 
     /// Applies the resolution, retrying briefly; if Redis stays away the entry remains pending and
     /// is reclaimed after the visibility timeout (at-least-once: the attempt may then repeat).
     /// Returns whether this worker's write took effect (not when the entry was no longer
-    /// pending: another worker settled it).
+    /// pending: another worker settled it) — or may have, by a try whose reply was lost, after
+    /// which the entry is no longer pending either: another worker could have settled it only
+    /// after a visibility timeout, far longer than these tries take. So a dead letter is counted
+    /// once it is written, as the router counts its `no_route` ones.
     @discardableResult
     private func complete(_ entry: DeliveryEntry, attempt: AttemptRecord?, resolution: DeliveryResolution) async -> Bool {
         var applied = false
+        var mayHaveRun = false
         guard let error = await retryingWhileUnavailable({ () throws(RedisError) in
-            applied = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
-        }) else { return applied }
+            do throws(RedisError) {
+                applied = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
+            } catch {
+                if error.kind == .timeout || error.kind == .connectionLost { mayHaveRun = true }
+                throw error
+            }
+        }) else { return applied || mayHaveRun }
         logger.error(
             "delivery result could not be recorded; the delivery stays pending and will be reclaimed",
             metadata: metadata(entry.delivery, error: error))

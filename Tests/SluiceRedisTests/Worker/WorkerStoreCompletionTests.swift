@@ -257,7 +257,7 @@ struct WorkerStoreBatchCompletionTests {
                     DeliveryCompletion(entry: entries[1], attempt: second, resolution: .delivered),
                     DeliveryCompletion(entry: entries[2], attempt: third, resolution: .retry(next: next, dueAtMillis: Harness.now + 5_000)),
                 ], nowMillis: Harness.now, retention: Harness.retention)
-            #expect(settled == [false, true, true])
+            #expect(settled == [.notPending, .settled, .settled])
 
             let keys = h.redis.keyspace
             #expect(try await h.length(keys.deliveries) == 0)
@@ -292,7 +292,7 @@ struct WorkerStoreBatchCompletionTests {
                     DeliveryCompletion(entry: entries[2], attempt: nil, resolution: .park(dueAtMillis: Harness.now + 1)),
                     DeliveryCompletion(entry: entries[3], attempt: nil, resolution: .park(dueAtMillis: Harness.now + 2)),
                 ], nowMillis: Harness.now, retention: .seconds(600))
-            #expect(settled == [true, true, true, true])
+            #expect(settled == [.settled, .settled, .settled, .settled])
             let keys = h.redis.keyspace
             #expect(try await h.length(keys.deliveries) == 0)
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_a") == [LoggedAttempt(target: Harness.targets[0], record: logged)])
@@ -328,6 +328,81 @@ struct WorkerStoreBatchCompletionTests {
         }
     }
 
+    /// A delivery whose writes Redis refuses (its endpoint's waiting line is a key of the wrong
+    /// type) is left pending with nothing of it kept, while the rest of its batch is settled —
+    /// the dead letter before it written once and acknowledged, so settling the batch again
+    /// writes no second dead letter; once the key is mended, the refused one settles alone.
+    @Test func aDeliveryRedisRefusesIsLeftPendingAndTheRestOfItsBatchIsSettledOnce() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event())
+            let entries = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            try #require(entries.count == 3)
+            let keys = h.redis.keyspace
+            let line = RedisArgument(keys.waitingLine(endpoint: entries[1].delivery.target))
+            _ = try await h.send(["SET", line, "not a list"])
+            let dead = Harness.attempt(1, status: 410, outcome: .deadLetter, reason: .gone)
+            let delivered = Harness.attempt(1, status: 200, outcome: .delivered)
+            let batch = [
+                DeliveryCompletion(entry: entries[0], attempt: dead, resolution: .deadLetter(.gone, lastStatus: 410, lastError: "HTTP 410")),
+                DeliveryCompletion(entry: entries[1], attempt: nil, resolution: .wait(dueAtMillis: Harness.now + 1_000, front: false)),
+                DeliveryCompletion(entry: entries[2], attempt: delivered, resolution: .delivered),
+            ]
+            let outcomes = try await h.store.complete(batch, nowMillis: Harness.now, retention: Harness.retention)
+            #expect(outcomes.count == 3)
+            #expect(outcomes.first == .settled && outcomes.last == .settled)
+            guard case .refused(let message) = outcomes[1] else {
+                Issue.record("the delivery whose line is a string was not refused: \(outcomes[1])")
+                return
+            }
+            #expect(message.hasPrefix("WRONGTYPE"))
+            #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 1)
+            #expect(try await h.length(keys.deliveries) == 1, "the refused delivery's entry is kept")
+            #expect(
+                try await h.store.attemptLog(source: "gemini", webhookID: "msg_1") == [
+                    LoggedAttempt(target: entries[0].delivery.target, record: dead),
+                    LoggedAttempt(target: entries[2].delivery.target, record: delivered),
+                ])
+
+            let again = try await h.store.complete(batch, nowMillis: Harness.now, retention: Harness.retention)
+            #expect(again.first == .notPending && again.last == .notPending)
+            #expect(try await h.store.deadLetters().count == 1, "the dead letter written once")
+
+            _ = try await h.send(["DEL", line])
+            #expect(try await h.store.complete(batch[1].entry, attempt: nil, resolution: batch[1].resolution, nowMillis: Harness.now, retention: Harness.retention))
+            #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 0)
+            #expect(try await h.send(["LLEN", line]).int == 1)
+        }
+    }
+
+    /// A retry set that refuses the batch's retries leaves each of them pending, its retry hash
+    /// deleted rather than left behind unscheduled; the delivered one beside them is settled.
+    @Test func retriesARetrySetRefusesAreLeftPendingWithoutTheirHashes() async throws {
+        try await Harness.run { h in
+            try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0], Harness.targets[1]])
+            let entries = try await h.store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
+            try #require(entries.count == 2)
+            let keys = h.redis.keyspace
+            _ = try await h.send(["SET", RedisArgument(keys.retry), "not a sorted set"])
+            var next = entries[0].delivery
+            next.attempt = 2
+            let outcomes = try await h.store.complete(
+                [
+                    DeliveryCompletion(
+                        entry: entries[0], attempt: Harness.attempt(1, status: 503, outcome: .retry),
+                        resolution: .retry(next: next, dueAtMillis: Harness.now + 5_000)),
+                    DeliveryCompletion(entry: entries[1], attempt: Harness.attempt(1, status: 200, outcome: .delivered), resolution: .delivered),
+                ], nowMillis: Harness.now, retention: Harness.retention)
+            #expect(outcomes.last == .settled)
+            guard case .refused = outcomes.first else {
+                Issue.record("the retry was not refused: \(String(describing: outcomes.first))")
+                return
+            }
+            #expect(try await h.pending(keys.deliveries, group: Keyspace.deliveryGroup) == 1)
+            #expect(try await h.send(["EXISTS", RedisArgument(keys.retryEntry(deliveryID: next.id))]).int == 0)
+            #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1").count == 1)
+        }
+    }
+
     @Test func aDeliveryListedTwiceInOneBatchIsSettledOnce() async throws {
         try await Harness.run { h in
             try await h.ingestAndRoute(Harness.event(), to: [Harness.targets[0]])
@@ -335,7 +410,7 @@ struct WorkerStoreBatchCompletionTests {
             let record = Harness.attempt(1, status: 200, outcome: .delivered)
             let completion = DeliveryCompletion(entry: entry, attempt: record, resolution: .delivered)
             let settled = try await h.store.complete([completion, completion], nowMillis: Harness.now, retention: Harness.retention)
-            #expect(settled == [true, false])
+            #expect(settled == [.settled, .notPending])
             #expect(try await h.store.attemptLog(source: "gemini", webhookID: "msg_1").count == 1)
         }
     }
