@@ -32,9 +32,15 @@ struct DeliveryExecutor: Sendable {
     /// Failed attempts that go again, logged per endpoint rather than one by one.
     let retryLog: RetryLog
 
+    /// Writes one batch of results: the store's complete script (tests put a fault in between).
+    typealias Settle = @Sendable (WorkerStore, [DeliveryCompletion], _ nowMillis: Int64, _ retention: Duration) async throws(RedisError) -> [CompletionOutcome]
+
     init(
         state: WorkerState, stores: WorkerStores, httpClient: HTTPClient, breakers: CircuitBreakers, consumer: String,
-        metrics: DeliveryMetrics, builder: OutboundRequestBuilder, logger: Logger, clock: @escaping @Sendable () -> Date
+        metrics: DeliveryMetrics, builder: OutboundRequestBuilder, logger: Logger, clock: @escaping @Sendable () -> Date,
+        settle: @escaping Settle = { store, completions, nowMillis, retention throws(RedisError) in
+            try await store.complete(completions, nowMillis: nowMillis, retention: retention)
+        }
     ) {
         self.state = state
         self.stores = stores
@@ -49,7 +55,7 @@ struct DeliveryExecutor: Sendable {
         // The retention and time in force when the batch goes, which is when it is written.
         self.completions = CompletionBatchers(stores: stores) { store in
             CompletionBatcher { completions throws(RedisError) in
-                try await store.complete(completions, nowMillis: clock().unixMillis, retention: state.current.routes.worker.attemptLogRetention)
+                try await settle(store, completions, clock().unixMillis, state.current.routes.worker.attemptLogRetention)
             }
         }
     }
