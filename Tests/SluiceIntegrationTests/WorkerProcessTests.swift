@@ -72,10 +72,14 @@ import Testing
 
     @Test func sigtermFinishesTheInFlightDeliveryAndExits0() async throws {
         try await withSink { sink in
-            await sink.respond(to: "/slow", with: SinkResponse(status: 200, delay: .seconds(2)))
+            // Longer than the stages take to stop reading: the router's and then the delivery
+            // stage's blocking reads end within their 1 s block each, one after the other, and the
+            // request must still be running when the delivery stage drains (2 s raced them).
+            await sink.respond(to: "/slow", with: SinkResponse(status: 200, delay: .seconds(5)))
             try await withRedis { redis in
                 var gateway = try GatewayProcesses(
-                    redis: redis, routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/slow"), routes: Self.allRoute))
+                    redis: redis,
+                    routes: GatewayProcesses.routes(prefix: redis.prefix, sinkURL: sink.url("/slow"), timeout: "15s", routes: Self.allRoute))
                 defer { gateway.close() }
                 let edge = try await gateway.startEdge(["--log-level", "info"])
                 defer { edge.send(SIGKILL) }
