@@ -7,13 +7,13 @@ import Testing
 /// A backlog for a rate-limited endpoint waits in the endpoint's line once and is let out at its
 /// rate: Redis work follows the endpoint's rate, not the backlog, and other endpoints flow.
 @Suite struct WaitingLineTests {
-    static func routes(prefix: String, limited: String, healthy: String) -> String {
+    static func routes(prefix: String, limited: String, healthy: String, maxInFlight: Int = 2) -> String {
         WorkerHarness.routes(prefix: prefix, """
             tenants:
               acme:
                 signing: {secrets: ["\(TenantSecrets.acme)"]}
                 endpoints:
-                  limited: {url: "\(limited)", rate_limit: 10/s, max_in_flight: 2}
+                  limited: {url: "\(limited)", rate_limit: 10/s, max_in_flight: \(maxInFlight)}
                   healthy: {url: "\(healthy)"}
             routes:
               - name: slow
@@ -114,6 +114,60 @@ import Testing
                 #expect(outOfTurn <= 25, "\(outOfTurn) of the first 60 deliveries came out of turn: \(received)")
                 #expect(limited.allSatisfy { $0.header("x-sluice-attempt") == "1" }, "waiting in the line is not an attempt")
                 #expect(try await harness.store.deadLetters().isEmpty)
+            }
+        }
+    }
+
+    /// Once an endpoint's line has emptied, its new deliveries go straight to its lane again, even
+    /// while they keep coming: the worker's memory that the endpoint has a line is renewed by a
+    /// delivery the endpoint could not take (no token, an open circuit), not by each delivery that
+    /// memory itself sent to the line — which kept it for as long as one came every second, each
+    /// of them then taking a trip through the line, 250 ms and a second entry on the deliveries
+    /// stream, with the endpoint idle.
+    @Test func anEndpointWhoseLineEmptiedTakesItsSteadyDeliveriesDirectly() async throws {
+        try await withSink { sink in
+            try await WorkerHarness.with(routes: { prefix in
+                // Room in the lane for a slow moment of the machine: a full lane sends to the line too.
+                Self.routes(prefix: prefix, limited: sink.url("/limited"), healthy: sink.url("/healthy"), maxInFlight: 8)
+            }) { harness in
+                // A burst past the bucket (10 a second) fills the line; then one delivery every 250
+                // ms, under the endpoint's rate, while the line drains and after it has emptied.
+                for index in 0..<40 { try await harness.post(id: "msg_burst_\(index)", body: #"{"type":"limited.x"}"#) }
+                // Paced from each post's end, not by a schedule, so that a slow moment of the
+                // machine is never followed by a burst of catching up that would empty the bucket.
+                var steady = 0
+                var postedAt: [String: ContinuousClock.Instant] = [:]
+                func postNext() async throws {
+                    try await Task.sleep(for: .milliseconds(250))
+                    let id = try await harness.post(id: "msg_steady_\(steady)", body: #"{"type":"limited.x"}"#)
+                    postedAt[id] = .now
+                    steady += 1
+                }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while true {
+                    try await postNext()
+                    let waiting = try await harness.store.status().waiting
+                    let received = await sink.requests(to: "/limited").count
+                    if waiting == 0 && received >= 40 + steady - 2 { break }
+                    try #require(ContinuousClock.now < deadline, "the line never emptied")
+                }
+                // Two seconds more, so that what the endpoint could not take before it emptied is
+                // no longer remembered; then twelve more over three seconds.
+                for _ in 0..<8 { try await postNext() }
+                // Counted from when every delivery so far has arrived (its entry was added before).
+                _ = try await sink.waitForRequests(count: 40 + steady, path: "/limited")
+                let addedBefore = try await Self.deliveriesAdded(harness)
+                let firstMeasured = steady
+                for _ in 0..<12 { try await postNext() }
+                let received = try await sink.waitForRequests(count: 40 + steady, path: "/limited")
+                let added = try await Self.deliveriesAdded(harness) - addedBefore
+                let delays = received.compactMap { request -> String? in
+                    guard let id = request.header("webhook-id"), let posted = postedAt[id],
+                        let number = Int(id.dropFirst("msg_steady_".count)), number >= firstMeasured
+                    else { return nil }
+                    return "\(id) \(request.receivedAt - posted)"
+                }
+                #expect(added == 12, "\(added) entries were added to the deliveries stream for 12 deliveries: \(delays)")
             }
         }
     }

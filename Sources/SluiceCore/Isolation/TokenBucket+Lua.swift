@@ -13,10 +13,15 @@ extension TokenBucket {
     ///
     /// When `KEYS[2]` (the endpoint's waiting line) is given and not empty, no token is taken and
     /// the wait is one token's refill time: a delivery that arrives while others wait for the same
-    /// endpoint queues behind them instead of taking the token the line is owed.
+    /// endpoint queues behind them instead of taking the token the line is owed. The wait is
+    /// negative when the bucket holds a token all the same: the line is only about to be let out,
+    /// and the endpoint is not short of tokens.
     public static let luaSource: String = luaFunction + """
         if KEYS[2] and redis.call('LLEN', KEYS[2]) > 0 then
-          return math.max(1, math.floor(tonumber(ARGV[2]) / math.max(1, tonumber(ARGV[1]))))
+          local refill = math.max(1, math.floor(tonumber(ARGV[2]) / math.max(1, tonumber(ARGV[1]))))
+          local _, wait = takeTokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 0)
+          if wait == 0 then return -refill end
+          return refill
         end
         local taken, wait = takeTokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 1)
         if taken == 1 then return 0 end

@@ -126,8 +126,9 @@ public struct WorkerStore: Sendable {
         return Int(reply.int ?? 0)
     }
 
-    /// Takes one token from the endpoint's shared bucket: nil when granted, else how long until one is free.
-    public func takeToken(endpoint: EndpointRef, limit: RateLimit, nowMillis: Int64) async throws(RedisError) -> Duration? {
+    /// Takes one token from the endpoint's shared bucket: nil when granted, else how long until one
+    /// is free and whether only the endpoint's waiting line held it back.
+    public func takeToken(endpoint: EndpointRef, limit: RateLimit, nowMillis: Int64) async throws(RedisError) -> TokenRefusal? {
         let bucket = TokenBucket(limit: limit, nowMillis: nowMillis)
         // The waiting line goes in too: while it holds deliveries, a new one queues behind them.
         let reply = try await client.run(
@@ -138,7 +139,8 @@ public struct WorkerStore: Sendable {
         guard let wait = reply.int else {
             throw RedisError(kind: .protocolViolation, message: "the token bucket script on Redis at \(client.url) returned \(reply) instead of a wait in ms")
         }
-        return wait <= 0 ? nil : .milliseconds(wait)
+        if wait == 0 { return nil }
+        return TokenRefusal(wait: .milliseconds(abs(wait)), behindLine: wait < 0)
     }
 
     // MARK: Operators

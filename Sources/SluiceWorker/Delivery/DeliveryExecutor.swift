@@ -140,14 +140,18 @@ struct DeliveryExecutor: Sendable {
         // the line holds others, a new one joins it without asking for a token it would not get.
         if let limit = endpoint.rateLimit, !delivery.released {
             if lines.isActive(ref, nowMillis: now) {
-                await wait(entry, until: now + 1)
+                // Not remembered anew, as in the delivery stage: only a delivery the endpoint
+                // cannot take keeps the memory (`DeliveryStage.dispatch`).
+                await wait(entry, until: now + 1, remember: false)
                 return
             }
             do {
                 // Each partition keeps its own bucket with its share of the limit.
                 let store = stores.store(entry.partition)
-                if let wait = try await store.takeToken(endpoint: ref, limit: limit.share(of: stores.count), nowMillis: now) {
-                    await self.wait(entry, until: now + max(1, wait.wholeMilliseconds))
+                if let refusal = try await store.takeToken(endpoint: ref, limit: limit.share(of: stores.count), nowMillis: now) {
+                    // Remembered only when the endpoint is short of tokens: behind a line that is
+                    // about to be let out, the next delivery may well get one.
+                    await wait(entry, until: now + max(1, refusal.wait.wholeMilliseconds), remember: !refusal.behindLine)
                     return
                 }
             } catch {
@@ -299,9 +303,10 @@ struct DeliveryExecutor: Sendable {
 
     /// Puts the delivery in its endpoint's waiting line (no attempt made): once, however long the
     /// line, instead of cycling through the retry set until the endpoint can take it. One that was
-    /// released from the line goes back to its front, so the endpoint's order holds.
-    func wait(_ entry: DeliveryEntry, until dueAtMillis: Int64, postpone: Bool = false) async {
-        lines.note([entry.delivery.target], nowMillis: clock().unixMillis)
+    /// released from the line goes back to its front, so the endpoint's order holds. `remember`:
+    /// the endpoint cannot take deliveries for a while, so later ones should join its line directly.
+    func wait(_ entry: DeliveryEntry, until dueAtMillis: Int64, postpone: Bool = false, remember: Bool = true) async {
+        if remember { lines.note([entry.delivery.target], nowMillis: clock().unixMillis) }
         await complete(
             entry, attempt: nil, resolution: .wait(dueAtMillis: dueAtMillis, front: entry.delivery.released, postpone: postpone))
     }

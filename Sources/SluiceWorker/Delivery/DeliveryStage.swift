@@ -136,8 +136,12 @@ struct DeliveryStage: Service {
         // handed back joins its endpoint's line at once, all in one script call: the line holds
         // others (so it would only be refused a token), or the dispatcher has stopped.
         let submission = await submit(ordered, snapshot: snapshot)
-        // The line's own schedule (its next token, or a lane's worth soon) stays in force unless later.
-        await executor.waitAll(submission.forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: true)
+        // The line's own schedule (its next token, or a lane's worth soon) stays in force unless
+        // later. Not remembered anew: these went to the line only because it was remembered, and
+        // renewing the memory with them would keep it as long as deliveries keep coming, every
+        // one of them then making a trip through the line long after it emptied. A delivery the
+        // endpoint cannot take (no token, an open circuit) renews it.
+        await executor.waitAll(submission.forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
         // A full batch all for endpoints whose lanes overflowed is most likely a backlog of theirs:
         // leave the rest on the stream until their lanes take what they hold, instead of reading
         // it only to send it to the line. Not after a partial batch (nothing more to hold back)

@@ -10,7 +10,11 @@ import Synchronization
 /// send a whole batch there in one script call, instead of one token check and one completion per
 /// delivery — which is what lets a backlog of 100,000 be parked in seconds without holding up the
 /// other endpoints' deliveries behind it on the stream. The memory lasts a second: a line that
-/// empties sooner costs a delivery at most one trip through it.
+/// empties sooner costs a delivery at most one trip through it. Only a delivery the endpoint could
+/// not take renews it — not one sent to the line because of it, nor one refused a token only
+/// because the line, about to be let out, held others while the bucket had tokens: renewed by
+/// those, it lasted as long as deliveries kept coming, each making a trip through a line that no
+/// longer needed to exist.
 final class WaitingLineMemory: Sendable {
     private let until = Mutex<[EndpointRef: Int64]>([:])
     let lifetimeMillis: Int64

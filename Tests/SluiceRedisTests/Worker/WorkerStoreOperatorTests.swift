@@ -163,7 +163,7 @@ struct WorkerStoreOperatorTests {
             }
             let wait = try await h.store.takeToken(endpoint: endpoint, limit: limit, nowMillis: Harness.now)
             #expect(wait != nil)
-            #expect(wait == local.take(nowMillis: Harness.now))
+            #expect(wait == local.take(nowMillis: Harness.now).map { TokenRefusal(wait: $0) })
             // Another endpoint has its own bucket.
             #expect(try await h.store.takeToken(endpoint: Harness.targets[1], limit: limit, nowMillis: Harness.now) == nil)
             // A third of the period later one token is back.

@@ -27,12 +27,37 @@ import Testing
             }
             #expect(granted == 5)
             let wait = try await workers[1].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now)
-            #expect(wait == .milliseconds(720_000), "one token comes back every 12 minutes")
+            #expect(wait == TokenRefusal(wait: .milliseconds(720_000)), "one token comes back every 12 minutes")
 
             // Another endpoint has a bucket of its own, and a token returns for either worker.
             #expect(try await workers[0].store(0).takeToken(endpoint: other, limit: limit, nowMillis: now) == nil)
             #expect(try await workers[0].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now + 720_000) == nil)
             #expect(try await workers[1].store(0).takeToken(endpoint: main, limit: limit, nowMillis: now + 720_000) != nil)
+        }
+    }
+
+    /// While the endpoint's waiting line holds deliveries, a new one gets no token, whatever the
+    /// bucket holds: it goes behind them. The refusal says whether the bucket had a token all the
+    /// same (the line is only about to be let out) or was empty too (the endpoint is short of
+    /// tokens, which the worker remembers so that later deliveries join the line directly).
+    @Test func aDeliveryBehindALineIsRefusedAndToldWhetherTheBucketHadATokenAllTheSame() async throws {
+        try await withRedis { redis in
+            let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: 1, logger: redis.logger)
+            defer { stores.shutdown() }
+            let store = stores.store(0)
+            let main = EndpointRef(tenant: "acme", endpoint: "main")
+            let limit = RateLimit(count: 2, period: .seconds(3600))
+            let now: Int64 = 1_700_000_000_000
+            _ = try await store.client.send(["RPUSH", RedisArgument(store.keyspace.waitingLine(endpoint: main)), "a waiting delivery"])
+
+            let refill = TokenRefusal(wait: .milliseconds(1_800_000), behindLine: true)
+            #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == refill)
+            #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == refill, "no token was taken")
+
+            _ = try await store.client.send(["DEL", RedisArgument(store.keyspace.waitingLine(endpoint: main))])
+            for _ in 0..<2 { #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == nil) }
+            _ = try await store.client.send(["RPUSH", RedisArgument(store.keyspace.waitingLine(endpoint: main)), "a waiting delivery"])
+            #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == TokenRefusal(wait: .milliseconds(1_800_000)))
         }
     }
 }
