@@ -88,7 +88,6 @@ struct DeliveryExecutor: Sendable {
         let delivery = entry.delivery
         let ref = delivery.target
         guard let target = snapshot.target(ref) else {
-            metrics.count(ref, outcome: "dead_letter")
             logger.warning(
                 "endpoint removed from routes.yaml; dead-lettering its delivery",
                 metadata: metadata(delivery, attempted: false).merging(["reason": "\(DeadLetterReason.endpointRemoved.rawValue)"]) { $1 })
@@ -96,6 +95,9 @@ struct DeliveryExecutor: Sendable {
                 entry, attempt: nil,
                 resolution: .deadLetter(.endpointRemoved, lastStatus: delivery.lastStatus, lastError: "endpoint \(ref) was removed from routes.yaml"))
             {
+                // Without an attempt, counted once written: a write that fails leaves the delivery
+                // pending, and it comes back here after the visibility timeout.
+                metrics.count(ref, outcome: "dead_letter")
                 metrics.deadLetters.count(.endpointRemoved)
             }
             return
@@ -122,13 +124,13 @@ struct DeliveryExecutor: Sendable {
             let waitingSince = max(delivery.firstAttemptAtMillis ?? delivery.scheduleStartMillis, open.sinceMillis)
             let patience = RetryPolicy(endpoint.retry).span + endpoint.circuitBreaker.cooldown
             if now - waitingSince > patience.wholeMilliseconds {
-                metrics.count(ref, outcome: "dead_letter")
                 let lastError = "the endpoint's circuit stayed open past its retry schedule; last error: \(delivery.lastError ?? "none")"
                 logger.warning(
                     "circuit still open after the whole retry schedule; dead-lettering",
                     metadata: metadata(delivery, error: delivery.lastError ?? "none", attempted: false)
                         .merging(["reason": "\(DeadLetterReason.exhausted.rawValue)"]) { $1 })
                 if await complete(entry, attempt: nil, resolution: .deadLetter(.exhausted, lastStatus: delivery.lastStatus, lastError: lastError)) {
+                    metrics.count(ref, outcome: "dead_letter")
                     metrics.deadLetters.count(.exhausted)
                 }
                 return
