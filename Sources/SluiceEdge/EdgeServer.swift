@@ -134,7 +134,7 @@ public struct EdgeServer: Sendable {
             metrics: exporter.factory, logger: logger, apply: applyRoutes)
         let durability = DurabilityMonitor(
             state: state, gate: gate, redis: redis, interval: options.durabilityCheckInterval, logger: logger,
-            onReachable: { partitions.reconnectNow() })
+            onReachable: { partitions.reconnectNow() }, partitions: partitions)
         let reloading: [any Service] = options.reloadsRoutes ? [reloader] : []
         self.services =
             [IngestRedisService(partitions: partitions)] + reloading + [

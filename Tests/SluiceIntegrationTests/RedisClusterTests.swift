@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import SluiceCore
 import SluiceDelivery
@@ -85,6 +86,36 @@ import Testing
                     try await poll(until: { try await gateway.post("msg_cluster_2") == 202 }, timeout: .seconds(30), "the edge accepts again after the failover")
                     try await poll(until: { await Self.delivered(sink).contains("msg_cluster_2") }, timeout: .seconds(30), "delivered after the failover")
                     #expect(await Self.delivered(sink).contains("msg_cluster_1"))
+                }
+            }
+        }
+    }
+
+    /// Every partition's master is checked for the durability, not only partition 0's: one master
+    /// without the AOF (a node replaced on a default config, a `CONFIG SET` at run time) makes the
+    /// edge refuse every call with 503, as one Redis would, until it has the AOF again. Before,
+    /// the events of that master's partitions were answered 202 and lost with its next restart.
+    @Test func aPartitionsMasterWithoutTheAOFMakesTheEdgeRefuseUntilItHasItAgain() async throws {
+        try await withSink { sink in
+            try await withRedisCluster(masters: 3, replicasPerMaster: 0) { cluster in
+                // A prefix whose partition 1 is on another master than its partition 0.
+                var prefix = ""
+                var other: RedisServer?
+                for _ in 0..<100 where other == nil {
+                    prefix = "cd\(UUID().uuidString.prefix(6).lowercased())"
+                    let first = await cluster.master(of: Keyspace(prefix: prefix).tag)
+                    let second = await cluster.master(of: Keyspace(prefix: prefix, partition: 1).tag)
+                    if let first, let second, first.port != second.port { other = second }
+                }
+                let master = try #require(other, "no prefix of 100 put partitions 0 and 1 on different masters")
+                try await Self.withGateway(on: cluster, prefix: prefix, partitions: 6, sink: sink) { gateway in
+                    try await poll(until: { try await gateway.post("msg_\(UUID().uuidString)") == 202 }, "the edge accepts on the cluster")
+                    let admin = RedisClient(url: master.url, logger: Logger(label: "sluice.test.redis"))
+                    defer { admin.shutdown() }
+                    _ = try await admin.send(["CONFIG", "SET", "appendonly", "no"])
+                    try await poll(until: { try await gateway.post("msg_\(UUID().uuidString)") == 503 }, "the edge refuses once it has checked that master")
+                    _ = try await admin.send(["CONFIG", "SET", "appendonly", "yes"])
+                    try await poll(until: { try await gateway.post("msg_\(UUID().uuidString)") == 202 }, "the edge accepts again")
                 }
             }
         }

@@ -17,6 +17,11 @@ import SluiceRedis
 /// accepted with one warning in the log — the operator must then guarantee persistence and
 /// `noeviction` — while `fsync`, which promises an fsync per event, refuses; `replicated` still
 /// counts the replicas online.
+///
+/// On a Redis Cluster each partition's keys live on the master of its own slot, so every
+/// partition the edge writes to, or will once the installation's record allows, is checked on
+/// its master: one master without the durability refuses every call, as one Redis would. A
+/// partition's master that cannot be reached is left to its own calls, which fail with 503.
 struct DurabilityMonitor: Service {
     let state: EdgeState
     let gate: DurabilityGate
@@ -26,25 +31,62 @@ struct DurabilityMonitor: Service {
     /// Called each time Redis answered the check, before the gate opens: the ingest connections
     /// may still be backing off after the outage, failing calls with its last error.
     var onReachable: @Sendable () -> Void = {}
+    /// Where the edge writes; on a Redis Cluster, the partitions whose masters are checked too.
+    var partitions: IngressPartitions?
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var masters: [Int: RedisClient] = [:]
+            defer { for client in masters.values { client.shutdown() } }
             var warnedConfig = false
             while !Task.isCancelled {
-                await check(warnedConfig: &warnedConfig)
+                await check(warnedConfig: &warnedConfig, masters: &masters)
                 try await Task.sleep(for: interval)
             }
         }
     }
 
-    private func check(warnedConfig: inout Bool) async {
+    private func check(warnedConfig: inout Bool, masters: inout [Int: RedisClient]) async {
         let routes = state.current.routes
         let required = routes.redisDurability
-        var reason: String?
         let read = await RedisPersistence.read(from: redis)
         let reachable: Bool
         if case .failure(.unreachable) = read { reachable = false } else { reachable = true }
         if reachable { onReachable() }
+        // Whatever the durability asked: the worker's scripts need Redis 7.
+        var reason = RedisPersistence.versionRefusal(of: read) ?? refusal(read, routes: routes, warnedConfig: &warnedConfig)
+        if reason == nil, required != .none, let partitions, redis.url.isCluster {
+            for index in 1..<max(1, partitions.count, routes.redisPartitions) {
+                let master = masters[index] ?? RedisClient(
+                    url: redis.url.tagged(Keyspace(prefix: partitions.prefix, partition: index).tag), logger: logger,
+                    commandTimeout: .seconds(5))
+                masters[index] = master
+                let read = await RedisPersistence.read(from: master)
+                if case .failure(.unreachable) = read { continue }
+                if let refusal = RedisPersistence.versionRefusal(of: read) ?? refusal(read, routes: routes, warnedConfig: &warnedConfig) {
+                    reason = "partition \(index)'s master: \(refusal)"
+                    break
+                }
+            }
+        }
+        guard gate.update(reason, reachable: reachable) else { return }
+        if let reason {
+            if !reachable {
+                logger.error("not accepting events: Redis is unreachable", metadata: ["reason": "\(reason)"])
+            } else {
+                logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])
+            }
+        } else {
+            logger.notice("Redis gives the configured durability; accepting events", metadata: ["durability": "\(required.rawValue)"])
+        }
+    }
+
+    /// Why `read` (one Redis's settings) does not give the durability `routes` ask for; nil when it does.
+    private func refusal(
+        _ read: Result<RedisPersistence, RedisPersistence.ReadFailure>, routes: RoutesConfig, warnedConfig: inout Bool
+    ) -> String? {
+        let required = routes.redisDurability
+        var reason: String?
         switch read {
         case _ where required == .none:
             reason = nil
@@ -75,17 +117,6 @@ struct DurabilityMonitor: Service {
                 }
             }
         }
-        // Whatever the durability asked: the worker's scripts need Redis 7.
-        reason = RedisPersistence.versionRefusal(of: read) ?? reason
-        guard gate.update(reason, reachable: reachable) else { return }
-        if let reason {
-            if !reachable {
-                logger.error("not accepting events: Redis is unreachable", metadata: ["reason": "\(reason)"])
-            } else {
-                logger.error("not accepting events: Redis does not give the configured durability", metadata: ["reason": "\(reason)"])
-            }
-        } else {
-            logger.notice("Redis gives the configured durability; accepting events", metadata: ["durability": "\(required.rawValue)"])
-        }
+        return reason
     }
 }
