@@ -166,6 +166,25 @@ struct EdgeConnectionTests {
         }
     }
 
+    /// A request that arrives after an answer that closes, in a later segment, is neither read
+    /// nor stored: the connection is done. (An HTTP/1.0 call framed by Transfer-Encoding closes
+    /// though it asked for keep-alive, which NIO's parser itself does not act on.)
+    @Test func aRequestAfterAnAnswerThatClosesIsNotStored() async throws {
+        try await EdgeHarness.with { edge in
+            let body = #"{"type":"batch.succeeded"}"#
+            let chunked = String(decoding: try edge.rawWebhook(extraHeaders: "Connection: keep-alive\r\n"), as: UTF8.self)
+                .replacingOccurrences(of: "POST /webhooks/gemini HTTP/1.1", with: "POST /webhooks/gemini HTTP/1.0")
+                .replacingOccurrences(of: "Content-Length: \(body.utf8.count)\r\n", with: "Transfer-Encoding: chunked\r\n")
+                .replacingOccurrences(of: "\r\n\r\n" + body, with: "\r\n\r\n" + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n")
+            let exchange = await RawConnection.exchange(
+                port: edge.port, request: Array(chunked.utf8), count: 2, timeout: .seconds(3),
+                then: (try edge.rawWebhook(id: "msg_after_close"), .milliseconds(300)))
+            #expect(exchange.responses.map(\.status) == [202])
+            #expect(try await edge.ingressEvents().map(\.webhookID).contains("msg_after_close") == false)
+            #expect(try await edge.ingressLength() == 1)
+        }
+    }
+
     @Test func connectionCloseIsAnsweredThenClosed() async throws {
         try await EdgeHarness.with { edge in
             let exchange = await RawConnection.exchange(

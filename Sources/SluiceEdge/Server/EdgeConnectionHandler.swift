@@ -84,6 +84,10 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let now = NIODeadline.now()
         exchange.noteActivity(at: now)
         let part = unwrapInboundIn(data)
+        // An answer that closes has ended its request: what the client sends after it is not
+        // read, let alone stored (RFC 9112 §9.6) — its sender gets no answer and retries. Until
+        // then (an early answer's body still arriving) the parts are the current request's.
+        if exchange.closing && exchange.isIdle { return }
         if queue.isEmpty && exchange.takesParts {
             process(part, now: now, context: context)
         } else if !exchange.closing {
