@@ -14,13 +14,15 @@ extension TokenBucket {
     /// When `KEYS[2]` (the endpoint's waiting line) is given and not empty, no token is taken and
     /// the wait is one token's refill time: a delivery that arrives while others wait for the same
     /// endpoint queues behind them instead of taking the token the line is owed. The wait is
-    /// negative when the bucket holds a token all the same: the line is only about to be let out,
-    /// and the endpoint is not short of tokens.
+    /// negative when the bucket holds a token for every delivery in the line all the same: the
+    /// line is only about to be let out, and the endpoint is not short of tokens (a backlog longer
+    /// than the bucket's tokens is).
     public static let luaSource: String = luaFunction + """
-        if KEYS[2] and redis.call('LLEN', KEYS[2]) > 0 then
+        local waiting = KEYS[2] and redis.call('LLEN', KEYS[2]) or 0
+        if waiting > 0 then
           local refill = math.max(1, math.floor(tonumber(ARGV[2]) / math.max(1, tonumber(ARGV[1]))))
-          local _, wait = takeTokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 0)
-          if wait == 0 then return -refill end
+          local _, _, left = takeTokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 0)
+          if left >= waiting then return -refill end
           return refill
         end
         local taken, wait = takeTokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 1)
@@ -29,8 +31,9 @@ extension TokenBucket {
         """
 
     /// Lua source of `takeTokens(key, capacity, period, now, want)`, shared by the scripts that
-    /// take tokens: takes up to `want` tokens and returns how many it took and the ms until the
-    /// next token (0 when one is left). For `want` = 1 it is exactly ``take(nowMillis:)``.
+    /// take tokens: takes up to `want` tokens and returns how many it took, the ms until the
+    /// next token (0 when one is left) and how many whole tokens are left. For `want` = 1 it is
+    /// exactly ``take(nowMillis:)``.
     public static let luaFunction: String = """
         local function takeTokens(key, capacity, period, now, want)
           if capacity < 1 then capacity = 1 end
@@ -56,7 +59,7 @@ extension TokenBucket {
           end
           redis.call('HSET', key, 'u', string.format('%d', units), 't', string.format('%d', updated))
           redis.call('PEXPIRE', key, period + 1000)
-          return taken, wait
+          return taken, wait, math.floor(units / period)
         end
 
         """

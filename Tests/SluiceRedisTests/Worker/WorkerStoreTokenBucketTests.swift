@@ -37,9 +37,10 @@ import Testing
     }
 
     /// While the endpoint's waiting line holds deliveries, a new one gets no token, whatever the
-    /// bucket holds: it goes behind them. The refusal says whether the bucket had a token all the
-    /// same (the line is only about to be let out) or was empty too (the endpoint is short of
-    /// tokens, which the worker remembers so that later deliveries join the line directly).
+    /// bucket holds: it goes behind them. The refusal says whether the bucket had a token for each
+    /// of them all the same (the line is only about to be let out) or not (the endpoint is short
+    /// of tokens — an empty bucket, or a backlog longer than its tokens — which the worker
+    /// remembers so that later deliveries join the line directly).
     @Test func aDeliveryBehindALineIsRefusedAndToldWhetherTheBucketHadATokenAllTheSame() async throws {
         try await withRedis { redis in
             let stores = WorkerStores(url: redis.url, prefix: redis.prefix, count: 1, logger: redis.logger)
@@ -53,6 +54,10 @@ import Testing
             let refill = TokenRefusal(wait: .milliseconds(1_800_000), behindLine: true)
             #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == refill)
             #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == refill, "no token was taken")
+            // Three waiting for two tokens: a backlog.
+            let line = RedisArgument(store.keyspace.waitingLine(endpoint: main))
+            _ = try await store.client.send(["RPUSH", line, "a second", "a third"])
+            #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == TokenRefusal(wait: .milliseconds(1_800_000)))
 
             _ = try await store.client.send(["DEL", RedisArgument(store.keyspace.waitingLine(endpoint: main))])
             for _ in 0..<2 { #expect(try await store.takeToken(endpoint: main, limit: limit, nowMillis: now) == nil) }
