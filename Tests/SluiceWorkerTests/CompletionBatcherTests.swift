@@ -55,8 +55,9 @@ import Testing
     }
 
     /// A delivery Redis refuses fails alone, with Redis's message, and the rest of its batch is
-    /// settled; a batch that fails as a whole (a lost connection, a refused script) fails every
-    /// completion in it, each caller retrying — it is not resent delivery by delivery.
+    /// settled; a batch Redis cannot take for now (a lost connection, a replica) fails every
+    /// completion in it, each caller retrying — it is not resent delivery by delivery; a script
+    /// that fails outright on one completion is tried one by one, and only that one fails.
     @Test func aRefusedDeliveryFailsAloneAndAFailedBatchFailsWhole() async throws {
         let batcher = CompletionBatcher { completions throws(RedisError) in
             try? await Task.sleep(for: .milliseconds(20))
@@ -100,6 +101,22 @@ import Testing
         }
         #expect(failures == 6)
         #expect(sent.withLock { $0 } == 6, "each completion sent once, in its batch")
+        // A script that fails outright on one completion's arguments: tried one by one, only that one fails.
+        let poisoned = CompletionBatcher { completions throws(RedisError) in
+            try? await Task.sleep(for: .milliseconds(20))
+            if completions.contains(where: { $0.entry.streamID == "2-3" }) {
+                throw RedisError(kind: .server, message: "ERR user_script:1: bad argument #1 to 'tonumber'")
+            }
+            return completions.map { _ in .settled }
+        }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for number in 0..<6 {
+                group.addTask { (number, (try? await poisoned.complete(Self.completion(number))) == true) }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [3])
+
         let lost = CompletionBatcher { _ throws(RedisError) in
             throw RedisError(kind: .connectionLost, message: "lost the connection")
         }

@@ -10,8 +10,11 @@ import Synchronization
 /// delayed, and a busy worker sends few, large batches.
 ///
 /// One delivery whose writes Redis refuses fails alone: the script settles the rest of its batch
-/// (`CompletionOutcome.refused`). A batch that fails as a whole fails every completion in it, and
-/// each caller retries or leaves its delivery pending.
+/// (`CompletionOutcome.refused`). A batch that Redis cannot take for now (a lost connection, a
+/// replica, no memory) fails every completion in it, and each caller retries or leaves its
+/// delivery pending. A batch whose script fails outright (an argument it cannot handle) has
+/// written nothing but its guard's claim, so it is tried delivery by delivery: only the one it
+/// cannot handle fails.
 final class CompletionBatcher: Sendable {
     /// Settles one batch: per completion, what became of it.
     typealias Settle = @Sendable ([DeliveryCompletion]) async throws(RedisError) -> [CompletionOutcome]
@@ -103,6 +106,8 @@ final class CompletionBatcher: Sendable {
                 case .refused(let message): waiting.continuation.resume(returning: .failure(RedisError(kind: .server, message: message)))
                 }
             }
+        } catch where error.kind == .server && !error.isWorthRetrying && batch.count > 1 {
+            for waiting in batch { await send([waiting]) }
         } catch {
             for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
         }
