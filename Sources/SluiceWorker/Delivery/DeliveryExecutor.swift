@@ -315,12 +315,11 @@ struct DeliveryExecutor: Sendable {
 
     /// Puts several deliveries in their endpoints' waiting lines in one script call, in an order
     /// that keeps each line's: deliveries released from a line go back to its front last-first,
-    /// the others join its back first-first. `remember`: later deliveries for these endpoints
-    /// should join the line directly (true when the endpoint cannot take any for a while — a
-    /// rate limit, an open circuit — not when a lane was merely full for a moment).
-    func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64, remember: Bool) async {
+    /// the others join its back first-first. Not remembered (`lines`): these are a full lane's
+    /// overflow or deliveries the memory itself sent, neither a sign that the endpoint cannot
+    /// take any for a while.
+    func waitAll(_ entries: [DeliveryEntry], until dueAtMillis: Int64) async {
         guard !entries.isEmpty else { return }
-        if remember { lines.note(Set(entries.map(\.delivery.target)), nowMillis: clock().unixMillis) }
         // Each partition's deliveries go to its own lines, in their own script calls.
         for partition in Set(entries.map(\.partition)).sorted() {
             await waitAll(entries.filter { $0.partition == partition }, partition: partition, until: dueAtMillis)

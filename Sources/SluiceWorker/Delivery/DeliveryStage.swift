@@ -46,7 +46,7 @@ struct DeliveryStage: Service {
             perform: { entry, releaseLane in await executor.deliver(entry, releaseLane: releaseLane) },
             // A full lane drains in moments: its overflow waits, but later deliveries still try the lane.
             toLine: { entries in
-                await executor.waitAll(entries, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
+                await executor.waitAll(entries, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds)
             },
             lineIsActive: { ref in executor.lines.isActive(ref, nowMillis: clock().unixMillis) })
         self.consumer = consumer
@@ -137,11 +137,11 @@ struct DeliveryStage: Service {
         // others (so it would only be refused a token), or the dispatcher has stopped.
         let submission = await submit(ordered, snapshot: snapshot)
         // The line's own schedule (its next token, or a lane's worth soon) stays in force unless
-        // later. Not remembered anew: these went to the line only because it was remembered, and
-        // renewing the memory with them would keep it as long as deliveries keep coming, every
-        // one of them then making a trip through the line long after it emptied. A delivery the
-        // endpoint cannot take (no token, an open circuit) renews it.
-        await executor.waitAll(submission.forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds, remember: false)
+        // later. Not remembered anew (`waitAll`): these went to the line only because it was
+        // remembered, and renewing the memory with them would keep it as long as deliveries keep
+        // coming, every one of them then making a trip through the line long after it emptied. A
+        // delivery the endpoint cannot take (no token, an open circuit) renews it.
+        await executor.waitAll(submission.forLine, until: clock().unixMillis + Self.fullLaneWait.wholeMilliseconds)
         // A full batch all for endpoints whose lanes overflowed is most likely a backlog of theirs:
         // leave the rest on the stream until their lanes take what they hold, instead of reading
         // it only to send it to the line. Not after a partial batch (nothing more to hold back)
