@@ -286,7 +286,7 @@ struct IngressExchange {
         let answer = switch result {
         case .success(let outcome): IngressAnswer.stored(outcome, id: call.request.id)
         case .failure(let error) where error.kind == .notReplicated: IngressRejection.notReplicated().answer
-        case .failure(let error): IngressRejection.storeUnavailable(outcomeUnknown: error.kind == .timeout || error.kind == .connectionLost).answer
+        case .failure(let error): IngressRejection.storeUnavailable(outcomeUnknown: error.outcomeUnknown).answer
         }
         return self.answer(answer, for: call, now: now, requestComplete: true)
     }

@@ -48,6 +48,10 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The command may have run all the same: it was sent, and its reply never came (it timed out,
+    /// or the connection broke while it was on its way).
+    public var outcomeUnknown: Bool { kind == .timeout || kind == .connectionLost }
+
     /// The server is reachable but refuses writes for now (out of memory, read-only replica,
     /// failing snapshots, still loading its data, busy script, fewer replicas than
     /// `min-replicas-to-write`).

@@ -375,7 +375,7 @@ struct DeliveryExecutor: Sendable {
             do throws(RedisError) {
                 applied = try await completions(entry.partition).complete(DeliveryCompletion(entry: entry, attempt: attempt, resolution: resolution))
             } catch {
-                if error.kind == .timeout || error.kind == .connectionLost { mayHaveRun = true }
+                if error.outcomeUnknown { mayHaveRun = true }
                 throw error
             }
         }) else { return applied || mayHaveRun }

@@ -204,7 +204,7 @@ struct RouterStage: Service {
             do throws(RedisError) {
                 routed = try await writeRoutings(store, routings, clock().unixMillis, retention, worker)
             } catch {
-                if error.kind == .timeout || error.kind == .connectionLost { mayHaveRun = true }
+                if error.outcomeUnknown { mayHaveRun = true }
                 throw error
             }
         }) {
