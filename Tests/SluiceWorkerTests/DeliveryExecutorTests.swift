@@ -37,10 +37,7 @@ import Testing
         let event = IngressEvent(
             webhookID: "msg_removed", source: "gemini", channel: nil, eventType: "batch.succeeded",
             webhookTimestamp: now / 1000, receivedAtMillis: now, body: Array(#"{"type":"batch.succeeded"}"#.utf8))
-        let delivery = Delivery(ingressID: "1-1", event: event, target: EndpointRef(tenant: "acme", endpoint: "gone"))
-        var command: [RedisArgument] = ["XADD", RedisArgument(store.keyspace.deliveries), "*"]
-        for (name, value) in delivery.fields() { command += [RedisArgument(name), RedisArgument(value)] }
-        _ = try await store.client.send(command)
+        try await store.addDelivery(Delivery(ingressID: "1-1", event: event, target: EndpointRef(tenant: "acme", endpoint: "gone")))
         let entries = try await store.readDeliveries(consumer: "worker-1", count: 10, block: .zero)
         try #require(entries.count == 1)
         try await body(executor, entries[0], store, exporter)

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import SluiceCore
 import SluiceRedis
 import SluiceTesting
@@ -189,12 +188,7 @@ import Testing
             let event = IngressEvent(
                 webhookID: id, source: "gemini", channel: nil, eventType: "batch.succeeded", webhookTimestamp: now / 1000 - 60,
                 receivedAtMillis: now - 60_000, body: Array(#"{"type":"batch.succeeded"}"#.utf8))
-            let delivery = Delivery(ingressID: "1-1", event: event, target: endpoint)
-            let admin = RedisClient(url: harness.redis.url, logger: Logger(label: "sluice.test.redis"))
-            defer { admin.shutdown() }
-            var command: [RedisArgument] = ["XADD", RedisArgument(Keyspace(prefix: harness.redis.prefix).deliveries), "*"]
-            for (name, value) in delivery.fields() { command += [RedisArgument(name), RedisArgument(value)] }
-            _ = try await admin.send(command)
+            try await harness.store.addDelivery(Delivery(ingressID: "1-1", event: event, target: endpoint))
             await health.set(true)
 
             var outcome: AttemptRecord.Outcome?
