@@ -38,7 +38,8 @@ struct DurabilityMonitor: Service {
         try? await cancelWhenGracefulShutdown {
             var masters: [Int: RedisClient] = [:]
             defer { for client in masters.values { client.shutdown() } }
-            var warnedConfig = false
+            // The partitions whose Redis was last seen refusing CONFIG GET: warned once each.
+            var warnedConfig: Set<Int> = []
             while !Task.isCancelled {
                 await check(warnedConfig: &warnedConfig, masters: &masters)
                 try await Task.sleep(for: interval)
@@ -46,7 +47,7 @@ struct DurabilityMonitor: Service {
         }
     }
 
-    private func check(warnedConfig: inout Bool, masters: inout [Int: RedisClient]) async {
+    private func check(warnedConfig: inout Set<Int>, masters: inout [Int: RedisClient]) async {
         let routes = state.current.routes
         let required = routes.redisDurability
         let read = await RedisPersistence.read(from: redis)
@@ -54,7 +55,7 @@ struct DurabilityMonitor: Service {
         if case .failure(.unreachable) = read { reachable = false } else { reachable = true }
         if reachable { onReachable() }
         // Whatever the durability asked: the worker's scripts need Redis 7.
-        var reason = RedisPersistence.versionRefusal(of: read) ?? refusal(read, routes: routes, warnedConfig: &warnedConfig)
+        var reason = RedisPersistence.versionRefusal(of: read) ?? refusal(read, partition: 0, routes: routes, warnedConfig: &warnedConfig)
         if reason == nil, required != .none, let partitions, redis.url.isCluster {
             for index in 1..<max(1, partitions.count, routes.redisPartitions) {
                 let master = masters[index] ?? RedisClient(
@@ -63,7 +64,9 @@ struct DurabilityMonitor: Service {
                 masters[index] = master
                 let read = await RedisPersistence.read(from: master)
                 if case .failure(.unreachable) = read { continue }
-                if let refusal = RedisPersistence.versionRefusal(of: read) ?? refusal(read, routes: routes, warnedConfig: &warnedConfig) {
+                if let refusal = RedisPersistence.versionRefusal(of: read)
+                    ?? refusal(read, partition: index, routes: routes, warnedConfig: &warnedConfig)
+                {
                     reason = "partition \(index)'s master: \(refusal)"
                     break
                 }
@@ -81,9 +84,10 @@ struct DurabilityMonitor: Service {
         }
     }
 
-    /// Why `read` (one Redis's settings) does not give the durability `routes` ask for; nil when it does.
+    /// Why `read` (the settings of `partition`'s Redis) does not give the durability `routes` ask
+    /// for; nil when it does.
     private func refusal(
-        _ read: Result<RedisPersistence, RedisPersistence.ReadFailure>, routes: RoutesConfig, warnedConfig: inout Bool
+        _ read: Result<RedisPersistence, RedisPersistence.ReadFailure>, partition: Int, routes: RoutesConfig, warnedConfig: inout Set<Int>
     ) -> String? {
         let required = routes.redisDurability
         var reason: String?
@@ -91,7 +95,7 @@ struct DurabilityMonitor: Service {
         case _ where required == .none:
             reason = nil
         case .success(let settings):
-            warnedConfig = false
+            warnedConfig.remove(partition)
             reason = settings.refusal(for: required, replication: routes.redisReplication)
         case .failure(.unreachable(let message)):
             reason = "cannot check Redis's persistence settings: \(message)"
@@ -109,11 +113,10 @@ struct DurabilityMonitor: Service {
                             replicasRequired: routes.redisReplication.replicas)
                     }
                     : nil
-                if !warnedConfig {
-                    warnedConfig = true
+                if warnedConfig.insert(partition).inserted {
                     logger.warning(
                         "this Redis refuses CONFIG GET, so sluice cannot check that it persists what it accepts; make sure it runs with appendonly yes (or your provider's equivalent) and maxmemory-policy noeviction",
-                        metadata: ["error": "\(message)"])
+                        metadata: partition == 0 ? ["error": "\(message)"] : ["error": "\(message)", "partition": "\(partition)"])
                 }
             }
         }
